@@ -1,0 +1,37 @@
+using System.Runtime.InteropServices;
+
+namespace ImeiEir.Core;
+
+/// <summary>
+/// What the store keeps per IMEI: 16 blittable bytes, so FASTER stores it inline with no serializer.
+/// <code>
+///  0               8               12  13  14      16
+///  +---------------+---------------+---+---+-------+
+///  | Sequence (u64)| Deadline (u32)|Lst|Rsn| spare |
+///  +---------------+---------------+---+---+-------+
+/// </code>
+/// </summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1, Size = 16)]
+public readonly record struct ImeiRecord
+{
+    /// <summary>The registry change sequence number that set this record; 0 for a local provisional record.</summary>
+    public ulong Sequence { get; init; }
+
+    /// <summary>Grey deadline in Unix seconds (UTC); 0 when the list is not grey. u32 lasts until 2106.</summary>
+    public uint DeadlineUnixSeconds { get; init; }
+
+    public ListKind List { get; init; }
+
+    public Reason Reason { get; init; }
+
+    public ImeiRecord(ListKind list, Reason reason, uint deadlineUnixSeconds = 0, ulong sequence = 0)
+    {
+        List = list;
+        Reason = reason;
+        DeadlineUnixSeconds = deadlineUnixSeconds;
+        Sequence = sequence;
+    }
+
+    /// <summary>The grey deadline as a time, or null when there is none.</summary>
+    public DateTimeOffset? Deadline => DeadlineUnixSeconds == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(DeadlineUnixSeconds);
+}

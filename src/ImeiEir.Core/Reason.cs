@@ -1,0 +1,20 @@
+namespace ImeiEir.Core;
+
+/// <summary>Why an IMEI is on its list (DESIGN.md "Data model").</summary>
+public enum Reason : byte
+{
+    None = 0,
+    Verified = 1,
+    Legacy = 2,
+    Imported = 3,
+    Manufactured = 4,
+    ServiceReplacement = 5,
+    Stolen = 6,
+    Counterfeit = 7,
+    IllegalImport = 8,
+    InvalidImei = 9,
+    GreyExpired = 10,
+    Admin = 11,
+    /// <summary>First seen in the network without verification (a grey record from a sighting).</summary>
+    Unverified = 12,
+}
