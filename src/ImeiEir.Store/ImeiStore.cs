@@ -1,0 +1,278 @@
+using FASTER.core;
+using ImeiEir.Core;
+
+namespace ImeiEir.Store;
+
+/// <summary>
+/// The IMEI lists in memory: a FASTER key-value store from the packed IMEI key (<see cref="Imei.Key"/>) to a
+/// 16-byte <see cref="ImeiRecord"/>, on FASTER's blittable path (no serializers, records inline in the log).
+/// Readers and writers use one <see cref="ImeiStoreSession"/> each. The log is sized so every record stays in
+/// memory (see <see cref="StoreOptions.MemorySizeBits"/>); when <see cref="StoreOptions.Directory"/> is set, the
+/// log's device and snapshot checkpoints live there.
+/// </summary>
+/// <remarks>
+/// Layout of <see cref="StoreOptions.Directory"/>:
+/// <code>
+/// log/hlog.log.N          hybrid log segments (only what has been flushed: the read-only region)
+/// checkpoints/            FASTER index-checkpoints/TOKEN and cpr-checkpoints/TOKEN
+/// checkpoint.manifest     the latest complete checkpoint: token, and length + SHA-256 of each of its files
+/// </code>
+/// </remarks>
+public sealed class ImeiStore : IDisposable
+{
+    private const string ManifestFileName = "checkpoint.manifest";
+
+    private readonly string? _directory;
+    private readonly string? _temporaryDirectory;
+    private readonly string _logPath;
+    private readonly long _indexBuckets;
+    private readonly int _memorySizeBits;
+    private readonly SemaphoreSlim _checkpointGate = new(1, 1);
+    private IDevice _device;
+    private FasterKV<long, ImeiRecord> _kv;
+    private int _sessionsOpened;
+    private long _diskReads;
+    private bool _disposed;
+
+    /// <summary>Opens (or creates) the store; call <see cref="TryRecover()"/> next to load the latest checkpoint.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (<see cref="StoreOptions.Validate"/>).</exception>
+    public ImeiStore(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+
+        _indexBuckets = StoreSizing.IndexBuckets(options.ExpectedRecords);
+        _memorySizeBits = StoreSizing.MemorySizeBits(options);
+        if (options.Directory is not null)
+        {
+            _directory = Path.GetFullPath(options.Directory);
+            _logPath = Path.Combine(_directory, "log", "hlog.log");
+            System.IO.Directory.CreateDirectory(CheckpointDirectory!);
+        }
+        else
+        {
+            // No null device: if the log ever outgrew memory, evicted pages would be lost. A temporary file
+            // costs nothing while everything fits in memory and keeps lookups correct if it does not.
+            _temporaryDirectory = Path.Combine(Path.GetTempPath(), "imeieir-store-" + Guid.NewGuid().ToString("N"));
+            _logPath = Path.Combine(_temporaryDirectory, "hlog.log");
+        }
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_logPath)!);
+        (_device, _kv) = Open();
+    }
+
+    /// <summary>The reason the last <see cref="TryRecover()"/> failed on an existing checkpoint; null otherwise.</summary>
+    public string? RecoveryFailure { get; private set; }
+
+    /// <summary>The token of the checkpoint loaded by <see cref="TryRecover()"/>, or of the last one taken.</summary>
+    public Guid? CheckpointToken { get; private set; }
+
+    /// <summary>Memory use and disk reads, for metrics.</summary>
+    public StoreStatistics Statistics
+    {
+        get
+        {
+            LogAccessor<long, ImeiRecord> log = _kv.Log;
+            return new StoreStatistics(
+                LogBytes: log.TailAddress - log.BeginAddress,
+                SpilledBytes: Math.Max(0, log.HeadAddress - log.BeginAddress),
+                MemoryCapacityBytes: 1L << _memorySizeBits,
+                IndexBytes: _indexBuckets * StoreSizing.BucketBytes,
+                DiskReads: Interlocked.Read(ref _diskReads));
+        }
+    }
+
+    private string? CheckpointDirectory => _directory is null ? null : Path.Combine(_directory, "checkpoints");
+
+    private string? ManifestPath => _directory is null ? null : Path.Combine(_directory, ManifestFileName);
+
+    /// <summary>
+    /// A new session for one connection or worker. A session is not thread-safe: use it from one thread at a
+    /// time and never hold it across an <c>await</c>. Dispose it when the owner ends.
+    /// </summary>
+    public ImeiStoreSession NewSession()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _sessionsOpened);
+        return new ImeiStoreSession(this, NewFasterSession());
+    }
+
+    internal ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> NewFasterSession() =>
+        _kv.For(new StoreFunctions()).NewSession<StoreFunctions>();
+
+    internal void CountDiskRead() => Interlocked.Increment(ref _diskReads);
+
+    /// <summary>Same as <see cref="TryRecover(out string?)"/>; the reason is in <see cref="RecoveryFailure"/>.</summary>
+    public bool TryRecover() => TryRecover(out _);
+
+    /// <summary>
+    /// Loads the latest complete checkpoint in <see cref="StoreOptions.Directory"/>. Call it once, before the first
+    /// <see cref="NewSession"/>. Returns false with <paramref name="failure"/> null when there is simply no
+    /// checkpoint (a fresh store, or no directory), and false with the reason when a checkpoint exists but is
+    /// damaged or incomplete; the store is then empty and usable. Never throws for a bad checkpoint.
+    /// </summary>
+    public bool TryRecover(out string? failure)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _sessionsOpened) > 0)
+            throw new InvalidOperationException("TryRecover must be called before the first session is opened.");
+
+        failure = Recover();
+        RecoveryFailure = failure;
+        return failure is null && CheckpointToken is not null;
+    }
+
+    private string? Recover()
+    {
+        CheckpointToken = null;
+        if (_directory is null || !File.Exists(ManifestPath))
+        {
+            if (_directory is not null && HasCheckpointFiles())
+                return $"{CheckpointDirectory} holds checkpoint files but there is no {ManifestFileName}: the last checkpoint did not complete";
+            return null;
+        }
+
+        if (!CheckpointManifest.TryRead(ManifestPath!, out CheckpointManifest? manifest, out string? failure))
+            return failure;
+        if (!manifest!.TryVerify(CheckpointDirectory!, out failure))
+            return failure;
+
+        try
+        {
+            _kv.Recover(manifest.Token);
+        }
+        catch (Exception e)
+        {
+            // A half-recovered FasterKV is not safe to use: start again from an empty one.
+            Reopen();
+            return $"FASTER could not recover checkpoint {manifest.Token}: {e.GetType().Name}: {e.Message}";
+        }
+        CheckpointToken = manifest.Token;
+        return null;
+    }
+
+    private bool HasCheckpointFiles() =>
+        System.IO.Directory.Exists(CheckpointDirectory)
+        && System.IO.Directory.EnumerateFiles(CheckpointDirectory, "*", SearchOption.AllDirectories).Any();
+
+    /// <summary>
+    /// Takes a snapshot checkpoint of every record (hash index + log) into <see cref="StoreOptions.Directory"/>,
+    /// writes its manifest and removes older checkpoints. The checkpoint is complete and on disk when the task
+    /// completes. Sessions keep working meanwhile. Calls are serialised.
+    /// </summary>
+    /// <returns>The checkpoint's token.</returns>
+    /// <exception cref="InvalidOperationException">The store has no directory.</exception>
+    public async ValueTask<Guid> CheckpointAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_directory is null)
+            throw new InvalidOperationException("A store without Store:Directory cannot take checkpoints.");
+
+        await _checkpointGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            (bool success, Guid token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, ct).ConfigureAwait(false);
+            if (!success)
+                throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
+
+            CheckpointManifest.Describe(CheckpointDirectory!, token).Write(ManifestPath!);
+            CheckpointToken = token;
+            RemoveCheckpointsOtherThan(token);
+            return token;
+        }
+        finally
+        {
+            _checkpointGate.Release();
+        }
+    }
+
+    /// <summary>FASTER's layout is checkpoints/{index-checkpoints,cpr-checkpoints}/TOKEN; keep only the newest.</summary>
+    private void RemoveCheckpointsOtherThan(Guid token)
+    {
+        foreach (string kind in System.IO.Directory.EnumerateDirectories(CheckpointDirectory!))
+        {
+            foreach (string checkpoint in System.IO.Directory.EnumerateDirectories(kind))
+            {
+                if (Guid.TryParse(Path.GetFileName(checkpoint), out Guid other) && other != token)
+                {
+                    try { System.IO.Directory.Delete(checkpoint, recursive: true); }
+                    catch (IOException) { } // best effort: a leftover is removed after the next checkpoint
+                }
+            }
+        }
+    }
+
+    /// <summary>Counts live records by scanning the log. Not for the hot path.</summary>
+    public long CountRecords()
+    {
+        long count = 0;
+        foreach (var _ in Scan()) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Every live record, once each, in log order (not key order), for digests and exports. Not for the hot
+    /// path; it uses a session of its own for as long as the enumeration runs.
+    /// </summary>
+    public IEnumerable<(Imei Imei, ImeiRecord Record)> Scan()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ScanIterator();
+    }
+
+    private IEnumerable<(Imei Imei, ImeiRecord Record)> ScanIterator()
+    {
+        using var session = NewFasterSession();
+        using IFasterScanIterator<long, ImeiRecord> iterator = session.Iterate();
+        while (iterator.GetNext(out RecordInfo _))
+        {
+            long key = iterator.GetKey();
+            ImeiRecord value = iterator.GetValue();
+            yield return (Imei.FromKey((ulong)key), value);
+        }
+    }
+
+    private (IDevice Device, FasterKV<long, ImeiRecord> Kv) Open()
+    {
+        int pageSizeBits = StoreSizing.PageSizeBits(_memorySizeBits);
+        IDevice device = Devices.CreateLogDevice(_logPath, preallocateFile: false, deleteOnClose: _directory is null);
+        var logSettings = new LogSettings
+        {
+            LogDevice = device,
+            MemorySizeBits = _memorySizeBits,
+            PageSizeBits = pageSizeBits,
+            SegmentSizeBits = Math.Max(30, pageSizeBits),
+            // A record read from the device is copied back to the tail, so a spilled key is read from disk once.
+            ReadCopyOptions = new ReadCopyOptions(ReadCopyFrom.Device, ReadCopyTo.MainLog),
+        };
+        CheckpointSettings? checkpointSettings = _directory is null
+            ? null
+            : new CheckpointSettings { CheckpointDir = CheckpointDirectory, RemoveOutdated = false };
+        // ConcurrencyControlMode.LockTable (the default) latches the hash bucket around each operation, so a
+        // reader never sees a 16-byte record half-written by an in-place update on another thread.
+        var kv = new FasterKV<long, ImeiRecord>(_indexBuckets, logSettings, checkpointSettings);
+        return (device, kv);
+    }
+
+    private void Reopen()
+    {
+        _kv.Dispose();
+        _device.Dispose();
+        (_device, _kv) = Open();
+    }
+
+    /// <summary>Closes the log and device. Sessions must be disposed first. Does not checkpoint.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _kv.Dispose();
+        _device.Dispose();
+        _checkpointGate.Dispose();
+        if (_temporaryDirectory is not null)
+        {
+            try { System.IO.Directory.Delete(_temporaryDirectory, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+namespace ImeiEir.Store;
+
+/// <summary>
+/// Settings of the in-memory IMEI store, bound from the configuration section <c>"Store"</c>.
+/// </summary>
+public sealed class StoreOptions
+{
+    /// <summary>Smallest in-memory log the store derives: 2^20 bytes (1 MiB).</summary>
+    internal const int MinMemorySizeBits = 20;
+
+    /// <summary>Largest in-memory log accepted: 2^40 bytes (1 TiB).</summary>
+    internal const int MaxMemorySizeBits = 40;
+
+    /// <summary>
+    /// Directory that holds the hybrid log file and the checkpoints. The server sets <c>DataDir/store</c>.
+    /// Default: null, a store that lives only as long as the process: its log spills (if ever) to a temporary
+    /// file that is deleted on dispose, and <see cref="ImeiStore.CheckpointAsync"/> and <see cref="ImeiStore.TryRecover()"/>
+    /// are not available.
+    /// </summary>
+    public string? Directory { get; set; }
+
+    /// <summary>
+    /// How many IMEI records the store is sized for (records, default 1,000,000). It sizes the hash index
+    /// (a power of two of 64-byte buckets, one bucket per 4 expected records: each bucket holds 7 entries, so
+    /// chains stay short) and, when <see cref="MemorySizeBits"/> is 0, the in-memory log. More records still
+    /// work; they cost longer hash chains and, past the log size, disk reads.
+    /// </summary>
+    public long ExpectedRecords { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Size of the in-memory part of the log as a power of two: 2^bits bytes (default 0). 0 derives it from
+    /// <see cref="ExpectedRecords"/>: records × 32 bytes (8 header + 8 key + 16 value) × 2 for superseded
+    /// versions and tombstones, rounded up to a power of two, at least 2^20. Pages are allocated as the log
+    /// grows, so a generous size costs nothing until used. Otherwise 20 to 40.
+    /// </summary>
+    public int MemorySizeBits { get; set; }
+
+    /// <summary>Checks every option; returns one <c>"Store:Key: message"</c> line per problem, none when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Directory is not null && string.IsNullOrWhiteSpace(Directory))
+            problems.Add("Store:Directory: must be a path or absent (null for a purely in-memory store), not blank.");
+        if (ExpectedRecords < 1)
+            problems.Add($"Store:ExpectedRecords: must be at least 1, got {ExpectedRecords}.");
+        else if (ExpectedRecords > 1L << 36)
+            problems.Add($"Store:ExpectedRecords: must be at most {1L << 36} (2^36), got {ExpectedRecords}.");
+        if (MemorySizeBits != 0 && MemorySizeBits is < MinMemorySizeBits or > MaxMemorySizeBits)
+            problems.Add($"Store:MemorySizeBits: must be 0 (derive from ExpectedRecords) or {MinMemorySizeBits} to {MaxMemorySizeBits}, got {MemorySizeBits}.");
+        return problems;
+    }
+}
