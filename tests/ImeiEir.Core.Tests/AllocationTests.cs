@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace ImeiEir.Core.Tests;
+
+/// <summary>Decide runs on every Diameter request: it must not allocate (STYLE.md 15: 0 bytes on the lookup path).</summary>
+[NonParallelizable]
+public class AllocationTests
+{
+    [Test]
+    public void Decide_allocates_nothing()
+    {
+        var policy = DecisionPolicy.Create(new PolicyOptions
+        {
+            HomeNetworks = ["401", "25001"],
+            M2mTacRanges = ["35000000-35099999", "86000000"],
+            M2mImsiRanges = ["401017000000000-401017099999999", "4010990"],
+            InvalidTacRanges = ["00000000", "99999990-99999999"],
+        });
+        var unknownPolicy = DecisionPolicy.Create(new PolicyOptions { UnknownAnswer = UnknownAnswer.EquipmentUnknown });
+        long now = DateTimeOffset.Parse("2025-09-01T00:00:00Z").ToUnixTimeSeconds();
+
+        // Inputs that reach every rule, built before measuring.
+        byte[][] imsis = [[], Encoding.ASCII.GetBytes("401011234567890"), Encoding.ASCII.GetBytes("262011234567890"),
+                          Encoding.ASCII.GetBytes("401017000012345"), Encoding.ASCII.GetBytes("40101x")];
+        ImeiRecord[] records = [default, new(ListKind.Black, Reason.Stolen), new(ListKind.White, Reason.Verified),
+                                new(ListKind.Grey, Reason.Unverified, (uint)now + 100), new(ListKind.Grey, Reason.Unverified, (uint)now - 100)];
+        Imei[] imeis = [Imei.Parse("49015420323751"), Imei.Parse("35050000123456"), Imei.Parse("00000000123456")];
+        ImeiParseResult[] parses = [ImeiParseResult.Valid, ImeiParseResult.BadCheckDigit];
+        long[] times = [now, now - 365 * 86_400L];
+        DecisionPolicy[] policies = [policy, unknownPolicy];
+
+        int Run(int iterations)
+        {
+            int checksum = 0;
+            for (int i = 0; i < iterations; i++)
+            {
+                ImeiRecord record = records[i % records.Length];
+                Decision d = policies[(i / 7) % policies.Length].Decide(
+                    found: (i & 1) == 0 || record.List != ListKind.None,
+                    record,
+                    imeis[i % imeis.Length],
+                    parses[(i / 3) % parses.Length],
+                    imsis[(i / 11) % imsis.Length],
+                    times[(i / 13) % times.Length]);
+                checksum += (int)d.Rule + (d.CreatesProvisionalGrey ? 100 : 0) + (int)d.DeadlineUnixSeconds;
+            }
+            return checksum;
+        }
+
+        int[] rulesSeen = new int[Enum.GetValues<DecisionRule>().Length];
+        for (int i = 0; i < 20_000; i++)
+        {
+            ImeiRecord record = records[i % records.Length];
+            rulesSeen[(int)policies[(i / 7) % policies.Length].Decide((i & 1) == 0 || record.List != ListKind.None, record,
+                imeis[i % imeis.Length], parses[(i / 3) % parses.Length], imsis[(i / 11) % imsis.Length], times[(i / 13) % times.Length]).Rule]++;
+        }
+        Assert.That(rulesSeen, Has.All.GreaterThan(0), "the workload should reach every rule");
+
+        Run(100_000); // warm-up: tiered JIT, static constructors
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int result = Run(100_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.Zero, $"Decide allocated {allocated} bytes over 100,000 calls (checksum {result})");
+    }
+}
