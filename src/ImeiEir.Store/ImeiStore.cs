@@ -212,7 +212,9 @@ public sealed class ImeiStore : IDisposable
 
     /// <summary>
     /// Every live record, once each, in log order (not key order), for digests and exports. Not for the hot
-    /// path; it uses a session of its own for as long as the enumeration runs.
+    /// path; it uses a session of its own for as long as the enumeration runs. It sees the log as it is when
+    /// the enumeration starts; a record changed while it runs may be reported with either value, or (when
+    /// FASTER moves it to the tail) not at all, so take exports from a quiet store.
     /// </summary>
     public IEnumerable<(Imei Imei, ImeiRecord Record)> Scan()
     {
@@ -220,16 +222,48 @@ public sealed class ImeiStore : IDisposable
         return ScanIterator();
     }
 
+    /// <remarks>
+    /// FASTER's own <c>session.Iterate()</c> builds a temporary FasterKV (an index as large as ours, 32 MiB log
+    /// pages) holding every record that is not first in its hash chain, nearly a copy of the store. Instead:
+    /// scan the log and keep a record only if a lookup of its key lands on that very address; superseded
+    /// versions and tombstones fail the test.
+    /// </remarks>
     private IEnumerable<(Imei Imei, ImeiRecord Record)> ScanIterator()
     {
-        using var session = NewFasterSession();
-        using IFasterScanIterator<long, ImeiRecord> iterator = session.Iterate();
-        while (iterator.GetNext(out RecordInfo _))
+        // A session that does not copy spilled records to the tail: the scan would then miss them at their new address.
+        using var session = _kv.For(new StoreFunctions()).NewSession<StoreFunctions>(readCopyOptions: ReadCopyOptions.None);
+        using IFasterScanIterator<long, ImeiRecord> iterator = _kv.Log.Scan(_kv.Log.BeginAddress, _kv.Log.TailAddress);
+        while (iterator.GetNext(out RecordInfo info))
         {
+            if (info.Tombstone) continue;
             long key = iterator.GetKey();
-            ImeiRecord value = iterator.GetValue();
-            yield return (Imei.FromKey((ulong)key), value);
+            if (TryReadAt(session, key, iterator.CurrentAddress, out ImeiRecord record))
+                yield return (Imei.FromKey((ulong)key), record);
         }
+    }
+
+    /// <summary>Reads <paramref name="key"/>; true when its current record is the one at <paramref name="address"/>.</summary>
+    private bool TryReadAt(ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> session, long key, long address, out ImeiRecord record)
+    {
+        Empty input = default;
+        ReadOptions options = default;
+        record = default;
+        Status status = session.Read(ref key, ref input, ref record, ref options, out RecordMetadata metadata);
+        if (status.IsPending)
+        {
+            CountDiskRead();
+            session.CompletePendingWithOutputs(out CompletedOutputIterator<long, ImeiRecord, Empty, ImeiRecord, Empty> outputs, wait: true);
+            using (outputs)
+            {
+                while (outputs.Next())
+                {
+                    status = outputs.Current.Status;
+                    record = outputs.Current.Output;
+                    metadata = outputs.Current.RecordMetadata;
+                }
+            }
+        }
+        return status.Found && metadata.Address == address;
     }
 
     private (IDevice Device, FasterKV<long, ImeiRecord> Kv) Open()
