@@ -103,6 +103,31 @@ public class CheckpointTests
         Assert.That(store.CountRecords(), Is.EqualTo(50_000));
     }
 
+    [Test]
+    public async Task An_idle_session_on_another_thread_does_not_hold_up_a_checkpoint()
+    {
+        using var directory = new TempDirectory();
+        using var store = new ImeiStore(OptionsFor(directory, 1000));
+        using var opened = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var owner = new Thread(() =>
+        {
+            using var session = store.NewSession();
+            session.Upsert(TestData.ImeiAt(1), TestData.RecordAt(1));
+            opened.Set();
+            release.Wait();
+        });
+        owner.Start();
+        opened.Wait();
+
+        Task<Guid> checkpoint = store.CheckpointAsync().AsTask();
+        bool completed = await Task.WhenAny(checkpoint, Task.Delay(TimeSpan.FromSeconds(30))) == checkpoint;
+        release.Set();
+        owner.Join();
+
+        Assert.That(completed, "checkpoint completed while another thread's session sat idle");
+    }
+
     [TestCase("snapshot.dat")]
     [TestCase("ht.dat")]
     [TestCase("info.dat")]
