@@ -1,1 +1,42 @@
-return 0;
+using ImeiEir.Core;
+using ImeiEir.Server.Hosting;
+using ImeiEir.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+try
+{
+    WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory, // appsettings.json ships beside the binary
+    });
+    // Precedence, lowest first: appsettings.json, IMEIEIR_* environment variables, --Section:Key=value.
+    builder.Configuration.AddEnvironmentVariables("IMEIEIR_");
+    builder.Configuration.AddCommandLine(args);
+
+    ServerSettings settings = ServerSettings.Load(builder.Configuration);
+    ListenEndpoints endpoints = builder.AddImeiEir(settings);
+
+    WebApplication app = builder.Build();
+    app.Lifetime.ApplicationStarted.Register(() =>
+        Console.Out.WriteLine($"ImeiEir ready: diameter={endpoints.DiameterEndPoint}"));
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (Unwrap(e) is ConfigurationException or PolicyConfigurationException)
+{
+    Console.Error.WriteLine($"imeieir: configuration error: {Unwrap(e).Message}");
+    return 2;
+}
+catch (Exception e) when (Unwrap(e) is InitialListsException lists)
+{
+    Console.Error.WriteLine($"imeieir: {lists.Message}");
+    foreach (var error in lists.Errors)
+        Console.Error.WriteLine($"  {error}");
+    return 2;
+}
+
+static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;
