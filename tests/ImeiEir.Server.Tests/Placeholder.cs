@@ -1,1 +1,0 @@
-namespace ImeiEir.Server.Tests;
