@@ -1,1 +1,8 @@
-return 0;
+using System.CommandLine;
+using ImeiEir.Tools.EirCtl;
+
+var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators and registry admins")
+{
+    CheckCommand.Create(),
+};
+return root.Parse(args).Invoke();
