@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Net;
+
+namespace ImeiEir.Diameter.Tests;
+
+/// <summary>Named cases for the header, frame scanner, writer, identity and capability exchange.</summary>
+public sealed class CodecTests
+{
+    [Test]
+    public void Header_WriteThenRead_KeepsEveryField()
+    {
+        var header = new DiameterHeader(1, 0x123454, 0xC0, 0xABCDEF, 16777252, 0xDEADBEEF, 0x01020304);
+        byte[] bytes = new byte[20];
+        header.WriteTo(bytes);
+
+        Assert.That(Hex.Encode(bytes), Is.EqualTo("01123454c0abcdef01000024deadbeef01020304"));
+        Assert.That(DiameterHeader.TryRead(bytes, out DiameterHeader read), Is.True);
+        Assert.That((read.Flags, read.CommandCode, read.MessageLength, read.IsRequest, read.IsProxiable, read.IsError, read.HasReservedBits),
+            Is.EqualTo(((byte)0xC0, 0xABCDEFu, 0x123454, true, true, false, false)));
+        Assert.That(DiameterHeader.TryRead(bytes.AsSpan(0, 19), out _), Is.False);
+    }
+
+    [TestCase("02000014", FrameError.BadVersion)]
+    [TestCase("01000010", FrameError.LengthTooSmall)]
+    [TestCase("01000016", FrameError.LengthNotMultipleOf4)]
+    [TestCase("01010000", FrameError.LengthTooLarge)]
+    public void FrameScanner_RejectsABadHeaderBeforeTheBodyArrives(string firstWord, FrameError expected)
+    {
+        byte[] headerOnly = Hex.Decode(firstWord + "80000118000000000000000100000001");
+        Assert.That(FrameScanner.TryScan(new ReadOnlySequence<byte>(headerOnly), 4096, out _, out FrameError error), Is.EqualTo(FrameStatus.Invalid));
+        Assert.That(error, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void FrameScanner_HeaderStraddlingFiveSegments()
+    {
+        byte[] ecr = Hex.LoadTestData("ecr.hex");
+        ReadOnlySequence<byte> sequence = Segments.Split(ecr, [1, 5, 9, 19, 21]);
+
+        Assert.That(FrameScanner.TryScan(sequence, 4096, out DiameterHeader header, out _), Is.EqualTo(FrameStatus.Complete));
+        Assert.That(header.MessageLength, Is.EqualTo(ecr.Length));
+        Assert.That(FrameScanner.TryScan(sequence.Slice(0, 20), 4096, out header, out _), Is.EqualTo(FrameStatus.NeedMoreData));
+        Assert.That(header.MessageLength, Is.EqualTo(ecr.Length), "the header is known as soon as 20 bytes are in");
+    }
+
+    [Test]
+    public void Writer_PadsAvpsAndPatchesGroupedAndMessageLengths()
+    {
+        byte[] buffer = Enumerable.Repeat((byte)0xEE, 128).ToArray(); // dirty, like a pooled span
+        var writer = new MessageWriter(buffer);
+        writer.WriteHeader(DiameterFlags.Request, 1, 2, 3, 4);
+        int group = writer.BeginGrouped(1401, AvpFlags.VendorMandatory, 10415);
+        writer.WriteAvp(1402, AvpFlags.VendorMandatory, 10415, "12345"u8);
+        writer.EndGrouped(group);
+        writer.WriteUInt64Avp(7, 0, 0, 0x0102030405060708);
+        writer.WriteAddressAvp(257, AvpFlags.Mandatory, IPAddress.Parse("10.0.0.1"));
+        int length = writer.Finish();
+
+        Assert.That(Hex.Encode(buffer.AsSpan(0, length)), Is.EqualTo(
+            "01000054" + "80000001" + "00000002" + "00000003" + "00000004"
+            + "00000579c0000020000028af" + "0000057ac0000011000028af" + "3132333435000000"
+            + "00000007" + "00000010" + "0102030405060708"
+            + "00000101" + "4000000e" + "00010a000001" + "0000"));
+        Assert.That(length, Is.EqualTo(0x54));
+    }
+
+    [Test]
+    public void Writer_ThrowsWhenTheDestinationIsTooSmall()
+    {
+        Assert.Throws<ArgumentException>(() =>
+        {
+            var writer = new MessageWriter(new byte[24]);
+            writer.WriteHeader(0, 1, 2, 3, 4);
+            writer.WriteUInt32Avp(1, 0, 0, 5);
+        });
+    }
+
+    [Test]
+    public void Writer_IPv6Address()
+    {
+        byte[] buffer = new byte[64];
+        var writer = new MessageWriter(buffer);
+        writer.WriteAddressAvp(257, AvpFlags.Mandatory, IPAddress.IPv6Loopback);
+        Assert.That(Hex.Encode(buffer.AsSpan(0, writer.Position)), Is.EqualTo("000001014000001a0002" + "00000000000000000000000000000001" + "0000"));
+    }
+
+    [Test]
+    public void LocalIdentity_CapabilityAvps_AreTheRfc6733Set()
+    {
+        var id = new LocalIdentity("eir.example", "example", IPAddress.Parse("192.0.2.1"), "ImeiEir", originStateId: 5, firmwareRevision: 3);
+        var avps = ReferenceAvpParser.Parse(id.CapabilityAvps.ToArray()).Avps;
+
+        Assert.That(avps.Select(a => a.Code), Is.EqualTo(new uint[] { 257, 266, 269, 278, 265, 260, 267 }));
+        Assert.That(avps.Single(AvpCodes.VendorId).UInt32, Is.EqualTo(0u));
+        Assert.That(avps.Single(AvpCodes.ProductName).Flags & AvpFlags.Mandatory, Is.EqualTo(0), "Product-Name MUST NOT have M");
+        Assert.That(avps.Single(AvpCodes.FirmwareRevision).Flags & AvpFlags.Mandatory, Is.EqualTo(0), "Firmware-Revision MUST NOT have M");
+        var vsai = avps.Single(AvpCodes.VendorSpecificApplicationId).Children;
+        Assert.That((vsai.Single(AvpCodes.VendorId).UInt32, vsai.Single(AvpCodes.AuthApplicationId).UInt32), Is.EqualTo((10415u, 16777252u)));
+        Assert.That(Hex.Encode(id.OriginAvps.Span), Is.EqualTo("0000010840000013" + "6569722e6578616d706c6500" + "000001284000000f" + "6578616d706c6500"));
+    }
+
+    [TestCase("auth-top", true)]
+    [TestCase("vsai", true)]
+    [TestCase("relay-auth", true)]
+    [TestCase("relay-acct", true)]
+    [TestCase("s13-as-acct", false)]
+    [TestCase("none", false)]
+    public void Cer_SupportsS13(string how, bool expected)
+    {
+        byte[][] apps = how switch
+        {
+            "auth-top" => [TestAvp.U32(AvpCodes.AuthApplicationId, ApplicationIds.S13)],
+            "vsai" => [TestAvp.Grouped(AvpCodes.VendorSpecificApplicationId, AvpFlags.Mandatory, 0,
+                TestAvp.U32(AvpCodes.VendorId, VendorIds.ThreeGpp), TestAvp.U32(AvpCodes.AuthApplicationId, ApplicationIds.S13))],
+            "relay-auth" => [TestAvp.U32(AvpCodes.AuthApplicationId, ApplicationIds.Relay)],
+            "relay-acct" => [TestAvp.U32(AvpCodes.AcctApplicationId, ApplicationIds.Relay)],
+            "s13-as-acct" => [TestAvp.U32(AvpCodes.AcctApplicationId, ApplicationIds.S13)],
+            _ => [TestAvp.U32(AvpCodes.AuthApplicationId, 4)],
+        };
+        byte[] cer = TestAvp.Message(DiameterFlags.Request, CommandCodes.CapabilitiesExchange, 0, 1, 2,
+            [TestAvp.Utf8(AvpCodes.OriginHost, "mme.example"), TestAvp.Utf8(AvpCodes.OriginRealm, "example"),
+             TestAvp.U32(AvpCodes.OriginStateId, 42), TestAvp.Utf8(9999, "vendor stuff", AvpFlags.Mandatory), .. apps]);
+
+        Assert.That(BaseMessages.TryParseCer(cer, out CerView view, out ProtocolError error), Is.True, error.ToString());
+        Assert.That(view.SupportsS13, Is.EqualTo(expected));
+        Assert.That(view.OriginStateId, Is.EqualTo(42u));
+    }
+
+    [Test]
+    public void Ecr_SessionIdNotFirst_IsAccepted()
+    {
+        var builder = EcrBuilder.Valid();
+        byte[] session = builder.Get("Session-Id");
+        byte[] request = builder.Without("Session-Id").Add("Session-Id", session).Build();
+        Assert.That(S13Messages.TryParseEcr(request, out EcrView ecr, out _), Is.True);
+        Assert.That(System.Text.Encoding.ASCII.GetString(ecr.SessionId), Is.EqualTo(EcrBuilder.SessionId));
+    }
+
+    [Test]
+    public void Ecr_WithoutUserName_IsAccepted()
+    {
+        byte[] request = EcrBuilder.Valid().Without("User-Name").Build();
+        Assert.That(S13Messages.TryParseEcr(request, out EcrView ecr, out _), Is.True);
+        Assert.That(ecr.HasUserName, Is.False);
+        Assert.That(ecr.UserName.IsEmpty);
+    }
+
+    [Test]
+    public void Eca_EchoesProxyInfoInOrderAfterEquipmentStatus()
+    {
+        byte[] p1 = TestAvp.Grouped(AvpCodes.ProxyInfo, AvpFlags.Mandatory, 0, TestAvp.Utf8(AvpCodes.ProxyHost, "a"), TestAvp.Utf8(AvpCodes.ProxyState, "1"));
+        byte[] p2 = TestAvp.Grouped(AvpCodes.ProxyInfo, AvpFlags.Mandatory, 0, TestAvp.Utf8(AvpCodes.ProxyHost, "b"), TestAvp.Utf8(AvpCodes.ProxyState, "2"));
+        byte[] request = EcrBuilder.Valid().Add("p1", p1).Add("p2", p2).Build();
+        Assert.That(S13Messages.TryParseEcr(request, out EcrView ecr, out _), Is.True);
+
+        byte[] buffer = new byte[BaseMessages.MaxAnswerLength(request.Length, Peers.Eir)];
+        byte[] answer = buffer[..S13Messages.WriteEca(buffer, request, ecr, Peers.Eir, 1)];
+        var avps = ReferenceAvpParser.MessageAvps(answer);
+
+        Assert.That(avps.Select(a => a.Code), Is.EqualTo(new uint[] { 263, 260, 268, 277, 264, 296, 1445, 284, 284 }));
+        Assert.That(avps.Where(a => a.Code == AvpCodes.ProxyInfo).Select(a => a.Raw), Is.EqualTo(new[] { p1, p2 }));
+        var status = avps.Single(AvpCodes.EquipmentStatus);
+        Assert.That((status.Flags, status.VendorId, status.UInt32), Is.EqualTo((AvpFlags.VendorMandatory, VendorIds.ThreeGpp, 1u)));
+    }
+
+    [Test]
+    public void WriteError_RequestShorterThanAHeader_Throws()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            S13Messages.WriteError(new byte[512], new byte[10], Peers.Eir, ProtocolError.FromResultCode(ResultCodes.InvalidMessageLength)));
+    }
+}
