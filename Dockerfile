@@ -1,0 +1,30 @@
+# ImeiEir EIR node. Build: docker build -t imeieir .   Run: docker run -p 3868:3868 imeieir
+# Stage 1 restores on the project files alone, so source edits do not invalidate the restore layer.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/ImeiEir.Core/ImeiEir.Core.csproj src/ImeiEir.Core/
+COPY src/ImeiEir.Diameter/ImeiEir.Diameter.csproj src/ImeiEir.Diameter/
+COPY src/ImeiEir.Store/ImeiEir.Store.csproj src/ImeiEir.Store/
+COPY src/ImeiEir.Server/ImeiEir.Server.csproj src/ImeiEir.Server/
+COPY tools/eirctl/eirctl.csproj tools/eirctl/
+RUN dotnet restore src/ImeiEir.Server/ImeiEir.Server.csproj \
+ && dotnet restore tools/eirctl/eirctl.csproj
+COPY src/ src/
+COPY tools/eirctl/ tools/eirctl/
+RUN dotnet publish src/ImeiEir.Server/ImeiEir.Server.csproj -c Release -o /app --no-restore \
+ && dotnet publish tools/eirctl/eirctl.csproj -c Release -o /app/eirctl --no-restore
+
+# Stage 2: the ASP.NET Core runtime only (Kestrel carries the Diameter listener), as the image's non-root user.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /app .
+RUN mkdir -p /var/lib/imeieir && chown "$APP_UID" /var/lib/imeieir \
+ && printf '#!/bin/sh\nexec dotnet /app/eirctl/eirctl.dll "$@"\n' > /usr/local/bin/eirctl && chmod +x /usr/local/bin/eirctl
+ENV IMEIEIR_DataDir=/var/lib/imeieir \
+    IMEIEIR_Diameter__Host=0.0.0.0 \
+    IMEIEIR_Diameter__Port=3868
+VOLUME /var/lib/imeieir
+EXPOSE 3868
+USER $APP_UID
+ENTRYPOINT ["dotnet", "/app/imeieir.dll"]
