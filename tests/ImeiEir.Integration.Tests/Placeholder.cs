@@ -1,1 +1,0 @@
-namespace ImeiEir.Integration.Tests;
