@@ -1,0 +1,109 @@
+using ImeiEir.Core;
+using Microsoft.Extensions.Configuration;
+
+namespace ImeiEir.Server.Hosting;
+
+/// <summary>
+/// Every setting of the node, bound from standard .NET configuration and validated as a whole before anything
+/// starts, so a mistake stops start-up with one line naming the key rather than a stack trace later.
+/// </summary>
+public sealed class ServerSettings
+{
+    /// <summary>Root of the node's local state (store log and checkpoints). Default <c>data</c> under the working directory.</summary>
+    public required string DataDir { get; init; }
+
+    public required DiameterOptions Diameter { get; init; }
+
+    public required StoreHostOptions Store { get; init; }
+
+    public required PolicyOptions Policy { get; init; }
+
+    public string StoreDirectory => Path.Combine(DataDir, "store");
+
+    /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> with the first problem found.</summary>
+    public static ServerSettings Load(IConfiguration configuration)
+    {
+        string dataDir = configuration["DataDir"] is { Length: > 0 } d ? d : "data";
+        var settings = new ServerSettings
+        {
+            DataDir = Path.GetFullPath(dataDir),
+            Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
+            Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
+            Policy = Bind<PolicyOptions>(configuration, "Policy"),
+        };
+
+        string? problem = settings.Diameter.Validate()
+            .Concat(settings.Store.Validate())
+            .Concat(settings.Policy.Validate())
+            .FirstOrDefault();
+        if (problem is not null)
+            throw new ConfigurationException(problem);
+        return settings;
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        var options = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigurationException(DescribeBindFailure(configuration, section, e));
+        }
+        ReplaceConfiguredArrays(configuration.GetSection(section), options);
+        return options;
+    }
+
+    // The binder appends configured array items to the defaults (HomeNetworks ["401"] + ["25001"] = both), so a
+    // default could never be narrowed. A configured array replaces the default instead, as an operator expects.
+    private static void ReplaceConfiguredArrays(IConfigurationSection section, object options)
+    {
+        foreach (var property in options.GetType().GetProperties())
+        {
+            if (property.PropertyType != typeof(string[]) || !property.CanWrite)
+                continue;
+            IConfigurationSection[] items = section.GetSection(property.Name).GetChildren()
+                .OrderBy(c => int.TryParse(c.Key, out int i) ? i : int.MaxValue).ToArray();
+            if (items.Length > 0)
+                property.SetValue(options, items.Select(c => c.Value ?? "").ToArray());
+        }
+    }
+
+    // The binder's messages name the path ("...value at 'Diameter:Port' to type 'System.Int32'") or, for unknown keys,
+    // only the type; rephrase both as "Section:Key: problem".
+    private static string DescribeBindFailure(IConfiguration configuration, string section, InvalidOperationException e)
+    {
+        string message = e.Message;
+        int at = message.IndexOf(" at '", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            int end = message.IndexOf('\'', at + 5);
+            string key = message[(at + 5)..end];
+            string? value = configuration[key];
+            int toType = message.IndexOf("to type '", StringComparison.Ordinal);
+            string type = toType >= 0 ? message[(toType + 9)..message.IndexOf('\'', toType + 9)] : "the expected type";
+            return $"{key}: '{value}' is not a valid {FriendlyType(type)}";
+        }
+
+        // "...but the following properties were not found on the instance of T: 'Prot', 'Hots'"
+        int list = message.LastIndexOf(": '", StringComparison.Ordinal);
+        if (message.Contains("were not found", StringComparison.Ordinal) && list >= 0)
+        {
+            string first = message[(list + 2)..].Split(',', StringSplitOptions.TrimEntries)[0].Trim('\'');
+            return $"{section}:{first}: unknown setting";
+        }
+        return $"{section}: {message}";
+    }
+
+    private static string FriendlyType(string clrType) => clrType switch
+    {
+        "System.Int32" or "System.Int64" => "whole number",
+        "System.TimeSpan" => "time span (hh:mm:ss or d.hh:mm:ss)",
+        "System.DateTimeOffset" => "date (ISO 8601, e.g. 2025-05-25T00:00:00+05:00)",
+        "System.Boolean" => "boolean (true or false)",
+        _ when clrType.EndsWith("UnknownAnswer", StringComparison.Ordinal) => "value (Grey or EquipmentUnknown)",
+        _ => clrType,
+    };
+}

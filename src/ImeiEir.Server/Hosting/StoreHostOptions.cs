@@ -1,0 +1,37 @@
+namespace ImeiEir.Server.Hosting;
+
+/// <summary>The node's local store (configuration section <c>Store</c>).</summary>
+public sealed class StoreHostOptions
+{
+    public const string Section = "Store";
+
+    /// <summary>
+    /// A CSV list (<c>imei,list,reason[,deadline]</c>) loaded at every start, over whatever the checkpoint held.
+    /// Unset: none; a store with no checkpoint then starts with the small embedded demo list.
+    /// </summary>
+    public string? InitialLists { get; set; }
+
+    /// <summary>Records the store is sized for (hash index and in-memory log). Default 1,000,000.</summary>
+    public long ExpectedRecords { get; set; } = 1_000_000;
+
+    /// <summary>In-memory log size as a power of two, in bytes; 0 = derived from ExpectedRecords. Default 0.</summary>
+    public int MemorySizeBits { get; set; }
+
+    /// <summary>Time between local checkpoints; 00:00:00 disables the periodic ones (a checkpoint is still taken at shutdown). Default 5 min.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Load the embedded demo list when the store starts empty and no InitialLists is set. Default true.</summary>
+    public bool LoadDemoLists { get; set; } = true;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (InitialLists is not null && !File.Exists(InitialLists))
+            yield return $"{Section}:InitialLists: file '{InitialLists}' does not exist";
+        if (ExpectedRecords is < 1 or > 2_000_000_000)
+            yield return $"{Section}:ExpectedRecords: {ExpectedRecords} must be between 1 and 2000000000";
+        if (MemorySizeBits != 0 && MemorySizeBits is < 16 or > 40)
+            yield return $"{Section}:MemorySizeBits: {MemorySizeBits} must be 0 (derived) or between 16 and 40";
+        if (CheckpointInterval < TimeSpan.Zero)
+            yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must not be negative";
+    }
+}
