@@ -44,9 +44,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
     || { say "apt-get install ${missing[*]} failed"; finish 0 1; }
 fi
-for tool in erl escript erlc diameterc tshark dotnet; do
+for tool in erl escript erlc diameterc tshark dumpcap dotnet; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH"; finish 0 1; }
 done
+# The capture test runs tshark on lo. dumpcap is installed without setuid (preseeded above), so a non-root run
+# needs the capture capabilities on it; root needs nothing.
+if [ "$(id -u)" -ne 0 ]; then
+  DUMPCAP=$(command -v dumpcap)
+  if ! getcap "$DUMPCAP" 2>/dev/null | grep -q cap_net_raw; then
+    if command -v setcap >/dev/null && command -v sudo >/dev/null; then
+      sudo setcap cap_net_raw,cap_net_admin+eip "$DUMPCAP" && say "gave $DUMPCAP cap_net_raw,cap_net_admin for the capture test"
+    else
+      say "note: not root and $DUMPCAP lacks cap_net_raw: the live capture test will fail (run as root, or setcap it)"
+    fi
+  fi
+fi
 
 # --- 2. build and test ----------------------------------------------------------------------------------------
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
