@@ -23,8 +23,14 @@ internal sealed class CheckpointManifest
 
     public required IReadOnlyList<(string RelativePath, long Length, string Sha256)> Files { get; init; }
 
+    /// <summary>
+    /// The change-feed sequence number the owner had applied when the checkpoint began (0 = none). Kept in the
+    /// same atomically renamed file as the token, so a recovered store and its resume point can never disagree.
+    /// </summary>
+    public ulong AppliedSequence { get; init; }
+
     /// <summary>Describes the files of checkpoint <paramref name="token"/> under <paramref name="checkpointDirectory"/>.</summary>
-    public static CheckpointManifest Describe(string checkpointDirectory, Guid token)
+    public static CheckpointManifest Describe(string checkpointDirectory, Guid token, ulong appliedSequence = 0)
     {
         string name = token.ToString();
         var files = new List<(string, long, string)>();
@@ -35,7 +41,7 @@ internal sealed class CheckpointManifest
             files.Add((relative.Replace(Path.DirectorySeparatorChar, '/'), new FileInfo(path).Length, Hash(path)));
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return new CheckpointManifest { Token = token, Files = files };
+        return new CheckpointManifest { Token = token, Files = files, AppliedSequence = appliedSequence };
     }
 
     /// <summary>Writes the manifest durably: temporary file, flush to disk, rename over the old one.</summary>
@@ -44,6 +50,7 @@ internal sealed class CheckpointManifest
         var text = new StringBuilder();
         text.Append(Magic).Append('\n');
         text.Append("token ").Append(Token.ToString()).Append('\n');
+        text.Append("sequence ").Append(AppliedSequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
         foreach (var (relative, length, sha256) in Files)
             text.Append("file ").Append(sha256).Append(' ').Append(length.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(relative).Append('\n');
 
@@ -79,9 +86,19 @@ internal sealed class CheckpointManifest
         }
 
         var files = new List<(string, long, string)>();
+        ulong sequence = 0;
         for (int i = 2; i < lines.Length; i++)
         {
             if (lines[i].Length == 0) continue;
+            if (lines[i].StartsWith("sequence ", StringComparison.Ordinal))
+            {
+                if (!ulong.TryParse(lines[i].AsSpan(9), NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
+                {
+                    failure = $"the checkpoint manifest {path} is damaged at line {i + 1}";
+                    return false;
+                }
+                continue;
+            }
             string[] parts = lines[i].Split(' ', 4);
             if (parts.Length != 4 || parts[0] != "file" || parts[1].Length != 64
                 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out long length)
@@ -98,7 +115,7 @@ internal sealed class CheckpointManifest
             return false;
         }
 
-        manifest = new CheckpointManifest { Token = token, Files = files };
+        manifest = new CheckpointManifest { Token = token, Files = files, AppliedSequence = sequence };
         failure = null;
         return true;
     }

@@ -67,6 +67,9 @@ public sealed class ImeiStore : IDisposable
     /// <summary>The token of the checkpoint loaded by <see cref="TryRecover()"/>, or of the last one taken.</summary>
     public Guid? CheckpointToken { get; private set; }
 
+    /// <summary>The applied sequence recorded with the recovered checkpoint; 0 when nothing was recovered.</summary>
+    public ulong RecoveredSequence { get; private set; }
+
     /// <summary>Memory use and disk reads, for metrics.</summary>
     public StoreStatistics Statistics
     {
@@ -148,6 +151,7 @@ public sealed class ImeiStore : IDisposable
             return $"FASTER could not recover checkpoint {manifest.Token}: {e.GetType().Name}: {e.Message}";
         }
         CheckpointToken = manifest.Token;
+        RecoveredSequence = manifest.AppliedSequence;
         return null;
     }
 
@@ -162,7 +166,14 @@ public sealed class ImeiStore : IDisposable
     /// </summary>
     /// <returns>The checkpoint's token.</returns>
     /// <exception cref="InvalidOperationException">The store has no directory.</exception>
-    public async ValueTask<Guid> CheckpointAsync(CancellationToken ct = default)
+    public ValueTask<Guid> CheckpointAsync(CancellationToken ct = default) => CheckpointAsync(0, ct);
+
+    /// <summary>
+    /// As <see cref="CheckpointAsync(CancellationToken)"/>, recording <paramref name="appliedSequence"/>: the last
+    /// change the owner had applied before calling. Updates made during the checkpoint may or may not be in it, so
+    /// the owner resumes from this number after recovery and relies on idempotent, sequence-guarded applying.
+    /// </summary>
+    public async ValueTask<Guid> CheckpointAsync(ulong appliedSequence, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_directory is null)
@@ -175,7 +186,7 @@ public sealed class ImeiStore : IDisposable
             if (!success)
                 throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
 
-            CheckpointManifest.Describe(CheckpointDirectory!, token).Write(ManifestPath!);
+            CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence).Write(ManifestPath!);
             CheckpointToken = token;
             RemoveCheckpointsOtherThan(token);
             return token;

@@ -14,7 +14,7 @@ public sealed class StoreOptions
     /// <summary>
     /// Directory that holds the hybrid log file and the checkpoints. The server sets <c>DataDir/store</c>.
     /// Default: null, a store that lives only as long as the process: its log spills (if ever) to a temporary
-    /// file that is deleted on dispose, and <see cref="ImeiStore.CheckpointAsync"/> and <see cref="ImeiStore.TryRecover()"/>
+    /// file that is deleted on dispose, and <see cref="ImeiStore.CheckpointAsync(CancellationToken)"/> and <see cref="ImeiStore.TryRecover()"/>
     /// are not available.
     /// </summary>
     public string? Directory { get; set; }
