@@ -4,5 +4,6 @@ using ImeiEir.Tools.EirCtl;
 var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators and registry admins")
 {
     CheckCommand.Create(),
+    GenCommand.Create(),
 };
 return root.Parse(args).Invoke();

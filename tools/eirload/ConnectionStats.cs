@@ -1,0 +1,56 @@
+using System.Runtime.InteropServices;
+
+namespace ImeiEir.Tools.EirLoad;
+
+/// <summary>
+/// What one connection saw. Written only by that connection's receiving side, read after the run: no sharing,
+/// no locks. The dictionaries get their few keys during the first answers and are only incremented after that.
+/// </summary>
+internal sealed class ConnectionStats
+{
+    public const int NoStatus = 3;
+    private const int MaxMessages = 8;
+
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Requests written.</summary>
+    public long Sent;
+
+    /// <summary>Answers received and matched to a request.</summary>
+    public long Answered;
+
+    /// <summary>Answers received inside the measurement window (after warm-up, before the end).</summary>
+    public long AnsweredInWindow;
+
+    public long Mismatches;
+    public long Errors;
+    public long Timeouts;
+
+    /// <summary>Requests still outstanding when the connection ended for another reason than a timeout.</summary>
+    public long Unanswered;
+
+    /// <summary>Equipment-Status 0, 1, 2 and "none" (no Equipment-Status AVP).</summary>
+    public long[] EquipmentStatus { get; } = new long[4];
+
+    public Dictionary<uint, long> ResultCodes { get; } = [];
+
+    public Dictionary<uint, long> ExperimentalResultCodes { get; } = [];
+
+    public List<string> Messages { get; } = [];
+
+    public void CountResultCode(uint code) => CollectionsMarshal.GetValueRefOrAddDefault(ResultCodes, code, out _)++;
+
+    public void CountExperimental(uint code) => CollectionsMarshal.GetValueRefOrAddDefault(ExperimentalResultCodes, code, out _)++;
+
+    /// <summary>Counts an error and keeps its description (the first few only).</summary>
+    public void Error(string message)
+    {
+        Errors++;
+        Note(message);
+    }
+
+    public void Note(string message)
+    {
+        if (Messages.Count < MaxMessages) Messages.Add(message);
+    }
+}
