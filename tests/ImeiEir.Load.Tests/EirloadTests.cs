@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ImeiEir.Diameter;
+using ImeiEir.Tools.EirLoad;
+
+namespace ImeiEir.Load.Tests;
+
+/// <summary>eirload against the real server on loopback: bounded counts, every answer the expected one, tallies that add up.</summary>
+[NonParallelizable]
+public sealed class EirloadTests
+{
+    private ServerFixture _server = null!;
+
+    [OneTimeSetUp]
+    public void StartServer() => _server = ServerFixture.Start();
+
+    [OneTimeTearDown]
+    public void StopServer() => _server?.Dispose();
+
+    private LoadOptions Options(long count, int connections, int depth, double? rate = null) => new()
+    {
+        Target = _server.Endpoint,
+        Connections = connections,
+        Depth = depth,
+        Count = count,
+        Rate = rate,
+        Timeout = TimeSpan.FromSeconds(10),
+        Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Greylisted),
+    };
+
+    [TestCase(1, 1)]
+    [TestCase(4, 16)]
+    public async Task ClosedLoop_BoundedCount_EveryAnswerAsExpected(int connections, int depth)
+    {
+        LoadReport report = await LoadRunner.RunAsync(Options(10_000, connections, depth), CancellationToken.None);
+        AssertClean(report, 10_000);
+    }
+
+    [Test]
+    public async Task OpenLoop_BoundedCount_EveryAnswerAsExpected()
+    {
+        LoadReport report = await LoadRunner.RunAsync(Options(2_000, 2, 8, rate: 4_000), CancellationToken.None);
+        AssertClean(report, 2_000);
+        // 2,000 requests at 4,000/s take half a second on schedule; far longer means the schedule is not kept.
+        Assert.That(report.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public async Task Cli_Json_ReportsACleanRun()
+    {
+        using ChildProcess load = ChildProcess.StartDll("eirload.dll", "--diameter", _server.Endpoint.ToString(),
+            "-c", "2", "-P", "4", "--count", "3000", "--keys", ServerFixture.Keys.ToString(), "--seed", ServerFixture.Seed.ToString(),
+            "--mix", ServerFixture.Mix.ToString(), "--json");
+        Assert.That(load.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, load.Transcript);
+        Assert.That(load.ExitCode, Is.EqualTo(0), load.Transcript);
+        using JsonDocument json = JsonDocument.Parse(load.Stdout);
+        JsonElement root = json.RootElement;
+        Assert.That(root.GetProperty("answered").GetInt64(), Is.EqualTo(3000));
+        Assert.That(root.GetProperty("result_codes").GetProperty("2001").GetInt64(), Is.EqualTo(3000));
+        Assert.That(root.GetProperty("mismatches").GetInt64(), Is.EqualTo(0));
+        Assert.That(root.GetProperty("latency_us").GetProperty("p99").GetDouble(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task WrongExpectation_IsCountedAsMismatches()
+    {
+        // Unknown keys are answered GREYLISTED; expecting BLACKLISTED makes exactly those mismatches.
+        LoadOptions options = Options(4_000, 2, 8) with
+        {
+            Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Blacklisted),
+        };
+        LoadReport report = await LoadRunner.RunAsync(options, CancellationToken.None);
+        Assert.That(report.Errors + report.Timeouts + report.Unanswered, Is.EqualTo(0), report.ToText());
+        Assert.That(report.Mismatches, Is.GreaterThan(0).And.LessThan(4_000), report.ToText());
+    }
+
+    [Test]
+    public void NothingListening_FailsFastWithOneLine()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        LoadOptions options = Options(10, 1, 1) with { Target = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port) };
+        Assert.That(async () => await LoadRunner.RunAsync(options, CancellationToken.None),
+            Throws.TypeOf<LoadException>().With.Message.Contains("cannot connect"));
+    }
+
+    private void AssertClean(LoadReport report, long count)
+    {
+        string text = report.ToText() + "\nserver:\n" + _server.Transcript;
+        Assert.That(report.Sent, Is.EqualTo(count), text);
+        Assert.That(report.Answered, Is.EqualTo(count), text);
+        Assert.That(report.Errors + report.Timeouts + report.Unanswered + report.Mismatches, Is.EqualTo(0), text);
+        Assert.That(report.ResultCodes.Values.Sum() + report.ExperimentalResultCodes.Values.Sum(), Is.EqualTo(count), text);
+        Assert.That(report.ResultCodes.GetValueOrDefault(ResultCodes.Success), Is.EqualTo(count), text);
+        Assert.That(report.EquipmentStatus.Sum(), Is.EqualTo(count), text);
+        Assert.That(report.Latency.Count, Is.EqualTo(count), "no warm-up: every answer is a latency sample");
+        // White keys are 70 % of the keyspace: a uniform choice of 10,000 keys cannot miss them all.
+        Assert.That(report.EquipmentStatus[0], Is.GreaterThan(0), text);
+        Assert.That(report.EquipmentStatus[1], Is.GreaterThan(0), text);
+        Assert.That(report.EquipmentStatus[2], Is.GreaterThan(0), text);
+    }
+}

@@ -1,0 +1,103 @@
+using ImeiEir.Core;
+using ImeiEir.Store;
+using ImeiEir.Tools.EirCtl;
+
+namespace ImeiEir.Load.Tests;
+
+/// <summary><c>eirctl gen</c>: its file loads with the server's CSV loader, has the requested mix, and is the keyspace eirload queries.</summary>
+public sealed class GenCommandTests
+{
+    private string _directory = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), $"imeieir-gen-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_directory);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public void GeneratedFile_LoadsWithoutErrors_WithTheRequestedMix_AndTheKeyspaceEirloadUses()
+    {
+        string path = Path.Combine(_directory, "lists.csv");
+        using (ChildProcess gen = ChildProcess.StartDll("eirctl.dll", "gen", "--count", "20000", "--seed", "7",
+                   "--mix", "white=60,grey=15,black=15,unknown=10", "--out", path))
+        {
+            Assert.That(gen.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, gen.Transcript);
+            Assert.That(gen.ExitCode, Is.EqualTo(0), gen.Transcript);
+        }
+
+        using var store = new ImeiStore(new StoreOptions { ExpectedRecords = 20_000 });
+        using ImeiStoreSession session = store.NewSession();
+        CsvLoadReport report = CsvListLoader.Load(path, session);
+        Assert.That(report.Errors, Is.Empty);
+        Assert.That(report.Applied, Is.EqualTo(18_000), "unknown keys (10 %) are not in the file");
+
+        var lists = store.Scan().GroupBy(r => r.Record.List).ToDictionary(g => g.Key, g => g.Count());
+        Assert.That(lists[ListKind.White], Is.EqualTo(12_000));
+        Assert.That(lists[ListKind.Grey], Is.EqualTo(3_000));
+        Assert.That(lists[ListKind.Black], Is.EqualTo(3_000));
+
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.That(store.Scan().Where(r => r.Record.List == ListKind.Grey).All(r => r.Record.DeadlineUnixSeconds > now), Is.True,
+            "grey deadlines are in the future");
+
+        // Same seed, same IMEIs: eirload's view of the keyspace agrees with the file, key by key.
+        var keyspace = new SyntheticKeyspace(20_000, 7, new ListMix(60, 15, 15, 10));
+        string[] lines = File.ReadAllLines(path);
+        Assert.That(lines[0], Is.EqualTo("imei,list,reason,deadline"));
+        int line = 1;
+        for (long i = 0; i < keyspace.Count; i++)
+        {
+            KeyKind kind = keyspace.KindAt(i);
+            bool found = session.TryGet(keyspace.ImeiAt(i), out ImeiRecord record);
+            if (kind == KeyKind.Unknown)
+            {
+                Assert.That(found, Is.False, $"unknown key {i} is in the store");
+                continue;
+            }
+            Assert.That(lines[line++], Does.StartWith(keyspace.ImeiAt(i) + ","));
+            Assert.That(found, Is.True);
+            Assert.That(record.List, Is.EqualTo(kind switch { KeyKind.White => ListKind.White, KeyKind.Grey => ListKind.Grey, _ => ListKind.Black }));
+        }
+    }
+
+    [Test]
+    public void Keyspace_IsDeterministic_DistinctAndValid()
+    {
+        var a = new SyntheticKeyspace(100_000, 3, ListMix.Default);
+        var b = new SyntheticKeyspace(100_000, 3, ListMix.Default);
+        var c = new SyntheticKeyspace(100_000, 4, ListMix.Default);
+        var seen = new HashSet<ulong>();
+        int differ = 0;
+        for (long i = 0; i < a.Count; i++)
+        {
+            Imei imei = a.ImeiAt(i);
+            Assert.That(b.ImeiAt(i), Is.EqualTo(imei));
+            if (c.ImeiAt(i) != imei) differ++;
+            Assert.That(seen.Add(imei.Key), Is.True, $"key {i} repeats IMEI {imei}");
+            Assert.That(imei.Tac, Is.GreaterThanOrEqualTo(1_000_000u), "no TAC in the invalid range 00000000");
+            Assert.That(Imei.TryParse(imei.ToString().AsSpan(), out _), Is.EqualTo(ImeiParseResult.Valid));
+        }
+        Assert.That(differ, Is.GreaterThan(99_000), "another seed gives other IMEIs");
+    }
+
+    [TestCase("white=70,grey=10,black=10,unknown=10", 70, 10, 10, 10)]
+    [TestCase("black=1", 0, 0, 1, 0)]
+    [TestCase(" White = 5 , gray=5 ", 5, 5, 0, 0)]
+    public void Mix_Parses(string text, int white, int grey, int black, int unknown)
+    {
+        Assert.That(ListMix.TryParse(text, out ListMix mix, out string? problem), Is.True, problem);
+        Assert.That(mix, Is.EqualTo(new ListMix(white, grey, black, unknown)));
+    }
+
+    [TestCase("purple=5")]
+    [TestCase("white=x")]
+    [TestCase("white=0")]
+    [TestCase("white")]
+    public void Mix_RefusesNonsense(string text) =>
+        Assert.That(ListMix.TryParse(text, out _, out string? problem), Is.False, problem);
+}
