@@ -146,10 +146,11 @@ disconnect(TRef) ->
            after 5000 -> io:format("PEER_DOWN_TIMEOUT no down event within 5000 ms~n"), 1
            end,
     Counts = untrace_stats(Tracer),
+    DprSent = maps:get({{0, 282, 1}, send}, Counts, 0),
+    DpaOk = maps:get({{0, 282, 0}, recv, {'Result-Code', 2001}}, Counts, 0),
     io:format("DPR sent=~p dpa_recv=~p dpa_result_2001=~p~n",
-              [maps:get({{0, 282, 1}, send}, Counts, 0), maps:get({{0, 282, 0}, recv}, Counts, 0),
-               maps:get({{0, 282, 0}, recv, {'Result-Code', 2001}}, Counts, 0)]),
-    Down.
+              [DprSent, maps:get({{0, 282, 0}, recv}, Counts, 0), DpaOk]),
+    Down + case DprSent >= 1 andalso DpaOk >= 1 of true -> 0; false -> 1 end.
 
 count_traced(Parent, Counts) ->
     receive
