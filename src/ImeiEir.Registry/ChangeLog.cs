@@ -1,0 +1,184 @@
+using FASTER.core;
+using ImeiEir.Core;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// The registry's durable change log, the source of truth: a FASTER <see cref="FasterLog"/> of fixed-size
+/// <see cref="LogEntry"/> entries, one per change, in sequence order, plus the <see cref="SequenceIndex"/> that
+/// finds any change's address.
+/// <code>
+/// directory/changes.log.N        log segments (1 GiB each)
+/// directory/log-commits/         FasterLog commit records: the committed tail; recovery stops there
+/// </code>
+/// Appends go to memory (<see cref="Append"/>); <see cref="CommitAsync"/> makes everything appended so far durable
+/// at once (the device writes with FileOptions.WriteThrough). After a crash, FasterLog recovers to the last commit:
+/// entries appended after it, even if some of their pages reached the disk, are not part of the log and are
+/// overwritten by the next appends. So a batch appended and then committed once is wholly there or wholly absent.
+/// </summary>
+internal sealed class ChangeLog : IDisposable
+{
+    private const int PageSizeBits = 20;    // 1 MiB pages: a feed read from disk loads one page at a time
+    private const int MemorySizeBits = 25;  // 32 MiB in memory: the recent tail, where followers read
+    private const int SegmentSizeBits = 30;
+
+    private readonly string _directory;
+    private readonly IDevice _device;
+    private readonly FasterLog _log;
+    private readonly SequenceIndex _index = new();
+
+    private ChangeLog(string directory, IDevice device, FasterLog log)
+    {
+        _directory = directory;
+        _device = device;
+        _log = log;
+    }
+
+    /// <summary>Highest sequence in the index: committed, or appended and about to be committed.</summary>
+    public ulong LastAppended => _index.Count;
+
+    /// <summary>Bytes of log from its beginning to its tail.</summary>
+    public long Bytes => _log.TailAddress - _log.BeginAddress;
+
+    /// <summary>Memory held by the sequence index.</summary>
+    public long IndexBytes => _index.Bytes;
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/> and recovers it to its last commit. Does not scan
+    /// it: call <see cref="Scan"/> next, which also builds the sequence index.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Commit records exist but none could be recovered.</exception>
+    public static ChangeLog Open(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        Directory.CreateDirectory(directory);
+        IDevice device = Devices.CreateLogDevice(Path.Combine(directory, "changes.log"), preallocateFile: false);
+        FasterLog? log = null;
+        try
+        {
+            var settings = new FasterLogSettings
+            {
+                LogDevice = device,
+                LogCommitDir = directory,
+                PageSizeBits = PageSizeBits,
+                MemorySizeBits = MemorySizeBits,
+                SegmentSizeBits = SegmentSizeBits,
+                // A checksum per entry: a torn or damaged page is detected by the scan instead of read as changes.
+                LogChecksum = LogChecksumType.PerEntry,
+                // Recover explicitly below: the constructor's own attempt swallows every exception.
+                TryRecoverLatest = false,
+            };
+            log = new FasterLog(settings);
+            log.Recover();
+
+            string commits = Path.Combine(directory, "log-commits");
+            bool hasCommits = Directory.Exists(commits) && Directory.EnumerateFiles(commits, "*", SearchOption.AllDirectories).Any();
+            if (hasCommits && log.CommittedUntilAddress <= log.BeginAddress)
+                throw new InvalidDataException($"the change log in {directory} has commit records but none could be recovered; refusing to start a new log over it");
+            return new ChangeLog(directory, device, log);
+        }
+        catch
+        {
+            log?.Dispose();
+            device.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole committed log once, in order: checks that sequences run 1, 2, 3, ..., builds the sequence
+    /// index and hands each change to <paramref name="onChange"/>. Returns the last sequence (0 for an empty log).
+    /// </summary>
+    /// <exception cref="InvalidDataException">An entry is damaged or out of sequence.</exception>
+    public unsafe ulong Scan(Action<Change, ulong> onChange)
+    {
+        if (_index.Count != 0) throw new InvalidOperationException("The log has already been scanned.");
+        using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.CommittedUntilAddress, name: null, recover: false,
+            scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
+        ulong expected = 1;
+        while (true)
+        {
+            Change change;
+            ulong previous;
+            long address;
+            if (!iterator.UnsafeGetNext(out byte* entry, out int length, out address, out _)) break;
+            try
+            {
+                if (!LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out previous))
+                    throw new InvalidDataException($"the change log in {_directory} holds a damaged entry at address {address} (after change {expected - 1})");
+            }
+            finally
+            {
+                iterator.UnsafeRelease();
+            }
+            if (change.Sequence != expected)
+                throw new InvalidDataException($"the change log in {_directory} holds change {change.Sequence} where change {expected} should be (address {address})");
+            _index.Add(change.Sequence, address);
+            onChange(change, previous);
+            expected++;
+        }
+        return expected - 1;
+    }
+
+    /// <summary>Appends one change to the log in memory (not durable until <see cref="CommitAsync"/>).</summary>
+    public void Append(in Change change, ulong previous)
+    {
+        Span<byte> entry = stackalloc byte[LogEntry.Size];
+        LogEntry.Write(change, previous, entry);
+        long address = _log.Enqueue(entry);
+        _index.Add(change.Sequence, address);
+    }
+
+    /// <summary>Makes every appended change durable; completes when the commit record is on disk.</summary>
+    public Task CommitAsync() => _log.CommitAsync().AsTask();
+
+    /// <summary>
+    /// Copies changes <paramref name="first"/> .. <paramref name="first"/> + destination.Length − 1 (all committed)
+    /// into <paramref name="destination"/>, from memory for the recent tail or page by page from disk.
+    /// </summary>
+    public unsafe void Read(ulong first, Span<Change> destination)
+    {
+        if (destination.IsEmpty) return;
+        ulong last = first + (ulong)destination.Length - 1;
+        long begin = _index.AddressOf(first);
+        long end = _index.AddressOf(last) + 1;
+        using FasterLogScanIterator iterator = _log.Scan(begin, end, name: null, recover: false,
+            scanBufferingMode: ScanBufferingMode.SinglePageBuffering, scanUncommitted: false);
+        int count = 0;
+        while (count < destination.Length && iterator.UnsafeGetNext(out byte* entry, out int length, out long address, out _))
+        {
+            bool read;
+            Change change;
+            try
+            {
+                read = LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out _);
+            }
+            finally
+            {
+                iterator.UnsafeRelease();
+            }
+            ulong expected = first + (ulong)count;
+            if (!read || change.Sequence != expected)
+                throw new InvalidDataException($"the change log holds {(read ? $"change {change.Sequence}" : "a damaged entry")} at address {address} where change {expected} should be");
+            destination[count++] = change;
+        }
+        if (count != destination.Length)
+            throw new InvalidDataException($"the change log ended after change {first + (ulong)count - 1}, before change {last}");
+    }
+
+    /// <summary>Reads one committed change and its back-link (the IMEI's previous change).</summary>
+    public async ValueTask<(Change Change, ulong Previous)> ReadOneAsync(ulong sequence, CancellationToken ct)
+    {
+        long address = _index.AddressOf(sequence);
+        (byte[] entry, int length) = await _log.ReadAsync(address, LogEntry.Size, ct).ConfigureAwait(false);
+        if (entry is null || !LogEntry.TryRead(entry.AsSpan(0, length), out Change change, out ulong previous) || change.Sequence != sequence)
+            throw new InvalidDataException($"the change log holds a damaged entry at address {address} where change {sequence} should be");
+        return (change, previous);
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        _device.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>The registry's log messages (event ids 300-349). Tokens never appear in them.</summary>
+internal static partial class RegistryLog
+{
+    [LoggerMessage(300, LogLevel.Information, "Registry opened in {Directory}: {Changes} changes in the log, view recovered at change {Recovered}, {Replayed} replayed in {ElapsedMs} ms")]
+    public static partial void Opened(ILogger logger, string directory, ulong changes, ulong recovered, ulong replayed, long elapsedMs);
+
+    [LoggerMessage(301, LogLevel.Warning, "Registry view checkpoint could not be recovered ({Failure}); rebuilding the view from the change log")]
+    public static partial void ViewRebuilding(ILogger logger, string failure);
+
+    [LoggerMessage(302, LogLevel.Warning, "Registry view checkpoint is at change {ViewSequence} but the change log ends at {LogSequence}; rebuilding the view from the log")]
+    public static partial void ViewAheadOfLog(ILogger logger, ulong viewSequence, ulong logSequence);
+
+    [LoggerMessage(303, LogLevel.Information, "Registry {Kind} token generated into {Path} (mode 0600)")]
+    public static partial void TokenGenerated(ILogger logger, string kind, string path);
+
+    [LoggerMessage(304, LogLevel.Information, "Registry batch committed: changes {First}-{Last} ({Applied} applied, {Unchanged} unchanged, {Rejected} rejected) in {ElapsedMs} ms")]
+    public static partial void BatchCommitted(ILogger logger, ulong first, ulong last, int applied, int unchanged, int rejected, long elapsedMs);
+
+    [LoggerMessage(305, LogLevel.Critical, "Registry change log failed while committing a batch; no further writes are accepted until restart")]
+    public static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(306, LogLevel.Information, "Registry view checkpointed at change {Sequence}")]
+    public static partial void Checkpointed(ILogger logger, ulong sequence);
+
+    [LoggerMessage(307, LogLevel.Error, "Registry view checkpoint failed; the next interval retries")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(308, LogLevel.Information, "Registry feed after change {After} opened ({Format})")]
+    public static partial void FeedOpened(ILogger logger, ulong after, string format);
+
+    [LoggerMessage(309, LogLevel.Information, "Registry request {Method} {Path} refused: {Status} {Detail}")]
+    public static partial void Refused(ILogger logger, string method, string path, int status, string detail);
+}

@@ -1,0 +1,102 @@
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// The central registry (configuration section <c>Registry</c>): its HTTP API, tokens, delta limits and the
+/// sizing of its current-state view. Bound with <c>ErrorOnUnknownConfiguration</c>, so only settable properties.
+/// </summary>
+public sealed class RegistryOptions
+{
+    public const string Section = "Registry";
+
+    /// <summary>Shortest token accepted from configuration, in characters. Generated tokens are 43.</summary>
+    internal const int MinTokenLength = 16;
+
+    /// <summary>
+    /// The registry an EIR node follows in <c>eir</c> mode, an absolute http(s) URL such as
+    /// <c>http://registry.example.net:8700</c>. Default null. Not used by the registry itself.
+    /// </summary>
+    public string? Url { get; set; }
+
+    /// <summary>Address the registry HTTP API listens on (the Server binds it). Default 127.0.0.1.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port of the registry HTTP API. Default 8700; 0 picks a free port.</summary>
+    public int Port { get; set; } = 8700;
+
+    /// <summary>
+    /// Bearer token for writes (<c>POST /v1/deltas</c>); it also reads. Default null: a random token is generated
+    /// at first start into <c>&lt;registry directory&gt;/admin.token</c> (mode 0600) and reused afterwards. At least
+    /// 16 characters, no white space. Never logged.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Bearer token for the feed, the snapshot and lookups. Default null: generated like
+    /// <see cref="AdminToken"/> into <c>reader.token</c>. At least 16 characters, no white space. Never logged.
+    /// </summary>
+    public string? ReaderToken { get; set; }
+
+    /// <summary>
+    /// An idle feed sends a heartbeat frame (head sequence, registry time) this often, so a node can tell a
+    /// quiet registry from a dead connection. Default 5 s; 10 ms to 1 h.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Most data lines one delta may have (lines). Default 1,000,000. More gets 413.</summary>
+    public int MaxDeltaLines { get; set; } = 1_000_000;
+
+    /// <summary>Largest delta body (bytes). Default 268,435,456 (256 MiB). Larger gets 413.</summary>
+    public long MaxDeltaBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Records the current-state view is sized for (records). Default 1,000,000. More still work, with longer
+    /// hash chains (see <c>Store:ExpectedRecords</c>).
+    /// </summary>
+    public long ExpectedRecords { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How often the current-state view is checkpointed (it is also checkpointed on shutdown). Default 5 min.
+    /// A restart replays only the log after the last checkpoint.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Checks every option; one <c>"Registry:Key: message"</c> line per problem, none when valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (Url is not null
+            && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+            yield return $"{Section}:Url: '{Url}' is not an absolute http:// or https:// URL";
+        if (string.IsNullOrWhiteSpace(Host) || (!System.Net.IPAddress.TryParse(Host, out _) && Uri.CheckHostName(Host) != UriHostNameType.Dns))
+            yield return $"{Section}:Host: '{Host}' is not an IP address or host name";
+        if (Port is < 0 or > 65535)
+            yield return $"{Section}:Port: {Port} is not a port number (0-65535)";
+        if (TokenProblem(AdminToken) is string adminProblem)
+            yield return $"{Section}:AdminToken: {adminProblem}";
+        if (TokenProblem(ReaderToken) is string readerProblem)
+            yield return $"{Section}:ReaderToken: {readerProblem}";
+        if (AdminToken is not null && AdminToken == ReaderToken)
+            yield return $"{Section}:ReaderToken: must differ from Registry:AdminToken, or a reader could write";
+        if (HeartbeatInterval < TimeSpan.FromMilliseconds(10) || HeartbeatInterval > TimeSpan.FromHours(1))
+            yield return $"{Section}:HeartbeatInterval: {HeartbeatInterval} must be between 00:00:00.01 and 01:00:00";
+        if (MaxDeltaLines < 1)
+            yield return $"{Section}:MaxDeltaLines: {MaxDeltaLines} must be at least 1";
+        if (MaxDeltaBytes < 1024)
+            yield return $"{Section}:MaxDeltaBytes: {MaxDeltaBytes} must be at least 1024 bytes";
+        if (ExpectedRecords is < 1 or > 1L << 36)
+            yield return $"{Section}:ExpectedRecords: {ExpectedRecords} must be between 1 and {1L << 36}";
+        if (CheckpointInterval < TimeSpan.FromSeconds(1))
+            yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must be at least 00:00:01";
+    }
+
+    // Never echo the token itself: a validation message ends up in logs.
+    private static string? TokenProblem(string? token)
+    {
+        if (token is null) return null;
+        if (token.Length < MinTokenLength) return $"must be at least {MinTokenLength} characters (it has {token.Length}); leave it unset to generate one";
+        foreach (char c in token)
+        {
+            if (c <= ' ' || c > '~') return "must be printable ASCII without spaces";
+        }
+        return null;
+    }
+}
