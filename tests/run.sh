@@ -62,6 +62,7 @@ fi
 
 # --- 2. build and test ----------------------------------------------------------------------------------------
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+projects=$(grep -c 'Tests\.csproj"' ImeiEir.sln)   # each must leave a TRX file
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # LogFilePrefix gives every test project its own TRX (prefix + framework + timestamp in ms); a LogFileName
 # would be overwritten by each project in turn. The hang timeout bounds a stuck test host.
@@ -77,7 +78,6 @@ say "dotnet test exited with $rc"
 # --- 3. sum the TRX files -------------------------------------------------------------------------------------
 shopt -s nullglob
 trx=("$RESULTS"/*.trx)
-projects=$(grep -c 'Tests\.csproj"' ImeiEir.sln)
 passed=0 failed=0 skipped=0
 counter() { grep -o "<Counters [^>]*" "$1" | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
 for f in "${trx[@]}"; do
