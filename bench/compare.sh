@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# bench/compare.sh: ImeiEir side by side with Redis on this machine, and the memory and start-up figures.
+#
+#   bench/compare.sh [--quick] [--no-50m] [--rounds N] [--seconds S] [--out FILE]
+#
+# 1. Installs redis-server and redis-tools from Debian when missing (apt-get update once, then install).
+# 2. Publishes the server, eirctl and eirload (Release) into a scratch directory, so sources edited meanwhile do
+#    not change what is measured.
+# 3. Throughput and latency at 10M records: Redis (10M keys loaded with redis-cli --pipe) and ImeiEir (10M IMEIs
+#    from `eirctl gen`) both on 127.0.0.1, on ports chosen now; `redis-benchmark -t get -c 50 -P 1` and `-P 64`
+#    against eirload with the same connections and depth, alternating redis, eir, redis, eir; ratios printed.
+# 4. Resident memory per record at 10M and 50M (VmRSS after the load minus an empty server's), and after a restart
+#    from the checkpoint the server takes at shutdown; start-up time from the 50M checkpoint (process start to the
+#    `ImeiEir ready:` line).
+# Every step is bounded by `timeout`; everything started is stopped on exit. Writes a markdown report (default
+# perf-baselines/compare.md) with the commit, machine, date and each command.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROUNDS=2
+SECONDS_PER_RUN=10
+FIFTY=1
+QUICK=0
+OUT="$ROOT/perf-baselines/compare.md"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; ROUNDS=1; SECONDS_PER_RUN=5; FIFTY=0 ;;
+    --no-50m) FIFTY=0 ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --seconds) SECONDS_PER_RUN=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+  shift
+done
+KEYS=10000000
+BIG=50000000
+[ "$QUICK" = 1 ] && KEYS=1000000
+CONNECTIONS=50
+MIX="white=80,grey=10,black=10,unknown=0"   # every key present, as in Redis
+
+say() { printf '%s compare: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "FAILED: $*"; exit 1; }
+
+# --- 1. tools ----------------------------------------------------------------------------------------------------
+SUDO=(); [ "$(id -u)" -ne 0 ] && SUDO=(sudo)
+if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null || ! command -v redis-cli >/dev/null; then
+  say "installing redis-server and redis-tools from Debian"
+  timeout 300 "${SUDO[@]}" apt-get update -q
+  timeout 600 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server redis-tools
+fi
+for tool in redis-server redis-benchmark redis-cli dotnet awk timeout; do
+  command -v "$tool" >/dev/null || die "$tool is not on PATH"
+done
+
+WORK=$(mktemp -d /tmp/imeieir-compare.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    ss -ltnH "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+  done
+  die "no free port"
+}
+
+say "publishing server, eirctl and eirload (Release) into $WORK"
+for p in src/ImeiEir.Server tools/eirctl tools/eirload; do
+  timeout 600 dotnet publish "$ROOT/$p" -c Release -o "$WORK/$(basename "$p")" -v q -nologo >/dev/null || die "publish $p"
+done
+SERVER="$WORK/ImeiEir.Server/imeieir.dll"
+EIRCTL="$WORK/eirctl/eirctl.dll"
+EIRLOAD="$WORK/eirload/eirload.dll"
+
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+DIRTY=$(git -C "$ROOT" status --porcelain -- src tools bench | grep -q . && echo " (with uncommitted changes in src/tools/bench)" || true)
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+CORES=$(nproc)
+MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# start_server LOG ARGS...: starts the server in the background, sets SERVER_PID; waits for the ready line.
+start_server() {
+  local log=$1; shift
+  local started; started=$(date +%s.%N)
+  DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Store:CheckpointInterval=00:00:00 "$@" >"$log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 18000); do   # 30 min at most (a 50M CSV load)
+    grep -q '^ImeiEir ready:' "$log" && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "server exited before it was ready"; }
+    sleep 0.1
+  done
+  grep -q '^ImeiEir ready:' "$log" || die "server not ready within 30 min"
+  READY_SECONDS=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 1200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done   # checkpoint of 50M: 2 min at most
+  kill -0 "$SERVER_PID" 2>/dev/null && { kill -KILL "$SERVER_PID"; die "server did not stop within 120 s"; }
+  wait "$SERVER_PID" 2>/dev/null || true
+}
+
+REPORT="$WORK/report.md"
+{
+  echo "# bench/compare.sh"
+  echo
+  echo "- date: $DATE"
+  echo "- commit: $COMMIT$DIRTY"
+  echo "- machine: $CORES cores, $CPU, $MEM; load generators on the same machine"
+  echo "- command: \`bench/compare.sh $*\` (rounds $ROUNDS, $SECONDS_PER_RUN s per eirload run)"
+  echo
+} >"$REPORT"
+
+# --- 2. baseline RSS: an empty server ---------------------------------------------------------------------------
+start_server "$WORK/empty.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/empty" --Store:LoadDemoLists=false --Store:ExpectedRecords=1
+sleep 2
+BASE_KIB=$(rss_kib "$SERVER_PID")
+stop_server
+say "empty server: VmRSS $BASE_KIB KiB"
+
+# --- 3. 10M: Redis and ImeiEir side by side ---------------------------------------------------------------------
+say "generating $KEYS IMEIs"
+timeout 900 dotnet "$EIRCTL" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists-10m.csv"
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --logfile "$WORK/redis.log" &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+say "loading $KEYS keys into Redis on port $REDIS_PORT"
+# redis-benchmark's __rand_int__ is 12 zero-padded digits: key:000000000000 .. key:(KEYS-1).
+awk -v n="$KEYS" 'BEGIN { for (i = 0; i < n; i++) printf "*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$3\r\nxxx\r\n", i }' \
+  | timeout 900 redis-cli -p "$REDIS_PORT" --pipe >"$WORK/redis-load.txt"
+REDIS_KEYS=$(redis-cli -p "$REDIS_PORT" dbsize)
+[ "$REDIS_KEYS" = "$KEYS" ] || die "Redis holds $REDIS_KEYS keys, expected $KEYS"
+
+EIR_PORT=$(free_port)
+say "starting ImeiEir with $KEYS records on port $EIR_PORT"
+start_server "$WORK/eir-10m.log" --Diameter:Port="$EIR_PORT" --DataDir="$WORK/data-10m" \
+  --Store:InitialLists="$WORK/lists-10m.csv" --Store:ExpectedRecords="$KEYS"
+EIR_LOAD_SECONDS=$READY_SECONDS
+sleep 2
+EIR10_KIB=$(rss_kib "$SERVER_PID")
+EIR10_PID=$SERVER_PID
+
+jnum() { grep -o "\"$2\": *[0-9.e+-]*" "$1" | head -1 | sed 's/.*: *//'; }
+
+RESULTS="$WORK/results.tsv"   # system depth round rps p50_ms p99_ms
+: >"$RESULTS"
+run_redis() { # depth round
+  local depth=$1 n
+  # About SECONDS_PER_RUN seconds of work at the rates this machine gives (calibrated by the P=1 / P=64 runs).
+  if [ "$depth" = 1 ]; then n=$(( 40000 * SECONDS_PER_RUN )); else n=$(( 800000 * SECONDS_PER_RUN )); fi
+  local cmd="redis-benchmark -p $REDIS_PORT -t get -c $CONNECTIONS -P $depth -n $n -r $KEYS --csv"
+  timeout $(( SECONDS_PER_RUN * 10 + 60 )) $cmd >"$WORK/redis-P$depth-$2.csv" 2>/dev/null || die "$cmd"
+  awk -F'","' -v d="$depth" -v r="$2" '/^"GET/ { printf "redis\t%s\t%s\t%s\t%s\t%s\n", d, r, $2, $5, $7 }' \
+    "$WORK/redis-P$depth-$2.csv" >>"$RESULTS"
+  echo "$cmd" >"$WORK/redis-P$depth.cmd"
+}
+run_eir() { # depth round
+  local depth=$1
+  local cmd="eirload --diameter 127.0.0.1:$EIR_PORT -c $CONNECTIONS -P $depth -d $SECONDS_PER_RUN --warmup 1 --keys $KEYS --seed 1 --mix $MIX --json"
+  timeout $(( SECONDS_PER_RUN + 60 )) dotnet "$EIRLOAD" ${cmd#eirload } >"$WORK/eir-P$depth-$2.json" || die "$cmd (exit $?)"
+  local f="$WORK/eir-P$depth-$2.json"
+  printf 'eir\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$2" "$(jnum "$f" throughput_per_s)" \
+    "$(awk -v v="$(jnum "$f" p50)" 'BEGIN {printf "%.3f", v / 1000}')" "$(awk -v v="$(jnum "$f" p99)" 'BEGIN {printf "%.3f", v / 1000}')" >>"$RESULTS"
+  [ "$(jnum "$f" mismatches)" = 0 ] && [ "$(jnum "$f" errors)" = 0 ] && [ "$(jnum "$f" timeouts)" = 0 ] || die "eirload reported failures: $f"
+  echo "$cmd" >"$WORK/eir-P$depth.cmd"
+}
+
+for depth in 1 64; do
+  for round in $(seq "$ROUNDS"); do
+    say "P=$depth round $round: redis"; run_redis "$depth" "$round"
+    say "P=$depth round $round: eir";   run_eir "$depth" "$round"
+  done
+done
+
+{
+  echo "## Throughput and latency, $KEYS records, $CONNECTIONS connections"
+  echo
+  echo "Alternating runs, same machine, same moment. Redis: GET of a random present key; ImeiEir: ECR/ECA of a random present IMEI"
+  echo "(mix $MIX). Both closed loop, latency from send. eirload's first second is warm-up."
+  echo
+  echo "| system | depth | round | requests/s | p50 ms | p99 ms |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %.0f | %.3f | %.3f |\n", $1, $2, $3, $4, $5, $6 }' "$RESULTS"
+  echo
+  echo "| depth | Redis GET/s (mean) | ImeiEir ECR/s (mean) | ratio | Redis p99 ms | ImeiEir p99 ms | p99 ratio |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ rps[$1, $2] += $4; p99[$1, $2] += $6; n[$1, $2]++ }
+    END { split("1 64", ds, " "); for (k = 1; k <= 2; k++) { d = ds[k];
+      r = rps["redis", d] / n["redis", d]; e = rps["eir", d] / n["eir", d];
+      rp = p99["redis", d] / n["redis", d]; ep = p99["eir", d] / n["eir", d];
+      printf "| %s | %.0f | %.0f | **%.2f×** | %.3f | %.3f | %.2f× |\n", d, r, e, e / r, rp, ep, ep / rp } }' "$RESULTS"
+  echo
+  echo "Commands:"
+  echo
+  for depth in 1 64; do echo "    $(cat "$WORK/redis-P$depth.cmd")"; echo "    $(cat "$WORK/eir-P$depth.cmd")"; done
+  echo
+} >>"$REPORT"
+
+redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$REDIS_PID" 2>/dev/null || true
+SERVER_PID=$EIR10_PID
+stop_server
+
+# --- 4. memory and start-up ---------------------------------------------------------------------------------------
+mem_row() { # label records rss_kib
+  awk -v l="$1" -v n="$2" -v r="$3" -v b="$BASE_KIB" 'BEGIN { printf "| %s | %d | %.0f MiB | %.1f |\n", l, n, r / 1024, (r - b) * 1024 / n }'
+}
+MEMROWS=$(mem_row "after CSV load" "$KEYS" "$EIR10_KIB")
+
+say "restarting from the $KEYS checkpoint"
+start_server "$WORK/eir-10m-recover.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/data-10m" --Store:ExpectedRecords="$KEYS"
+RECOVER10_SECONDS=$READY_SECONDS
+sleep 2
+MEMROWS+=$'\n'$(mem_row "after restart from checkpoint" "$KEYS" "$(rss_kib "$SERVER_PID")")
+stop_server
+rm -rf "$WORK/data-10m" "$WORK/lists-10m.csv"
+
+if [ "$FIFTY" = 1 ]; then
+  say "generating $BIG IMEIs"
+  timeout 1800 dotnet "$EIRCTL" gen --count "$BIG" --seed 1 --mix "$MIX" --out "$WORK/lists-50m.csv"
+  say "starting ImeiEir with $BIG records (CSV load)"
+  start_server "$WORK/eir-50m.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/data-50m" \
+    --Store:InitialLists="$WORK/lists-50m.csv" --Store:ExpectedRecords="$BIG"
+  LOAD50_SECONDS=$READY_SECONDS
+  sleep 2
+  MEMROWS+=$'\n'$(mem_row "after CSV load" "$BIG" "$(rss_kib "$SERVER_PID")")
+  say "stopping (checkpoint at shutdown)"
+  STOP_START=$(date +%s.%N)
+  stop_server
+  CHECKPOINT50_SECONDS=$(awk -v a="$STOP_START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  rm -f "$WORK/lists-50m.csv"
+  say "restarting from the $BIG checkpoint"
+  start_server "$WORK/eir-50m-recover.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/data-50m" --Store:ExpectedRecords="$BIG"
+  RECOVER50_SECONDS=$READY_SECONDS
+  sleep 2
+  MEMROWS+=$'\n'$(mem_row "after restart from checkpoint" "$BIG" "$(rss_kib "$SERVER_PID")")
+  CHECKPOINT_BYTES=$(du -sb "$WORK/data-50m" | cut -f1)
+  stop_server
+fi
+
+{
+  echo "## Resident memory per record"
+  echo
+  echo "VmRSS of the server process minus an empty server's ($BASE_KIB KiB, \`--Store:ExpectedRecords=1 --Store:LoadDemoLists=false\`),"
+  echo "divided by the records. \"After CSV load\" still holds whatever the GC kept from the loader; \"after restart\" is the"
+  echo "steady state of a node."
+  echo
+  echo "| when | records | VmRSS | bytes per record |"
+  echo "|---|---:|---:|---:|"
+  echo "$MEMROWS"
+  echo
+  echo "## Start-up"
+  echo
+  echo "Process start to the \`ImeiEir ready:\` line."
+  echo
+  echo "| what | records | seconds |"
+  echo "|---|---:|---:|"
+  echo "| CSV load (\`--Store:InitialLists\`) | $KEYS | $EIR_LOAD_SECONDS |"
+  echo "| restart from local checkpoint | $KEYS | $RECOVER10_SECONDS |"
+  if [ "$FIFTY" = 1 ]; then
+    echo "| CSV load (\`--Store:InitialLists\`) | $BIG | $LOAD50_SECONDS |"
+    echo "| checkpoint at shutdown (SIGTERM to exit) | $BIG | $CHECKPOINT50_SECONDS |"
+    echo "| **restart from local checkpoint** | $BIG | **$RECOVER50_SECONDS** |"
+    echo
+    echo "Data directory with the $BIG checkpoint: $(awk -v b="$CHECKPOINT_BYTES" 'BEGIN {printf "%.2f GiB", b / 1073741824}')."
+  fi
+  echo
+  echo "Snapshot bootstrap and feed apply rates: not measured; they need the registry's snapshot and change feed."
+} >>"$REPORT"
+
+mkdir -p "$(dirname "$OUT")"
+cp "$REPORT" "$OUT"
+cat "$REPORT"
+say "report written to $OUT"
