@@ -1,0 +1,123 @@
+using System.Buffers;
+using ImeiEir.Core;
+
+namespace ImeiEir.Sync;
+
+/// <summary>Receives each record of a snapshot; a struct so the parser is specialised per handler.</summary>
+internal interface ISnapshotRecordHandler
+{
+    void OnRecord(Imei imei, in ImeiRecord record);
+}
+
+/// <summary>Why <see cref="SnapshotParser.Parse{THandler}"/> stopped.</summary>
+internal enum SnapshotParseStatus : byte
+{
+    /// <summary>Every complete record was handled; more bytes are needed.</summary>
+    NeedMoreData,
+
+    /// <summary>The trailer arrived and its count matches: the snapshot is whole.</summary>
+    Complete,
+
+    /// <summary>The first 20 bytes are not a version-1 snapshot header.</summary>
+    BadHeader,
+
+    /// <summary>A record that does not decode (key out of range, unknown list or reason).</summary>
+    BadRecord,
+
+    /// <summary>The trailer's record count differs from the records received.</summary>
+    CountMismatch,
+
+    /// <summary>Bytes after the trailer.</summary>
+    TrailingBytes,
+}
+
+/// <summary>How far a snapshot has been read; carried from one pipe read to the next.</summary>
+internal struct SnapshotProgress
+{
+    public bool HeaderRead;
+    public bool Complete;
+    public ulong Sequence;
+    public ulong Records;
+}
+
+/// <summary>
+/// Reads the snapshot format (<see cref="SnapshotFormat"/>) straight from the pipe's buffer:
+/// <code>
+///  +----------+-------+------------+   +---------+---------+------+--+--+--+   +------------+---------+
+///  | IMEISNAP | ver 1 | sequence S |   | IMEI key| rec seq | dead |Ls|Rs|00|   | FF x 8     | count   |
+///  +----------+-------+------------+   +---------+---------+------+--+--+--+   +------------+---------+
+///       8         4         8               8         8       4    1  1  2          8            8
+///  header (20)                          record (24), repeated                    trailer (16)
+/// </code>
+/// A record's first 8 bytes are an IMEI key (below 10^14), so all-ones there can only be the trailer. A stream that
+/// ends before the trailer is a cut connection, and the caller starts the snapshot again.
+/// </summary>
+internal static class SnapshotParser
+{
+    public static SnapshotParseStatus Parse<THandler>(ReadOnlySequence<byte> buffer, ref SnapshotProgress progress, ref THandler handler, out SequencePosition consumed)
+        where THandler : struct, ISnapshotRecordHandler
+    {
+        Span<byte> scratch = stackalloc byte[SnapshotFormat.RecordSize];
+        var reader = new SequenceReader<byte>(buffer);
+        if (progress.Complete)
+        {
+            consumed = buffer.Start;
+            return buffer.IsEmpty ? SnapshotParseStatus.Complete : SnapshotParseStatus.TrailingBytes;
+        }
+
+        if (!progress.HeaderRead)
+        {
+            if (reader.Remaining < SnapshotFormat.HeaderSize)
+            {
+                consumed = buffer.Start;
+                return SnapshotParseStatus.NeedMoreData;
+            }
+            ReadOnlySpan<byte> header = Peek(in reader, scratch[..SnapshotFormat.HeaderSize]);
+            if (!SnapshotFormat.TryReadHeader(header, out progress.Sequence))
+            {
+                consumed = buffer.Start;
+                return SnapshotParseStatus.BadHeader;
+            }
+            reader.Advance(SnapshotFormat.HeaderSize);
+            progress.HeaderRead = true;
+        }
+
+        while (reader.Remaining >= SnapshotFormat.TrailerSize)
+        {
+            ReadOnlySpan<byte> first = Peek(in reader, scratch[..SnapshotFormat.TrailerSize]);
+            if (SnapshotFormat.IsTrailer(first))
+            {
+                if (SnapshotFormat.ReadTrailerCount(first) != progress.Records)
+                {
+                    consumed = reader.Position;
+                    return SnapshotParseStatus.CountMismatch;
+                }
+                reader.Advance(SnapshotFormat.TrailerSize);
+                progress.Complete = true;
+                consumed = reader.Position;
+                return reader.End ? SnapshotParseStatus.Complete : SnapshotParseStatus.TrailingBytes;
+            }
+            if (reader.Remaining < SnapshotFormat.RecordSize) break;
+            ReadOnlySpan<byte> record = Peek(in reader, scratch);
+            if (!SnapshotFormat.TryReadRecord(record, out Imei imei, out ImeiRecord value))
+            {
+                consumed = reader.Position;
+                return SnapshotParseStatus.BadRecord;
+            }
+            handler.OnRecord(imei, value);
+            progress.Records++;
+            reader.Advance(SnapshotFormat.RecordSize);
+        }
+        consumed = reader.Position;
+        return SnapshotParseStatus.NeedMoreData;
+    }
+
+    /// <summary>The next <c>scratch.Length</c> bytes: in place when the current segment holds them, else copied to <paramref name="scratch"/>.</summary>
+    private static ReadOnlySpan<byte> Peek(in SequenceReader<byte> reader, Span<byte> scratch)
+    {
+        ReadOnlySpan<byte> unread = reader.UnreadSpan;
+        if (unread.Length >= scratch.Length) return unread[..scratch.Length];
+        reader.TryCopyTo(scratch);
+        return scratch;
+    }
+}

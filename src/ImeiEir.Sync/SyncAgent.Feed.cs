@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using ImeiEir.Core;
+using ImeiEir.Store;
+
+namespace ImeiEir.Sync;
+
+public sealed partial class SyncAgent
+{
+    /// <summary>
+    /// Follows <c>GET /v1/feed?after=LastApplied</c> until the connection ends; returns why it ended. Throws for a
+    /// refused request (<see cref="RegistryRefusedException"/>, <see cref="RegistryBehindException"/>) and network errors.
+    /// </summary>
+    private async Task<string> FollowAsync(ImeiStoreSession session, CancellationToken stopping)
+    {
+        ulong after = LastApplied;
+        // The watchdog: no frame for HeartbeatTimeout → cancel the request (which closes the connection).
+        using var watchdog = new CancellationTokenSource(_options.HeartbeatTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, watchdog.Token);
+        CancellationToken token = linked.Token;
+        try
+        {
+            using HttpRequestMessage request = NewRequest($"{_baseUrl}/v1/feed?after={after}", FeedFormat.ContentType);
+            using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            if (response.StatusCode == HttpStatusCode.Conflict)
+            {
+                string detail = await response.Content.ReadAsStringAsync(token);
+                throw new RegistryBehindException(detail.Length > 300 ? detail[..300] : detail);
+            }
+            if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the feed", token);
+            string? mediaType = response.Content.Headers.ContentType?.MediaType;
+            if (mediaType is not null && mediaType != FeedFormat.ContentType)
+                throw new RegistryRefusedException($"the feed answered with content type {mediaType}, not {FeedFormat.ContentType}");
+
+            await using Stream stream = await response.Content.ReadAsStreamAsync(token);
+            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
+            SyncLog.FeedConnected(_logger, after);
+            try
+            {
+                return await ReadFeedAsync(reader, session, watchdog, token);
+            }
+            finally
+            {
+                await reader.CompleteAsync();
+            }
+        }
+        catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            return $"no frame from the registry for {_options.HeartbeatTimeout.TotalSeconds:0.###} s";
+        }
+    }
+
+    private async Task<string> ReadFeedAsync(PipeReader reader, ImeiStoreSession session, CancellationTokenSource watchdog, CancellationToken token)
+    {
+        bool headAnnounced = false;
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(token);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            SequencePosition consumed = buffer.Start;
+            var applier = new FeedApplier(this, session);
+            FeedParseStatus status;
+            int frames;
+            long unparsed;
+            try
+            {
+                status = FeedParser.Parse(buffer, ref applier, out consumed, out frames);
+                unparsed = buffer.Slice(consumed).Length;
+            }
+            finally
+            {
+                // The one AdvanceTo (STYLE 2): consumed = whole frames handled, examined = everything received.
+                reader.AdvanceTo(consumed, buffer.End);
+            }
+
+            if (frames > 0) watchdog.CancelAfter(_options.HeartbeatTimeout);
+            headAnnounced |= applier.Heartbeats > 0;
+            AfterBatch(applier.Applied, headAnnounced);
+
+            if (status != FeedParseStatus.NeedMoreData)
+            {
+                string reason = status switch
+                {
+                    FeedParseStatus.UnknownKind => "a feed frame of unknown kind (corrupt stream)",
+                    FeedParseStatus.BadChange => $"a change frame that does not decode, after sequence {LastApplied}",
+                    _ => $"sequence {applier.RefusedSequence} where {LastApplied + 1} was expected",
+                };
+                SyncLog.BadFeed(_logger, reason);
+                return reason;
+            }
+            if (result.IsCompleted)
+                return unparsed > 0
+                    ? $"the registry closed the feed in the middle of a frame ({unparsed} bytes of it received)"
+                    : "the registry closed the feed";
+        }
+    }
+
+    /// <summary>Applies each change of a parsed batch; refuses one that does not follow <see cref="LastApplied"/> directly.</summary>
+    private struct FeedApplier(SyncAgent agent, ImeiStoreSession session) : IFeedFrameHandler
+    {
+        public int Applied;
+        public int Heartbeats;
+        public ulong RefusedSequence;
+
+        public bool OnChange(in Change change)
+        {
+            // Sequences are dense: the feed after N starts at N + 1. Anything else is a gap (never applied past)
+            // or a regression; both mean the stream cannot be trusted.
+            if (change.Sequence != agent._lastApplied + 1)
+            {
+                RefusedSequence = change.Sequence;
+                return false;
+            }
+            ChangeApplier.Apply(session, change);
+            // Visible in the store before it is published as applied.
+            Volatile.Write(ref agent._lastApplied, change.Sequence);
+            Volatile.Write(ref agent._lastChangeTimeMs, change.TimeUnixMilliseconds);
+            Applied++;
+            return true;
+        }
+
+        public void OnHeartbeat(ulong headSequence, long registryTimeUnixMilliseconds)
+        {
+            Heartbeats++;
+            Volatile.Write(ref agent._registryHead, headSequence);
+            Volatile.Write(ref agent._heartbeatRegistryTimeMs, registryTimeUnixMilliseconds);
+            Volatile.Write(ref agent._heartbeatLocalTimestamp, agent._time.GetTimestamp());
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using ImeiEir.Core;
+using ImeiEir.Store;
+
+namespace ImeiEir.Sync;
+
+public sealed partial class SyncAgent
+{
+    /// <summary>
+    /// Applies the registry's snapshot (<c>GET /v1/snapshot</c>) and sets <see cref="LastApplied"/> to its sequence S,
+    /// so the feed continues after S. <paramref name="clear"/> first empties the store (the registry went back in time).
+    /// Throws when the snapshot is cut or damaged; the caller retries, and records already applied are skipped or
+    /// overwritten by sequence, so a retry is harmless.
+    /// </summary>
+    private async Task BootstrapAsync(ImeiStoreSession session, bool clear, CancellationToken stopping)
+    {
+        Volatile.Write(ref _state, (int)SyncState.Bootstrapping);
+        // Until the snapshot is whole, the store has no valid cursor: a checkpoint taken meanwhile (by the node at
+        // shutdown) must record 0, so the next start bootstraps again.
+        Volatile.Write(ref _lastApplied, 0);
+        if (clear)
+        {
+            // Records carry sequences the registry will reuse; left in place they would hide its new changes.
+            long removed = ClearStore(session);
+            SyncLog.StoreCleared(_logger, removed);
+        }
+
+        string url = $"{_baseUrl}/v1/snapshot";
+        SyncLog.BootstrapStarting(_logger, url);
+        long started = _time.GetTimestamp();
+        using var watchdog = new CancellationTokenSource(_options.HeartbeatTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, watchdog.Token);
+        CancellationToken token = linked.Token;
+        var box = new ProgressBox();
+        try
+        {
+            using HttpRequestMessage request = NewRequest(url, SnapshotFormat.ContentType);
+            using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the snapshot", token);
+
+            await using Stream stream = await response.Content.ReadAsStreamAsync(token);
+            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
+            try
+            {
+                await ReadSnapshotCoreAsync(reader, session, watchdog, token, box);
+            }
+            finally
+            {
+                await reader.CompleteAsync();
+            }
+        }
+        catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            throw new SnapshotException($"the snapshot stalled: no data for {_options.HeartbeatTimeout.TotalSeconds:0.###} s after {box.Progress.Records} records");
+        }
+
+        SnapshotProgress progress = box.Progress;
+        Volatile.Write(ref _lastApplied, progress.Sequence);
+        if (progress.Sequence > Volatile.Read(ref _registryHead)) Volatile.Write(ref _registryHead, progress.Sequence);
+        SyncLog.BootstrapCompleted(_logger, progress.Sequence, progress.Records, _time.GetElapsedTime(started).TotalSeconds);
+        // Persist the cursor now that the whole snapshot is in the store: a restart then resumes after S.
+        // (At S = 0 there is nothing to resume from: a restart bootstraps again, from an empty snapshot.)
+        if (progress.Sequence > 0)
+        {
+            await _checkpoint;
+            StartCheckpoint();
+        }
+    }
+
+    /// <summary>The snapshot's progress, kept outside the async reader so the caller still has it when the reader throws.</summary>
+    private sealed class ProgressBox
+    {
+        public SnapshotProgress Progress;
+    }
+
+    private async Task ReadSnapshotCoreAsync(PipeReader reader, ImeiStoreSession session, CancellationTokenSource watchdog, CancellationToken token, ProgressBox box)
+    {
+        ulong nextProgressLog = BootstrapProgressEvery;
+        while (true)
+        {
+            ReadResult result = await reader.ReadAsync(token);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            SequencePosition consumed = buffer.Start;
+            var applier = new SnapshotApplier(session);
+            SnapshotParseStatus status;
+            try
+            {
+                status = SnapshotParser.Parse(buffer, ref box.Progress, ref applier, out consumed);
+            }
+            finally
+            {
+                reader.AdvanceTo(consumed, buffer.End);
+            }
+
+            if (applier.Applied > 0 || status == SnapshotParseStatus.Complete) watchdog.CancelAfter(_options.HeartbeatTimeout);
+            if (box.Progress.Records >= nextProgressLog)
+            {
+                SyncLog.BootstrapProgress(_logger, box.Progress.Sequence, box.Progress.Records);
+                nextProgressLog = (box.Progress.Records / BootstrapProgressEvery + 1) * BootstrapProgressEvery;
+            }
+            switch (status)
+            {
+                case SnapshotParseStatus.Complete:
+                    return;
+                case SnapshotParseStatus.BadHeader:
+                    throw new SnapshotException("the snapshot does not start with a version-1 IMEISNAP header");
+                case SnapshotParseStatus.BadRecord:
+                    throw new SnapshotException($"snapshot record {box.Progress.Records + 1} does not decode");
+                case SnapshotParseStatus.CountMismatch:
+                    throw new SnapshotException($"the snapshot trailer's record count differs from the {box.Progress.Records} records received");
+                case SnapshotParseStatus.TrailingBytes:
+                    throw new SnapshotException("bytes after the snapshot trailer");
+            }
+            if (result.IsCompleted)
+                throw new SnapshotException($"the snapshot ended after {box.Progress.Records} records without its trailer (cut connection)");
+        }
+    }
+
+    /// <summary>Empties the store for a new bootstrap: collects the keys first (the scan wants a quiet store), then deletes.</summary>
+    private long ClearStore(ImeiStoreSession session)
+    {
+        var keys = new List<Imei>();
+        foreach ((Imei imei, ImeiRecord _) in _store.Scan()) keys.Add(imei);
+        foreach (Imei imei in keys) session.Delete(imei);
+        return keys.Count;
+    }
+
+    /// <summary>Applies a snapshot record as a "set" change carrying the record's own sequence, so the usual guard holds.</summary>
+    private struct SnapshotApplier(ImeiStoreSession session) : ISnapshotRecordHandler
+    {
+        public int Applied;
+
+        public void OnRecord(Imei imei, in ImeiRecord record)
+        {
+            ChangeApplier.Apply(session, new Change
+            {
+                Sequence = record.Sequence,
+                ImeiKey = imei.Key,
+                Op = ChangeOp.Set,
+                List = record.List,
+                Reason = record.Reason,
+                DeadlineUnixSeconds = record.DeadlineUnixSeconds,
+            });
+            Applied++;
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Net.Http.Headers;
+using ImeiEir.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Sync;
+
+/// <summary>
+/// Keeps the node's <see cref="ImeiStore"/> current from the central registry (DESIGN "Change feed"):
+/// <list type="number">
+/// <item>a store recovered at sequence N &gt; 0 follows the feed after N (a restart never downloads everything);</item>
+/// <item>an empty store (N = 0) applies the registry's snapshot at sequence S, then follows the feed after S;</item>
+/// <item>changes are applied in order, idempotently (<see cref="ChangeApplier"/>); a frame that does not decode, or
+/// a sequence gap, drops the connection and the agent reconnects from <see cref="LastApplied"/>;</item>
+/// <item>while changes flow, a local checkpoint records the applied sequence every
+/// <see cref="SyncOptions.CheckpointInterval"/> or <see cref="SyncOptions.CheckpointEveryChanges"/> changes;</item>
+/// <item>any failure (network, HTTP status, silence past <see cref="SyncOptions.HeartbeatTimeout"/>) → reconnect with
+/// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again.</item>
+/// </list>
+/// The store must be opened and <see cref="ImeiStore.TryRecover()"/> called before the agent starts.
+/// </summary>
+/// <remarks>
+/// One <see cref="ImeiStoreSession"/>, owned by the agent's loop, applies every change. It is used only inside the
+/// synchronous parse-and-apply step between two pipe reads, never while an operation is pending across an
+/// <c>await</c> and never by two threads at once; FASTER 2.x sessions take epoch protection per operation, so the
+/// loop's continuation resuming on another pool thread is safe.
+/// </remarks>
+public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
+{
+    private const int PipeBufferSize = 64 * 1024;
+    private const ulong BootstrapProgressEvery = 1_000_000;
+
+    private readonly SyncOptions _options;
+    private readonly ImeiStore _store;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SyncAgent> _logger;
+    private readonly string _baseUrl;
+    private readonly TaskCompletionSource _firstCatchUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Progress: written by the loop only, read by anyone (Status, LastApplied).
+    private ulong _lastApplied;
+    private ulong _registryHead;
+    private int _state = (int)SyncState.Disconnected;
+    private long _lastChangeTimeMs = long.MinValue;
+    private long _heartbeatRegistryTimeMs;
+    private long _heartbeatLocalTimestamp;
+    private long _reconnects;
+    private ErrorRecord? _lastError;
+
+    // Checkpointing: the loop only.
+    private long _changesSinceCheckpoint;
+    private long _lastCheckpointTimestamp;
+    private Task _checkpoint = Task.CompletedTask;
+
+    /// <summary>Creates the agent; it starts with the host. Throws <see cref="ArgumentException"/> when the options are invalid.</summary>
+    public SyncAgent(SyncOptions options, ImeiStore store, HttpClient http, TimeProvider time, ILogger<SyncAgent> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+
+        _options = options;
+        _store = store;
+        _http = http;
+        _time = time;
+        _logger = logger;
+        _baseUrl = options.RegistryUrl.AbsoluteUri.TrimEnd('/');
+        _lastApplied = store.RecoveredSequence;
+    }
+
+    /// <summary>The last change sequence applied and visible in the store; 0 while a (re-)bootstrap is in progress.</summary>
+    public ulong LastApplied => Volatile.Read(ref _lastApplied);
+
+    /// <summary>
+    /// Completes the first time <see cref="LastApplied"/> reaches the head sequence a registry heartbeat announced
+    /// (the node is then ready, <c>/health/ready</c>). Cancelled if the agent stops before that.
+    /// </summary>
+    public Task FirstCatchUp => _firstCatchUp.Task;
+
+    /// <summary>A consistent-enough snapshot of the agent's progress; allocates one small object per call.</summary>
+    public SyncStatus Status
+    {
+        get
+        {
+            ulong applied = LastApplied;
+            ulong head = Volatile.Read(ref _registryHead);
+            ulong lag = head > applied ? head - applied : 0;
+            ErrorRecord? error = Volatile.Read(ref _lastError);
+            return new SyncStatus((SyncState)Volatile.Read(ref _state), applied, head, lag, LagSeconds(lag),
+                Interlocked.Read(ref _reconnects), error?.Message, error?.At);
+        }
+    }
+
+    private double LagSeconds(ulong lagSequences)
+    {
+        if (lagSequences == 0) return 0;
+        long heartbeatTime = Volatile.Read(ref _heartbeatRegistryTimeMs);
+        long lastChange = Volatile.Read(ref _lastChangeTimeMs);
+        if (heartbeatTime == 0 || lastChange == long.MinValue) return double.NaN;
+        // The registry's clock now ≈ its clock at the last heartbeat + local time since: no heartbeats arrive while
+        // changes stream, so the heartbeat time alone would under-state a long catch-up.
+        double registryNow = heartbeatTime + _time.GetElapsedTime(Volatile.Read(ref _heartbeatLocalTimestamp)).TotalMilliseconds;
+        return Math.Max(0, (registryNow - lastChange) / 1000.0);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting; everything below runs on the pool.
+        await Task.Yield();
+        using ImeiStoreSession session = _store.NewSession();
+        bool bootstrap = LastApplied == 0, clear = false;
+        if (!bootstrap) SyncLog.Resuming(_logger, LastApplied);
+        _lastCheckpointTimestamp = _time.GetTimestamp();
+        int failures = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                ulong appliedBefore = LastApplied;
+                long started = _time.GetTimestamp();
+                string reason;
+                try
+                {
+                    if (bootstrap)
+                    {
+                        await BootstrapAsync(session, clear, stoppingToken);
+                        bootstrap = clear = false;
+                        failures = 0;
+                    }
+                    reason = await FollowAsync(session, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (RegistryBehindException e)
+                {
+                    SyncLog.RegistryBehind(_logger, LastApplied, e.Message);
+                    bootstrap = clear = true;
+                    reason = $"HTTP 409: the registry's last sequence is below this node's {LastApplied}; bootstrapping again";
+                }
+                catch (Exception e)
+                {
+                    // Anything else (refused, cut, damaged snapshot, or a bug) costs a reconnect, never the node:
+                    // it keeps answering from its last state.
+                    reason = (bootstrap ? "snapshot: " : "feed: ") + Describe(e);
+                }
+
+                if (stoppingToken.IsCancellationRequested) break;
+                Volatile.Write(ref _lastError, new ErrorRecord(reason, _time.GetUtcNow()));
+                Volatile.Write(ref _state, (int)SyncState.Disconnected);
+                // A connection that got somewhere, or lasted, resets the back-off.
+                if (LastApplied != appliedBefore || _time.GetElapsedTime(started) >= _options.MaxBackoff) failures = 0;
+                failures++;
+                TimeSpan delay = Backoff.Delay(_options.InitialBackoff, _options.MaxBackoff, failures, Random.Shared.NextDouble());
+                Interlocked.Increment(ref _reconnects);
+                SyncLog.Reconnecting(_logger, reason, LastApplied, (long)delay.TotalMilliseconds, failures);
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _state, (int)SyncState.Disconnected);
+            await _checkpoint; // never faults: CheckpointAsync logs its own failures
+            _firstCatchUp.TrySetCanceled(stoppingToken.IsCancellationRequested ? stoppingToken : CancellationToken.None);
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        string message = e.Message.TrimEnd('.');
+        return e switch
+        {
+            RegistryRefusedException or SnapshotException => message,
+            HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => $"cannot connect to the registry: {message}",
+            HttpRequestException or IOException => $"connection to the registry failed: {message}",
+            _ => $"{e.GetType().Name}: {message}",
+        };
+    }
+
+    /// <summary>After a parsed batch: head, state, the first catch-up, and a checkpoint when one is due.</summary>
+    private void AfterBatch(int appliedChanges, bool headAnnounced)
+    {
+        ulong applied = LastApplied;
+        if (appliedChanges > 0)
+        {
+            _changesSinceCheckpoint += appliedChanges;
+            // The registry has at least what it sent us.
+            if (applied > Volatile.Read(ref _registryHead)) Volatile.Write(ref _registryHead, applied);
+        }
+        if (headAnnounced)
+        {
+            bool caughtUp = applied >= Volatile.Read(ref _registryHead);
+            Volatile.Write(ref _state, (int)(caughtUp ? SyncState.Following : SyncState.CatchingUp));
+            if (caughtUp && _firstCatchUp.TrySetResult())
+                SyncLog.CaughtUp(_logger, applied, Volatile.Read(ref _registryHead));
+        }
+        MaybeCheckpoint();
+    }
+
+    private void MaybeCheckpoint()
+    {
+        if (_changesSinceCheckpoint == 0 || !_checkpoint.IsCompleted) return;
+        if (_changesSinceCheckpoint < _options.CheckpointEveryChanges
+            && _time.GetElapsedTime(_lastCheckpointTimestamp) < _options.CheckpointInterval)
+            return;
+        StartCheckpoint();
+    }
+
+    /// <summary>
+    /// Checkpoints the store with the sequence applied so far (STYLE 11: the cursor is persisted only after what it
+    /// covers is in the store). Runs beside the loop, which keeps applying; changes applied meanwhile may or may not
+    /// be in the checkpoint, which is harmless because replays are idempotent.
+    /// </summary>
+    private void StartCheckpoint()
+    {
+        ulong sequence = LastApplied;
+        _changesSinceCheckpoint = 0;
+        _lastCheckpointTimestamp = _time.GetTimestamp();
+        _checkpoint = Task.Run(() => CheckpointAsync(sequence));
+    }
+
+    private async Task CheckpointAsync(ulong sequence)
+    {
+        try
+        {
+            await _store.CheckpointAsync(sequence);
+            SyncLog.Checkpointed(_logger, sequence);
+        }
+        catch (Exception e)
+        {
+            SyncLog.CheckpointFailed(_logger, sequence, e);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(string url, string accept)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ReaderToken);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        return request;
+    }
+
+    /// <summary>Turns a non-success answer into an exception whose message says what to fix (and never the token).</summary>
+    private static async Task ThrowRefusedAsync(HttpResponseMessage response, string what, CancellationToken ct)
+    {
+        string detail = "";
+        try
+        {
+            string body = await response.Content.ReadAsStringAsync(ct);
+            if (body.Length > 300) body = body[..300] + "...";
+            detail = body.Length > 0 ? ": " + body : "";
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+        }
+        int code = (int)response.StatusCode;
+        if (code == 401)
+            throw new RegistryRefusedException($"HTTP 401 Unauthorized on {what}: the registry refused the reader token (check Sync:ReaderToken){detail}");
+        throw new RegistryRefusedException($"HTTP {code} {response.ReasonPhrase} on {what}{detail}");
+    }
+
+    private sealed record ErrorRecord(string Message, DateTimeOffset At);
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Sync;
+
+/// <summary>The sync agent's log lines, source-generated (STYLE 13). Event ids 3001-3099.</summary>
+internal static partial class SyncLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sync caught up at sequence {Sequence} (registry head {Head})")]
+    public static partial void CaughtUp(ILogger logger, ulong sequence, ulong head);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Registry connection ended: {Reason}. Reconnecting from sequence {Sequence} in {DelayMilliseconds} ms (attempt {Attempt})")]
+    public static partial void Reconnecting(ILogger logger, string reason, ulong sequence, long delayMilliseconds, int attempt);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Resuming the registry feed from the local checkpoint at sequence {Sequence}")]
+    public static partial void Resuming(ILogger logger, ulong sequence);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Bootstrapping from the registry snapshot at {Url}")]
+    public static partial void BootstrapStarting(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Bootstrap: snapshot at sequence {Sequence}, {Records} records applied so far")]
+    public static partial void BootstrapProgress(ILogger logger, ulong sequence, ulong records);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Bootstrap complete: snapshot at sequence {Sequence}, {Records} records in {Seconds:F1} s; following the feed from there")]
+    public static partial void BootstrapCompleted(ILogger logger, ulong sequence, ulong records, double seconds);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "THE REGISTRY IS BEHIND THIS NODE: it answered 409 to a feed request after sequence {Sequence} (its last sequence is lower; was it restored from an older backup?). Clearing the local store and bootstrapping again from the registry's snapshot. Detail: {Detail}")]
+    public static partial void RegistryBehind(ILogger logger, ulong sequence, string detail);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Local store cleared for a new bootstrap: {Records} records removed")]
+    public static partial void StoreCleared(ILogger logger, long records);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "Following the registry feed after sequence {Sequence}")]
+    public static partial void FeedConnected(ILogger logger, ulong sequence);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Local checkpoint taken at sequence {Sequence}")]
+    public static partial void Checkpointed(ILogger logger, ulong sequence);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Local checkpoint at sequence {Sequence} failed; the next one is tried at the next interval")]
+    public static partial void CheckpointFailed(ILogger logger, ulong sequence, Exception exception);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Dropping the feed connection: {Reason}")]
+    public static partial void BadFeed(ILogger logger, string reason);
+}

@@ -1,0 +1,59 @@
+namespace ImeiEir.Sync;
+
+/// <summary>
+/// Settings of the node's sync agent (<see cref="SyncAgent"/>): where the registry is, how to authenticate, and
+/// how patiently to reconnect and how often to checkpoint.
+/// </summary>
+public sealed class SyncOptions
+{
+    /// <summary>
+    /// Base URL of the central registry, e.g. <c>http://registry:8080/</c>. The agent requests
+    /// <c>{RegistryUrl}/v1/snapshot</c> and <c>{RegistryUrl}/v1/feed?after=SEQ</c>; a path prefix is kept. Required.
+    /// </summary>
+    public required Uri RegistryUrl { get; init; }
+
+    /// <summary>The registry's reader token, sent as <c>Authorization: Bearer</c>. Required; never logged.</summary>
+    public required string ReaderToken { get; init; }
+
+    /// <summary>First delay before reconnecting after a failure (default 200 ms). Doubles per consecutive failure, with jitter.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Upper bound of the reconnect delay (default 10 s). Each delay is drawn between half of and the full bounded value.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// No frame (change or heartbeat) for this long → the connection is taken as dead and re-opened (default 20 s).
+    /// Keep it a few times the registry's heartbeat interval (5 s). Also bounds a stalled snapshot download.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// While changes flow, take a local store checkpoint recording the applied sequence at least this often
+    /// (default 30 s), so a killed node resumes from a recent point. No checkpoint when nothing changed.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Also take a checkpoint after this many applied changes (changes, default 1,000,000).</summary>
+    public long CheckpointEveryChanges { get; init; } = 1_000_000;
+
+    /// <summary>Checks every option; one <c>"Sync:Key: message"</c> line per problem, none when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (RegistryUrl is null || !RegistryUrl.IsAbsoluteUri || (RegistryUrl.Scheme != Uri.UriSchemeHttp && RegistryUrl.Scheme != Uri.UriSchemeHttps))
+            problems.Add($"Sync:RegistryUrl: must be an absolute http or https URL, got '{RegistryUrl}'.");
+        if (string.IsNullOrWhiteSpace(ReaderToken))
+            problems.Add("Sync:ReaderToken: must not be empty.");
+        if (InitialBackoff <= TimeSpan.Zero)
+            problems.Add($"Sync:InitialBackoff: must be positive, got {InitialBackoff}.");
+        if (MaxBackoff < InitialBackoff)
+            problems.Add($"Sync:MaxBackoff: must be at least InitialBackoff ({InitialBackoff}), got {MaxBackoff}.");
+        if (HeartbeatTimeout <= TimeSpan.Zero)
+            problems.Add($"Sync:HeartbeatTimeout: must be positive, got {HeartbeatTimeout}.");
+        if (CheckpointInterval <= TimeSpan.Zero)
+            problems.Add($"Sync:CheckpointInterval: must be positive, got {CheckpointInterval}.");
+        if (CheckpointEveryChanges < 1)
+            problems.Add($"Sync:CheckpointEveryChanges: must be at least 1, got {CheckpointEveryChanges}.");
+        return problems;
+    }
+}
