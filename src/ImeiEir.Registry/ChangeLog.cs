@@ -141,7 +141,9 @@ internal sealed class ChangeLog : IDisposable
         if (destination.IsEmpty) return;
         ulong last = first + (ulong)destination.Length - 1;
         long begin = _index.AddressOf(first);
-        long end = _index.AddressOf(last) + 1;
+        // The end is the end of the last entry, not just past its start: from disk the iterator reads pages only
+        // up to the end address (sector-aligned), and a cut entry would fail its checksum.
+        long end = _index.AddressOf(last) + _log.HeaderSize + LogEntry.Size;
         using FasterLogScanIterator iterator = _log.Scan(begin, end, name: null, recover: false,
             scanBufferingMode: ScanBufferingMode.SinglePageBuffering, scanUncommitted: false);
         int count = 0;

@@ -63,7 +63,7 @@ internal sealed class DeltaLineReader
             }
             if (_carryLength == 0 && !_carryOverflow)
             {
-                OnLine(data[..newline], overlong: false);
+                OnLine(data[..newline], overlong: newline > DeltaParser.MaxLineBytes);
             }
             else
             {

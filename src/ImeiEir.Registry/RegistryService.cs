@@ -42,8 +42,10 @@ public sealed class RegistryService : IAsyncDisposable
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, ILogger logger, ChangeLog log,
-        ImeiStore view, ulong lastSequence, ulong checkpointedSequence, string adminToken, string readerToken)
+        ImeiStore view, ulong lastSequence, ulong recoveredSequence, ulong replayed, string adminToken, string readerToken)
     {
+        RecoveredViewSequence = recoveredSequence;
+        ReplayedAtOpen = replayed;
         _options = options;
         _directory = directory;
         _time = time;
@@ -51,7 +53,7 @@ public sealed class RegistryService : IAsyncDisposable
         _log = log;
         _view = view;
         _lastSequence = lastSequence;
-        _checkpointedSequence = checkpointedSequence;
+        _checkpointedSequence = replayed > 0 ? lastSequence : recoveredSequence;
         AdminToken = adminToken;
         ReaderToken = readerToken;
         _checkpointTimer = time.CreateTimer(_ => OnCheckpointTimer(), null, options.CheckpointInterval, options.CheckpointInterval);
@@ -71,6 +73,12 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>The registry's data directory.</summary>
     public string Directory => _directory;
+
+    /// <summary>The sequence the view's checkpoint was recovered at when the registry opened (0: none, or damaged).</summary>
+    internal ulong RecoveredViewSequence { get; }
+
+    /// <summary>Changes replayed from the log into the view when the registry opened.</summary>
+    internal ulong ReplayedAtOpen { get; }
 
     /// <summary>Bytes of change log (from its beginning to its tail).</summary>
     public long LogBytes => _log.Bytes;
@@ -145,14 +153,9 @@ public sealed class RegistryService : IAsyncDisposable
                 });
             }
 
-            ulong checkpointed = recovered;
-            if (replayed > 0)
-            {
-                await view.CheckpointAsync(last, ct).ConfigureAwait(false);
-                checkpointed = last;
-            }
+            if (replayed > 0) await view.CheckpointAsync(last, ct).ConfigureAwait(false);
             RegistryLog.Opened(logger, directory, last, recovered, replayed, stopwatch.ElapsedMilliseconds);
-            return new RegistryService(options, directory, time, logger, log, view, last, checkpointed, adminToken, readerToken);
+            return new RegistryService(options, directory, time, logger, log, view, last, recovered, replayed, adminToken, readerToken);
         }
         catch
         {
