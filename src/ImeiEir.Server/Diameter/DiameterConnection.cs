@@ -122,7 +122,16 @@ internal sealed class DiameterConnection : IDisposable
                     Volatile.Write(ref _lastReceived, _time.GetTimestamp());
                     _watchdogPending = false;
                 }
-                verdict = ProcessFrames(ref buffer);
+                // One epoch entry for the whole batch instead of one per lookup; left before the flush's await.
+                _responder.EnterBatch();
+                try
+                {
+                    verdict = ProcessFrames(ref buffer);
+                }
+                finally
+                {
+                    _responder.ExitBatch();
+                }
                 if (verdict == Verdict.Continue && result.IsCanceled)
                     verdict = OnTimers();
                 if (verdict == Verdict.Continue && result.IsCompleted)

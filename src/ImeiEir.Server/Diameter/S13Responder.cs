@@ -49,5 +49,11 @@ internal sealed class S13Responder : IDisposable
         return S13Messages.WriteEca(destination, request, ecr, _identity, (uint)decision.Status);
     }
 
+    /// <summary>Holds the store's epoch for one synchronous read batch (see <see cref="ImeiStoreSession.EnterBatch"/>).</summary>
+    public void EnterBatch() => _session.EnterBatch();
+
+    /// <summary>Ends what <see cref="EnterBatch"/> began; before any <c>await</c>.</summary>
+    public void ExitBatch() => _session.ExitBatch();
+
     public void Dispose() => _session.Dispose();
 }
