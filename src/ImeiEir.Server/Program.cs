@@ -1,10 +1,11 @@
 using ImeiEir.Core;
+using ImeiEir.Server;
 using ImeiEir.Server.Hosting;
-using ImeiEir.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 try
 {
@@ -21,8 +22,21 @@ try
     ListenEndpoints endpoints = builder.AddImeiEir(settings);
 
     WebApplication app = builder.Build();
+    app.MapImeiEir(settings, endpoints);
+
+    // The ready line means "bound and, on a node, caught up with the registry": scripts and tests wait for it.
+    NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();
     app.Lifetime.ApplicationStarted.Register(() =>
-        Console.Out.WriteLine($"ImeiEir ready: diameter={endpoints.DiameterEndPoint}"));
+    {
+        if (!settings.Mode.RunsNode())
+            readiness.MarkCaughtUp(0);
+        readiness.CaughtUp.ContinueWith(t =>
+        {
+            if (settings.Mode.RunsNode())
+                ServerLog.NodeReady(app.Logger, t.Result);
+            Console.Out.WriteLine($"{endpoints.ReadyLine()} mode={settings.Mode.Name()}");
+        }, TaskContinuationOptions.OnlyOnRanToCompletion);
+    });
     await app.RunAsync();
     return 0;
 }

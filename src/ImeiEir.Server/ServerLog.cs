@@ -5,20 +5,23 @@ namespace ImeiEir.Server;
 /// <summary>Source-generated log messages with stable event ids (STYLE 13): no formatting cost when disabled.</summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Store recovered from its checkpoint in {Directory}")]
-    public static partial void StoreRecovered(ILogger logger, string directory);
+    [LoggerMessage(1, LogLevel.Information, "Store recovered from its checkpoint in {Directory} at sequence {Sequence}")]
+    public static partial void StoreRecovered(ILogger logger, string directory, ulong sequence);
 
-    [LoggerMessage(2, LogLevel.Information, "Store ready with {Records} records")]
-    public static partial void StoreReady(ILogger logger, long records);
+    [LoggerMessage(2, LogLevel.Information, "Registry ready at sequence {Sequence}; {Source}: {Applied} applied, {Unchanged} unchanged")]
+    public static partial void RegistrySeeded(ILogger logger, ulong sequence, string source, int applied, int unchanged);
 
-    [LoggerMessage(3, LogLevel.Information, "Store checkpointed to {Directory}")]
-    public static partial void StoreCheckpointed(ILogger logger, string directory);
+    [LoggerMessage(3, LogLevel.Information, "Store checkpointed to {Directory} at sequence {Sequence}")]
+    public static partial void StoreCheckpointed(ILogger logger, string directory, ulong sequence);
 
     [LoggerMessage(4, LogLevel.Error, "Store checkpoint failed; serving continues and the next interval retries")]
     public static partial void StoreCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(5, LogLevel.Warning, "Store checkpoint in {Directory} could not be recovered ({Failure}); starting empty")]
     public static partial void StoreRecoveryFailed(ILogger logger, string directory, string failure);
+
+    [LoggerMessage(6, LogLevel.Information, "Node caught up with the registry at sequence {Sequence}; ready")]
+    public static partial void NodeReady(ILogger logger, ulong sequence);
 
     [LoggerMessage(10, LogLevel.Information, "Diameter peer {PeerHost} up on connection {ConnectionId} ({Remote})")]
     public static partial void PeerUp(ILogger logger, string peerHost, string connectionId, string? remote);

@@ -25,6 +25,30 @@ public sealed class ServerSettingsTests
         Assert.That(settings.DataDir, Is.EqualTo(Path.GetFullPath("data")));
     }
 
+    [TestCase("", ServerMode.AllInOne)]
+    [TestCase("--Mode=all-in-one", ServerMode.AllInOne)]
+    [TestCase("--Mode=registry", ServerMode.Registry)]
+    [TestCase("--Mode=EIR --Registry:Url=http://10.0.0.5:8700 --Registry:ReaderToken=reader-token-0123456789", ServerMode.Eir)]
+    public void The_mode_is_read_by_its_documented_names(string arguments, ServerMode expected)
+    {
+        Assert.That(Load(arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Mode, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void An_eir_node_refuses_initial_lists_because_its_lists_come_from_the_registry()
+    {
+        string lists = Path.GetTempFileName();
+        try
+        {
+            string message = ErrorOf("--Mode=eir", "--Registry:Url=http://127.0.0.1:8700", "--Registry:ReaderToken=reader-token-0123456789", $"--Store:InitialLists={lists}");
+            Assert.That(message, Does.StartWith("Store:InitialLists:"));
+        }
+        finally
+        {
+            File.Delete(lists);
+        }
+    }
+
     [Test]
     public void A_configured_array_replaces_the_default_instead_of_appending_to_it()
     {
@@ -34,9 +58,11 @@ public sealed class ServerSettingsTests
     }
 
     [TestCase("--Diameter:Port=70000", "Diameter:Port:")]
+    [TestCase("--Mode=eir", "Registry:Url:")]
+    [TestCase("--Mode=eir --Registry:Url=http://127.0.0.1:8700", "Registry:ReaderToken:")]
     [TestCase("--Diameter:Port=abc", "Diameter:Port:")]
     [TestCase("--Diameter:Host=not-an-ip", "Diameter:Host:")]
-    [TestCase("--Diameter:OriginHost=bad host", "Diameter:OriginHost:")]
+    [TestCase("--Diameter:OriginHost=bad!host", "Diameter:OriginHost:")]
     [TestCase("--Diameter:MaxMessageSize=1001", "Diameter:MaxMessageSize:")]
     [TestCase("--Diameter:WatchdogInterval=soon", "Diameter:WatchdogInterval:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
@@ -46,9 +72,12 @@ public sealed class ServerSettingsTests
     [TestCase("--Policy:HomeNetworks:0=4O1", "Policy:HomeNetworks")]
     [TestCase("--Policy:UnknownAnswer=Maybe", "Policy:UnknownAnswer:")]
     [TestCase("--Policy:RegimeStart=yesterday", "Policy:RegimeStart:")]
-    public void Bad_configuration_is_one_line_that_names_the_key(string argument, string key)
+    [TestCase("--Mode=standalone", "Mode:")]
+    [TestCase("--Http:Port=-1", "Http:Port:")]
+    [TestCase("--Registry:Port=99999", "Registry:Port:")]
+    public void Bad_configuration_is_one_line_that_names_the_key(string arguments, string key)
     {
-        string message = ErrorOf(argument);
+        string message = ErrorOf(arguments.Split(' '));
         Assert.That(message, Does.StartWith(key));
         Assert.That(message, Does.Not.Contain("\n"));
     }

@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Registry;
 using Microsoft.Extensions.Configuration;
 
 namespace ImeiEir.Server.Hosting;
@@ -9,8 +10,15 @@ namespace ImeiEir.Server.Hosting;
 /// </summary>
 public sealed class ServerSettings
 {
-    /// <summary>Root of the node's local state (store log and checkpoints). Default <c>data</c> under the working directory.</summary>
+    /// <summary>all-in-one (default), registry or eir.</summary>
+    public required ServerMode Mode { get; init; }
+
+    /// <summary>Root of the local state: <c>store/</c> for the node, <c>registry/</c> for the registry. Default <c>data</c> under the working directory.</summary>
     public required string DataDir { get; init; }
+
+    public required HttpOptions Http { get; init; }
+
+    public required RegistryOptions Registry { get; init; }
 
     public required DiameterOptions Diameter { get; init; }
 
@@ -20,13 +28,20 @@ public sealed class ServerSettings
 
     public string StoreDirectory => Path.Combine(DataDir, "store");
 
+    public string RegistryDirectory => Path.Combine(DataDir, "registry");
+
     /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> with the first problem found.</summary>
     public static ServerSettings Load(IConfiguration configuration)
     {
         string dataDir = configuration["DataDir"] is { Length: > 0 } d ? d : "data";
+        if (!ServerModes.TryParse(configuration["Mode"], out ServerMode mode))
+            throw new ConfigurationException($"Mode: '{configuration["Mode"]}' is not a mode (all-in-one, registry or eir)");
         var settings = new ServerSettings
         {
+            Mode = mode,
             DataDir = Path.GetFullPath(dataDir),
+            Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
+            Registry = Bind<RegistryOptions>(configuration, "Registry"),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
             Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
             Policy = Bind<PolicyOptions>(configuration, "Policy"),
@@ -35,10 +50,25 @@ public sealed class ServerSettings
         string? problem = settings.Diameter.Validate()
             .Concat(settings.Store.Validate())
             .Concat(settings.Policy.Validate())
+            .Concat(settings.Http.Validate())
+            .Concat(settings.Registry.Validate())
+            .Concat(settings.ValidateMode())
             .FirstOrDefault();
         if (problem is not null)
             throw new ConfigurationException(problem);
         return settings;
+    }
+
+    private IEnumerable<string> ValidateMode()
+    {
+        if (Mode != ServerMode.Eir)
+            yield break;
+        if (!Uri.TryCreate(Registry.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
+            yield return $"Registry:Url: '{Registry.Url}' must be the registry's http(s) URL in eir mode (e.g. http://10.0.0.5:8700)";
+        else if (string.IsNullOrEmpty(Registry.ReaderToken))
+            yield return "Registry:ReaderToken: an eir node needs the registry's reader token (the registry writes it to <DataDir>/registry/reader.token)";
+        if (Store.InitialLists is not null)
+            yield return "Store:InitialLists: an eir node takes its lists from the registry; push the file there with 'eirctl push'";
     }
 
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()

@@ -6,8 +6,9 @@ public sealed class StoreHostOptions
     public const string Section = "Store";
 
     /// <summary>
-    /// A CSV list (<c>imei,list,reason[,deadline]</c>) loaded at every start, over whatever the checkpoint held.
-    /// Unset: none; a store with no checkpoint then starts with the small embedded demo list.
+    /// A CSV list (<c>imei,list,reason[,deadline]</c>, a valid registry delta) pushed into the registry at every start
+    /// (all-in-one and registry modes): lines already so append nothing. Unset: none; a brand-new registry then
+    /// starts with the small embedded demo list. Not allowed in eir mode, whose lists come from the registry.
     /// </summary>
     public string? InitialLists { get; set; }
 
@@ -20,7 +21,7 @@ public sealed class StoreHostOptions
     /// <summary>Time between local checkpoints; 00:00:00 disables the periodic ones (a checkpoint is still taken at shutdown). Default 5 min.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Load the embedded demo list when the store starts empty and no InitialLists is set. Default true.</summary>
+    /// <summary>Seed a brand-new registry with the embedded demo list when no InitialLists is set. Default true.</summary>
     public bool LoadDemoLists { get; set; } = true;
 
     internal IEnumerable<string> Validate()

@@ -1,19 +1,19 @@
 using ImeiEir.Server.Hosting;
 using ImeiEir.Store;
+using ImeiEir.Sync;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Server.Storage;
 
 /// <summary>
-/// Owns the node's <see cref="ImeiStore"/>: opens it before the listener accepts anyone (hosted services start
-/// before the server), recovers the last local checkpoint, applies the configured initial lists, checkpoints
-/// periodically and once more after the listener has drained at shutdown.
+/// Owns the EIR node's <see cref="ImeiStore"/>: opens it and recovers the last local checkpoint before anything
+/// reads it (hosted services start before the listeners), checkpoints periodically and once more at shutdown
+/// after the listeners have drained. Every checkpoint records the sync agent's applied sequence, so a restart
+/// resumes the feed from there instead of downloading everything again.
 /// </summary>
 internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
 {
-    private const string DemoResource = "ImeiEir.Server.demo-lists.csv";
-
     private readonly ServerSettings _settings;
     private readonly ILogger<StoreLifecycle> _logger;
     private readonly TimeProvider _time;
@@ -31,6 +31,11 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
     /// <summary>The open store; available once the host has started.</summary>
     public ImeiStore Store => _store ?? throw new InvalidOperationException("The store is opened when the host starts.");
 
+    /// <summary>Where the applied sequence comes from (the sync agent, once it exists); none means "what was recovered".</summary>
+    public IAppliedSequence? AppliedSequence { get; set; }
+
+    private ulong CurrentSequence => AppliedSequence?.LastApplied ?? _store?.RecoveredSequence ?? 0;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_settings.StoreDirectory);
@@ -41,23 +46,12 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             MemorySizeBits = _settings.Store.MemorySizeBits,
         });
 
-        bool recovered = _store.TryRecover(out string? failure);
-        if (recovered)
-            ServerLog.StoreRecovered(_logger, _settings.StoreDirectory);
+        if (_store.TryRecover(out string? failure))
+            ServerLog.StoreRecovered(_logger, _settings.StoreDirectory, _store.RecoveredSequence);
         else if (failure is not null)
+            // The sync agent then bootstraps from the registry's snapshot: slower, but never wrong.
             ServerLog.StoreRecoveryFailed(_logger, _settings.StoreDirectory, failure);
 
-        using (ImeiStoreSession session = _store.NewSession())
-        {
-            if (_settings.Store.InitialLists is { } path)
-                Apply(CsvListLoader.Load(path, session), path);
-            // Demo data only for a brand-new node: a node whose checkpoint was damaged starts empty rather than
-            // answering from made-up lists.
-            else if (!recovered && failure is null && _settings.Store.LoadDemoLists)
-                Apply(CsvListLoader.Load(OpenDemoList, "embedded demo list", session), "embedded demo list");
-        }
-
-        ServerLog.StoreReady(_logger, _store.CountRecords());
         if (_settings.Store.CheckpointInterval > TimeSpan.Zero)
             _checkpointLoop = CheckpointPeriodicallyAsync(_settings.Store.CheckpointInterval, _stopping.Token);
         return Task.CompletedTask;
@@ -69,8 +63,9 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
         await _checkpointLoop;
         if (_store is not null)
         {
-            await _store.CheckpointAsync(cancellationToken);
-            ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory);
+            ulong sequence = CurrentSequence;
+            await _store.CheckpointAsync(sequence, cancellationToken);
+            ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory, sequence);
         }
     }
 
@@ -79,18 +74,6 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
         _store?.Dispose();
         _stopping.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private static TextReader OpenDemoList() =>
-        new StreamReader(typeof(StoreLifecycle).Assembly.GetManifestResourceStream(DemoResource)
-            ?? throw new InvalidOperationException($"Resource {DemoResource} is missing from the build."));
-
-    private static void Apply(CsvLoadReport report, string source)
-    {
-        if (report.Succeeded)
-            return;
-        // Every bad line is reported, and nothing was applied: the operator fixes the file and starts again.
-        throw new InitialListsException(source, report.Errors);
     }
 
     private async Task CheckpointPeriodicallyAsync(TimeSpan interval, CancellationToken stopping)
@@ -102,8 +85,10 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             {
                 try
                 {
-                    await Store.CheckpointAsync(stopping);
-                    ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory);
+                    // Read the sequence before the checkpoint starts: everything up to it is in the checkpoint.
+                    ulong sequence = CurrentSequence;
+                    await Store.CheckpointAsync(sequence, stopping);
+                    ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory, sequence);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -116,11 +101,4 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
         {
         }
     }
-}
-
-/// <summary>The initial lists had bad lines; start-up stops and prints each one.</summary>
-internal sealed class InitialListsException(string source, IReadOnlyList<CsvLineError> errors)
-    : Exception($"{source}: {errors.Count} bad line(s); nothing was loaded")
-{
-    public IReadOnlyList<CsvLineError> Errors { get; } = errors;
 }

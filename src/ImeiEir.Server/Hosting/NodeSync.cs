@@ -1,0 +1,73 @@
+using ImeiEir.Server.Storage;
+using ImeiEir.Sync;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Server.Hosting;
+
+/// <summary>
+/// Runs the node's <see cref="SyncAgent"/>. It starts once the listeners are bound, because in all-in-one mode the
+/// registry it follows is this very process's registry endpoint, whose port may be chosen only at bind time.
+/// </summary>
+internal sealed class NodeSync : IHostedService, IDisposable
+{
+    private readonly ServerSettings _settings;
+    private readonly StoreLifecycle _store;
+    private readonly RegistryLifecycle? _registry;
+    private readonly ListenEndpoints _endpoints;
+    private readonly NodeReadiness _readiness;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // the feed is one endless response
+    private SyncAgent? _agent;
+
+    public NodeSync(ServerSettings settings, StoreLifecycle store, IServiceProvider services, ListenEndpoints endpoints,
+        NodeReadiness readiness, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
+    {
+        _settings = settings;
+        _store = store;
+        _registry = (RegistryLifecycle?)services.GetService(typeof(RegistryLifecycle));
+        _endpoints = endpoints;
+        _readiness = readiness;
+        _lifetime = lifetime;
+        _time = time;
+        _loggers = loggers;
+    }
+
+    /// <summary>The running agent, once the listeners are bound.</summary>
+    public SyncAgent? Agent => _agent;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _lifetime.ApplicationStarted.Register(StartAgent);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_agent is not null)
+            await _agent.StopAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _agent?.Dispose();
+        _http.Dispose();
+    }
+
+    private void StartAgent()
+    {
+        (Uri url, string token) = _registry is not null
+            ? (new Uri($"http://{_endpoints.RegistryEndPoint}"), _registry.Service.ReaderToken)
+            : (new Uri(_settings.Registry.Url!), _settings.Registry.ReaderToken!);
+
+        _agent = new SyncAgent(new SyncOptions { RegistryUrl = url, ReaderToken = token }, _store.Store, _http, _time,
+            _loggers.CreateLogger<SyncAgent>());
+        _store.AppliedSequence = _agent;
+        _agent.FirstCatchUp.ContinueWith(
+            _ => _readiness.MarkCaughtUp(_agent.LastApplied),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        _ = _agent.StartAsync(_lifetime.ApplicationStopping);
+    }
+}
