@@ -5,5 +5,8 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
 {
     CheckCommand.Create(),
     GenCommand.Create(),
+    PushCommand.Create(),
+    StatusCommand.Create(withHistory: false),
+    StatusCommand.Create(withHistory: true),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace ImeiEir.Tools.EirCtl;
+
+/// <summary><c>eirctl push FILE</c>: send a delta to the registry; per-line outcomes, a summary, non-zero exit on rejects.</summary>
+internal static class PushCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Delta: CSV (op,imei,list,reason,deadline,new_imei) or NDJSON (.ndjson/.jsonl)" };
+        var partial = new Option<bool>("--partial") { Description = "Apply the good lines even if some are bad (default: all or nothing)" };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only rejected lines and the summary" };
+        Option<string> url = RegistryClient.UrlOption();
+        Option<string?> token = RegistryClient.TokenOption();
+        Option<string> tokenFile = RegistryClient.TokenFileOption();
+        var command = new Command("push", "Push a list delta to the registry") { file, partial, quiet, url, token, tokenFile };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(file)!, parse.GetValue(partial), parse.GetValue(quiet),
+            parse.GetValue(url)!, parse.GetValue(token), parse.GetValue(tokenFile)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo file, bool partial, bool quiet, string url, string? token, string tokenFile, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            Console.Error.WriteLine($"eirctl: {file.FullName} does not exist");
+            return 1;
+        }
+        using RegistryClient? client = RegistryClient.Create(url, token, tokenFile);
+        if (client is null)
+            return 1;
+
+        bool ndjson = file.Extension is ".ndjson" or ".jsonl";
+        await using FileStream body = file.OpenRead();
+        using var request = new HttpRequestMessage(HttpMethod.Post, partial ? "v1/deltas?partial=true" : "v1/deltas")
+        {
+            Content = new StreamContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ndjson ? "application/x-ndjson" : "text/csv") { CharSet = "utf-8" };
+
+        (HttpResponseMessage? response, int exit) = await client.SendAsync(request, ct);
+        if (response is null)
+            return exit;
+        using (response)
+        {
+            if ((int)response.StatusCode == 422)
+                return await PrintBadLinesAsync(response, file.Name, ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"eirctl: the registry refused {file.Name} ({(int)response.StatusCode}): {await RegistryClient.DetailAsync(response, ct)}");
+                return RegistryClient.Failed;
+            }
+
+            using JsonDocument report = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            JsonElement root = report.RootElement;
+            foreach (JsonElement line in root.GetProperty("lines").EnumerateArray())
+            {
+                string outcome = line.GetProperty("outcome").GetString()!;
+                if (quiet && outcome != "rejected")
+                    continue;
+                string imei = line.TryGetProperty("imei", out JsonElement i) ? i.GetString()! : "";
+                string detail = outcome switch
+                {
+                    "applied" when line.TryGetProperty("newImeiSequence", out JsonElement next) =>
+                        $"sequences {line.GetProperty("sequence").GetInt64()}-{next.GetInt64()} (old IMEI black, new IMEI white)",
+                    "applied" => $"sequence {line.GetProperty("sequence").GetInt64()}",
+                    "rejected" => line.GetProperty("reason").GetString()!,
+                    _ => "already so",
+                };
+                Console.WriteLine($"{file.Name}:{line.GetProperty("line").GetInt32()}: {outcome,-9} {imei} {detail}".TrimEnd());
+            }
+            int rejected = root.GetProperty("rejected").GetInt32();
+            Console.WriteLine($"{root.GetProperty("applied").GetInt32()} applied, {root.GetProperty("unchanged").GetInt32()} unchanged, {rejected} rejected"
+                + (root.GetProperty("lastSequence").ValueKind == JsonValueKind.Number ? $"; registry at sequence {root.GetProperty("lastSequence").GetInt64()}" : ""));
+            return rejected > 0 ? RegistryClient.Rejected : 0;
+        }
+    }
+
+    private static async Task<int> PrintBadLinesAsync(HttpResponseMessage response, string name, CancellationToken ct)
+    {
+        using JsonDocument problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        int count = 0;
+        foreach (JsonElement error in problem.RootElement.GetProperty("errors").EnumerateArray())
+        {
+            Console.WriteLine($"{name}:{error.GetProperty("line").GetInt32()}: rejected  {error.GetProperty("reason").GetString()}");
+            count++;
+        }
+        Console.WriteLine($"0 applied: {count} bad line(s), so nothing was applied (use --partial to apply the good lines)");
+        return RegistryClient.Rejected;
+    }
+}

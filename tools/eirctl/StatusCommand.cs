@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+
+namespace ImeiEir.Tools.EirCtl;
+
+/// <summary><c>eirctl status IMEI</c> and <c>eirctl history IMEI</c>: the registry's record of a device.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(bool withHistory)
+    {
+        var imei = new Argument<string>("imei") { Description = "IMEI: 14, 15 or 16 digits" };
+        Option<string> url = RegistryClient.UrlOption();
+        Option<string?> token = RegistryClient.TokenOption();
+        Option<string> tokenFile = RegistryClient.TokenFileOption();
+        var command = withHistory
+            ? new Command("history", "Every change the registry made to an IMEI, oldest first") { imei, url, token, tokenFile }
+            : new Command("status", "The registry's current list, reason and deadline for an IMEI") { imei, url, token, tokenFile };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(imei)!, withHistory, parse.GetValue(url)!,
+            parse.GetValue(token), parse.GetValue(tokenFile)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string imei, bool withHistory, string url, string? token, string tokenFile, CancellationToken ct)
+    {
+        using RegistryClient? client = RegistryClient.Create(url, token, tokenFile);
+        if (client is null)
+            return 1;
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/imei/{Uri.EscapeDataString(imei)}");
+        (HttpResponseMessage? response, int exit) = await client.SendAsync(request, ct);
+        if (response is null)
+            return exit;
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                Console.WriteLine($"IMEI {imei}: not on any registry list ({await RegistryClient.DetailAsync(response, ct)})");
+                return 0;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"eirctl: {(int)response.StatusCode}: {await RegistryClient.DetailAsync(response, ct)}");
+                return RegistryClient.Failed;
+            }
+
+            using JsonDocument record = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            JsonElement root = record.RootElement;
+            string deadline = root.GetProperty("deadline").ValueKind == JsonValueKind.String ? $", until {root.GetProperty("deadline").GetString()}" : "";
+            Console.WriteLine($"IMEI {root.GetProperty("imei").GetString()}: {root.GetProperty("list").GetString()} ({root.GetProperty("reason").GetString()}{deadline}), set by change {root.GetProperty("sequence").GetInt64()}");
+            if (!withHistory)
+                return 0;
+            foreach (JsonElement change in root.GetProperty("history").EnumerateArray())
+            {
+                string related = change.GetProperty("relatedImei").ValueKind == JsonValueKind.String ? $" (replace, paired with {change.GetProperty("relatedImei").GetString()})" : "";
+                string until = change.GetProperty("deadline").ValueKind == JsonValueKind.String ? $" until {change.GetProperty("deadline").GetString()}" : "";
+                Console.WriteLine($"  #{change.GetProperty("sequence").GetInt64()} {change.GetProperty("time").GetString()} {change.GetProperty("origin").GetString()}: "
+                    + $"{change.GetProperty("op").GetString()} {change.GetProperty("list").GetString()} {change.GetProperty("reason").GetString()}{until}{related}");
+            }
+            return 0;
+        }
+    }
+}
