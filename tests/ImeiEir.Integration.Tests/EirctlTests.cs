@@ -77,7 +77,7 @@ public sealed class ServerStartupTests
         try
         {
             using ChildProcess server = ChildProcess.Start(TestEnvironment.DotnetHost,
-                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", $"--DataDir={dataDir}", badArgument]);
+                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", $"--DataDir={dataDir}", badArgument]);
             if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
                 Assert.Fail($"the server kept running with {badArgument}:\n{server.Transcript}");
             Assert.Multiple(() =>
