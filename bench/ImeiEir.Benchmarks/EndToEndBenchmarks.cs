@@ -50,6 +50,19 @@ public class EndToEndBenchmarks
         return bytes;
     }
 
+    /// <summary>As the server runs it: one store epoch entry per read batch (here per 1,024 ECRs).</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int EcrToEcaInBatch()
+    {
+        int bytes = 0;
+        byte[][] requests = _requests;
+        _responder.EnterBatch();
+        for (int i = 0; i < requests.Length; i++)
+            bytes += _responder.Answer(requests[i], _answer);
+        _responder.ExitBatch();
+        return bytes;
+    }
+
     [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
     public int ParseOnly()
     {

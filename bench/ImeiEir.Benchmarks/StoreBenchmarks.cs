@@ -59,6 +59,18 @@ public class StoreBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Batch)]
+    public int StoreLookupInBatch()
+    {
+        int found = 0;
+        int start = (_next = (_next + Batch) % _keys.Length);
+        _session.EnterBatch();
+        for (int i = 0; i < Batch; i++)
+            if (_session.TryGet(_keys[start + i], out ImeiRecord record) && record.List != ListKind.None) found++;
+        _session.ExitBatch();
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
     public int StoreLookup()
     {
         int found = 0;
