@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using ImeiEir.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Prometheus;
 
@@ -32,6 +33,19 @@ internal static class HttpEndpoints
             return Results.Json(body, JsonSerializerOptions.Web, statusCode: readiness.IsReady ? 200 : 503);
         });
         endpoints.MapMetrics("/metrics");
+        endpoints.MapGet("/v1/digest", (IServiceProvider services) =>
+        {
+            // Operators compare replicas with it; tests compare a node with its registry. A full scan: not for polling.
+            if (services.GetService<Storage.StoreLifecycle>() is not { } store)
+                return Results.Problem(statusCode: 404, title: "No store", detail: "this process runs no EIR node");
+            StateDigest digest = StateDigest.Compute(store.Store.Scan());
+            return Results.Json(new
+            {
+                records = digest.Records,
+                digest = digest.ToString(),
+                lastApplied = services.GetService<NodeSync>()?.Agent?.LastApplied ?? 0,
+            }, JsonSerializerOptions.Web);
+        });
         return endpoints;
     }
 }

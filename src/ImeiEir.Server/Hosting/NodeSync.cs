@@ -62,7 +62,7 @@ internal sealed class NodeSync : IHostedService, IDisposable
             ? (new Uri($"http://{_endpoints.RegistryEndPoint}"), _registry.Service.ReaderToken)
             : (new Uri(_settings.Registry.Url!), _settings.Registry.ReaderToken!);
 
-        _agent = new SyncAgent(new SyncOptions { RegistryUrl = url, ReaderToken = token }, _store.Store, _http, _time,
+        _agent = new SyncAgent(_settings.Sync.ToSyncOptions(url, token), _store.Store, _http, _time,
             _loggers.CreateLogger<SyncAgent>());
         _store.AppliedSequence = _agent;
         _agent.FirstCatchUp.ContinueWith(

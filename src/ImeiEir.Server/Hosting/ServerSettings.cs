@@ -20,6 +20,8 @@ public sealed class ServerSettings
 
     public required RegistryOptions Registry { get; init; }
 
+    public required SyncHostOptions Sync { get; init; }
+
     public required DiameterOptions Diameter { get; init; }
 
     public required StoreHostOptions Store { get; init; }
@@ -42,6 +44,7 @@ public sealed class ServerSettings
             DataDir = Path.GetFullPath(dataDir),
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
             Registry = Bind<RegistryOptions>(configuration, "Registry"),
+            Sync = Bind<SyncHostOptions>(configuration, SyncHostOptions.Section),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
             Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
             Policy = Bind<PolicyOptions>(configuration, "Policy"),
@@ -52,6 +55,7 @@ public sealed class ServerSettings
             .Concat(settings.Policy.Validate())
             .Concat(settings.Http.Validate())
             .Concat(settings.Registry.Validate())
+            .Concat(settings.Sync.Validate())
             .Concat(settings.ValidateMode())
             .FirstOrDefault();
         if (problem is not null)
