@@ -1,4 +1,4 @@
-# ImeiEir EIR node. Build: docker build -t imeieir .   Run: docker run -p 3868:3868 imeieir
+# ImeiEir (all-in-one by default; IMEIEIR_Mode=registry|eir). Build: docker build -t imeieir .   Run: docker run -p 3868:3868 imeieir
 # Stage 1 restores on the project files alone, so source edits do not invalidate the restore layer.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -6,6 +6,8 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/ImeiEir.Core/ImeiEir.Core.csproj src/ImeiEir.Core/
 COPY src/ImeiEir.Diameter/ImeiEir.Diameter.csproj src/ImeiEir.Diameter/
 COPY src/ImeiEir.Store/ImeiEir.Store.csproj src/ImeiEir.Store/
+COPY src/ImeiEir.Registry/ImeiEir.Registry.csproj src/ImeiEir.Registry/
+COPY src/ImeiEir.Sync/ImeiEir.Sync.csproj src/ImeiEir.Sync/
 COPY src/ImeiEir.Server/ImeiEir.Server.csproj src/ImeiEir.Server/
 COPY tools/eirctl/eirctl.csproj tools/eirctl/
 RUN dotnet restore src/ImeiEir.Server/ImeiEir.Server.csproj \
@@ -23,8 +25,11 @@ RUN mkdir -p /var/lib/imeieir && chown "$APP_UID" /var/lib/imeieir \
  && printf '#!/bin/sh\nexec dotnet /app/eirctl/eirctl.dll "$@"\n' > /usr/local/bin/eirctl && chmod +x /usr/local/bin/eirctl
 ENV IMEIEIR_DataDir=/var/lib/imeieir \
     IMEIEIR_Diameter__Host=0.0.0.0 \
-    IMEIEIR_Diameter__Port=3868
+    IMEIEIR_Diameter__Port=3868 \
+    IMEIEIR_Http__Host=0.0.0.0 \
+    IMEIEIR_Registry__Host=0.0.0.0
 VOLUME /var/lib/imeieir
-EXPOSE 3868
+# Diameter S13, node HTTP (health, metrics), registry admin API (all-in-one and registry modes)
+EXPOSE 3868 8080 8700
 USER $APP_UID
 ENTRYPOINT ["dotnet", "/app/imeieir.dll"]
