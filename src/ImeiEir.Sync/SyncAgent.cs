@@ -143,6 +143,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     SyncLog.RegistryBehind(_logger, LastApplied, e.Message);
                     bootstrap = clear = true;
                     reason = $"HTTP 409: the registry's last sequence is below this node's {LastApplied}; bootstrapping again";
+                    Volatile.Write(ref _registryHead, 0); // the head we knew belongs to the registry's former history
                 }
                 catch (Exception e)
                 {

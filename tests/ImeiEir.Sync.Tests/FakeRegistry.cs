@@ -227,20 +227,26 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
             ulong next = after + 1;
             int sent = 0;
+            var batch = new Change[FeedWriter.BatchChanges];
             while (!linked.IsCancellationRequested)
             {
                 Task changed;
-                Change[] batch;
+                int count = 0;
                 lock (_gate)
                 {
                     changed = _changed.Task;
                     int from = (int)next - 1;
-                    batch = from < _changes.Count ? _changes.GetRange(from, Math.Min(FeedWriter.BatchChanges, _changes.Count - from)).ToArray() : [];
-                }
-                if (batch.Length > 0)
-                {
-                    foreach (Change change in batch)
+                    if (from < _changes.Count)
                     {
+                        count = Math.Min(FeedWriter.BatchChanges, _changes.Count - from);
+                        _changes.CopyTo(from, batch, 0, count);
+                    }
+                }
+                if (count > 0)
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        Change change = batch[i];
                         if (sent == garbageAfter) feed.AddGarbage(garbage, change);
                         feed.AddChange(change);
                         sent++;

@@ -325,16 +325,40 @@ public class SyncAgentTests
         Assert.That(node.Log.Count(CheckpointedEvent), Is.EqualTo(settled), "no checkpoint while nothing changes");
     }
 
+    [Test, CancelAfter(20_000)]
+    public async Task A_feed_outlives_the_HttpClient_timeout()
+    {
+        // HttpClient.Timeout covers a request until its headers (ResponseHeadersRead), not the endless body.
+        await using FakeRegistry registry = await FakeRegistry.StartAsync();
+        registry.Append(Model.Changes(10, 10, seed: 17));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
+        using var store = new ImeiEir.Store.ImeiStore(new ImeiEir.Store.StoreOptions { ExpectedRecords = 100 });
+        using var agent = new SyncAgent(Node.Options(registry.Url), store, http, TimeProvider.System, new TestLogger<SyncAgent>());
+        await agent.StartAsync(CancellationToken.None);
+        try
+        {
+            await agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(1500);
+            registry.Append(Model.Changes(5, 10, seed: 18));
+            await Wait.UntilAsync(() => agent.LastApplied == 15, "the late changes");
+            Assert.That(agent.Status.Reconnects, Is.Zero, agent.Status.LastError);
+        }
+        finally
+        {
+            await agent.StopAsync(CancellationToken.None);
+        }
+    }
+
     [Test, CancelAfter(60_000)]
     public async Task Apply_rate_over_the_feed()
     {
-        const int count = 400_000;
+        const int count = 300_000;
         await using FakeRegistry registry = await FakeRegistry.StartAsync();
         registry.SnapshotAtMost = 0;
         registry.HeartbeatInterval = TimeSpan.FromSeconds(1);
-        registry.Append(Model.Changes(count, 200_000, seed: 30));
+        registry.Append(Model.Changes(count, 150_000, seed: 30));
         await using Node node = await Node.StartAsync(Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromSeconds(10)),
-            expectedRecords: 250_000);
+            expectedRecords: 200_000);
 
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = System.Diagnostics.Stopwatch.StartNew();
