@@ -26,6 +26,8 @@ internal sealed class ChangeLog : IDisposable
     private readonly IDevice _device;
     private readonly FasterLog _log;
     private readonly SequenceIndex _index = new();
+    private readonly Dictionary<ulong, FasterLogScanIterator> _parked = [];
+    private bool _disposed;
 
     private ChangeLog(string directory, IDevice device, FasterLog log)
     {
@@ -136,36 +138,82 @@ internal sealed class ChangeLog : IDisposable
     /// Copies changes <paramref name="first"/> .. <paramref name="first"/> + destination.Length − 1 (all committed)
     /// into <paramref name="destination"/>, from memory for the recent tail or page by page from disk.
     /// </summary>
+    /// <remarks>
+    /// A FasterLog iterator costs about 10 ms to set up and tear down, so the iterator that stopped at change N is
+    /// parked, keyed by N + 1, and the next read from there (a follower's next call) continues with it. Parked
+    /// iterators hold one log page (1 MiB) each; at most <see cref="MaxParked"/> are kept.
+    /// </remarks>
     public unsafe void Read(ulong first, Span<Change> destination)
     {
         if (destination.IsEmpty) return;
-        ulong last = first + (ulong)destination.Length - 1;
-        long begin = _index.AddressOf(first);
-        // The end is the end of the last entry, not just past its start: from disk the iterator reads pages only
-        // up to the end address (sector-aligned), and a cut entry would fail its checksum.
-        long end = _index.AddressOf(last) + _log.HeaderSize + LogEntry.Size;
-        using FasterLogScanIterator iterator = _log.Scan(begin, end, name: null, recover: false,
-            scanBufferingMode: ScanBufferingMode.SinglePageBuffering, scanUncommitted: false);
-        int count = 0;
-        while (count < destination.Length && iterator.UnsafeGetNext(out byte* entry, out int length, out long address, out _))
+        FasterLogScanIterator iterator = TakeParked(first)
+            // Open-ended: pages below the head are read whole (they are complete on disk); the scan stops at the
+            // committed tail by itself, and this loop stops at the count.
+            ?? _log.Scan(_index.AddressOf(first), long.MaxValue, name: null, recover: false,
+                scanBufferingMode: ScanBufferingMode.SinglePageBuffering, scanUncommitted: false);
+        bool reusable = false;
+        try
         {
-            bool read;
-            Change change;
-            try
+            int count = 0;
+            while (count < destination.Length && iterator.UnsafeGetNext(out byte* entry, out int length, out long address, out _))
             {
-                read = LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out _);
+                bool read;
+                Change change;
+                try
+                {
+                    read = LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out _);
+                }
+                finally
+                {
+                    iterator.UnsafeRelease();
+                }
+                ulong expected = first + (ulong)count;
+                if (!read || change.Sequence != expected)
+                    throw new InvalidDataException($"the change log holds {(read ? $"change {change.Sequence}" : "a damaged entry")} at address {address} where change {expected} should be");
+                destination[count++] = change;
             }
-            finally
-            {
-                iterator.UnsafeRelease();
-            }
-            ulong expected = first + (ulong)count;
-            if (!read || change.Sequence != expected)
-                throw new InvalidDataException($"the change log holds {(read ? $"change {change.Sequence}" : "a damaged entry")} at address {address} where change {expected} should be");
-            destination[count++] = change;
+            if (count != destination.Length)
+                throw new InvalidDataException($"the change log ended after change {first + (ulong)count - 1}, before change {first + (ulong)destination.Length - 1}");
+            reusable = true;
         }
-        if (count != destination.Length)
-            throw new InvalidDataException($"the change log ended after change {first + (ulong)count - 1}, before change {last}");
+        finally
+        {
+            if (reusable) Park(first + (ulong)destination.Length, iterator);
+            else iterator.Dispose();
+        }
+    }
+
+    private const int MaxParked = 32;
+
+    private FasterLogScanIterator? TakeParked(ulong next)
+    {
+        lock (_parked)
+        {
+            return _parked.Remove(next, out FasterLogScanIterator? iterator) ? iterator : null;
+        }
+    }
+
+    private void Park(ulong next, FasterLogScanIterator iterator)
+    {
+        FasterLogScanIterator? evicted = null;
+        lock (_parked)
+        {
+            if (_disposed || _parked.ContainsKey(next))
+            {
+                evicted = iterator;
+            }
+            else
+            {
+                if (_parked.Count >= MaxParked)
+                {
+                    ulong oldest = _parked.Keys.Min(); // the follower furthest behind: the least likely to come back soon
+                    evicted = _parked[oldest];
+                    _parked.Remove(oldest);
+                }
+                _parked.Add(next, iterator);
+            }
+        }
+        evicted?.Dispose();
     }
 
     /// <summary>Reads one committed change and its back-link (the IMEI's previous change).</summary>
@@ -180,6 +228,12 @@ internal sealed class ChangeLog : IDisposable
 
     public void Dispose()
     {
+        lock (_parked)
+        {
+            _disposed = true;
+            foreach (FasterLogScanIterator iterator in _parked.Values) iterator.Dispose();
+            _parked.Clear();
+        }
         _log.Dispose();
         _device.Dispose();
     }

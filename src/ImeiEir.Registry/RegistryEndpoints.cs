@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
@@ -334,10 +335,15 @@ public static class RegistryEndpoints
         ILogger? logger = Logger(context);
         if (logger is not null) RegistryLog.FeedOpened(logger, after, ndjson ? "ndjson" : "binary");
 
-        CancellationToken ct = context.RequestAborted;
+        // A feed never ends by itself: end it when the node goes or when the host stops (graceful shutdown would
+        // otherwise wait for every follower until its timeout).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
+        CancellationToken ct = ended.Token;
         PipeWriter body = response.BodyWriter;
         var changes = new Change[FeedBatch];
         var feed = new FeedWriter(body, ndjson);
+        registry.FeedStarted();
         try
         {
             feed.Heartbeat(registry.LastSequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -366,6 +372,10 @@ public static class RegistryEndpoints
         catch (ObjectDisposedException)
         {
             // the registry is shutting down: end the stream; the node reconnects
+        }
+        finally
+        {
+            registry.FeedEnded();
         }
     }
 

@@ -39,6 +39,7 @@ public sealed class RegistryService : IAsyncDisposable
     private TaskCompletionSource _commitSignal = NewSignal();
     private Exception? _fault;
     private int _checkpointing;
+    private int _activeFeeds;
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, ILogger logger, ChangeLog log,
@@ -82,6 +83,13 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>Bytes of change log (from its beginning to its tail).</summary>
     public long LogBytes => _log.Bytes;
+
+    /// <summary>Feed streams open now (for metrics).</summary>
+    public int ActiveFeeds => Volatile.Read(ref _activeFeeds);
+
+    internal void FeedStarted() => Interlocked.Increment(ref _activeFeeds);
+
+    internal void FeedEnded() => Interlocked.Decrement(ref _activeFeeds);
 
     /// <summary>
     /// Opens the registry in <paramref name="directory"/>, creating it when new: tokens, change log recovery to its
