@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace ImeiEir.Integration.Tests;
+
+/// <summary>
+/// One real <c>dotnet imeieir.dll</c> in <c>registry</c> or <c>eir</c> mode, on 127.0.0.1 and ports it picks itself
+/// (port 0), over a data directory the test owns (it survives the process, so a test can restart on it).
+/// The endpoints come from the ready line (<c>ImeiEir ready: diameter=… http=… registry=…</c>); an EIR node prints
+/// it only after its first catch-up, so for a node still catching up <see cref="DiscoverHttpPort"/> finds the HTTP
+/// port from Kestrel's "Now listening on" lines instead. Disposing kills whatever still runs; the data stays.
+/// </summary>
+internal sealed partial class ClusterProcess : IDisposable
+{
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly ChildProcess _process;
+
+    private ClusterProcess(ChildProcess process, string name, string dataDir)
+    {
+        _process = process;
+        Name = name;
+        DataDir = dataDir;
+    }
+
+    /// <summary>For messages: "registry", "node-a", …</summary>
+    public string Name { get; }
+
+    public string DataDir { get; }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Diameter port (EIR node), once ready.</summary>
+    public int DiameterPort { get; private set; }
+
+    /// <summary>Operational HTTP port (/health/ready, /v1/digest), once ready or discovered.</summary>
+    public int HttpPort { get; private set; }
+
+    /// <summary>Registry API port (registry), once ready.</summary>
+    public int RegistryPort { get; private set; }
+
+    public IPEndPoint DiameterEndPoint => new(IPAddress.Loopback, DiameterPort);
+
+    public Uri HttpUrl => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri RegistryUrl => new($"http://127.0.0.1:{RegistryPort}");
+
+    /// <summary>Everything the process wrote so far (stderr lines marked "!").</summary>
+    public string Output => _process.Transcript;
+
+    public IReadOnlyList<string> OutputLines => _process.StdoutLines;
+
+    /// <summary>
+    /// Starts a registry over <paramref name="dataDir"/> with the given tokens (no demo lists) and waits for its
+    /// ready line. <paramref name="registryPort"/> 0 picks a free port; a restart may ask for its previous one.
+    /// </summary>
+    public static ClusterProcess StartRegistry(string name, string dataDir, string adminToken, string readerToken,
+        int registryPort = 0, params string[] extraArgs)
+    {
+        ClusterProcess registry = Launch(name, dataDir,
+        [
+            "--Mode=registry",
+            "--Http:Host=127.0.0.1",
+            "--Http:Port=0",
+            "--Registry:Host=127.0.0.1",
+            $"--Registry:Port={registryPort.ToString(CultureInfo.InvariantCulture)}",
+            $"--Registry:AdminToken={adminToken}",
+            $"--Registry:ReaderToken={readerToken}",
+            "--Store:LoadDemoLists=false",
+            .. extraArgs,
+        ]);
+        registry.WaitUntilReady();
+        return registry;
+    }
+
+    /// <summary>
+    /// Starts an EIR node following <paramref name="registryUrl"/>. With <paramref name="waitForReady"/> it returns once
+    /// the node printed its ready line (first catch-up done); otherwise at once.
+    /// </summary>
+    public static ClusterProcess StartEir(string name, string dataDir, Uri registryUrl, string readerToken,
+        bool waitForReady = true, params string[] extraArgs)
+    {
+        ClusterProcess node = Launch(name, dataDir,
+        [
+            "--Mode=eir",
+            $"--Registry:Url={registryUrl.GetLeftPart(UriPartial.Authority)}",
+            $"--Registry:ReaderToken={readerToken}",
+            "--Diameter:Host=127.0.0.1",
+            "--Diameter:Port=0",
+            "--Http:Host=127.0.0.1",
+            "--Http:Port=0",
+            // Kestrel's "Now listening on: …" lines, so the HTTP port is known before the ready line.
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+            .. extraArgs,
+        ]);
+        if (waitForReady) node.WaitUntilReady();
+        return node;
+    }
+
+    private static ClusterProcess Launch(string name, string dataDir, string[] modeArgs)
+    {
+        string dll = Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll");
+        if (!File.Exists(dll)) Assert.Fail($"{dll} is missing: the test project references src/ImeiEir.Server, build it");
+        Directory.CreateDirectory(dataDir);
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        ChildProcess process = ChildProcess.Start(TestEnvironment.DotnetHost, [dll, $"--DataDir={dataDir}", .. modeArgs], environment, dataDir);
+        TestContext.Progress.WriteLine($"{name}: pid {process.Id} started");
+        return new ClusterProcess(process, name, dataDir);
+    }
+
+    /// <summary>Waits for the ready line and reads the endpoints from it; fails the test on timeout or exit.</summary>
+    public void WaitUntilReady(TimeSpan? timeout = null)
+    {
+        TimeSpan wait = timeout ?? ReadyTimeout;
+        if (!_process.WaitForLine(l => l.StartsWith("ImeiEir ready:", StringComparison.Ordinal), wait, out string line))
+        {
+            string why = _process.WaitForExit(TimeSpan.FromMilliseconds(200))
+                ? $"exited with code {_process.ExitCode} before it was ready"
+                : $"not ready within {wait.TotalSeconds:0} s";
+            Assert.Fail($"{Name} {why}.\ncommand: {_process.CommandLine}\noutput:\n{_process.Transcript}");
+        }
+        foreach (Match m in EndpointPattern().Matches(line))
+        {
+            int port = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            Assert.That(port, Is.Not.Zero, $"{Name} reported port 0: {line}");
+            switch (m.Groups[1].Value)
+            {
+                case "diameter": DiameterPort = port; break;
+                case "http": HttpPort = port; break;
+                case "registry": RegistryPort = port; break;
+            }
+        }
+        TestContext.Progress.WriteLine($"{Name}: {line}");
+    }
+
+    /// <summary>
+    /// The HTTP port of a node that is not ready yet: of the ports in Kestrel's "Now listening on" lines, the one
+    /// that answers GET /health/live.
+    /// </summary>
+    public int DiscoverHttpPort(HttpClient http, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            foreach (string l in _process.StdoutLines)
+            {
+                Match m = ListeningPattern().Match(l);
+                if (!m.Success) continue;
+                int port = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                try
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    using HttpResponseMessage response = http.GetAsync($"http://127.0.0.1:{port}/health/live", cts.Token).GetAwaiter().GetResult();
+                    if (response.IsSuccessStatusCode)
+                    {
+                        HttpPort = port;
+                        return port;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                {
+                    // the Diameter port: not HTTP
+                }
+            }
+            Thread.Sleep(20);
+        }
+        Assert.Fail($"{Name}: no HTTP port answered /health/live within {timeout.TotalSeconds:0} s\n{Output}");
+        return 0;
+    }
+
+    /// <summary>Waits for a stdout line matching <paramref name="match"/> (earlier lines count).</summary>
+    public bool WaitForOutput(Func<string, bool> match, TimeSpan timeout, out string line) =>
+        _process.WaitForLine(match, timeout, out line);
+
+    /// <summary>SIGKILL: no shutdown, no checkpoint, no flush; waits until the process is gone.</summary>
+    public void Kill9()
+    {
+        _process.Signal(ChildProcess.SigKill);
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            Assert.Fail($"{Name} (pid {ProcessId}) still runs 10 s after SIGKILL");
+        TestContext.Progress.WriteLine($"{Name}: killed with SIGKILL");
+    }
+
+    /// <summary>SIGTERM and an orderly exit; returns the exit code (fails the test when it had to be killed).</summary>
+    public int Stop()
+    {
+        if (_process.HasExited)
+        {
+            _process.WaitForExit(TimeSpan.FromSeconds(5));
+            return _process.ExitCode;
+        }
+        if (!_process.Terminate(StopTimeout))
+            Assert.Fail($"{Name} did not stop within {StopTimeout.TotalSeconds:0} s of SIGTERM\n{Output}");
+        TestContext.Progress.WriteLine($"{Name}: stopped (exit {_process.ExitCode})");
+        return _process.ExitCode;
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    [GeneratedRegex(@"\b(diameter|http|registry)=127\.0\.0\.1:(\d+)\b")]
+    private static partial Regex EndpointPattern();
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningPattern();
+}

@@ -1,0 +1,174 @@
+using ImeiEir.Core;
+
+namespace ImeiEir.Integration.Tests;
+
+/// <summary>
+/// One registry and EIR nodes as real processes (<c>imeieir --Mode=registry</c> / <c>--Mode=eir</c>) on 127.0.0.1:
+/// a push reaches the nodes' Diameter answers; a stopped registry leaves the nodes answering, and they catch up by
+/// themselves when it is back.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class RegistryClusterTests
+{
+    private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(30);
+
+    private string _root = "";
+    private readonly List<ClusterProcess> _processes = [];
+    private ClusterClient _client = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _root = TestEnvironment.NewTempDirectory("cluster");
+        _client = new ClusterClient();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            foreach (ClusterProcess p in _processes)
+                TestContext.Out.WriteLine($"--- {p.Name} (pid {p.ProcessId}) ---\n{p.Output}");
+        foreach (ClusterProcess p in _processes) p.Dispose();
+        _processes.Clear();
+        _client.Dispose();
+        TestEnvironment.DeleteQuietly(_root);
+    }
+
+    private ClusterProcess Track(ClusterProcess p)
+    {
+        _processes.Add(p);
+        return p;
+    }
+
+    private ClusterProcess StartRegistry(int port = 0) =>
+        Track(ClusterProcess.StartRegistry("registry", Path.Combine(_root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken, port));
+
+    private ClusterProcess StartNode(string name, ClusterProcess registry, params string[] extra) =>
+        Track(ClusterProcess.StartEir(name, Path.Combine(_root, name), registry.RegistryUrl, ClusterClient.ReaderToken, true,
+            ["--Sync:MaxBackoff=00:00:01", .. extra]));
+
+    [Test]
+    [CancelAfter(120_000)]
+    public void Push_TwoNodesAnswerTheNewStatusOverDiameter_SetReplaceAndRemove()
+    {
+        ClusterProcess registry = StartRegistry();
+
+        // Before the nodes exist: 1,000 records (white, black, grey in turn); the nodes bootstrap from the snapshot.
+        PushResult first = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: 1_000));
+        Assert.That(first.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), first.Body);
+        ClusterProcess a = StartNode("node-a", registry);
+        ClusterProcess b = StartNode("node-b", registry);
+
+        string replaced = Deltas.ImeiOf(1, 0);   // white → black (service-replacement)
+        string removed = Deltas.ImeiOf(1, 1);    // black → off every list → unknown: GREYLISTED for a home IMSI
+        string stolen = Deltas.ImeiOf(1, 3);     // white → black
+        string cleared = Deltas.ImeiOf(1, 4);    // black → white
+        string module = Deltas.ImeiOf(2, 0);     // the new module: unknown → white
+        string added = Deltas.ImeiOf(2, 1);      // unknown → black
+        foreach (ClusterProcess node in new[] { a, b })
+        {
+            Assert.That(ClusterClient.Check(node, replaced), Is.EqualTo(EquipmentStatus.Whitelisted), $"{node.Name} before: {replaced}");
+            Assert.That(ClusterClient.Check(node, removed), Is.EqualTo(EquipmentStatus.Blacklisted), $"{node.Name} before: {removed}");
+            Assert.That(ClusterClient.Check(node, cleared), Is.EqualTo(EquipmentStatus.Blacklisted), $"{node.Name} before: {cleared}");
+        }
+
+        // The nodes now follow the feed: this batch reaches them as changes, not as a snapshot.
+        string delta = Deltas.Header
+                       + $"replace,{replaced},,,,{module}\n"
+                       + $"remove,{removed},,,,\n"
+                       + $"set,{stolen},black,stolen,,\n"
+                       + $"set,{cleared},white,verified,,\n"
+                       + $"set,{added},black,counterfeit,,\n";
+        DateTime sent = DateTime.UtcNow;
+        PushResult second = _client.Push(registry.RegistryUrl, delta);
+        Assert.That(second.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), second.Body);
+        Assert.That(second.Applied, Is.EqualTo(5), second.Body);
+
+        var expected = new Dictionary<string, EquipmentStatus>
+        {
+            [replaced] = EquipmentStatus.Blacklisted,
+            [module] = EquipmentStatus.Whitelisted,
+            [removed] = EquipmentStatus.Greylisted,
+            [stolen] = EquipmentStatus.Blacklisted,
+            [cleared] = EquipmentStatus.Whitelisted,
+            [added] = EquipmentStatus.Blacklisted,
+        };
+        foreach (ClusterProcess node in new[] { a, b })
+        {
+            Dictionary<string, EquipmentStatus?> answers = ClusterClient.WaitForAnswers(node, expected, VisibleWithin);
+            TestContext.Progress.WriteLine($"{node.Name}: every new status answered {(DateTime.UtcNow - sent).TotalMilliseconds:0} ms after the POST");
+            Assert.That(answers, Is.EquivalentTo(expected.ToDictionary(e => e.Key, e => (EquipmentStatus?)e.Value)),
+                $"{node.Name}: Diameter answers within {VisibleWithin.TotalSeconds:0} s of the push");
+        }
+
+        // The registry's own view of the replace: the old IMEI black for service-replacement, linked to the new one.
+        System.Text.Json.JsonElement old = _client.GetImei(registry.RegistryUrl, replaced)!.Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(old.GetProperty("list").GetString(), Is.EqualTo("black"));
+            Assert.That(old.GetProperty("reason").GetString(), Is.EqualTo("service-replacement"));
+            Assert.That(old.GetProperty("history").EnumerateArray().Last().GetProperty("relatedImei").GetString(), Is.EqualTo(module));
+        });
+
+        // And both nodes hold exactly the registry's state.
+        _client.AssertSameState(registry, a, VisibleWithin);
+        _client.AssertSameState(registry, b, VisibleWithin);
+    }
+
+    [Test]
+    [CancelAfter(120_000)]
+    public void RegistryStopped_NodeKeepsAnswering_RegistryBack_NodeCatchesUpByItself()
+    {
+        ClusterProcess registry = StartRegistry();
+        PushResult first = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 3, count: 300));
+        Assert.That(first.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), first.Body);
+        ClusterProcess node = StartNode("node", registry);
+        _client.AssertSameState(registry, node, VisibleWithin);
+
+        string black = Deltas.ImeiOf(3, 1), white = Deltas.ImeiOf(3, 0), grey = Deltas.ImeiOf(3, 2);
+        int registryPort = registry.RegistryPort;
+
+        Assert.That(registry.Stop(), Is.Zero, "the registry's exit code after SIGTERM");
+        _processes.Remove(registry);
+        registry.Dispose();
+
+        // The node lost its feed and keeps reconnecting (MaxBackoff 1 s); meanwhile it answers from its last state.
+        Assert.That(node.WaitForOutput(l => l.Contains("Registry connection ended", StringComparison.Ordinal), TimeSpan.FromSeconds(30), out _),
+            Is.True, "the node noticed the registry was gone");
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(ClusterClient.Check(node, black), Is.EqualTo(EquipmentStatus.Blacklisted), $"round {round}: {black}");
+                Assert.That(ClusterClient.Check(node, white), Is.EqualTo(EquipmentStatus.Whitelisted), $"round {round}: {white}");
+                Assert.That(ClusterClient.Check(node, grey), Is.EqualTo(EquipmentStatus.Greylisted), $"round {round}: {grey}");
+            });
+            Thread.Sleep(700);
+        }
+        Assert.That(node.HasExited, Is.False, "the node still runs without its registry");
+        NodeSyncStatus detached = _client.Ready(node);
+        TestContext.Progress.WriteLine($"node without registry: HTTP {detached.HttpStatus} {detached.Raw}");
+        Assert.That(detached.LastApplied, Is.EqualTo(first.LastSequence), "the node kept what it had applied");
+
+        // Back on the same data directory and port: the node reconnects by itself and takes a push made after it.
+        registry = StartRegistry(registryPort);
+        Assert.That(registry.RegistryPort, Is.EqualTo(registryPort));
+        string delta = Deltas.Header + $"set,{black},white,verified,,\nset,{white},black,stolen,,\n" + $"set,{Deltas.ImeiOf(4, 0)},black,counterfeit,,\n";
+        PushResult after = _client.Push(registry.RegistryUrl, delta);
+        Assert.That(after.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), after.Body);
+        Assert.That(after.LastSequence, Is.GreaterThan(first.LastSequence), "the restarted registry continues the sequence");
+
+        var expected = new Dictionary<string, EquipmentStatus>
+        {
+            [black] = EquipmentStatus.Whitelisted,
+            [white] = EquipmentStatus.Blacklisted,
+            [Deltas.ImeiOf(4, 0)] = EquipmentStatus.Blacklisted,
+        };
+        Dictionary<string, EquipmentStatus?> answers = ClusterClient.WaitForAnswers(node, expected, VisibleWithin);
+        Assert.That(answers, Is.EquivalentTo(expected.ToDictionary(e => e.Key, e => (EquipmentStatus?)e.Value)),
+            "the node caught up on the push made after the registry came back");
+        _client.AssertSameState(registry, node, VisibleWithin);
+    }
+}
