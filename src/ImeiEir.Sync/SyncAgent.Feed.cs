@@ -126,6 +126,10 @@ public sealed partial class SyncAgent
             Volatile.Write(ref agent._registryHead, headSequence);
             Volatile.Write(ref agent._heartbeatRegistryTimeMs, registryTimeUnixMilliseconds);
             Volatile.Write(ref agent._heartbeatLocalTimestamp, agent._time.GetTimestamp());
+            if (headSequence <= agent._lastApplied)
+                Volatile.Write(ref agent._behindSinceRegistryMs, 0);
+            else if (agent._behindSinceRegistryMs == 0)
+                Volatile.Write(ref agent._behindSinceRegistryMs, registryTimeUnixMilliseconds);
         }
     }
 }

@@ -45,6 +45,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private long _lastChangeTimeMs = long.MinValue;
     private long _heartbeatRegistryTimeMs;
     private long _heartbeatLocalTimestamp;
+    private long _behindSinceRegistryMs;
     private long _reconnects;
     private ErrorRecord? _lastError;
 
@@ -100,8 +101,12 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     {
         if (lagSequences == 0) return 0;
         long heartbeatTime = Volatile.Read(ref _heartbeatRegistryTimeMs);
+        if (heartbeatTime == 0) return 0;
         long lastChange = Volatile.Read(ref _lastChangeTimeMs);
-        if (heartbeatTime == 0 || lastChange == long.MinValue) return double.NaN;
+        // Nothing applied since start (just recovered or bootstrapped): the age of our state is unknown, but we have
+        // been behind at least since the first heartbeat that said so. A lower bound, never NaN (JSON, Prometheus).
+        if (lastChange == long.MinValue) lastChange = Volatile.Read(ref _behindSinceRegistryMs);
+        if (lastChange == 0) return 0;
         // The registry's clock now ≈ its clock at the last heartbeat + local time since: no heartbeats arrive while
         // changes stream, so the heartbeat time alone would under-state a long catch-up.
         double registryNow = heartbeatTime + _time.GetElapsedTime(Volatile.Read(ref _heartbeatLocalTimestamp)).TotalMilliseconds;

@@ -25,7 +25,8 @@ public enum SyncState
 /// <param name="LagSequences">RegistryHead − LastApplied, 0 when caught up.</param>
 /// <param name="LagSeconds">
 /// 0 when caught up; otherwise the registry's clock (its last heartbeat time plus the local time elapsed since)
-/// minus the registry time of the last applied change. NaN when behind and no change has been applied since start.
+/// minus the registry time of the last applied change. When no change has been applied since the agent started
+/// (just recovered), the time since the first heartbeat that found the node behind: a lower bound. Never NaN.
 /// </param>
 /// <param name="Reconnects">How many times the agent reconnected (feed or snapshot) since it started.</param>
 /// <param name="LastError">The last failure (a connection error, an HTTP status, a corrupt frame), or null if none so far. Never contains the token.</param>

@@ -73,7 +73,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public Garbage GarbageKind { get; set; }
 
-    /// <summary>When set, a feed connection stops writing after the change with this sequence until <see cref="Release"/>.</summary>
+    /// <summary>When set, a feed connection holds at this sequence (after sending that change, or right after its first heartbeat when it starts there) until <see cref="Release"/>.</summary>
     public ulong? PauseAfter { get; set; }
 
     private TaskCompletionSource _release = NewSignal();
@@ -225,6 +225,8 @@ internal sealed class FakeRegistry : IAsyncDisposable
                 return;
             }
 
+            if (PauseAfter == after)
+                await _release.Task.WaitAsync(linked.Token);
             ulong next = after + 1;
             int sent = 0;
             var batch = new Change[FeedWriter.BatchChanges];

@@ -82,6 +82,40 @@ public class SyncAgentTests
         });
     }
 
+    [Test, CancelAfter(30_000)]
+    public async Task A_recovered_node_that_is_behind_reports_a_finite_lag_before_its_first_change()
+    {
+        await using FakeRegistry registry = await FakeRegistry.StartAsync();
+        registry.Append(Model.Changes(300, 100, seed: 19));
+        using var directory = new TempDirectory();
+        SyncOptions options = Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromSeconds(10));
+        await using (Node first = await Node.StartAsync(options, directory.Path))
+        {
+            await first.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+            await Wait.UntilAsync(() => first.Log.Count(CheckpointedEvent) >= 1, "the checkpoint after the snapshot");
+        }
+
+        registry.Append(Model.Changes(500, 100, seed: 20));
+        registry.PauseAfter = 300;
+        await using Node second = await Node.StartAsync(options, directory.Path);
+        await Wait.UntilAsync(() => second.Agent.Status.State == SyncState.CatchingUp, "the first heartbeat");
+        await Task.Delay(300);
+        SyncStatus behind = second.Agent.Status;
+        Assert.Multiple(() =>
+        {
+            Assert.That(behind.LastApplied, Is.EqualTo(300UL));
+            Assert.That(behind.LagSequences, Is.EqualTo(500UL));
+            Assert.That(double.IsFinite(behind.LagSeconds), Is.True, behind.ToString());
+            Assert.That(behind.LagSeconds, Is.InRange(0.2, 5.0));
+            Assert.That(second.Agent.FirstCatchUp.IsCompleted, Is.False);
+        });
+
+        registry.Release();
+        await second.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(second.Agent.Status.LagSeconds, Is.Zero);
+        Assert.That(Model.Digest(second.Store), Is.EqualTo(Model.Digest(registry.State())));
+    }
+
     [TestCase(false), TestCase(true), CancelAfter(20_000)]
     public async Task A_feed_cut_in_the_middle_of_frames_resumes_from_the_last_applied_change(bool cleanly)
     {
