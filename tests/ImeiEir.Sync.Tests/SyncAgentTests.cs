@@ -206,15 +206,16 @@ public class SyncAgentTests
         await Wait.UntilAsync(() => node.Agent.Status.Reconnects >= 5, "five failed attempts");
 
         SyncStatus down = node.Agent.Status;
-        long[] delays = node.Log.Lines.Where(l => l.EventId == ReconnectingEvent).Select(l => DelayOf(l.Message)).ToArray();
+        (long Delay, int Attempt)[] delays = node.Log.Lines.Where(l => l.EventId == ReconnectingEvent).Select(l => DelayOf(l.Message)).ToArray();
         Assert.Multiple(() =>
         {
             Assert.That(down.State, Is.EqualTo(SyncState.Disconnected));
             Assert.That(down.LastError, Does.Contain("cannot connect to the registry"));
             Assert.That(node.Agent.FirstCatchUp.IsCompleted, Is.False);
             // Equal jitter: attempt n waits between half of and min(max, initial·2^(n-1)).
-            for (int i = 0; i < delays.Length; i++)
-                Assert.That(delays[i], Is.InRange(Math.Min(160, 20 << i) / 2 - 1, Math.Min(160, 20 << i)), $"attempt {i + 1}");
+            Assert.That(delays.Select(d => d.Attempt).Take(3), Is.EqualTo(new[] { 1, 2, 3 }));
+            foreach ((long delay, int attempt) in delays)
+                Assert.That(delay, Is.InRange(Math.Min(160, 20 << (attempt - 1)) / 2 - 1, Math.Min(160, 20 << (attempt - 1))), $"attempt {attempt}");
         });
 
         await using FakeRegistry registry = await FakeRegistry.StartAsync(port);
@@ -406,9 +407,10 @@ public class SyncAgentTests
         Assert.That(Model.Digest(node.Store), Is.EqualTo(Model.Digest(registry.State())));
     }
 
-    private static long DelayOf(string message)
+    private static (long Delay, int Attempt) DelayOf(string message)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(message, @" in (\d+) ms \(attempt");
-        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var match = System.Text.RegularExpressions.Regex.Match(message, @" in (\d+) ms \(attempt (\d+)\)");
+        return (long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 }
