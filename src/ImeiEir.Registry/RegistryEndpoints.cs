@@ -346,7 +346,7 @@ public static class RegistryEndpoints
         registry.FeedStarted();
         try
         {
-            feed.Heartbeat(registry.LastSequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            feed.Heartbeat(registry.LastSequence, registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
             if ((await body.FlushAsync(ct)).IsCompleted) return;
             ulong position = after;
             while (!ct.IsCancellationRequested)
@@ -354,7 +354,7 @@ public static class RegistryEndpoints
                 int count = await registry.ReadChangesAsync(position, changes, registry.Options.HeartbeatInterval, ct);
                 if (count == 0)
                 {
-                    feed.Heartbeat(registry.LastSequence, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    feed.Heartbeat(registry.LastSequence, registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
                 }
                 else
                 {

@@ -72,6 +72,9 @@ public sealed class RegistryService : IAsyncDisposable
     /// <summary>The options the registry was opened with.</summary>
     public RegistryOptions Options => _options;
 
+    /// <summary>The clock of change times, heartbeats and checkpoint intervals.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>The registry's data directory.</summary>
     public string Directory => _directory;
 
@@ -567,6 +570,7 @@ public sealed class RegistryService : IAsyncDisposable
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _checkpointTimer.Dispose();
             Volatile.Read(ref _commitSignal).TrySetException(new ObjectDisposedException(nameof(RegistryService)));
+            SpinWait.SpinUntil(() => Volatile.Read(ref _checkpointing) == 0, TimeSpan.FromSeconds(30));
             while (_readers.TryTake(out ImeiStoreSession? session)) session.Dispose();
             _view.Dispose();
             _log.Dispose();
