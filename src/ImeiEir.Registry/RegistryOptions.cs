@@ -17,7 +17,7 @@ public sealed class RegistryOptions
     /// </summary>
     public string? Url { get; set; }
 
-    /// <summary>Address the registry HTTP API listens on (the Server binds it). Default 127.0.0.1.</summary>
+    /// <summary>IP address the registry HTTP API listens on (the Server binds it). Default 127.0.0.1; 0.0.0.0 for every interface.</summary>
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>TCP port of the registry HTTP API. Default 8700; 0 picks a free port.</summary>
@@ -66,8 +66,8 @@ public sealed class RegistryOptions
         if (Url is not null
             && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             yield return $"{Section}:Url: '{Url}' is not an absolute http:// or https:// URL";
-        if (string.IsNullOrWhiteSpace(Host) || (!System.Net.IPAddress.TryParse(Host, out _) && Uri.CheckHostName(Host) != UriHostNameType.Dns))
-            yield return $"{Section}:Host: '{Host}' is not an IP address or host name";
+        if (!System.Net.IPAddress.TryParse(Host, out _))
+            yield return $"{Section}:Host: '{Host}' is not an IP address (the listener binds an address, as Diameter:Host)";
         if (Port is < 0 or > 65535)
             yield return $"{Section}:Port: {Port} is not a port number (0-65535)";
         if (TokenProblem(AdminToken) is string adminProblem)
