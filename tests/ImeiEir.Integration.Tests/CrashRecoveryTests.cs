@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ImeiEir.Core;
+using ImeiEir.Store;
+
+namespace ImeiEir.Integration.Tests;
+
+/// <summary>
+/// SIGKILL, the crash nothing can clean up after, of an EIR node in the middle of a catch-up and of the registry
+/// around a push; then a restart on the same data directory and a look at what survived.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed partial class CrashRecoveryTests
+{
+    private static readonly TimeSpan CatchUpWithin = TimeSpan.FromSeconds(60);
+
+    private string _root = "";
+    private readonly List<ClusterProcess> _processes = [];
+    private ClusterClient _client = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _root = TestEnvironment.NewTempDirectory("crash");
+        _client = new ClusterClient();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            foreach (ClusterProcess p in _processes)
+                TestContext.Out.WriteLine($"--- {p.Name} (pid {p.ProcessId}) ---\n{p.Output}");
+        foreach (ClusterProcess p in _processes) p.Dispose();
+        _processes.Clear();
+        _client.Dispose();
+        TestEnvironment.DeleteQuietly(_root);
+    }
+
+    private ClusterProcess Track(ClusterProcess p)
+    {
+        _processes.Add(p);
+        return p;
+    }
+
+    private string RegistryDir => Path.Combine(_root, "registry");
+
+    private ClusterProcess StartRegistry(string name = "registry") =>
+        Track(ClusterProcess.StartRegistry(name, RegistryDir, ClusterClient.AdminToken, ClusterClient.ReaderToken));
+
+    // ---------------------------------------------------------------- EIR node
+
+    [Test]
+    [CancelAfter(180_000)]
+    public void NodeKilledMidCatchUp_ResumesFromItsCheckpoint_EndsWithTheRegistrysDigest()
+    {
+        // A catch-up of 300k changes takes ~2 s for a Debug node on 2 cores (~160k changes/s), and the first local
+        // checkpoint is on disk after ~0.2 s on a quiet machine. On a busy one that checkpoint can finish only after
+        // the catch-up: then the attempt stopped cleanly and another backlog is tried, up to MaxAttempts.
+        const int Backlog = 300_000;
+        const int MaxAttempts = 4;
+        ClusterProcess registry = StartRegistry();
+        Assert.That(_client.Push(registry.RegistryUrl, Deltas.Batch(block: 10, count: 5_000)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        string nodeDir = Path.Combine(_root, "node");
+        string[] nodeArgs =
+        [
+            "--Sync:CheckpointEveryChanges=10000",
+            "--Sync:CheckpointInterval=00:00:01",
+            "--Sync:MaxBackoff=00:00:01",
+            "--Logging:LogLevel:ImeiEir.Sync=Debug",
+        ];
+        ClusterProcess node = Track(ClusterProcess.StartEir("node", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, true, nodeArgs));
+        _client.AssertSameState(registry, node, CatchUpWithin);
+        Assert.That(node.Stop(), Is.Zero, "node exit code after SIGTERM");
+
+        ulong before = 0, head = 0, checkpointed = 0, lastCheckpointBeforeKill = 0;
+        NodeSyncStatus? status = null;
+        for (int attempt = 1; attempt <= MaxAttempts && status is null; attempt++)
+        {
+            before = _client.Snapshot(registry.RegistryUrl).Sequence;
+
+            // The backlog, pushed while the node is down.
+            var push = Stopwatch.StartNew();
+            PushResult backlog = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 10 + attempt, count: Backlog));
+            Assert.That(backlog.Status, Is.EqualTo(HttpStatusCode.OK), backlog.Body);
+            head = backlog.LastSequence;
+            TestContext.Progress.WriteLine($"attempt {attempt}: backlog of {Backlog} pushed in {push.ElapsedMilliseconds} ms: sequences {before + 1}..{head}");
+
+            // Restart: it resumes from its clean checkpoint at `before`; kill it once /health/ready shows it applied
+            // more than a checkpoint past `before` (logged, so on disk) but not everything.
+            ClusterProcess catchingUp = Track(ClusterProcess.StartEir($"node-catching-up-{attempt}", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, false, nodeArgs));
+            catchingUp.DiscoverHttpPort(_client.Http, TimeSpan.FromSeconds(30));
+            DateTime deadline = DateTime.UtcNow + CatchUpWithin;
+            while (true)
+            {
+                NodeSyncStatus now = _client.Ready(catchingUp);
+                checkpointed = catchingUp.OutputLines.Select(CheckpointedAt).DefaultIfEmpty(0UL).Max();
+                if (checkpointed > before && now.LastApplied > checkpointed && now.LastApplied < head)
+                {
+                    catchingUp.Kill9();
+                    lastCheckpointBeforeKill = catchingUp.OutputLines.Select(CheckpointedAt).Max();
+                    status = now;
+                    break;
+                }
+                if (now.LastApplied >= head)
+                {
+                    TestContext.Progress.WriteLine($"attempt {attempt}: caught up before a checkpoint past {before} was on disk; stopping it and trying a new backlog");
+                    Assert.That(catchingUp.Stop(), Is.Zero, "node exit code after SIGTERM");
+                    break;
+                }
+                if (DateTime.UtcNow > deadline || catchingUp.HasExited)
+                    Assert.Fail($"no checkpoint past {before} within {CatchUpWithin.TotalSeconds:0} s: {now.Raw}\n{catchingUp.Output}");
+                Thread.Sleep(2);
+            }
+        }
+        if (status is null)
+            Assert.Fail($"in {MaxAttempts} attempts the node always caught up on {Backlog} changes before a checkpoint past the start was on disk");
+        TestContext.Progress.WriteLine($"killed mid catch-up: /health/ready said lastApplied {status!.LastApplied} of head {head}, past the checkpoint at {checkpointed}; last checkpoint logged before the kill {lastCheckpointBeforeKill}");
+
+        // Restart after the crash: local recovery and the feed from the checkpoint; no snapshot, not from 0.
+        ClusterProcess recovered = Track(ClusterProcess.StartEir("node-recovered", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, true, nodeArgs));
+        Assert.That(recovered.WaitForOutput(l => ResumedAt(l) is not null, TimeSpan.FromSeconds(5), out string resumedLine), Is.True,
+            $"the restarted node says where it resumes\n{recovered.Output}");
+        ulong resumed = ResumedAt(resumedLine)!.Value;
+        TestContext.Progress.WriteLine($"restart: {resumedLine.Trim()}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(resumed, Is.GreaterThan(before), "resumed from a checkpoint taken during the catch-up, not the one before the backlog");
+            Assert.That(resumed, Is.GreaterThanOrEqualTo(lastCheckpointBeforeKill), "not older than the last checkpoint it reported");
+            Assert.That(resumed, Is.LessThan(head), "it had not finished: the rest comes from the feed");
+            Assert.That(recovered.Output, Does.Not.Contain("Bootstrapping from the registry snapshot"), "no full download");
+        });
+        _client.AssertSameState(registry, recovered, CatchUpWithin);
+    }
+
+    private static ulong CheckpointedAt(string line)
+    {
+        Match m = CheckpointPattern().Match(line);
+        return m.Success ? ulong.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static ulong? ResumedAt(string line)
+    {
+        Match m = ResumedPattern().Match(line);
+        return m.Success ? ulong.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+    }
+
+    [GeneratedRegex(@"Local checkpoint taken at sequence (\d+)")]
+    private static partial Regex CheckpointPattern();
+
+    [GeneratedRegex(@"Resuming the registry feed from the local checkpoint at sequence (\d+)")]
+    private static partial Regex ResumedPattern();
+
+    // ---------------------------------------------------------------- registry
+
+    [Test]
+    [CancelAfter(120_000)]
+    public void RegistryKilledRightAfterTheAck_TheBatchIsThereAfterRestart()
+    {
+        const int Lines = 20_000;
+        ClusterProcess registry = StartRegistry();
+        PushResult earlier = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 20, count: 1_000));
+        Assert.That(earlier.Status, Is.EqualTo(HttpStatusCode.OK), earlier.Body);
+
+        PushResult acked = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 21, count: Lines));
+        registry.Kill9(); // the very next thing after the 200 was read
+        Assert.That(acked.Status, Is.EqualTo(HttpStatusCode.OK), acked.Body);
+        Assert.That(acked.Applied, Is.EqualTo(Lines));
+        _processes.Remove(registry);
+        registry.Dispose();
+
+        registry = StartRegistry("registry-restarted");
+        RegistrySnapshot snapshot = _client.Snapshot(registry.RegistryUrl);
+
+        // Every acknowledged record, exactly as acknowledged: list, reason, deadline and the sequence the reply gave it.
+        uint greyDeadline = (uint)new DateTimeOffset(2030, 12, 31, 0, 0, 0, TimeSpan.FromHours(5)).ToUnixTimeSeconds();
+        var expected = new List<(Imei, ImeiRecord)>();
+        foreach ((int block, int count, PushResult push) in new[] { (20, 1_000, earlier), (21, Lines, acked) })
+        {
+            for (int i = 0; i < count; i++)
+            {
+                (ListKind list, _) = Deltas.LineOf(block, i);
+                string imei = Deltas.ImeiOf(block, i);
+                Reason reason = list switch { ListKind.White => Reason.Verified, ListKind.Black => Reason.Stolen, _ => Reason.Unverified };
+                expected.Add((Imei.Parse(imei), new ImeiRecord(list, reason, list == ListKind.Grey ? greyDeadline : 0, push.SequenceByImei[imei])));
+            }
+        }
+        int missing = expected.Count(e => !snapshot.Records.TryGetValue(e.Item1.Key, out ImeiRecord r) || r != e.Item2);
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Sequence, Is.EqualTo(acked.LastSequence), "the registry's head after restart = the acknowledged batch's lastSequence");
+            Assert.That(missing, Is.Zero, $"acknowledged records missing or different after the restart (of {expected.Count})");
+            Assert.That(snapshot.Records, Has.Count.EqualTo(expected.Count), "no other records");
+            Assert.That(snapshot.Digest, Is.EqualTo(StateDigest.Compute(expected).ToString()), "digest over all records");
+        });
+
+        // The per-IMEI view agrees: the last line's record and history carry the batch's last sequence.
+        string lastImei = Deltas.ImeiOf(21, Lines - 1);
+        JsonElement record = _client.GetImei(registry.RegistryUrl, lastImei)
+                             ?? throw new AssertionException($"GET /v1/imei/{lastImei}: 404 after the restart");
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.GetProperty("sequence").GetUInt64(), Is.EqualTo(acked.LastSequence));
+            Assert.That(record.GetProperty("history").EnumerateArray().Last().GetProperty("sequence").GetUInt64(), Is.EqualTo(acked.LastSequence));
+            Assert.That(record.GetProperty("list").GetString(), Is.EqualTo(Deltas.LineOf(21, Lines - 1).List.ToName()));
+        });
+
+        // And it keeps numbering from there.
+        PushResult next = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 22, count: 10));
+        Assert.That(next.Status, Is.EqualTo(HttpStatusCode.OK), next.Body);
+        Assert.That(next.SequenceByImei[Deltas.ImeiOf(22, 0)], Is.EqualTo(acked.LastSequence + 1), "the next change after a crash continues the sequence");
+    }
+
+    [Test]
+    [CancelAfter(180_000)]
+    public void RegistryKilledDuringAPush_TheBatchIsWhollyThereOrWhollyAbsent()
+    {
+        const int Lines = 100_000;
+        const int Rounds = 5;
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        TestContext.Progress.WriteLine($"random delays, seed {seed}");
+
+        ClusterProcess registry = StartRegistry();
+        // A full push first: what is there before every kill, and how long a push takes on this machine.
+        var watch = Stopwatch.StartNew();
+        PushResult baseline = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 30, count: Lines));
+        double pushMs = watch.Elapsed.TotalMilliseconds;
+        Assert.That(baseline.Status, Is.EqualTo(HttpStatusCode.OK), baseline.Body);
+        TestContext.Progress.WriteLine($"a {Lines}-line push takes {pushMs:0} ms");
+
+        var outcomes = new List<string>();
+        for (int round = 1; round <= Rounds; round++)
+        {
+            int block = 30 + round;
+            string csv = Deltas.Batch(block, Lines);
+            // Spread the kills over the first 60 % of a push (upload and parse, then the log append and commit; the
+            // rest of a push's time is the 200 reply's per-line report), one random delay per slice.
+            int delayMs = (int)(pushMs * (0.03 + 0.6 * (round - 1 + random.NextDouble()) / Rounds));
+            using var request = ClusterClient.PushRequest(registry.RegistryUrl, csv);
+            Task<HttpResponseMessage> sending = _client.Http.SendAsync(request);
+            Thread.Sleep(delayMs);
+            bool answeredBeforeKill = sending.IsCompletedSuccessfully && sending.Result.StatusCode == HttpStatusCode.OK;
+            registry.Kill9();
+            bool commitLogged = registry.OutputLines.Count(l => l.Contains("Registry batch committed", StringComparison.Ordinal)) > (round == 1 ? 1 : 0);
+            string reply;
+            try
+            {
+                using HttpResponseMessage response = sending.GetAwaiter().GetResult();
+                reply = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                reply = $"no reply ({e.GetType().Name})";
+            }
+            _processes.Remove(registry);
+            registry.Dispose();
+
+            registry = StartRegistry($"registry-{round}");
+            RegistrySnapshot snapshot = _client.Snapshot(registry.RegistryUrl);
+            int present = Deltas.ImeisOf(block, Lines).Count(i => snapshot.Records.ContainsKey(Imei.Parse(i).Key));
+            int baselinePresent = Deltas.ImeisOf(30, Lines).Count(i => snapshot.Records.ContainsKey(Imei.Parse(i).Key));
+            string outcome = $"round {round}: killed after {delayMs} ms ({reply}{(answeredBeforeKill ? ", acknowledged before the kill" : "")}{(commitLogged ? ", commit logged" : ", no commit logged")}): {present} of {Lines} present, head {snapshot.Sequence}";
+            outcomes.Add(outcome);
+            TestContext.Progress.WriteLine(outcome);
+            Assert.Multiple(() =>
+            {
+                Assert.That(present, Is.EqualTo(0).Or.EqualTo(Lines), "the batch is wholly there or wholly absent: " + outcome);
+                if (answeredBeforeKill) Assert.That(present, Is.EqualTo(Lines), "acknowledged, so it must be there: " + outcome);
+                Assert.That(baselinePresent, Is.EqualTo(Lines), "the earlier acknowledged batch is intact: " + outcome);
+            });
+        }
+        TestContext.Out.WriteLine(string.Join('\n', outcomes));
+    }
+}
