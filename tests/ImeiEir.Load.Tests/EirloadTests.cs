@@ -74,6 +74,25 @@ public sealed class EirloadTests
     }
 
     [Test]
+    public async Task SteadyState_AllocatesNothingPerRequest()
+    {
+        // Per-run costs (connections, buffers, state machines) are the same for a short and a long run; whatever
+        // the long run allocates beyond the short one is per request. Both runs are warm (JIT done by the first).
+        await LoadRunner.RunAsync(Options(2_000, 2, 8), CancellationToken.None);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        await LoadRunner.RunAsync(Options(2_000, 2, 8), CancellationToken.None);
+        long shortRun = GC.GetTotalAllocatedBytes(precise: true) - before;
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        LoadReport report = await LoadRunner.RunAsync(Options(40_000, 2, 8), CancellationToken.None);
+        long longRun = GC.GetTotalAllocatedBytes(precise: true) - before;
+        AssertClean(report, 40_000);
+        double perRequest = (longRun - shortRun) / 38_000.0;
+        TestContext.Out.WriteLine($"short run {shortRun} B, long run {longRun} B: {perRequest:0.00} B per request");
+        // A single allocation per request would be ≥ 24 bytes; allow a little for a rare pipe segment or timer.
+        Assert.That(perRequest, Is.LessThan(2.0), $"short run {shortRun} B, long run {longRun} B");
+    }
+
+    [Test]
     public void NothingListening_FailsFastWithOneLine()
     {
         int port;
