@@ -28,13 +28,15 @@ try
     NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();
     app.Lifetime.ApplicationStarted.Register(() =>
     {
+        // Bound now, ready later: the ports are announced at once so /health/ready can be watched during catch-up.
+        Console.Out.WriteLine($"{endpoints.EndpointsLine("ImeiEir listening:")} mode={settings.Mode.Name()}");
         if (!settings.Mode.RunsNode())
             readiness.MarkCaughtUp(0);
         readiness.CaughtUp.ContinueWith(t =>
         {
             if (settings.Mode.RunsNode())
                 ServerLog.NodeReady(app.Logger, t.Result);
-            Console.Out.WriteLine($"{endpoints.ReadyLine()} mode={settings.Mode.Name()}");
+            Console.Out.WriteLine($"{endpoints.EndpointsLine("ImeiEir ready:")} mode={settings.Mode.Name()}");
         }, TaskContinuationOptions.OnlyOnRanToCompletion);
     });
     await app.RunAsync();

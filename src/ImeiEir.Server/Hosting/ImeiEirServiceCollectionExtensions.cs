@@ -123,13 +123,13 @@ internal sealed class ListenEndpoints
 
     public IPEndPoint? RegistryEndPoint => Registry?.IPEndPoint;
 
-    /// <summary>The line tests and scripts wait for: every bound endpoint of this process.</summary>
-    public string ReadyLine()
+    /// <summary>A line naming every bound endpoint of this process, after <paramref name="prefix"/>.</summary>
+    public string EndpointsLine(string prefix)
     {
         var parts = new List<string>();
         if (DiameterEndPoint is { } d) parts.Add($"diameter={d}");
         if (HttpEndPoint is { } h) parts.Add($"http={h}");
         if (RegistryEndPoint is { } r) parts.Add($"registry={r}");
-        return "ImeiEir ready: " + string.Join(' ', parts);
+        return prefix + " " + string.Join(' ', parts);
     }
 }
