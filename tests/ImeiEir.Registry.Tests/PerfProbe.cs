@@ -3,7 +3,8 @@ using ImeiEir.Core;
 
 namespace ImeiEir.Registry.Tests;
 
-[Explicit("measurement, not a test")]
+[Explicit("measurement, not a test: dotnet test --filter TestCategory=Measurement")]
+[Category("Measurement")]
 public class PerfProbe
 {
     [Test]
