@@ -4,8 +4,7 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// Grey deadlines as admins write them: a bare date (00:00 Asia/Almaty, UTC+05:00) or an ISO 8601 date-time with
-/// an offset. The same rules as <c>CsvListLoader</c> (whose parser is internal to the Store), span-based here so a
-/// million-line delta does not allocate a string per deadline.
+/// an offset. Span-based, so a million-line delta does not allocate a string per deadline.
 /// </summary>
 internal static class DeadlineText
 {
