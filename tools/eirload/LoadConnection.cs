@@ -57,6 +57,7 @@ internal sealed class LoadConnection : IAsyncDisposable
     private struct Slot
     {
         public long SentAt;
+        public ulong Key;
         public uint HopByHop;
         public sbyte Expected;
         public bool Busy;
@@ -313,6 +314,7 @@ internal sealed class LoadConnection : IAsyncDisposable
         _writer.Advance(_template.Length);
 
         slot.SentAt = sentAt;
+        slot.Key = key;
         slot.HopByHop = hopByHop;
         slot.Expected = expected;
         Volatile.Write(ref slot.Busy, true);
@@ -403,6 +405,7 @@ internal sealed class LoadConnection : IAsyncDisposable
             return;
         }
         long sentAt = slot.SentAt;
+        ulong key = slot.Key;
         sbyte expected = slot.Expected;
         Volatile.Write(ref slot.Busy, false);
         Interlocked.Decrement(ref _inflight);
@@ -440,8 +443,21 @@ internal sealed class LoadConnection : IAsyncDisposable
             RequestSource.ExpectEquipmentUnknown => experimental == ResultCodes.EquipmentUnknown,
             _ => resultCode == ResultCodes.Success && status == expected,
         };
-        if (!ok) stats.Mismatches++;
+        if (!ok)
+        {
+            stats.Mismatches++;
+            // The first few, by IMEI, so a wrong answer can be checked by hand (eirctl check); off the steady state.
+            if (stats.Messages.Count < 4)
+                stats.Note($"IMEI {Core.Imei.FromKey(key)}: expected {Describe(expected)}, got Result-Code {resultCode}"
+                           + (experimental != 0 ? $" Experimental-Result {experimental}" : "") + $" Equipment-Status {status}");
+        }
     }
+
+    private static string Describe(sbyte expected) => expected switch
+    {
+        RequestSource.ExpectEquipmentUnknown => "Experimental-Result 5422",
+        _ => $"Equipment-Status {expected}",
+    };
 
     /// <summary>Called by the run's monitor: declares the connection timed out when answers stopped coming.</summary>
     public void CheckTimeout(long now, long timeoutTicks)
