@@ -184,7 +184,7 @@ run_eir() { # depth round
     "$(awk -v v="$(jnum "$f" p50)" 'BEGIN {printf "%.3f", v / 1000}')" "$(awk -v v="$(jnum "$f" p99)" 'BEGIN {printf "%.3f", v / 1000}')" >>"$RESULTS"
   if ! { [ "$(jnum "$f" mismatches)" = 0 ] && [ "$(jnum "$f" errors)" = 0 ] && [ "$(jnum "$f" timeouts)" = 0 ]; }; then
     say "eirload reported failures (kept in the report):"; cat "$f" >&2
-    FAILURES+="P=$depth round $2: mismatches $(jnum "$f" mismatches), errors $(jnum "$f" errors), timeouts $(jnum "$f" timeouts), unanswered $(jnum "$f" unanswered); $(grep -o '"messages": \[[^]]*' "$f" | head -c 400 | tr -d '\n')"$'\n'
+    FAILURES+="P=$depth round $2: mismatches $(jnum "$f" mismatches), errors $(jnum "$f" errors), timeouts $(jnum "$f" timeouts), unanswered $(jnum "$f" unanswered); $(tr -d '\n' <"$f" | grep -o '"messages": *\[[^]]*' | tr -s ' ' | head -c 600)"$'\n'
   fi
   echo "$cmd" >"$WORK/eir-P$depth.cmd"
 }
