@@ -152,7 +152,7 @@ REDIS_KEYS=$(redis-cli -p "$REDIS_PORT" dbsize)
 EIR_PORT=$(free_port)
 say "starting ImeiEir with $KEYS records on port $EIR_PORT"
 start_server "$WORK/eir-10m.log" --Diameter:Port="$EIR_PORT" --DataDir="$WORK/data-10m" \
-  --Store:InitialLists="$WORK/lists-10m.csv" --Store:ExpectedRecords="$KEYS" --Registry:MaxDeltaLines=$(( KEYS + 1 ))
+  --Store:InitialLists="$WORK/lists-10m.csv" --Store:ExpectedRecords="$KEYS" --Registry:MaxDeltaLines=$(( KEYS + 1 )) --Registry:ExpectedRecords="$KEYS"
 EIR_LOAD_SECONDS=$READY_SECONDS
 sleep 2
 EIR10_KIB=$(rss_kib "$SERVER_PID")
@@ -244,7 +244,7 @@ if [ "$FIFTY" = 1 ]; then
   timeout 1800 dotnet "$EIRCTL" gen --count "$BIG" --seed 1 --mix "$MIX" --out "$WORK/lists-50m.csv"
   say "starting ImeiEir with $BIG records (CSV load)"
   start_server "$WORK/eir-50m.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/data-50m" \
-    --Store:InitialLists="$WORK/lists-50m.csv" --Store:ExpectedRecords="$BIG" --Registry:MaxDeltaLines=$(( BIG + 1 ))
+    --Store:InitialLists="$WORK/lists-50m.csv" --Store:ExpectedRecords="$BIG" --Registry:MaxDeltaLines=$(( BIG + 1 )) --Registry:ExpectedRecords="$BIG"
   LOAD50_SECONDS=$READY_SECONDS
   sleep 2
   MEMROWS+=$'\n'$(mem_row "after CSV load" "$BIG" "$(rss_kib "$SERVER_PID")")
