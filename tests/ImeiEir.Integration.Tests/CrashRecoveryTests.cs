@@ -14,40 +14,13 @@ namespace ImeiEir.Integration.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed partial class CrashRecoveryTests
+public sealed partial class CrashRecoveryTests : ClusterFixture
 {
     private static readonly TimeSpan CatchUpWithin = TimeSpan.FromSeconds(60);
 
-    private string _root = "";
-    private readonly List<ClusterProcess> _processes = [];
-    private ClusterClient _client = null!;
+    protected override string Name => "crash";
 
-    [SetUp]
-    public void SetUp()
-    {
-        _root = TestEnvironment.NewTempDirectory("crash");
-        _client = new ClusterClient();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            foreach (ClusterProcess p in _processes)
-                TestContext.Out.WriteLine($"--- {p.Name} (pid {p.ProcessId}) ---\n{p.Output}");
-        foreach (ClusterProcess p in _processes) p.Dispose();
-        _processes.Clear();
-        _client.Dispose();
-        TestEnvironment.DeleteQuietly(_root);
-    }
-
-    private ClusterProcess Track(ClusterProcess p)
-    {
-        _processes.Add(p);
-        return p;
-    }
-
-    private string RegistryDir => Path.Combine(_root, "registry");
+    private string RegistryDir => Path.Combine(Root, "registry");
 
     private ClusterProcess StartRegistry(string name = "registry") =>
         Track(ClusterProcess.StartRegistry(name, RegistryDir, ClusterClient.AdminToken, ClusterClient.ReaderToken));
@@ -64,9 +37,9 @@ public sealed partial class CrashRecoveryTests
         const int Backlog = 300_000;
         const int MaxAttempts = 4;
         ClusterProcess registry = StartRegistry();
-        Assert.That(_client.Push(registry.RegistryUrl, Deltas.Batch(block: 10, count: 5_000)).Status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(Client.Push(registry.RegistryUrl, Deltas.Batch(block: 10, count: 5_000)).Status, Is.EqualTo(HttpStatusCode.OK));
 
-        string nodeDir = Path.Combine(_root, "node");
+        string nodeDir = Path.Combine(Root, "node");
         string[] nodeArgs =
         [
             "--Sync:CheckpointEveryChanges=10000",
@@ -75,18 +48,18 @@ public sealed partial class CrashRecoveryTests
             "--Logging:LogLevel:ImeiEir.Sync=Debug",
         ];
         ClusterProcess node = Track(ClusterProcess.StartEir("node", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, true, nodeArgs));
-        _client.AssertSameState(registry, node, CatchUpWithin);
+        Client.AssertSameState(registry, node, CatchUpWithin);
         Assert.That(node.Stop(), Is.Zero, "node exit code after SIGTERM");
 
         ulong before = 0, head = 0, checkpointed = 0, lastCheckpointBeforeKill = 0;
         NodeSyncStatus? status = null;
         for (int attempt = 1; attempt <= MaxAttempts && status is null; attempt++)
         {
-            before = _client.Snapshot(registry.RegistryUrl).Sequence;
+            before = Client.Snapshot(registry.RegistryUrl).Sequence;
 
             // The backlog, pushed while the node is down.
             var push = Stopwatch.StartNew();
-            PushResult backlog = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 10 + attempt, count: Backlog));
+            PushResult backlog = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 10 + attempt, count: Backlog));
             Assert.That(backlog.Status, Is.EqualTo(HttpStatusCode.OK), backlog.Body);
             head = backlog.LastSequence;
             TestContext.Progress.WriteLine($"attempt {attempt}: backlog of {Backlog} pushed in {push.ElapsedMilliseconds} ms: sequences {before + 1}..{head}");
@@ -94,11 +67,11 @@ public sealed partial class CrashRecoveryTests
             // Restart: it resumes from its clean checkpoint at `before`; kill it once /health/ready shows it applied
             // more than a checkpoint past `before` (logged, so on disk) but not everything.
             ClusterProcess catchingUp = Track(ClusterProcess.StartEir($"node-catching-up-{attempt}", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, false, nodeArgs));
-            catchingUp.DiscoverHttpPort(_client.Http, TimeSpan.FromSeconds(30));
+            catchingUp.DiscoverHttpPort(Client.Http, TimeSpan.FromSeconds(30));
             DateTime deadline = DateTime.UtcNow + CatchUpWithin;
             while (true)
             {
-                NodeSyncStatus now = _client.Ready(catchingUp);
+                NodeSyncStatus now = Client.Ready(catchingUp);
                 checkpointed = catchingUp.OutputLines.Select(CheckpointedAt).DefaultIfEmpty(0UL).Max();
                 if (checkpointed > before && now.LastApplied > checkpointed && now.LastApplied < head)
                 {
@@ -135,7 +108,7 @@ public sealed partial class CrashRecoveryTests
             Assert.That(resumed, Is.LessThan(head), "it had not finished: the rest comes from the feed");
             Assert.That(recovered.Output, Does.Not.Contain("Bootstrapping from the registry snapshot"), "no full download");
         });
-        _client.AssertSameState(registry, recovered, CatchUpWithin);
+        Client.AssertSameState(registry, recovered, CatchUpWithin);
     }
 
     private static ulong CheckpointedAt(string line)
@@ -164,18 +137,17 @@ public sealed partial class CrashRecoveryTests
     {
         const int Lines = 20_000;
         ClusterProcess registry = StartRegistry();
-        PushResult earlier = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 20, count: 1_000));
+        PushResult earlier = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 20, count: 1_000));
         Assert.That(earlier.Status, Is.EqualTo(HttpStatusCode.OK), earlier.Body);
 
-        PushResult acked = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 21, count: Lines));
+        PushResult acked = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 21, count: Lines));
         registry.Kill9(); // the very next thing after the 200 was read
         Assert.That(acked.Status, Is.EqualTo(HttpStatusCode.OK), acked.Body);
         Assert.That(acked.Applied, Is.EqualTo(Lines));
-        _processes.Remove(registry);
-        registry.Dispose();
+        Release(registry);
 
         registry = StartRegistry("registry-restarted");
-        RegistrySnapshot snapshot = _client.Snapshot(registry.RegistryUrl);
+        RegistrySnapshot snapshot = Client.Snapshot(registry.RegistryUrl);
 
         // Every acknowledged record, exactly as acknowledged: list, reason, deadline and the sequence the reply gave it.
         uint greyDeadline = (uint)new DateTimeOffset(2030, 12, 31, 0, 0, 0, TimeSpan.FromHours(5)).ToUnixTimeSeconds();
@@ -201,7 +173,7 @@ public sealed partial class CrashRecoveryTests
 
         // The per-IMEI view agrees: the last line's record and history carry the batch's last sequence.
         string lastImei = Deltas.ImeiOf(21, Lines - 1);
-        JsonElement record = _client.GetImei(registry.RegistryUrl, lastImei)
+        JsonElement record = Client.GetImei(registry.RegistryUrl, lastImei)
                              ?? throw new AssertionException($"GET /v1/imei/{lastImei}: 404 after the restart");
         Assert.Multiple(() =>
         {
@@ -211,7 +183,7 @@ public sealed partial class CrashRecoveryTests
         });
 
         // And it keeps numbering from there.
-        PushResult next = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 22, count: 10));
+        PushResult next = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 22, count: 10));
         Assert.That(next.Status, Is.EqualTo(HttpStatusCode.OK), next.Body);
         Assert.That(next.SequenceByImei[Deltas.ImeiOf(22, 0)], Is.EqualTo(acked.LastSequence + 1), "the next change after a crash continues the sequence");
     }
@@ -229,7 +201,7 @@ public sealed partial class CrashRecoveryTests
         ClusterProcess registry = StartRegistry();
         // A full push first: what is there before every kill, and how long a push takes on this machine.
         var watch = Stopwatch.StartNew();
-        PushResult baseline = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 30, count: Lines));
+        PushResult baseline = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 30, count: Lines));
         double pushMs = watch.Elapsed.TotalMilliseconds;
         Assert.That(baseline.Status, Is.EqualTo(HttpStatusCode.OK), baseline.Body);
         TestContext.Progress.WriteLine($"a {Lines}-line push takes {pushMs:0} ms");
@@ -243,7 +215,7 @@ public sealed partial class CrashRecoveryTests
             // rest of a push's time is the 200 reply's per-line report), one random delay per slice.
             int delayMs = (int)(pushMs * (0.03 + 0.6 * (round - 1 + random.NextDouble()) / Rounds));
             using var request = ClusterClient.PushRequest(registry.RegistryUrl, csv);
-            Task<HttpResponseMessage> sending = _client.Http.SendAsync(request);
+            Task<HttpResponseMessage> sending = Client.Http.SendAsync(request);
             Thread.Sleep(delayMs);
             bool answeredBeforeKill = sending.IsCompletedSuccessfully && sending.Result.StatusCode == HttpStatusCode.OK;
             registry.Kill9();
@@ -258,11 +230,10 @@ public sealed partial class CrashRecoveryTests
             {
                 reply = $"no reply ({e.GetType().Name})";
             }
-            _processes.Remove(registry);
-            registry.Dispose();
+            Release(registry);
 
             registry = StartRegistry($"registry-{round}");
-            RegistrySnapshot snapshot = _client.Snapshot(registry.RegistryUrl);
+            RegistrySnapshot snapshot = Client.Snapshot(registry.RegistryUrl);
             int present = Deltas.ImeisOf(block, Lines).Count(i => snapshot.Records.ContainsKey(Imei.Parse(i).Key));
             int baselinePresent = Deltas.ImeisOf(30, Lines).Count(i => snapshot.Records.ContainsKey(Imei.Parse(i).Key));
             string outcome = $"round {round}: killed after {delayMs} ms ({reply}{(answeredBeforeKill ? ", acknowledged before the kill" : "")}{(commitLogged ? ", commit logged" : ", no commit logged")}): {present} of {Lines} present, head {snapshot.Sequence}";

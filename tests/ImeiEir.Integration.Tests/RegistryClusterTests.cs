@@ -9,44 +9,17 @@ namespace ImeiEir.Integration.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class RegistryClusterTests
+public sealed class RegistryClusterTests : ClusterFixture
 {
     private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(30);
 
-    private string _root = "";
-    private readonly List<ClusterProcess> _processes = [];
-    private ClusterClient _client = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _root = TestEnvironment.NewTempDirectory("cluster");
-        _client = new ClusterClient();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            foreach (ClusterProcess p in _processes)
-                TestContext.Out.WriteLine($"--- {p.Name} (pid {p.ProcessId}) ---\n{p.Output}");
-        foreach (ClusterProcess p in _processes) p.Dispose();
-        _processes.Clear();
-        _client.Dispose();
-        TestEnvironment.DeleteQuietly(_root);
-    }
-
-    private ClusterProcess Track(ClusterProcess p)
-    {
-        _processes.Add(p);
-        return p;
-    }
+    protected override string Name => "cluster";
 
     private ClusterProcess StartRegistry(int port = 0) =>
-        Track(ClusterProcess.StartRegistry("registry", Path.Combine(_root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken, port));
+        Track(ClusterProcess.StartRegistry("registry", Path.Combine(Root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken, port));
 
     private ClusterProcess StartNode(string name, ClusterProcess registry, params string[] extra) =>
-        Track(ClusterProcess.StartEir(name, Path.Combine(_root, name), registry.RegistryUrl, ClusterClient.ReaderToken, true,
+        Track(ClusterProcess.StartEir(name, Path.Combine(Root, name), registry.RegistryUrl, ClusterClient.ReaderToken, true,
             ["--Sync:MaxBackoff=00:00:01", .. extra]));
 
     [Test]
@@ -56,7 +29,7 @@ public sealed class RegistryClusterTests
         ClusterProcess registry = StartRegistry();
 
         // Before the nodes exist: 1,000 records (white, black, grey in turn); the nodes bootstrap from the snapshot.
-        PushResult first = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: 1_000));
+        PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: 1_000));
         Assert.That(first.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), first.Body);
         ClusterProcess a = StartNode("node-a", registry);
         ClusterProcess b = StartNode("node-b", registry);
@@ -82,7 +55,7 @@ public sealed class RegistryClusterTests
                        + $"set,{cleared},white,verified,,\n"
                        + $"set,{added},black,counterfeit,,\n";
         DateTime sent = DateTime.UtcNow;
-        PushResult second = _client.Push(registry.RegistryUrl, delta);
+        PushResult second = Client.Push(registry.RegistryUrl, delta);
         Assert.That(second.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), second.Body);
         Assert.That(second.Applied, Is.EqualTo(5), second.Body);
 
@@ -104,7 +77,7 @@ public sealed class RegistryClusterTests
         }
 
         // The registry's own view of the replace: the old IMEI black for service-replacement, linked to the new one.
-        System.Text.Json.JsonElement old = _client.GetImei(registry.RegistryUrl, replaced)!.Value;
+        System.Text.Json.JsonElement old = Client.GetImei(registry.RegistryUrl, replaced)!.Value;
         Assert.Multiple(() =>
         {
             Assert.That(old.GetProperty("list").GetString(), Is.EqualTo("black"));
@@ -113,8 +86,8 @@ public sealed class RegistryClusterTests
         });
 
         // And both nodes hold exactly the registry's state.
-        _client.AssertSameState(registry, a, VisibleWithin);
-        _client.AssertSameState(registry, b, VisibleWithin);
+        Client.AssertSameState(registry, a, VisibleWithin);
+        Client.AssertSameState(registry, b, VisibleWithin);
     }
 
     [Test]
@@ -122,17 +95,16 @@ public sealed class RegistryClusterTests
     public void RegistryStopped_NodeKeepsAnswering_RegistryBack_NodeCatchesUpByItself()
     {
         ClusterProcess registry = StartRegistry();
-        PushResult first = _client.Push(registry.RegistryUrl, Deltas.Batch(block: 3, count: 300));
+        PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 3, count: 300));
         Assert.That(first.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), first.Body);
         ClusterProcess node = StartNode("node", registry);
-        _client.AssertSameState(registry, node, VisibleWithin);
+        Client.AssertSameState(registry, node, VisibleWithin);
 
         string black = Deltas.ImeiOf(3, 1), white = Deltas.ImeiOf(3, 0), grey = Deltas.ImeiOf(3, 2);
         int registryPort = registry.RegistryPort;
 
         Assert.That(registry.Stop(), Is.Zero, "the registry's exit code after SIGTERM");
-        _processes.Remove(registry);
-        registry.Dispose();
+        Release(registry);
 
         // The node lost its feed and keeps reconnecting (MaxBackoff 1 s); meanwhile it answers from its last state.
         Assert.That(node.WaitForOutput(l => l.Contains("Registry connection ended", StringComparison.Ordinal), TimeSpan.FromSeconds(30), out _),
@@ -148,7 +120,7 @@ public sealed class RegistryClusterTests
             Thread.Sleep(700);
         }
         Assert.That(node.HasExited, Is.False, "the node still runs without its registry");
-        NodeSyncStatus detached = _client.Ready(node);
+        NodeSyncStatus detached = Client.Ready(node);
         TestContext.Progress.WriteLine($"node without registry: HTTP {detached.HttpStatus} {detached.Raw}");
         Assert.That(detached.LastApplied, Is.EqualTo(first.LastSequence), "the node kept what it had applied");
 
@@ -156,7 +128,7 @@ public sealed class RegistryClusterTests
         registry = StartRegistry(registryPort);
         Assert.That(registry.RegistryPort, Is.EqualTo(registryPort));
         string delta = Deltas.Header + $"set,{black},white,verified,,\nset,{white},black,stolen,,\n" + $"set,{Deltas.ImeiOf(4, 0)},black,counterfeit,,\n";
-        PushResult after = _client.Push(registry.RegistryUrl, delta);
+        PushResult after = Client.Push(registry.RegistryUrl, delta);
         Assert.That(after.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), after.Body);
         Assert.That(after.LastSequence, Is.GreaterThan(first.LastSequence), "the restarted registry continues the sequence");
 
@@ -169,6 +141,6 @@ public sealed class RegistryClusterTests
         Dictionary<string, EquipmentStatus?> answers = ClusterClient.WaitForAnswers(node, expected, VisibleWithin);
         Assert.That(answers, Is.EquivalentTo(expected.ToDictionary(e => e.Key, e => (EquipmentStatus?)e.Value)),
             "the node caught up on the push made after the registry came back");
-        _client.AssertSameState(registry, node, VisibleWithin);
+        Client.AssertSameState(registry, node, VisibleWithin);
     }
 }
