@@ -74,6 +74,9 @@ internal sealed class DiameterConnection : IDisposable
     /// <summary>Why the connection ended, for the caller's log line.</summary>
     public string CloseReason => _closeReason;
 
+    /// <summary>The peer's Origin-Host once its CER was accepted.</summary>
+    public string PeerHost => _peerHost;
+
     /// <summary>Runs until the peer leaves, a protocol violation closes the connection, or shutdown completes.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {

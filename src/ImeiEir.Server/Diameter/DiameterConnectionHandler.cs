@@ -33,6 +33,7 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
             try
             {
                 await diameter.RunAsync(_lifetime.ApplicationStopping);
+                ServerLog.PeerClosed(_services.Logger, diameter.PeerHost, connection.ConnectionId, diameter.CloseReason);
             }
             catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
             {
