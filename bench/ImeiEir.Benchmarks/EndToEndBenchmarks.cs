@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using ImeiEir.Core;
 using ImeiEir.Diameter;
 using ImeiEir.Server.Diameter;
+using ImeiEir.Server.Node;
 using ImeiEir.Store;
 
 namespace ImeiEir.Benchmarks;
@@ -26,7 +27,8 @@ public class EndToEndBenchmarks
     public void Setup()
     {
         _store = Samples.Store(Records, out var keyspace);
-        _responder = new S13Responder(_store.NewSession(), DecisionPolicy.Create(new PolicyOptions()), Samples.Eir, TimeProvider.System);
+        _responder = new S13Responder(new EquipmentChecker(_store.NewSession(), DecisionPolicy.Create(new PolicyOptions()),
+            RegimeClock.System, new SightingQueue(1 << 16)), Samples.Eir);
         var random = new Random(11);
         _requests = new byte[Batch][];
         for (int i = 0; i < Batch; i++)
@@ -46,7 +48,7 @@ public class EndToEndBenchmarks
         int bytes = 0;
         byte[][] requests = _requests;
         for (int i = 0; i < requests.Length; i++)
-            bytes += _responder.Answer(requests[i], _answer);
+            bytes += _responder.Answer(requests[i], _answer, out _);
         return bytes;
     }
 
@@ -58,7 +60,7 @@ public class EndToEndBenchmarks
         byte[][] requests = _requests;
         _responder.EnterBatch();
         for (int i = 0; i < requests.Length; i++)
-            bytes += _responder.Answer(requests[i], _answer);
+            bytes += _responder.Answer(requests[i], _answer, out _);
         _responder.ExitBatch();
         return bytes;
     }

@@ -131,7 +131,7 @@ public sealed class DecisionPolicy
     public bool IsInvalidTac(uint tac) => _invalidTacs.Contains(tac);
 
     /// <summary>now + grace, clamped to [1, <see cref="uint.MaxValue"/>] (0 would mean "no deadline").</summary>
-    internal static uint ProvisionalDeadline(long nowUnixSeconds, long graceSeconds)
+    public static uint ProvisionalDeadline(long nowUnixSeconds, long graceSeconds)
     {
         // graceSeconds ≤ TimeSpan.MaxValue in seconds (~9.2e11), so neither expression overflows.
         if (nowUnixSeconds >= uint.MaxValue - graceSeconds) return uint.MaxValue;

@@ -20,10 +20,11 @@ namespace ImeiEir.Registry;
 /// GET  /v1/imei/{imei}            reader   → 200 record + history | 400 | 401 | 404
 /// GET  /v1/feed?after=SEQ         reader   → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
 /// GET  /v1/snapshot               reader   → 200 SnapshotFormat | 401
+/// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
 /// </code>
 /// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
 /// </summary>
-public static class RegistryEndpoints
+public static partial class RegistryEndpoints
 {
     private const string ProblemContentType = "application/problem+json";
     private const int FeedBatch = 1024;
@@ -39,6 +40,7 @@ public static class RegistryEndpoints
         endpoints.MapGet("/v1/imei/{imei}", GetImeiAsync);
         endpoints.MapGet("/v1/feed", GetFeedAsync);
         endpoints.MapGet("/v1/snapshot", GetSnapshotAsync);
+        endpoints.MapPost("/v1/sightings", PostSightingsAsync);
         return endpoints;
     }
 

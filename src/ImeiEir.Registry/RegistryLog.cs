@@ -34,4 +34,19 @@ internal static partial class RegistryLog
 
     [LoggerMessage(309, LogLevel.Information, "Registry request {Method} {Path} refused: {Status} {Detail}")]
     public static partial void Refused(ILogger logger, string method, string path, int status, string detail);
+
+    [LoggerMessage(310, LogLevel.Error, "A listener of committed registry changes failed; the changes are durable and published")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(311, LogLevel.Information, "Sightings from {Node}: {Received} received, {Created} new grey, {Existing} already listed, {Ignored} ignored")]
+    public static partial void SightingsRecorded(ILogger logger, string node, int received, int created, int existing, int ignored);
+
+    [LoggerMessage(312, LogLevel.Information, "Grey period over: {Count} IMEIs blacklisted (grey-expired), changes {First}..{Last}")]
+    public static partial void GreyExpired(ILogger logger, int count, ulong first, ulong last);
+
+    [LoggerMessage(313, LogLevel.Information, "Grey lifecycle: {Count} grey deadlines indexed in {Milliseconds} ms")]
+    public static partial void LifecycleIndexed(ILogger logger, int count, long milliseconds);
+
+    [LoggerMessage(314, LogLevel.Error, "Grey expiry failed; retrying in {Seconds} s")]
+    public static partial void ExpiryFailed(ILogger logger, Exception exception, double seconds);
 }

@@ -315,15 +315,7 @@ public sealed class RegistryService : IAsyncDisposable
             throw new InvalidOperationException("The registry's change log failed while committing; the batch was not acknowledged. Restart the registry.", e);
         }
 
-        if (changes.Count > 0)
-        {
-            using (ImeiStoreSession session = _view.NewSession())
-            {
-                foreach (Change change in changes) ChangeApplier.Apply(session, change);
-            }
-            Volatile.Write(ref _lastSequence, next - 1);
-            Interlocked.Exchange(ref _commitSignal, NewSignal()).TrySetResult();
-        }
+        if (changes.Count > 0) Publish(changes);
 
         var report = new DeltaReport(true, outcomes, applied, unchanged, batch.Errors.Count,
             changes.Count > 0 ? first : 0, changes.Count > 0 ? next - 1 : 0);
@@ -332,6 +324,76 @@ public sealed class RegistryService : IAsyncDisposable
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return report;
     }
+
+    /// <summary>
+    /// Makes committed changes visible: view first, then <see cref="LastSequence"/> (readers never see a number whose
+    /// change is not in the view), then wakes feed readers and tells <see cref="Committed"/>. Under the write gate.
+    /// </summary>
+    private void Publish(List<Change> changes)
+    {
+        using (ImeiStoreSession session = _view.NewSession())
+        {
+            foreach (Change change in changes) ChangeApplier.Apply(session, change);
+        }
+        Volatile.Write(ref _lastSequence, changes[^1].Sequence);
+        Interlocked.Exchange(ref _commitSignal, NewSignal()).TrySetResult();
+        try
+        {
+            Committed?.Invoke(changes);
+        }
+        catch (Exception e)
+        {
+            // A listener's bug must not fail a durable, acknowledged write.
+            RegistryLog.ListenerFailed(_logger, e);
+        }
+    }
+
+    /// <summary>
+    /// Raised after every durable batch, in order, under the write gate (keep handlers short; they must not write).
+    /// The grey lifecycle learns deadlines from it.
+    /// </summary>
+    internal event Action<IReadOnlyList<Change>>? Committed;
+
+    /// <summary>
+    /// The registry's own writes (sightings, expiry): <paramref name="plan"/> reads records through the
+    /// <see cref="PlannedWrite"/> (which sees its own earlier appends) and appends changes; they are committed once and
+    /// published like an admin batch. Returns the changes written (none: nothing was committed).
+    /// </summary>
+    internal async Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (_fault is not null) throw new InvalidOperationException("The registry's change log failed earlier; restart the registry.", _fault);
+            ct.ThrowIfCancellationRequested();
+            var changes = new List<Change>();
+            using (ImeiStoreSession session = _view.NewSession())
+            {
+                plan(new PlannedWrite(session, LastSequence + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(), (c, previous) => Append(c, previous, changes)));
+            }
+            if (changes.Count == 0) return changes;
+            try
+            {
+                await _log.CommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _fault = e;
+                RegistryLog.LogFailed(_logger, e);
+                throw new InvalidOperationException("The registry's change log failed while committing; restart the registry.", e);
+            }
+            Publish(changes);
+            return changes;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Every record of the view, tombstones included; a snapshot-like scan (the lifecycle builds its index with it).</summary>
+    internal IEnumerable<(Imei Imei, ImeiRecord Record)> ScanView() => _view.Scan();
 
     private void Append(in Change change, ulong previous, List<Change> changes)
     {

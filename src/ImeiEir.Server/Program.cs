@@ -9,20 +9,7 @@ using Microsoft.Extensions.Logging;
 
 try
 {
-    WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-    {
-        Args = args,
-        ContentRootPath = AppContext.BaseDirectory, // appsettings.json ships beside the binary
-    });
-    // Precedence, lowest first: appsettings.json, IMEIEIR_* environment variables, --Section:Key=value.
-    builder.Configuration.AddEnvironmentVariables("IMEIEIR_");
-    builder.Configuration.AddCommandLine(args);
-
-    ServerSettings settings = ServerSettings.Load(builder.Configuration);
-    ListenEndpoints endpoints = builder.AddImeiEir(settings);
-
-    WebApplication app = builder.Build();
-    app.MapImeiEir(settings, endpoints);
+    (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args);
 
     // The ready line means "bound and, on a node, caught up with the registry": scripts and tests wait for it.
     NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();

@@ -40,4 +40,10 @@ internal static partial class SyncLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Dropping the feed connection: {Reason}")]
     public static partial void BadFeed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Reporting sightings failed ({Reason}); {Pending} kept, retrying in {DelayMilliseconds} ms (attempt {Attempt})")]
+    public static partial void SightingsRetrying(ILogger logger, int pending, string reason, long delayMilliseconds, int attempt);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Error, Message = "The registry refused {Count} sightings as malformed, dropped: {Detail}")]
+    public static partial void SightingsRejected(ILogger logger, int count, string detail);
 }

@@ -3,6 +3,7 @@ using ImeiEir.Core;
 using ImeiEir.Diameter;
 using ImeiEir.Server.Diameter;
 using ImeiEir.Server.Hosting;
+using ImeiEir.Server.Observability;
 using ImeiEir.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -31,10 +32,15 @@ internal sealed class TestNode : IDisposable
                 (uint)Start.AddDays(10).ToUnixTimeSeconds()));
         }
         Services = new DiameterServices(Options, new LocalIdentity("eir.test", "test", IPAddress.Loopback),
-            DecisionPolicy.Create(policy ?? new PolicyOptions()), () => Store, Time, NullLogger.Instance);
+            DecisionPolicy.Create(policy ?? new PolicyOptions()), () => Store, Time, new RegimeClock(Time), Sightings, Metrics,
+            NullLogger.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    public SightingQueue Sightings { get; } = new(1024);
+
+    public NodeMetrics Metrics { get; } = new();
 
     public DiameterOptions Options { get; }
 

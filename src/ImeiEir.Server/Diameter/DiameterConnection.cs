@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
 using ImeiEir.Diameter;
 using ImeiEir.Server.Hosting;
+using ImeiEir.Server.Observability;
 
 namespace ImeiEir.Server.Diameter;
 
@@ -28,6 +30,7 @@ internal sealed class DiameterConnection : IDisposable
     private readonly LocalIdentity _identity;
     private readonly TimeProvider _time;
     private readonly S13Responder _responder;
+    private readonly ConnectionMeter _meter;
     private readonly bool _overLimit;
     private readonly string _connectionId;
     private readonly string? _remote;
@@ -45,6 +48,7 @@ internal sealed class DiameterConnection : IDisposable
     private byte[]? _scratch;
     private readonly ITimer _timer;
     private string _closeReason = "peer closed the connection";
+    private long _batchStarted;              // Stopwatch timestamp of the current read batch: latency counts from it
 
     public DiameterConnection(IDuplexPipe transport, DiameterServices services, bool overLimit, string connectionId, string? remote)
     {
@@ -55,6 +59,7 @@ internal sealed class DiameterConnection : IDisposable
         _identity = services.Identity;
         _time = services.Time;
         _responder = services.CreateResponder();
+        _meter = services.Metrics.OpenConnection();
         _overLimit = overLimit;
         _connectionId = connectionId;
         _remote = remote;
@@ -106,6 +111,7 @@ internal sealed class DiameterConnection : IDisposable
     {
         _timer.Dispose();
         _responder.Dispose();
+        _services.Metrics.CloseConnection(_meter);
         if (_scratch is not null)
             ArrayPool<byte>.Shared.Return(_scratch);
     }
@@ -115,6 +121,7 @@ internal sealed class DiameterConnection : IDisposable
         while (true)
         {
             ReadResult result = await _input.ReadAsync();
+            _batchStarted = Stopwatch.GetTimestamp();
             ReadOnlySequence<byte> buffer = result.Buffer;
             Verdict verdict;
             try
@@ -221,7 +228,8 @@ internal sealed class DiameterConnection : IDisposable
             if (header.CommandCode == CommandCodes.MeIdentityCheck)
             {
                 Span<byte> destination = _output.GetSpan(BaseMessages.MaxAnswerLength(message.Length, _identity));
-                Commit(_responder.Answer(message, destination));
+                Commit(_responder.Answer(message, destination, out AnswerKind answered));
+                _meter.Record(answered, Stopwatch.GetTimestamp() - _batchStarted);
             }
             else
             {

@@ -1,23 +1,29 @@
 using ImeiEir.Core;
 using ImeiEir.Diameter;
 using ImeiEir.Server.Hosting;
+using ImeiEir.Server.Node;
+using ImeiEir.Server.Observability;
 using ImeiEir.Store;
 using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Server.Diameter;
 
-/// <summary>What every Diameter connection shares: our identity, limits, the policy, the store, the clock.</summary>
+/// <summary>What every Diameter connection shares: our identity, limits, the policy, the store, the clocks, the sighting queue, the metrics.</summary>
 internal sealed class DiameterServices
 {
     private readonly Func<ImeiStore> _store;
 
-    public DiameterServices(DiameterOptions options, LocalIdentity identity, DecisionPolicy policy, Func<ImeiStore> store, TimeProvider time, ILogger logger)
+    public DiameterServices(DiameterOptions options, LocalIdentity identity, DecisionPolicy policy, Func<ImeiStore> store,
+        TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, NodeMetrics metrics, ILogger logger)
     {
         Options = options;
         Identity = identity;
         Policy = policy;
         _store = store;
         Time = time;
+        RegimeClock = regimeClock;
+        Sightings = sightings;
+        Metrics = metrics;
         Logger = logger;
     }
 
@@ -27,10 +33,19 @@ internal sealed class DiameterServices
 
     public DecisionPolicy Policy { get; }
 
+    /// <summary>The clock of timers: watchdog, CER and DPA timeouts.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>The clock of decisions: grace periods and sighting times.</summary>
+    public RegimeClock RegimeClock { get; }
+
+    public SightingQueue Sightings { get; }
+
+    public NodeMetrics Metrics { get; }
 
     public ILogger Logger { get; }
 
     /// <summary>A responder with its own store session, for one connection.</summary>
-    public S13Responder CreateResponder() => new(_store().NewSession(), Policy, Identity, Time);
+    public S13Responder CreateResponder() =>
+        new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings), Identity);
 }

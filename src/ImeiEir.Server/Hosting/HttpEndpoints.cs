@@ -8,10 +8,10 @@ using Prometheus;
 
 namespace ImeiEir.Server.Hosting;
 
-/// <summary>The endpoints every process serves on its HTTP port: liveness, readiness, Prometheus metrics.</summary>
+/// <summary>The endpoints every process serves on its HTTP port: liveness, readiness, Prometheus metrics, the store digest.</summary>
 internal static class HttpEndpoints
 {
-    public static IEndpointRouteBuilder MapOperationalEndpoints(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapOperationalEndpoints(this IEndpointRouteBuilder endpoints, Observability.NodeMetrics metrics)
     {
         endpoints.MapGet("/health/live", () => Results.Text("live\n"));
         endpoints.MapGet("/health/ready", (NodeReadiness readiness, IServiceProvider services) =>
@@ -32,7 +32,7 @@ internal static class HttpEndpoints
             };
             return Results.Json(body, JsonSerializerOptions.Web, statusCode: readiness.IsReady ? 200 : 503);
         });
-        endpoints.MapMetrics("/metrics");
+        endpoints.MapMetrics("/metrics", metrics.Registry);
         endpoints.MapGet("/v1/digest", (IServiceProvider services) =>
         {
             // Operators compare replicas with it; tests compare a node with its registry. A full scan: not for polling.

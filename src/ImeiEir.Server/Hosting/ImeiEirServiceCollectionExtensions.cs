@@ -9,7 +9,13 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Logging;
+using System.Threading.RateLimiting;
+using ImeiEir.Server.Http;
+using ImeiEir.Server.Node;
+using ImeiEir.Server.Observability;
 
 namespace ImeiEir.Server.Hosting;
 
@@ -23,7 +29,10 @@ internal static class ImeiEirServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(endpoints);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(RegimeClock.System);
         services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<NodeMetrics>();
+        services.AddSingleton(DecisionPolicy.Create(settings.Policy));
 
         // Start order = registration order; stop order is the reverse, after the listeners have drained:
         // the sync agent stops first, then the registry checkpoints, then the node store checkpoints.
@@ -35,11 +44,16 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton<RegistryLifecycle>();
             services.AddHostedService(sp => sp.GetRequiredService<RegistryLifecycle>());
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Service);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Intake);
+            services.AddSingleton<RegistryMetrics>();
         }
         if (settings.Mode.RunsNode())
         {
             services.AddSingleton<NodeSync>();
             services.AddHostedService(sp => sp.GetRequiredService<NodeSync>());
+            services.AddSingleton<NodeStateMetrics>();
+            services.AddSingleton<CheckerPool>();
+            AddLookupRateLimit(services, settings.Http);
         }
 
         // Shutdown sends DPR and waits for DPA: give it that long before the host gives up.
@@ -74,7 +88,7 @@ internal static class ImeiEirServiceCollectionExtensions
     private static void AddNode(IServiceCollection services, ServerSettings settings)
     {
         services.AddSingleton(settings.Diameter);
-        services.AddSingleton(DecisionPolicy.Create(settings.Policy));
+        services.AddSingleton(new SightingQueue(settings.Sightings.QueueCapacity));
         services.AddSingleton<StoreLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreLifecycle>());
         services.AddSingleton(sp => new DiameterServices(
@@ -83,6 +97,9 @@ internal static class ImeiEirServiceCollectionExtensions
             sp.GetRequiredService<DecisionPolicy>(),
             () => sp.GetRequiredService<StoreLifecycle>().Store,
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<RegimeClock>(),
+            sp.GetRequiredService<SightingQueue>(),
+            sp.GetRequiredService<NodeMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImeiEir.Diameter")));
         services.AddSingleton<DiameterConnectionHandler>();
     }
@@ -101,11 +118,38 @@ internal static class ImeiEirServiceCollectionExtensions
         app.MapWhen(c => c.Connection.LocalPort == endpoints.HttpEndPoint?.Port, http =>
         {
             http.UseRouting();
-            http.UseEndpoints(e => e.MapOperationalEndpoints());
+            if (settings.Mode.RunsNode())
+                http.UseRateLimiter();
+            http.UseEndpoints(e =>
+            {
+                e.MapOperationalEndpoints(app.Services.GetRequiredService<NodeMetrics>());
+                if (settings.Mode.RunsNode())
+                    e.MapNodeApi();
+            });
         });
+        // Created now so their collectors are registered before the first scrape.
         if (settings.Mode.RunsNode())
-            SyncMetrics.Register(app.Services.GetRequiredService<NodeSync>());
+            app.Services.GetRequiredService<NodeStateMetrics>();
+        if (settings.Mode.RunsRegistry())
+            app.Services.GetRequiredService<RegistryMetrics>();
     }
+
+    private static void AddLookupRateLimit(IServiceCollection services, HttpOptions http) => services.AddRateLimiter(limiter =>
+    {
+        // Per client address: a shop checking phones all day is fine, a scraper enumerating IMEIs is not.
+        limiter.AddPolicy(NodeApi.LookupRatePolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = http.LookupRateLimit, Window = http.LookupRateWindow, QueueLimit = 0 }));
+        limiter.OnRejected = async (rejected, ct) =>
+        {
+            HttpResponse response = rejected.HttpContext.Response;
+            if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
+                response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Http.ProblemResults.Problem(429, "Too many requests",
+                    $"at most {http.LookupRateLimit} lookups per {http.LookupRateWindow.TotalSeconds:0} s from one address; try again later")
+                .ExecuteAsync(rejected.HttpContext);
+        };
+    });
 }
 
 /// <summary>The bound endpoints; ports chosen by the OS (port 0) are known once the server has started.</summary>

@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using ImeiEir.Server.Storage;
 using ImeiEir.Sync;
 using Microsoft.Extensions.Hosting;
@@ -6,8 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Server.Hosting;
 
 /// <summary>
-/// Runs the node's <see cref="SyncAgent"/>. It starts once the listeners are bound, because in all-in-one mode the
-/// registry it follows is this very process's registry endpoint, whose port may be chosen only at bind time.
+/// Runs the node's links to the registry: the <see cref="SyncAgent"/> (feed in) and the <see cref="SightingReporter"/>
+/// (sightings out). They start once the listeners are bound, because in all-in-one mode the registry is this very
+/// process's registry endpoint, whose port may be chosen only at bind time.
 /// </summary>
 internal sealed class NodeSync : IHostedService, IDisposable
 {
@@ -20,11 +22,15 @@ internal sealed class NodeSync : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // the feed is one endless response
+    private readonly HttpClient _reports = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly SightingQueue _sightings;
     private SyncAgent? _agent;
+    private SightingReporter? _reporter;
 
     public NodeSync(ServerSettings settings, StoreLifecycle store, IServiceProvider services, ListenEndpoints endpoints,
-        NodeReadiness readiness, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggers)
+        NodeReadiness readiness, IHostApplicationLifetime lifetime, TimeProvider time, SightingQueue sightings, ILoggerFactory loggers)
     {
+        _sightings = sightings;
         _settings = settings;
         _store = store;
         _registry = (RegistryLifecycle?)services.GetService(typeof(RegistryLifecycle));
@@ -38,6 +44,9 @@ internal sealed class NodeSync : IHostedService, IDisposable
     /// <summary>The running agent, once the listeners are bound.</summary>
     public SyncAgent? Agent => _agent;
 
+    /// <summary>The running sightings reporter, once the listeners are bound.</summary>
+    public SightingReporter? Reporter => _reporter;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _lifetime.ApplicationStarted.Register(StartAgent);
@@ -46,14 +55,18 @@ internal sealed class NodeSync : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_reporter is not null)
+            await _reporter.StopAsync(cancellationToken);
         if (_agent is not null)
             await _agent.StopAsync(cancellationToken);
     }
 
     public void Dispose()
     {
+        _reporter?.Dispose();
         _agent?.Dispose();
         _http.Dispose();
+        _reports.Dispose();
     }
 
     private void StartAgent()
@@ -69,5 +82,9 @@ internal sealed class NodeSync : IHostedService, IDisposable
             _ => _readiness.MarkCaughtUp(_agent.LastApplied),
             CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         _ = _agent.StartAsync(_lifetime.ApplicationStopping);
+
+        _reporter = new SightingReporter(_settings.Sightings.ToReporterOptions(url, token, _settings.Diameter.OriginHost),
+            _sightings, _reports, _time, _loggers.CreateLogger<SightingReporter>());
+        _ = _reporter.StartAsync(_lifetime.ApplicationStopping);
     }
 }

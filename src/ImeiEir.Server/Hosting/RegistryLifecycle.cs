@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using ImeiEir.Registry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,7 @@ namespace ImeiEir.Server.Hosting;
 /// Owns the <see cref="RegistryService"/>: opens it (recovering the log and its view) before the listeners
 /// accept anyone, seeds it with the configured lists, checkpoints it at shutdown. The lists go in as an ordinary
 /// admin delta, so restarting with the same file changes nothing ("unchanged" lines append nothing).
+/// Also runs the grey lifecycle: the intake of nodes' sightings and the expiry of grey periods.
 /// </summary>
 internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
 {
@@ -15,17 +17,33 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
 
     private readonly ServerSettings _settings;
     private readonly TimeProvider _time;
+    private readonly DecisionPolicy _policy;
+    private readonly RegimeClock _regimeClock;
     private readonly ILogger<RegistryLifecycle> _logger;
     private RegistryService? _service;
+    private SightingIntake? _intake;
+    private GreyExpiry? _expiry;
 
-    public RegistryLifecycle(ServerSettings settings, TimeProvider time, ILogger<RegistryLifecycle> logger)
+    public RegistryLifecycle(ServerSettings settings, TimeProvider time, DecisionPolicy policy, RegimeClock regimeClock, ILogger<RegistryLifecycle> logger)
     {
         _settings = settings;
         _time = time;
+        _policy = policy;
+        _regimeClock = regimeClock;
         _logger = logger;
     }
 
     public RegistryService Service => _service ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+
+    public SightingIntake Intake => _intake ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+
+    public GreyExpiry Expiry => _expiry ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+
+    /// <summary>True once the registry is open and its lifecycle running.</summary>
+    public bool IsOpen => _expiry is not null;
+
+    /// <summary>Every batch of sightings once recorded (metrics; the notifier).</summary>
+    public event Action<SightingReport>? SightingsRecorded;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,10 +65,17 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
         {
             ServerLog.RegistrySeeded(_logger, _service.LastSequence, "no lists to load", 0, 0);
         }
+
+        _intake = new SightingIntake(_service, _policy, _regimeClock, _logger);
+        _intake.Recorded += report => SightingsRecorded?.Invoke(report);
+        _expiry = new GreyExpiry(_service, _regimeClock, _logger);
+        _expiry.Start();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_expiry is not null)
+            await _expiry.DisposeAsync();
         if (_service is not null)
             await _service.CheckpointAsync(cancellationToken);
     }

@@ -22,6 +22,8 @@ public sealed class ServerSettings
 
     public required SyncHostOptions Sync { get; init; }
 
+    public required SightingsHostOptions Sightings { get; init; }
+
     public required DiameterOptions Diameter { get; init; }
 
     public required StoreHostOptions Store { get; init; }
@@ -45,6 +47,7 @@ public sealed class ServerSettings
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
             Registry = Bind<RegistryOptions>(configuration, "Registry"),
             Sync = Bind<SyncHostOptions>(configuration, SyncHostOptions.Section),
+            Sightings = Bind<SightingsHostOptions>(configuration, SightingsHostOptions.Section),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
             Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
             Policy = Bind<PolicyOptions>(configuration, "Policy"),
@@ -56,6 +59,7 @@ public sealed class ServerSettings
             .Concat(settings.Http.Validate())
             .Concat(settings.Registry.Validate())
             .Concat(settings.Sync.Validate())
+            .Concat(settings.Sightings.Validate())
             .Concat(settings.ValidateMode())
             .FirstOrDefault();
         if (problem is not null)

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using ImeiEir.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImeiEir.Registry;
+
+public static partial class RegistryEndpoints
+{
+    /// <summary>Most sightings one request may carry (a node sends at most its batch size, 10,000 by default).</summary>
+    public const int MaxSightingsPerRequest = 100_000;
+
+    // ---------------------------------------------------------------- POST /v1/sightings
+
+    private static async Task PostSightingsAsync(HttpContext context)
+    {
+        RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
+        if (!IsAuthorized(context, registry, adminOnly: false))
+        {
+            await UnauthorizedAsync(context, "POST /v1/sightings needs a node's reader token: Authorization: Bearer <reader token>");
+            return;
+        }
+        if (context.RequestServices.GetService<SightingIntake>() is not { } intake)
+        {
+            await ProblemAsync(context, 503, "No lifecycle", "this registry does not take sightings");
+            return;
+        }
+        if (!string.Equals(context.Request.ContentType, SightingCodec.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            await ProblemAsync(context, 415, "Unsupported media type", $"send sightings as Content-Type: {SightingCodec.ContentType}");
+            return;
+        }
+        const long maxBytes = (long)MaxSightingsPerRequest * SightingCodec.Size;
+        if (context.Request.ContentLength > maxBytes)
+        {
+            await ProblemAsync(context, 413, "Too many sightings", $"at most {MaxSightingsPerRequest} sightings ({maxBytes} bytes) a request");
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = maxBytes;
+
+        var sightings = new List<Sighting>();
+        byte[] record = new byte[SightingCodec.Size];
+        PipeReader body = context.Request.BodyReader;
+        long offset = 0;
+        while (true)
+        {
+            ReadResult read = await body.ReadAsync(context.RequestAborted);
+            ReadOnlySequence<byte> buffer = read.Buffer;
+            string? problem = null;
+            while (problem is null && buffer.Length >= SightingCodec.Size)
+            {
+                buffer.Slice(0, SightingCodec.Size).CopyTo(record);
+                if (SightingCodec.TryRead(record, out Sighting sighting, out string? why)) sightings.Add(sighting);
+                else problem = $"sighting {offset / SightingCodec.Size + 1} (byte {offset}): {why}";
+                buffer = buffer.Slice(SightingCodec.Size);
+                offset += SightingCodec.Size;
+            }
+            if (sightings.Count > MaxSightingsPerRequest)
+                problem = $"more than {MaxSightingsPerRequest} sightings in one request";
+            if (problem is null && read.IsCompleted && buffer.Length > 0)
+                problem = $"the body is {offset + buffer.Length} bytes, not a multiple of {SightingCodec.Size}";
+            body.AdvanceTo(buffer.Start, buffer.End);
+            if (problem is not null)
+            {
+                await ProblemAsync(context, 400, "Bad sightings", problem + "; nothing was recorded");
+                return;
+            }
+            if (read.IsCompleted) break;
+        }
+
+        string node = context.Request.Headers["X-ImeiEir-Node"].ToString() is { Length: > 0 and <= 255 } name ? name : "unnamed node";
+        SightingReport report;
+        try
+        {
+            report = await intake.RecordAsync(sightings, node, context.RequestAborted);
+        }
+        catch (ObjectDisposedException)
+        {
+            await ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was recorded");
+            return;
+        }
+        await context.Response.WriteAsJsonAsync(new
+        {
+            received = report.Received,
+            created = report.Created,
+            existing = report.Existing,
+            ignored = report.Ignored,
+        }, JsonSerializerOptions.Web, context.RequestAborted);
+    }
+}

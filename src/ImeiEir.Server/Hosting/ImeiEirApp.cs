@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImeiEir.Server.Hosting;
+
+/// <summary>Builds the whole process from its arguments: the executable and in-process tests share this.</summary>
+internal static class ImeiEirApp
+{
+    /// <summary>
+    /// Loads and validates the configuration and builds the host. <paramref name="configure"/> runs after every
+    /// registration, so tests can replace a service (the regime clock). Throws <see cref="ConfigurationException"/>
+    /// or <see cref="Core.PolicyConfigurationException"/> for bad configuration.
+    /// </summary>
+    public static (WebApplication App, ServerSettings Settings, ListenEndpoints Endpoints) Build(string[] args, Action<IServiceCollection>? configure = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory, // appsettings.json ships beside the binary
+        });
+        // Precedence, lowest first: appsettings.json, IMEIEIR_* environment variables, --Section:Key=value.
+        builder.Configuration.AddEnvironmentVariables("IMEIEIR_");
+        builder.Configuration.AddCommandLine(args);
+
+        ServerSettings settings = ServerSettings.Load(builder.Configuration);
+        ListenEndpoints endpoints = builder.AddImeiEir(settings);
+        configure?.Invoke(builder.Services);
+
+        WebApplication app = builder.Build();
+        app.MapImeiEir(settings, endpoints);
+        return (app, settings, endpoints);
+    }
+}
