@@ -1,0 +1,460 @@
+using ImeiEir.Core;
+using ImeiEir.Notify.Outbox;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ImeiEir.Notify;
+
+/// <summary>
+/// The durable outbox: every notice, its state and its text. The journal (<see cref="JournalFile"/>, one full
+/// <see cref="NoticeRecord"/> per transition, fsync before a call returns) is the truth; this class keeps the last
+/// record of each notice in memory with indexes by IMEI and MSISDN, the parked notices by IMSI, and the pending ones
+/// in due order.
+/// <para>
+/// Exactly-once is bounded by one gap: a notice is recorded as Sending before the HTTP call and as Sent after it. If
+/// the process dies between the two, it is Sending at the next start and is sent again, so a subscriber may get that
+/// notice twice: at most one duplicate per notice in flight at the crash; the notifier sends one at a time, so at
+/// most one duplicate per crash. A notice never goes out twice otherwise, and never is lost once Enqueue returned.
+/// </para>
+/// Thread-safe: one lock; the journal's fsync happens under it, which serialises writers (a few ms each on a disk).
+/// </summary>
+public sealed class NoticeOutbox : IDisposable
+{
+    public const string JournalFileName = "outbox.journal";
+
+    private readonly object _gate = new();
+    private readonly JournalFile _journal;
+    private readonly SubscriberDirectory _directory;
+    private readonly NoticeTemplates _templates;
+    private readonly NoticeCalendar _calendar;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, NoticeRecord> _notices = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, List<string>> _byImei = [];
+    private readonly Dictionary<string, List<string>> _byMsisdn = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _parkedByImsi = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, (long DueMs, long Order)> _pending = new();
+    private readonly long[] _inState = new long[8];
+    private long _order;
+    private long _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent;
+    private bool _disposed;
+
+    private NoticeOutbox(JournalFile journal, SubscriberDirectory directory, NoticeTemplates templates, NoticeCalendar calendar, TimeProvider time)
+    {
+        _journal = journal;
+        _directory = directory;
+        _templates = templates;
+        _calendar = calendar;
+        _time = time;
+    }
+
+    /// <summary>Raised (outside the lock) when something may be ready to send: an enqueue, a release, a requeue.</summary>
+    public event Action? WorkAvailable;
+
+    /// <summary>Notices kept, in every state.</summary>
+    public int Count { get { lock (_gate) return _notices.Count; } }
+
+    /// <summary>Notices waiting for their subscriber to be imported.</summary>
+    public long ParkedCount => Interlocked.Read(ref _inState[(int)NoticeState.Parked]);
+
+    /// <summary>Notices waiting to be sent, or being sent.</summary>
+    public long PendingCount => Interlocked.Read(ref _inState[(int)NoticeState.Pending]) + Interlocked.Read(ref _inState[(int)NoticeState.Sending]);
+
+    /// <summary>Notices Kannel accepted that have no final delivery report yet.</summary>
+    public long SentCount => Interlocked.Read(ref _inState[(int)NoticeState.Sent]);
+
+    /// <summary>Notices reported delivered.</summary>
+    public long DeliveredCount => Interlocked.Read(ref _inState[(int)NoticeState.Delivered]);
+
+    /// <summary>Notices reported undelivered.</summary>
+    public long UndeliveredCount => Interlocked.Read(ref _inState[(int)NoticeState.Undelivered]);
+
+    /// <summary>Notices given up (only with <see cref="NotifyOptions.MaxAttempts"/>).</summary>
+    public long FailedCount => Interlocked.Read(ref _inState[(int)NoticeState.Failed]);
+
+    /// <summary>Failed attempts that were scheduled again, since this process started.</summary>
+    public long RetryCount => Interlocked.Read(ref _retries);
+
+    /// <summary>Every number at once.</summary>
+    public NotifyCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new NotifyCounters(_inState[1], _inState[2], _inState[3], _inState[4], _inState[5], _inState[6], _inState[7],
+                    _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens (or creates) the outbox in <see cref="NotifyOptions.DataDirectory"/>: replays the journal, cuts a torn
+    /// tail, turns notices that were Sending at a crash back into Pending (they are resent), and compacts the journal
+    /// when most of it is history.
+    /// </summary>
+    public static NoticeOutbox Open(NotifyOptions options, SubscriberDirectory directory, NoticeTemplates templates, NoticeCalendar calendar,
+        TimeProvider time, ILogger? logger = null) =>
+        Open(options, directory, templates, calendar, time, logger, compactionSlack: 1024);
+
+    /// <summary>As the public Open; the journal is compacted when it has more than 2 × notices + <paramref name="compactionSlack"/> records.</summary>
+    internal static NoticeOutbox Open(NotifyOptions options, SubscriberDirectory directory, NoticeTemplates templates, NoticeCalendar calendar,
+        TimeProvider time, ILogger? logger, int compactionSlack)
+    {
+        logger ??= NullLogger.Instance;
+        Directory.CreateDirectory(options.DataDirectory);
+        var last = new Dictionary<string, NoticeRecord>(StringComparer.Ordinal);
+        JournalFile journal = JournalFile.Open(Path.Combine(options.DataDirectory, JournalFileName),
+            payload =>
+            {
+                NoticeRecord record = NoticeRecordCodec.Decode(payload);
+                last[record.Key] = record;
+            },
+            out long discarded, time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (discarded > 0) NotifyLog.TornTail(logger, discarded);
+
+        var outbox = new NoticeOutbox(journal, directory, templates, calendar, time);
+        int inFlight = 0;
+        foreach (NoticeRecord record in last.Values.OrderBy(r => r.CreatedMs))
+        {
+            NoticeRecord current = record;
+            if (record.State == NoticeState.Sending)
+            {
+                // Unknown whether Kannel took it before the crash: send it again (the documented duplicate).
+                current = record with { State = NoticeState.Pending, NextAttemptMs = 0 };
+                inFlight++;
+            }
+            outbox.Index(current);
+        }
+        outbox._resent = inFlight;
+        if (inFlight > 0) NotifyLog.ResendingInFlight(logger, inFlight);
+
+        long records = journal.RecordCount;
+        if (records > 2L * outbox._notices.Count + compactionSlack)
+        {
+            journal.Rewrite(outbox._notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
+            NotifyLog.Compacted(logger, records, journal.RecordCount);
+        }
+        NotifyLog.Opened(logger, outbox._notices.Count, outbox.ParkedCount, outbox.PendingCount, records);
+        return outbox;
+    }
+
+    /// <summary>
+    /// Records a notice, durably, before returning; false when a notice with the same key (<see cref="NoticeRequest.Key"/>)
+    /// exists already. The text is rendered now when the directory knows the IMSI, else the notice is parked.
+    /// </summary>
+    /// <exception cref="ArgumentException">The request is incomplete (<see cref="NoticeRequest.Problem"/>).</exception>
+    public bool Enqueue(NoticeRequest request) => EnqueueMany([request]) == 1;
+
+    /// <summary>As <see cref="Enqueue"/> for many notices with one fsync (the noon reminders); returns how many were new.</summary>
+    public int EnqueueMany(IEnumerable<NoticeRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        List<NoticeRequest> list = [.. requests];
+        foreach (NoticeRequest request in list)
+        {
+            if (request.Problem() is string problem) throw new ArgumentException($"notice for IMEI {request.Imei}: {problem}", nameof(requests));
+        }
+
+        int added;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long now = NowMs();
+            var batch = new List<NoticeRecord>();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (NoticeRequest request in list)
+            {
+                string key = request.Key;
+                if (_notices.ContainsKey(key) || !keys.Add(key))
+                {
+                    _duplicates++;
+                    continue;
+                }
+                var record = new NoticeRecord
+                {
+                    Key = key,
+                    Kind = request.Kind,
+                    State = NoticeState.Parked,
+                    Imei = request.Imei,
+                    Imsi = request.Imsi,
+                    DeadlineUnixSeconds = request.DeadlineUnixSeconds,
+                    LocalDay = request.LocalDay,
+                    CreatedMs = now,
+                    UpdatedMs = now,
+                };
+                batch.Add(_directory.TryGet(request.Imsi, out Subscriber? subscriber) ? Rendered(record, subscriber, now) : record);
+            }
+            Commit(batch);
+            _enqueued += batch.Count;
+            added = batch.Count;
+        }
+        if (added > 0) WorkAvailable?.Invoke();
+        return added;
+    }
+
+    /// <summary>The notice with this key.</summary>
+    public bool TryGet(string key, out NoticeView view)
+    {
+        lock (_gate)
+        {
+            if (_notices.TryGetValue(key, out NoticeRecord? record))
+            {
+                view = record.ToView();
+                return true;
+            }
+        }
+        view = null!;
+        return false;
+    }
+
+    /// <summary>Every notice about this device, oldest first.</summary>
+    public IReadOnlyList<NoticeView> FindByImei(Imei imei)
+    {
+        lock (_gate) return _byImei.TryGetValue(imei.Key, out List<string>? keys) ? Views(keys) : [];
+    }
+
+    /// <summary>Every notice sent (or to be sent) to this number, oldest first; a leading '+' is ignored.</summary>
+    public IReadOnlyList<NoticeView> FindByMsisdn(string msisdn)
+    {
+        ArgumentNullException.ThrowIfNull(msisdn);
+        string digits = msisdn.StartsWith('+') ? msisdn[1..] : msisdn;
+        lock (_gate) return _byMsisdn.TryGetValue(digits, out List<string>? keys) ? Views(keys) : [];
+    }
+
+    /// <summary>
+    /// Records a Kannel delivery report (dlr-url <c>type=%d</c>): 1 → Delivered; 2 or 16 → Undelivered (unless already
+    /// delivered); 4 (buffered) and 8 (SMSC accepted) are noted without a state change. Reports may come in any
+    /// order, even before the sendsms answer is recorded. False for an unknown key.
+    /// </summary>
+    public bool RecordDeliveryReport(string key, int type)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_notices.TryGetValue(key, out NoticeRecord? record)) return false;
+            _deliveryReports++;
+            if (record.Attempts == 0) return true; // never handed to Kannel: a stray or forged report, nothing to record
+            long now = NowMs();
+            NoticeState state = record.State;
+            long final = record.FinalMs;
+            if (type == 1 && state != NoticeState.Delivered)
+            {
+                state = NoticeState.Delivered;
+                final = now;
+            }
+            else if (type is 2 or 16 && state is not (NoticeState.Delivered or NoticeState.Undelivered))
+            {
+                state = NoticeState.Undelivered;
+                final = now;
+            }
+            Commit([record with { State = state, FinalMs = final, LastDlrType = (byte)Math.Clamp(type, 0, 255), UpdatedMs = now }]);
+            return true;
+        }
+    }
+
+    // ------------------------------------------------------------------ for the NotifierService
+
+    /// <summary>Renders and releases every parked notice whose subscriber the directory now has; returns how many.</summary>
+    internal int ReleaseParked()
+    {
+        int released;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_parkedByImsi.Count == 0) return 0;
+            long now = NowMs();
+            var batch = new List<NoticeRecord>();
+            foreach ((string imsi, HashSet<string> keys) in _parkedByImsi)
+            {
+                if (!_directory.TryGet(imsi, out Subscriber? subscriber)) continue;
+                foreach (string key in keys) batch.Add(Rendered(_notices[key], subscriber, now));
+            }
+            Commit(batch);
+            released = batch.Count;
+        }
+        if (released > 0) WorkAvailable?.Invoke();
+        return released;
+    }
+
+    /// <summary>
+    /// Takes the next pending notice that is due at <paramref name="now"/> and records it as Sending (durably) before
+    /// the caller makes the HTTP call. False when none is due; <paramref name="nextDue"/> is then the earliest due time, if any.
+    /// </summary>
+    internal bool TryStartNext(DateTimeOffset now, out OutgoingSms sms, out DateTimeOffset? nextDue)
+    {
+        long nowMs = now.ToUnixTimeMilliseconds();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_pending.TryPeek(out string? key, out (long DueMs, long Order) slot))
+            {
+                NoticeRecord record = _notices[key];
+                if (record.State != NoticeState.Pending || record.NextAttemptMs != slot.DueMs)
+                {
+                    _pending.Dequeue(); // stale: a delivery report overtook a retry
+                    continue;
+                }
+                if (slot.DueMs > nowMs)
+                {
+                    nextDue = DateTimeOffset.FromUnixTimeMilliseconds(slot.DueMs);
+                    sms = default;
+                    return false;
+                }
+                _pending.Dequeue();
+                NoticeRecord sending = record with { State = NoticeState.Sending, Attempts = record.Attempts + 1, UpdatedMs = nowMs };
+                try
+                {
+                    Commit([sending]);
+                }
+                catch
+                {
+                    _pending.Enqueue(key, slot);
+                    throw;
+                }
+                sms = new OutgoingSms(key, sending.Msisdn!, sending.Text!, sending.Attempts);
+                nextDue = null;
+                return true;
+            }
+        }
+        sms = default;
+        nextDue = null;
+        return false;
+    }
+
+    /// <summary>Kannel accepted the notice.</summary>
+    internal void MarkAccepted(string key, string answer)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            NoticeRecord record = _notices[key];
+            long now = NowMs();
+            // A delivery report can overtake the sendsms answer; it already said more than "sent".
+            NoticeState state = record.State == NoticeState.Sending ? NoticeState.Sent : record.State;
+            Commit([record with { State = state, SentMs = now, GatewayAnswer = answer, LastError = null, UpdatedMs = now }]);
+            _accepted++;
+        }
+    }
+
+    /// <summary>
+    /// The attempt failed: Pending again, not before <paramref name="retryAt"/>; or Failed when
+    /// <paramref name="maxAttempts"/> (&gt; 0) attempts are used up. Returns the new state.
+    /// </summary>
+    internal NoticeState MarkAttemptFailed(string key, string error, DateTimeOffset retryAt, int maxAttempts)
+    {
+        NoticeState state;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            NoticeRecord record = _notices[key];
+            long now = NowMs();
+            if (record.State != NoticeState.Sending)
+            {
+                // A delivery report came for it meanwhile (Kannel took it although the answer failed): keep that.
+                Commit([record with { LastError = error, UpdatedMs = now }]);
+                return record.State;
+            }
+            bool giveUp = maxAttempts > 0 && record.Attempts >= maxAttempts;
+            state = giveUp ? NoticeState.Failed : NoticeState.Pending;
+            Commit([record with { State = state, LastError = error, NextAttemptMs = giveUp ? 0 : retryAt.ToUnixTimeMilliseconds(), UpdatedMs = now }]);
+            if (!giveUp) _retries++;
+        }
+        return state;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _journal.Dispose();
+        }
+    }
+
+    // ------------------------------------------------------------------ state keeping
+
+    private NoticeRecord Rendered(NoticeRecord record, Subscriber subscriber, long now)
+    {
+        DateOnly deadline = record.DeadlineUnixSeconds == 0 ? default : _calendar.DeadlineDate(record.DeadlineUnixSeconds);
+        string text = _templates.Render(record.Kind, subscriber.Language, record.Imei, subscriber.Msisdn, subscriber.Iin, deadline);
+        return record with
+        {
+            State = NoticeState.Pending,
+            Msisdn = subscriber.Msisdn,
+            Language = subscriber.Language,
+            Text = text,
+            NextAttemptMs = 0,
+            UpdatedMs = now,
+        };
+    }
+
+    /// <summary>Journal first (all records, one fsync), memory after: a failed write changes nothing.</summary>
+    private void Commit(List<NoticeRecord> records)
+    {
+        if (records.Count == 0) return;
+        foreach (NoticeRecord record in records) _journal.Append(NoticeRecordCodec.Encode(record));
+        _journal.Flush();
+        foreach (NoticeRecord record in records)
+        {
+            if (_notices.TryGetValue(record.Key, out NoticeRecord? old)) Replace(old, record);
+            else Index(record);
+        }
+    }
+
+    private void Index(NoticeRecord record)
+    {
+        _notices[record.Key] = record;
+        Add(_byImei, record.Imei.Key, record.Key);
+        if (record.Msisdn is not null) Add(_byMsisdn, record.Msisdn, record.Key);
+        Interlocked.Increment(ref _inState[(int)record.State]);
+        Entered(record);
+    }
+
+    private void Replace(NoticeRecord old, NoticeRecord record)
+    {
+        _notices[record.Key] = record;
+        if (old.Msisdn != record.Msisdn)
+        {
+            if (old.Msisdn is not null) _byMsisdn[old.Msisdn].Remove(record.Key);
+            if (record.Msisdn is not null) Add(_byMsisdn, record.Msisdn, record.Key);
+        }
+        if (old.State == record.State && old.NextAttemptMs == record.NextAttemptMs) return;
+        Interlocked.Decrement(ref _inState[(int)old.State]);
+        Interlocked.Increment(ref _inState[(int)record.State]);
+        if (old.State == NoticeState.Parked && _parkedByImsi.TryGetValue(old.Imsi, out HashSet<string>? parked))
+        {
+            parked.Remove(old.Key);
+            if (parked.Count == 0) _parkedByImsi.Remove(old.Imsi);
+        }
+        Entered(record);
+    }
+
+    private void Entered(NoticeRecord record)
+    {
+        if (record.State == NoticeState.Parked)
+        {
+            if (!_parkedByImsi.TryGetValue(record.Imsi, out HashSet<string>? keys)) _parkedByImsi[record.Imsi] = keys = new HashSet<string>(StringComparer.Ordinal);
+            keys.Add(record.Key);
+        }
+        else if (record.State == NoticeState.Pending)
+        {
+            _pending.Enqueue(record.Key, (record.NextAttemptMs, _order++));
+        }
+    }
+
+    private List<NoticeView> Views(List<string> keys) =>
+        [.. keys.Select(k => _notices[k]).OrderBy(r => r.CreatedMs).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => r.ToView())];
+
+    private static void Add<TKey>(Dictionary<TKey, List<string>> index, TKey key, string value) where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out List<string>? list)) index[key] = list = [];
+        list.Add(value);
+    }
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}
+
+/// <summary>One SMS to hand to Kannel: the notice's key (for the dlr-url), number, text, and which attempt this is.</summary>
+internal readonly record struct OutgoingSms(string Key, string Msisdn, string Text, int Attempt);

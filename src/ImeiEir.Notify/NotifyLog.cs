@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Notify;
+
+/// <summary>The notifier's log lines, source-generated (STYLE 13). Event ids 5001-5099. Never a password or a token.</summary>
+internal static partial class NotifyLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Outbox opened: {Notices} notices ({Parked} parked, {Pending} pending) from {Records} journal records")]
+    public static partial void Opened(ILogger logger, int notices, long parked, long pending, long records);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Outbox journal: cut {Bytes} bytes of a torn last record (the process stopped while writing it)")]
+    public static partial void TornTail(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "{Count} notices were being sent when the notifier last stopped; they are sent again (each at most once more, so a subscriber may get one duplicate)")]
+    public static partial void ResendingInFlight(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Outbox journal compacted: {Before} records to {After}")]
+    public static partial void Compacted(ILogger logger, long before, long after);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Released {Count} parked notices: their subscribers are now in the directory")]
+    public static partial void Released(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "SMS gateway attempt {Attempt} for notice {Key} failed: {Error}; next attempt in {DelayMilliseconds} ms")]
+    public static partial void AttemptFailed(ILogger logger, int attempt, string key, string error, long delayMilliseconds);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Notice {Key} given up after {Attempts} attempts (Notify:MaxAttempts): {Error}")]
+    public static partial void GaveUp(ILogger logger, string key, int attempts, string error);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Debug, Message = "Notice {Key} accepted by the SMS gateway: {Answer}")]
+    public static partial void Accepted(ILogger logger, string key, string answer);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Notifier started: sending to {Gateway} at up to {Rate} SMS/s; dates in {Calendar}")]
+    public static partial void Started(ILogger logger, string gateway, double rate, string calendar);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Notifier: Notify:SendSmsUrl is not set, so no SMS is sent; notices are recorded and wait in the outbox. Dates in {Calendar}")]
+    public static partial void DeliveryOff(ILogger logger, string calendar);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Error, Message = "Notifier: the outbox failed; retrying in {DelayMilliseconds} ms")]
+    public static partial void OutboxFailed(ILogger logger, long delayMilliseconds, Exception exception);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "SMS gateway reachable again after {Failures} failed attempts")]
+    public static partial void GatewayBack(ILogger logger, int failures);
+}
