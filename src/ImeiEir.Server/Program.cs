@@ -17,8 +17,6 @@ try
     {
         // Bound now, ready later: the ports are announced at once so /health/ready can be watched during catch-up.
         Console.Out.WriteLine($"{endpoints.EndpointsLine("ImeiEir listening:")} mode={settings.Mode.Name()}");
-        if (!settings.Mode.RunsNode())
-            readiness.MarkCaughtUp(0);
         readiness.CaughtUp.ContinueWith(t =>
         {
             if (settings.Mode.RunsNode())

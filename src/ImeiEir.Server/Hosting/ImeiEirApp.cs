@@ -29,6 +29,12 @@ internal static class ImeiEirApp
 
         WebApplication app = builder.Build();
         app.MapImeiEir(settings, endpoints);
+        if (!settings.Mode.RunsNode())
+        {
+            // No store to catch up: a registry is ready once it is bound.
+            NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();
+            app.Lifetime.ApplicationStarted.Register(() => readiness.MarkCaughtUp(0));
+        }
         return (app, settings, endpoints);
     }
 }

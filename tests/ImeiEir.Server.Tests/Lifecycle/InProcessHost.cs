@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ImeiEir.Core;
+using ImeiEir.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ImeiEir.Server.Tests.Lifecycle;
+
+/// <summary>
+/// One imeieir process (registry, eir node or all-in-one) hosted in the test process exactly as Program.cs builds
+/// it, on 127.0.0.1 ports chosen at run time, with the regime clock replaced by a fake one.
+/// </summary>
+internal sealed class InProcessHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ListenEndpoints _endpoints;
+
+    private InProcessHost(WebApplication app, ListenEndpoints endpoints)
+    {
+        _app = app;
+        _endpoints = endpoints;
+    }
+
+    public static async Task<InProcessHost> StartAsync(FakeTimeProvider regimeTime, params string[] args)
+    {
+        string[] quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ImeiEir=Warning", .. args];
+        (WebApplication app, _, ListenEndpoints endpoints) = ImeiEirApp.Build(quiet,
+            services => services.Replace(ServiceDescriptor.Singleton(new RegimeClock(regimeTime))));
+        await app.StartAsync();
+        var host = new InProcessHost(app, endpoints);
+        if (app.Services.GetService<NodeReadiness>() is { } readiness)
+            await readiness.CaughtUp.WaitAsync(TimeSpan.FromSeconds(30));
+        return host;
+    }
+
+    public IPEndPoint Diameter => _endpoints.DiameterEndPoint ?? throw new InvalidOperationException("no Diameter listener");
+
+    public Uri Http => new($"http://{_endpoints.HttpEndPoint}/");
+
+    public IServiceProvider Services => _app.Services;
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns true (at most <paramref name="seconds"/>).</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> probe, double seconds = 15)
+    {
+        DateTime until = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe()) return true;
+            await Task.Delay(25);
+        }
+        return await probe();
+    }
+
+    /// <summary>GET /v1/imei/{imei} on this node: the check before purchase.</summary>
+    public async Task<JsonElement> LookupAsync(HttpClient http, string imei)
+    {
+        using HttpResponseMessage response = await http.GetAsync(new Uri(Http, $"v1/imei/{imei}"));
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
