@@ -63,4 +63,37 @@ public class AllocationTests
 
         Assert.That(allocated, Is.Zero, $"Decide allocated {allocated} bytes over 100,000 calls (checksum {result})");
     }
+
+    /// <summary>Every Diameter answer of an unknown IMEI enqueues a sighting: the queue must not allocate either.</summary>
+    [Test]
+    public void SightingQueue_enqueue_and_dequeue_allocate_nothing()
+    {
+        var queue = new SightingQueue(64);
+        Sighting[] items = Enumerable.Range(0, 7)
+            .Select(i => new Sighting(35209900176148UL + (ulong)i, new PackedImsi(401011234567890UL + (ulong)i, 15), 1_750_000_000u + (uint)i, (SightingKind)(1 + i % 3)))
+            .ToArray();
+
+        // Each round fills the queue past its capacity (the refused path) and drains it past empty (the empty path).
+        long Run(int rounds)
+        {
+            long checksum = 0;
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int i = 0; i < 70; i++)
+                    if (queue.TryEnqueue(items[i % items.Length])) checksum++;
+                while (queue.TryDequeue(out Sighting s)) checksum += s.SeenUnixSeconds & 1;
+                if (queue.TryDequeue(out _)) checksum--;
+            }
+            return checksum;
+        }
+
+        Run(2_000); // warm-up: tiered JIT
+        long overflowsBefore = queue.Overflows;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long result = Run(2_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.That(allocated, Is.Zero, $"TryEnqueue/TryDequeue allocated {allocated} bytes over 2,000 rounds (checksum {result})");
+        Assert.That(queue.Overflows - overflowsBefore, Is.EqualTo(2_000L * (70 - 64)), "the measured rounds reached the full-queue path");
+    }
 }
