@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ImeiEir.Server.Tests.Lifecycle;
+
+/// <summary>N5g-eir and check-before-purchase errors, equipment-unknown, the rate limit, and exact metric counts.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class NodeHttpApiTests
+{
+    private const string HomeImsi = "401011234567890";
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 3, 0, 0, TimeSpan.Zero));
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(20) };
+    private string _root = null!;
+    private InProcessHost _grey = null!;      // all-in-one, unknown → provisional grey, lookups limited to 5 a window
+    private InProcessHost _unknown = null!;   // all-in-one, unknown → equipment unknown
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "imeieir-http-" + Guid.NewGuid().ToString("N"));
+        _grey = await InProcessHost.StartAsync(_clock, "--Mode=all-in-one", $"--DataDir={Path.Combine(_root, "grey")}",
+            "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Http:LookupRateLimit=5", "--Http:LookupRateWindow=01:00:00");
+        _unknown = await InProcessHost.StartAsync(_clock, "--Mode=all-in-one", $"--DataDir={Path.Combine(_root, "unknown")}",
+            "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Policy:UnknownAnswer=EquipmentUnknown");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _grey.DisposeAsync();
+        await _unknown.DisposeAsync();
+        _http.Dispose();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [TestCase("", "MANDATORY_QUERY_PARAM_MISSING", TestName = "pei missing")]
+    [TestCase("pei=imei-12345", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei too short")]
+    [TestCase("pei=imei-35209900176148X", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei not digits")]
+    [TestCase("pei=mac-00-11-22-33-44-55", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei not an IMEI")]
+    [TestCase("pei=imeisv-352099001761481", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "imeisv with 15 digits")]
+    [TestCase("pei=imei-352099001761481&supi=imsi-40101x", "OPTIONAL_QUERY_PARAM_INCORRECT", TestName = "supi malformed")]
+    public async Task A_bad_N5g_eir_parameter_is_a_400_problem_with_its_cause(string query, string cause)
+    {
+        using HttpResponseMessage response = await _http.GetAsync(new Uri(_grey.Http, $"n5g-eir-eic/v1/equipment-status?{query}"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("status").GetInt32(), Is.EqualTo(400));
+        Assert.That(problem.GetProperty("cause").GetString(), Is.EqualTo(cause));
+        Assert.That(problem.GetProperty("invalidParams")[0].GetProperty("param").GetString(), Is.EqualTo(cause.StartsWith("OPTIONAL") ? "supi" : "pei"));
+    }
+
+    [Test]
+    public async Task An_unknown_IMEI_is_404_equipment_unknown_when_so_configured_and_gets_no_record()
+    {
+        string imei = Luhn.With("35274108100014");
+        using HttpResponseMessage response = await _http.GetAsync(new Uri(_unknown.Http, $"n5g-eir-eic/v1/equipment-status?pei=imei-{imei}&supi=imsi-{HomeImsi}"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("cause").GetString(), Is.EqualTo("ERROR_EQUIPMENT_UNKNOWN"));
+
+        using var mme = new S13Client(_unknown.Diameter);
+        Assert.That(mme.Check(imei, HomeImsi), Is.EqualTo((0u, 5422u, -1)), "S13: Experimental-Result 5422, no Result-Code, no status");
+        Assert.That((await _unknown.LookupAsync(_http, imei)).GetProperty("list").GetString(), Is.EqualTo("none"));
+    }
+
+    [Test]
+    public async Task Check_before_purchase_reports_without_registering_and_refuses_a_non_IMEI()
+    {
+        string imei = "35274108100021";
+        JsonElement unknown = await _unknown.LookupAsync(_http, imei); // _unknown: no rate limit to spend
+        Assert.That(unknown.GetProperty("imei").GetString(), Is.EqualTo(Luhn.With(imei)), "the 15-digit form people see");
+        Assert.That(unknown.GetProperty("list").GetString(), Is.EqualTo("none"));
+        foreach (string language in new[] { "ru", "kk", "en" })
+            Assert.That(unknown.GetProperty("verdict").GetProperty(language).GetString(), Is.Not.Empty, language);
+        Assert.That((await _unknown.LookupAsync(_http, imei)).GetProperty("list").GetString(), Is.EqualTo("none"), "a lookup is not an attach");
+
+        using HttpResponseMessage bad = await _http.GetAsync(new Uri(_unknown.Http, "v1/imei/3527410810002"));
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(bad.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [Test]
+    public async Task A_grey_device_lookup_names_its_deadline_in_Almaty_time_in_all_three_verdicts()
+    {
+        string imei = "35274108100038";
+        using HttpResponseMessage attach = await _http.GetAsync(new Uri(_grey.Http, $"n5g-eir-eic/v1/equipment-status?pei=imei-{Luhn.With(imei)}&supi=imsi-{HomeImsi}"));
+        Assert.That((await attach.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString(), Is.EqualTo("GREYLISTED"));
+
+        // Day 0 03:00 UTC = 08:00 Almaty (UTC+5); the deadline 30 days later is 01.04.2026 there.
+        JsonElement grey = await _grey.LookupAsync(_http, imei);
+        Assert.That(grey.GetProperty("list").GetString(), Is.EqualTo("grey"));
+        Assert.That(grey.GetProperty("deadlineLocalDate").GetString(), Is.EqualTo("01.04.2026"));
+        foreach (string language in new[] { "ru", "kk", "en" })
+            Assert.That(grey.GetProperty("verdict").GetProperty(language).GetString(), Does.Contain("01.04.2026"), language);
+    }
+
+    [Test]
+    public async Task Lookups_past_the_per_client_limit_get_429_with_Retry_After()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 12; i++)
+        {
+            using HttpResponseMessage response = await _http.GetAsync(new Uri(_grey.Http, "v1/imei/35209900176148"));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.That(response.Headers.RetryAfter?.Delta, Is.Not.Null, "Retry-After");
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            }
+        }
+        // Other tests of this fixture may have spent some of the 5 permits already; never more than 5 succeed.
+        Assert.That(statuses.Count(s => s == HttpStatusCode.OK), Is.LessThanOrEqualTo(5));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.GreaterThanOrEqualTo(7));
+        Assert.That(statuses.Skip(statuses.IndexOf(HttpStatusCode.TooManyRequests)), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
+
+        // N5g-eir is the core network's and is never limited.
+        for (int i = 0; i < 10; i++)
+        {
+            using HttpResponseMessage amf = await _http.GetAsync(new Uri(_grey.Http, "n5g-eir-eic/v1/equipment-status?pei=imei-352099001761481"));
+            Assert.That(amf.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+    }
+}
