@@ -5,10 +5,16 @@ namespace ImeiEir.Notify;
 
 /// <summary>
 /// Drains the outbox into Kannel: one SMS at a time (so a crash can duplicate at most one), no faster than
-/// <see cref="NotifyOptions.RatePerSecond"/>, and after a failure (gateway down, or any answer but 202/200) nothing is
-/// sent until the back-off has passed: the failed notice keeps its place and is retried first, the delay doubling
-/// per consecutive failure up to <see cref="NotifyOptions.MaxBackoff"/>. It also releases parked notices whenever the
-/// subscriber directory changes. Every wait is on the injected <see cref="TimeProvider"/>.
+/// <see cref="NotifyOptions.RatePerSecond"/>. Two back-offs, both doubling from <see cref="NotifyOptions.InitialBackoff"/>
+/// up to <see cref="NotifyOptions.MaxBackoff"/>:
+/// <list type="bullet">
+/// <item>the gateway's: after a failure (gateway down, or any answer but 202/200) nothing at all is sent until it has
+/// passed, growing with the failures in a row, so a down gateway sees one attempt per back-off, not one per notice;</item>
+/// <item>the notice's: a failed notice goes to the back of the line, not before its own back-off (growing with its
+/// attempts), so one notice the gateway keeps refusing (a bad number) never holds up the others.</item>
+/// </list>
+/// It also releases parked notices whenever the subscriber directory changes. Every wait is on the injected
+/// <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class NotifierService : BackgroundService
 {
@@ -100,12 +106,12 @@ public sealed class NotifierService : BackgroundService
                 else
                 {
                     ConsecutiveFailures++;
-                    TimeSpan delay = SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, ConsecutiveFailures);
                     DateTimeOffset failedAt = _time.GetUtcNow();
-                    notBefore = failedAt + delay;
-                    NoticeState state = _outbox.MarkAttemptFailed(sms.Key, result.Detail, notBefore, _options.MaxAttempts);
+                    notBefore = failedAt + SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, ConsecutiveFailures);
+                    TimeSpan retryIn = SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, sms.Attempt);
+                    NoticeState state = _outbox.MarkAttemptFailed(sms.Key, result.Detail, failedAt + retryIn, _options.MaxAttempts);
                     if (state == NoticeState.Failed) NotifyLog.GaveUp(_logger, sms.Key, sms.Attempt, result.Detail);
-                    else NotifyLog.AttemptFailed(_logger, sms.Attempt, sms.Key, result.Detail, (long)delay.TotalMilliseconds);
+                    else NotifyLog.AttemptFailed(_logger, sms.Attempt, sms.Key, result.Detail, (long)(notBefore - failedAt).TotalMilliseconds, (long)retryIn.TotalMilliseconds);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -20,8 +20,8 @@ internal static partial class NotifyLog
     [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Released {Count} parked notices: their subscribers are now in the directory")]
     public static partial void Released(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "SMS gateway attempt {Attempt} for notice {Key} failed: {Error}; next attempt in {DelayMilliseconds} ms")]
-    public static partial void AttemptFailed(ILogger logger, int attempt, string key, string error, long delayMilliseconds);
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "SMS gateway attempt {Attempt} for notice {Key} failed: {Error}; nothing is sent for {GatewayDelayMilliseconds} ms, this notice not for {NoticeDelayMilliseconds} ms")]
+    public static partial void AttemptFailed(ILogger logger, int attempt, string key, string error, long gatewayDelayMilliseconds, long noticeDelayMilliseconds);
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Error, Message = "Notice {Key} given up after {Attempts} attempts (Notify:MaxAttempts): {Error}")]
     public static partial void GaveUp(ILogger logger, string key, int attempts, string error);
