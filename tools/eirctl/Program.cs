@@ -5,8 +5,10 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
 {
     CheckCommand.Create(),
     GenCommand.Create(),
+    NoticesCommand.Create(),
     PushCommand.Create(),
     StatusCommand.Create(withHistory: false),
     StatusCommand.Create(withHistory: true),
+    SubscribersCommand.Create(),
 };
 return root.Parse(args).Invoke();
