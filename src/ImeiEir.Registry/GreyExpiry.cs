@@ -65,22 +65,34 @@ public sealed class GreyExpiry : IAsyncDisposable
             long now = _clock.NowUnixSeconds;
             List<(ulong ImeiKey, uint Deadline)> due = _index.TakeDue(now, BatchSize);
             if (due.Count == 0) return total;
-            IReadOnlyList<Change> changes = await _registry.WriteAsync(write =>
+            IReadOnlyList<Change> changes;
+            try
             {
-                foreach ((ulong key, uint deadline) in due)
+                changes = await _registry.WriteAsync(write =>
                 {
-                    Imei imei = Imei.FromKey(key);
-                    if (write.TryGet(imei, out ImeiRecord record) && record.List == ListKind.Grey
-                        && record.DeadlineUnixSeconds == deadline && deadline <= now)
+                    foreach ((ulong key, uint deadline) in due)
                     {
-                        write.Append(new Change
+                        Imei imei = Imei.FromKey(key);
+                        if (write.TryGet(imei, out ImeiRecord record) && record.List == ListKind.Grey
+                            && record.DeadlineUnixSeconds == deadline && deadline <= now)
                         {
-                            ImeiKey = key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.GreyExpired,
-                            Origin = ChangeOrigin.Lifecycle,
-                        });
+                            write.Append(new Change
+                            {
+                                ImeiKey = key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.GreyExpired,
+                                Origin = ChangeOrigin.Lifecycle,
+                            });
+                        }
                     }
-                }
-            }, ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Taken from the index but not expired (cancelled, or the write failed): put them back, or these
+                // records would stay grey until the next restart rebuilt the index. Entries are hints, so one
+                // that was written after all costs a lookup.
+                foreach ((ulong key, uint deadline) in due) _index.Add(key, deadline);
+                throw;
+            }
             if (changes.Count > 0)
             {
                 Interlocked.Add(ref _expired, changes.Count);

@@ -212,4 +212,20 @@ public class GreyExpiryTests
         Assert.That(_life.AllExpired(), Is.EquivalentTo(expired), "the events carry exactly the published changes");
         Assert.That(expiry.Indexed, Is.EqualTo(1), "IMEI 5's deadline is still waiting");
     }
+
+    [Test]
+    public async Task A_cancelled_ExpireDueAsync_leaves_the_due_deadlines_for_the_next_run()
+    {
+        await _life.SeeAsync(Seen(1, Day0), Seen(2, Day0));
+        GreyExpiry expiry = await _life.StartExpiryAsync();
+        _life.Time.AdjustTime(Day0 + Lifecycle.Grace);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        Assert.That(async () => await expiry.ExpireDueAsync(cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(_life.Registry.LastSequence, Is.EqualTo(2UL), "nothing written");
+
+        Assert.That(await expiry.ExpireDueAsync(CancellationToken.None), Is.EqualTo(2));
+        Assert.That(new[] { _life.Record(1).List, _life.Record(2).List }, Is.All.EqualTo(ListKind.Black));
+    }
 }
