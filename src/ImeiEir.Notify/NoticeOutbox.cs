@@ -134,6 +134,10 @@ public sealed class NoticeOutbox : IDisposable
             journal.Rewrite(outbox._notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
             NotifyLog.Compacted(logger, records, journal.RecordCount);
         }
+        // A crash after an import wrote the directory but before it released the notices leaves them parked: release now.
+        int released = outbox.ReleaseParked();
+        if (released > 0) NotifyLog.Released(logger, released);
+        directory.ReleaseParked = outbox.ReleaseParked;
         NotifyLog.Opened(logger, outbox._notices.Count, outbox.ParkedCount, outbox.PendingCount, records);
         return outbox;
     }
@@ -255,7 +259,10 @@ public sealed class NoticeOutbox : IDisposable
 
     // ------------------------------------------------------------------ for the NotifierService
 
-    /// <summary>Renders and releases every parked notice whose subscriber the directory now has; returns how many.</summary>
+    /// <summary>
+    /// Renders and releases every parked notice whose subscriber the directory now has; returns how many. The
+    /// directory calls it inside every import; opening calls it once.
+    /// </summary>
     internal int ReleaseParked()
     {
         int released;
@@ -369,6 +376,7 @@ public sealed class NoticeOutbox : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            if (_directory.ReleaseParked == ReleaseParked) _directory.ReleaseParked = null;
             _journal.Dispose();
         }
     }

@@ -13,8 +13,8 @@ namespace ImeiEir.Notify;
 /// <item>the notice's: a failed notice goes to the back of the line, not before its own back-off (growing with its
 /// attempts), so one notice the gateway keeps refusing (a bad number) never holds up the others.</item>
 /// </list>
-/// It also releases parked notices whenever the subscriber directory changes. Every wait is on the injected
-/// <see cref="TimeProvider"/>.
+/// Parked notices are released by the import itself (<see cref="SubscriberDirectory.ImportAsync"/>), which wakes this
+/// loop. Every wait is on the injected <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class NotifierService : BackgroundService
 {
@@ -60,20 +60,12 @@ public sealed class NotifierService : BackgroundService
         else NotifyLog.Started(_logger, GatewayName(), _options.RatePerSecond, _calendar.Description);
 
         TimeSpan interval = TimeSpan.FromSeconds(1 / _options.RatePerSecond);
-        long seenVersion = -1;
         DateTimeOffset notBefore = DateTimeOffset.MinValue;
         int outboxFailures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                long version = _directory.Version;
-                if (version != seenVersion)
-                {
-                    seenVersion = version;
-                    int released = _outbox.ReleaseParked();
-                    if (released > 0) NotifyLog.Released(_logger, released);
-                }
                 if (_kannel is null)
                 {
                     await WaitAsync(null, stoppingToken);

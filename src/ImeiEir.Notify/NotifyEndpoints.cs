@@ -216,8 +216,6 @@ public static class NotifyEndpoints
             return;
         }
 
-        // Release at once rather than on the notifier's next turn, so the answer can say how many were waiting.
-        int released = notifier.Outbox.ReleaseParked();
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
@@ -227,7 +225,7 @@ public static class NotifyEndpoints
         json.WriteNumber("replaced", report.Replaced);
         json.WriteNumber("unchanged", report.Unchanged);
         json.WriteNumber("total", report.Total);
-        json.WriteNumber("released", released);
+        json.WriteNumber("released", report.Released);
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
     }

@@ -25,8 +25,14 @@ public sealed class SubscriberDirectory
         _entries = entries;
     }
 
-    /// <summary>Raised after an import changed the directory (the notifier then releases parked notices).</summary>
+    /// <summary>Raised after an import changed the directory (and its parked notices were released).</summary>
     public event Action? Changed;
+
+    /// <summary>
+    /// Set by the outbox over this directory: releases the notices parked for subscribers that are now known and
+    /// returns how many. Called inside the import, so an import's report says exactly what it released.
+    /// </summary>
+    internal Func<int>? ReleaseParked { get; set; }
 
     /// <summary>Subscribers in the directory.</summary>
     public int Count => _entries.Count;
@@ -65,8 +71,9 @@ public sealed class SubscriberDirectory
     }
 
     /// <summary>
-    /// Reads a CSV import to the end; when every line is good, adds and replaces its subscribers and writes the
-    /// directory file before returning. With any bad line nothing changes and the report lists them all.
+    /// Reads a CSV import to the end; when every line is good, adds and replaces its subscribers, writes the
+    /// directory file and releases the notices parked for them before returning. With any bad line nothing changes and
+    /// the report lists them all.
     /// </summary>
     public async Task<SubscriberImportReport> ImportAsync(TextReader reader, CancellationToken ct = default)
     {
@@ -96,8 +103,9 @@ public sealed class SubscriberDirectory
             await DurableFile.ReplaceAsync(_path, stream => WriteAsync(stream, next));
             _entries = next;
             Interlocked.Increment(ref _version);
+            int released = ReleaseParked?.Invoke() ?? 0;
             Changed?.Invoke();
-            return new SubscriberImportReport(true, added, replaced, unchanged, []) { Total = next.Count };
+            return new SubscriberImportReport(true, added, replaced, unchanged, []) { Total = next.Count, Released = released };
         }
         finally
         {

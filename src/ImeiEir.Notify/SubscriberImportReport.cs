@@ -13,4 +13,7 @@ public sealed record SubscriberImportReport(bool Accepted, int Added, int Replac
 {
     /// <summary>Subscribers in the directory after the import.</summary>
     public int Total { get; init; }
+
+    /// <summary>Parked notices this import released (their subscribers are now known; they go out next).</summary>
+    public int Released { get; init; }
 }
