@@ -367,14 +367,18 @@ public sealed class RegistryService : IAsyncDisposable
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_fault is not null) throw new InvalidOperationException("The registry's change log failed earlier; restart the registry.", _fault);
             ct.ThrowIfCancellationRequested();
-            var changes = new List<Change>();
+            // Plan first, append after: a plan that throws midway must leave nothing in the log's memory or the
+            // sequence index, or the next write would reuse those numbers and every write would fail until a restart.
+            var planned = new List<(Change Change, ulong Previous)>();
             using (ImeiStoreSession session = _view.NewSession())
             {
-                plan(new PlannedWrite(session, LastSequence + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(), (c, previous) => Append(c, previous, changes)));
+                plan(new PlannedWrite(session, LastSequence + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(), (c, previous) => planned.Add((c, previous))));
             }
-            if (changes.Count == 0) return changes;
+            var changes = new List<Change>(planned.Count);
+            if (planned.Count == 0) return changes;
             try
             {
+                foreach ((Change change, ulong previous) in planned) Append(change, previous, changes);
                 await _log.CommitAsync().ConfigureAwait(false);
             }
             catch (Exception e)

@@ -216,6 +216,24 @@ public class SightingIntakeTests
     }
 
     [Test]
+    public async Task A_batch_that_fails_midway_records_nothing_and_later_batches_are_recorded()
+    {
+        // The HTTP endpoint validates every sighting, but RecordAsync is public: an IMEI key of 15 digits, seen
+        // after a good sighting that the same batch has already planned, makes the batch throw.
+        Sighting bad = Seen(2, Day0) with { ImeiKey = Imei.KeyLimit };
+        Assert.That(async () => await _life.SeeAsync(Seen(1, Day0.AddHours(-1)), bad), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(_life.Registry.LastSequence, Is.Zero);
+        Assert.That(_life.Registry.TryGetAny(TestData.Imei(1), out _), Is.False, "all or nothing");
+
+        // The registry still writes, with the next numbers.
+        SightingReport report = await _life.SeeAsync(Seen(1, Day0.AddHours(-1)), Seen(3, Day0));
+        Assert.That(report.Created, Is.EqualTo(2));
+        Assert.That((await TestData.ReadAllAsync(_life.Registry)).Select(c => c.Sequence), Is.EqualTo(new[] { 1UL, 2UL }));
+        await TestData.PushCsvAsync(_life.Registry, $"imei,list,reason\n{TestData.Text(4)},white,verified\n");
+        Assert.That(_life.Registry.LastSequence, Is.EqualTo(3UL));
+    }
+
+    [Test]
     public async Task Recorded_is_raised_once_per_batch_with_the_report()
     {
         var reports = new List<SightingReport>();
