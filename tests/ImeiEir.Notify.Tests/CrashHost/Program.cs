@@ -1,0 +1,65 @@
+// A notifier process for the crash test. It enqueues the notices given on the command line, runs the NotifierService
+// against Kannel until the outbox is drained (or a time limit), prints its counters, and exits 0. With
+// --crash-after-send N it kills itself with SIGKILL right after Kannel answered the N-th sendsms and before that answer
+// is journaled: the window the documented duplicate comes from.
+//
+//   ImeiEir.Notify.CrashHost --data DIR --sendsms URL --user U --password P --from F
+//       [--notice KIND,IMEI,IMSI,DEADLINE_UNIX,YYYY-MM-DD]... [--crash-after-send N] [--seconds S]
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ImeiEir.Core;
+using ImeiEir.Notify;
+
+var options = new NotifyOptions { RatePerSecond = 100, InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1) };
+var notices = new List<NoticeRequest>();
+int crashAfter = 0;
+double seconds = 30;
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    string value = args[i + 1];
+    switch (args[i])
+    {
+        case "--data": options.DataDirectory = value; break;
+        case "--sendsms": options.SendSmsUrl = value; break;
+        case "--user": options.Username = value; break;
+        case "--password": options.Password = value; break;
+        case "--from": options.From = value; break;
+        case "--crash-after-send": crashAfter = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--seconds": seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--notice":
+            string[] f = value.Split(',');
+            notices.Add(new NoticeRequest(Enum.Parse<NoticeKind>(f[0]), Imei.Parse(f[1]), f[2],
+                uint.Parse(f[3], CultureInfo.InvariantCulture), DateOnly.ParseExact(f[4], "yyyy-MM-dd", CultureInfo.InvariantCulture)));
+            break;
+        default:
+            Console.Error.WriteLine($"crash-host: unknown argument {args[i]}");
+            return 1;
+    }
+}
+
+using Notifier notifier = await Notifier.OpenAsync(options, TimeProvider.System);
+Console.WriteLine($"crash-host: opened, {notifier.Outbox.Count} notices, {notifier.Outbox.Counters.ResentAfterRestart} to resend");
+Console.WriteLine($"crash-host: enqueued {notifier.Outbox.EnqueueMany(notices)} of {notices.Count}");
+
+using var http = new HttpClient();
+using NotifierService service = notifier.CreateService(http, TimeProvider.System);
+int sends = 0;
+service.AfterSendBeforeRecord = sms =>
+{
+    Console.WriteLine($"crash-host: sent {sms.Key} attempt {sms.Attempt}");
+    if (++sends == crashAfter)
+    {
+        Console.WriteLine($"crash-host: SIGKILL after sending {sms.Key}, before recording it");
+        Console.Out.Flush();
+        Kill(Environment.ProcessId, 9);
+    }
+};
+await service.StartAsync(CancellationToken.None);
+DateTime end = DateTime.UtcNow.AddSeconds(seconds);
+while (notifier.Outbox.PendingCount > 0 && DateTime.UtcNow < end) await Task.Delay(20);
+await service.StopAsync(CancellationToken.None);
+Console.WriteLine($"crash-host: done {notifier.Outbox.Counters}");
+return notifier.Outbox.PendingCount == 0 ? 0 : 3;
+
+[DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+static extern int Kill(int pid, int signal);
