@@ -28,9 +28,13 @@ public enum Garbage
     Regression,
 }
 
+/// <summary>One <c>POST /v1/sightings</c> as it arrived, and the status it was answered with.</summary>
+internal sealed record SightingPost(int Status, string Authorization, string Node, string? ContentType, Sighting[] Sightings);
+
 /// <summary>
 /// The registry's HTTP contract on Kestrel (127.0.0.1, any port), served from an in-memory change list, with knobs
 /// to misbehave: cut connections at byte offsets, send garbage, go silent, pause, or answer with an error status.
+/// It also takes sightings (<c>POST /v1/sightings</c>) and keeps every post.
 /// </summary>
 internal sealed class FakeRegistry : IAsyncDisposable
 {
@@ -47,11 +51,20 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public Uri Url { get; private set; } = null!;
 
-    /// <summary>Every request: "snapshot" or "feed after=N", in arrival order.</summary>
+    /// <summary>Every request: "snapshot", "feed after=N" or "sightings N bytes", in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>When set, every request is answered with this status (problem+json).</summary>
     public int? ForcedStatus { get; set; }
+
+    /// <summary>When set, <c>POST /v1/sightings</c> is answered with this status (problem+json) and its sightings are not kept.</summary>
+    public int? SightingsStatus { get; set; }
+
+    /// <summary>Every authorised <c>POST /v1/sightings</c>, in arrival order, with its status.</summary>
+    public ConcurrentQueue<SightingPost> SightingPosts { get; } = new();
+
+    /// <summary>The sightings the fake registry took (answered 200), in arrival order.</summary>
+    public Sighting[] AcceptedSightings => SightingPosts.Where(p => p.Status == 200).SelectMany(p => p.Sightings).ToArray();
 
     /// <summary>Idle heartbeat interval of the feed (the real registry's default is 5 s).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -106,6 +119,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
         var registry = new FakeRegistry(app);
         app.MapGet("/v1/snapshot", registry.SnapshotAsync);
         app.MapGet("/v1/feed", registry.FeedAsync);
+        app.MapPost("/v1/sightings", registry.SightingsAsync);
         await app.StartAsync();
         registry.Url = new Uri(app.Urls.First() + "/");
         return registry;
@@ -279,6 +293,33 @@ internal sealed class FakeRegistry : IAsyncDisposable
         catch (IOException)
         {
         }
+    }
+
+    private async Task SightingsAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        byte[] bytes = body.ToArray();
+        Requests.Enqueue($"sightings {bytes.Length} bytes");
+        if (!Authorized(context) || await Forced(context)) return;
+
+        // Decoded as the real registry does: whole 24-byte records, each valid, or the batch is refused.
+        var sightings = new List<Sighting>();
+        string? problem = bytes.Length % SightingCodec.Size == 0 ? null : $"the body is {bytes.Length} bytes, not a multiple of {SightingCodec.Size}";
+        for (int offset = 0; problem is null && offset < bytes.Length; offset += SightingCodec.Size)
+        {
+            if (SightingCodec.TryRead(bytes.AsSpan(offset, SightingCodec.Size), out Sighting sighting, out string? why)) sightings.Add(sighting);
+            else problem = $"sighting {offset / SightingCodec.Size + 1}: {why}";
+        }
+        int status = SightingsStatus ?? (problem is null ? 200 : 400);
+        SightingPosts.Enqueue(new SightingPost(status, context.Request.Headers.Authorization.ToString(),
+            context.Request.Headers["X-ImeiEir-Node"].ToString(), context.Request.ContentType, sightings.ToArray()));
+        context.Response.StatusCode = status;
+        if (status == 200)
+            await context.Response.WriteAsJsonAsync(new { received = sightings.Count });
+        else
+            await context.Response.WriteAsJsonAsync(new { title = "refused by the test", status, detail = problem ?? "forced by the test" },
+                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 
     private static bool Authorized(HttpContext context)
