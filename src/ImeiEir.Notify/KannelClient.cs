@@ -14,7 +14,7 @@ namespace ImeiEir.Notify;
 /// </code>
 /// coding=2 is UCS-2, which Cyrillic and Kazakh letters need. The whole text goes in one request: Kannel splits it into
 /// concatenated parts (UDH) itself, provided the sendsms-user allows it (<c>concatenation = true</c>, <c>max-messages</c>
-/// at least 8 for the longest text, ~450 characters at 67 per part); otherwise Kannel silently sends only the first part.
+/// at least 7: the longest text, ~440 characters, is 7 parts of 67); otherwise Kannel silently sends only the first part.
 /// Kannel replaces <c>%d</c> in the dlr-url with the report type when it calls back.
 /// </summary>
 internal sealed class KannelClient(HttpClient http, NotifyOptions options, TimeProvider time)

@@ -14,7 +14,8 @@ namespace ImeiEir.Notify;
 /// Exactly-once is bounded by one gap: a notice is recorded as Sending before the HTTP call and as Sent after it. If
 /// the process dies between the two, it is Sending at the next start and is sent again, so a subscriber may get that
 /// notice twice: at most one duplicate per notice in flight at the crash; the notifier sends one at a time, so at
-/// most one duplicate per crash. A notice never goes out twice otherwise, and never is lost once Enqueue returned.
+/// most one duplicate per crash. The only other duplicate is a request that timed out after Kannel took it (it counts
+/// as failed and is retried). A notice is never lost once Enqueue returned.
 /// </para>
 /// Thread-safe: one lock; the journal's fsync happens under it, which serialises writers (a few ms each on a disk).
 /// </summary>
