@@ -68,6 +68,18 @@ public class OutboxTests
     }
 
     [Test]
+    public async Task A_second_notifier_on_the_same_outbox_is_refused_while_the_first_runs()
+    {
+        using (Notifier first = await TestData.OpenAsync(_dir.Path, _time))
+        {
+            first.Outbox.Enqueue(TestData.Grey());
+            Assert.ThrowsAsync<IOException>(() => TestData.OpenAsync(_dir.Path, _time));
+        }
+        using Notifier next = await TestData.OpenAsync(_dir.Path, _time);
+        Assert.That(next.Outbox.Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Incomplete_requests_are_refused()
     {
         using Notifier notifier = await TestData.OpenAsync(_dir.Path, _time);

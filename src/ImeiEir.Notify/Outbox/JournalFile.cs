@@ -52,7 +52,9 @@ internal sealed class JournalFile : IDisposable
     {
         var stream = new FileStream(path, new FileStreamOptions
         {
-            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0,
+            // FileShare.None takes an exclusive lock (flock on Unix): a second notifier on the same outbox fails to
+            // open instead of interleaving records and sending every notice twice.
+            Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0,
         });
         try
         {
@@ -175,7 +177,7 @@ internal sealed class JournalFile : IDisposable
         _stream.Dispose();
         File.Move(temporary, _path, overwrite: true);
         DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
-        _stream = new FileStream(_path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 });
+        _stream = new FileStream(_path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 });
         _end = _synced = _stream.Length;
         _stream.Position = _end;
         RecordCount = _syncedRecords = count;
