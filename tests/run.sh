@@ -21,7 +21,7 @@ finish() {   # finish PASSED FAILED
 }
 
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark)
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

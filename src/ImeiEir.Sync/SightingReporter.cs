@@ -145,8 +145,9 @@ public sealed class SightingReporter : BackgroundService
                 // Our own encoding was refused: retrying the same bytes forever would block every later sighting.
                 foreach (var entry in batch) _pending.Remove(entry.Key);
                 Volatile.Write(ref _pendingCount, _pending.Count);
-                Interlocked.Add(ref _rejected, batch.Length);
+                // Logged before counted: whoever sees the count can rely on the log line being there.
                 SyncLog.SightingsRejected(_logger, batch.Length, detail);
+                Interlocked.Add(ref _rejected, batch.Length);
                 return RejectedMarker;
             }
             return $"HTTP {(int)response.StatusCode}: {detail}";
