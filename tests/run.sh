@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: builds the solution and runs every test project, including the integration tests against
-# real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder).
+# real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway).
 #
 #   tests/run.sh            on Debian 12 with the .NET 10 SDK; installs the peer tools it lacks with apt-get
 #
