@@ -465,6 +465,17 @@ public static partial class RegistryEndpoints
     // ---------------------------------------------------------------- tokens and problems
 
     /// <summary>
+    /// True when the request carries the registry's admin token: for other APIs on the registry's admin port (the
+    /// notifier's), so one token guards everything there.
+    /// </summary>
+    public static bool HasAdminToken(HttpContext context, RegistryService registry)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(registry);
+        return IsAuthorized(context, registry, adminOnly: true);
+    }
+
+    /// <summary>
     /// Bearer token check, constant time: both tokens are always compared, so timing tells neither which token
     /// nor how much of one matched. Reader endpoints accept the admin token too.
     /// </summary>

@@ -82,3 +82,30 @@ public sealed class ServerSettingsTests
         Assert.That(message, Does.Not.Contain("\n"));
     }
 }
+
+[TestFixture]
+public sealed class NotifySettingsTests
+{
+    private static ServerSettings Load(params string[] args) =>
+        ServerSettings.Load(new ConfigurationBuilder().AddCommandLine(args).Build());
+
+    [Test]
+    public void The_notifier_lives_under_the_data_directory_unless_configured()
+    {
+        Assert.That(Load("--DataDir=/tmp/eir-x").Notify.DataDirectory, Is.EqualTo(Path.Combine("/tmp/eir-x", "notify")));
+        Assert.That(Load("--DataDir=/tmp/eir-x", "--Notify:DataDirectory=/srv/notices").Notify.DataDirectory, Is.EqualTo("/srv/notices"));
+        Assert.That(Load().Notify.DeliveryEnabled, Is.False, "no gateway configured: nothing is sent");
+    }
+
+    [TestCase("--Notify:RatePerSecond=0", "Notify:RatePerSecond: 0 must be between 0.01 and 10000 messages per second")]
+    [TestCase("--Notify:SendSmsUrl=ftp://gw/x", "Notify:SendSmsUrl: 'ftp://gw/x' is not an absolute http:// or https:// URL")]
+    [TestCase("--Notify:SendSmsUrl=http://127.0.0.1:13013/cgi-bin/sendsms", "Notify:Username: required with Notify:SendSmsUrl")]
+    [TestCase("--Notify:Sender=x", "Notify:Sender: unknown setting")]
+    [TestCase("--Notify:DlrMask=many", "Notify:DlrMask: 'many' is not a valid whole number")]
+    public void A_bad_notify_setting_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
+    {
+        string message = Assert.Throws<ConfigurationException>(() => Load(argument))!.Message;
+        Assert.That(message, Does.StartWith(expected));
+        Assert.That(message, Does.Not.Contain("\n"));
+    }
+}

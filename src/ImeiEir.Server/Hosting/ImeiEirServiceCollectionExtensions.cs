@@ -1,6 +1,7 @@
 using System.Net;
 using ImeiEir.Core;
 using ImeiEir.Diameter;
+using ImeiEir.Notify;
 using ImeiEir.Registry;
 using ImeiEir.Server.Diameter;
 using ImeiEir.Server.Storage;
@@ -46,6 +47,8 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Service);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Intake);
             services.AddSingleton<RegistryMetrics>();
+            // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
+            services.AddImeiEirNotify(settings.Notify);
         }
         if (settings.Mode.RunsNode())
         {
@@ -112,7 +115,12 @@ internal static class ImeiEirServiceCollectionExtensions
             app.MapWhen(c => c.Connection.LocalPort == endpoints.RegistryEndPoint?.Port, registry =>
             {
                 registry.UseRouting();
-                registry.UseEndpoints(e => e.MapRegistryApi());
+                registry.UseEndpoints(e =>
+                {
+                    e.MapRegistryApi();
+                    e.MapNotifyApi(app.Services.GetRequiredService<Notifier>(),
+                        context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()));
+                });
             });
         }
         app.MapWhen(c => c.Connection.LocalPort == endpoints.HttpEndPoint?.Port, http =>

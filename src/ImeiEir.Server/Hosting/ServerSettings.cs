@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Notify;
 using ImeiEir.Registry;
 using Microsoft.Extensions.Configuration;
 
@@ -30,6 +31,9 @@ public sealed class ServerSettings
 
     public required PolicyOptions Policy { get; init; }
 
+    /// <summary>The SMS notifier (registry and all-in-one); its outbox and directory default to <c>&lt;DataDir&gt;/notify</c>.</summary>
+    public required NotifyOptions Notify { get; init; }
+
     public string StoreDirectory => Path.Combine(DataDir, "store");
 
     public string RegistryDirectory => Path.Combine(DataDir, "registry");
@@ -51,7 +55,10 @@ public sealed class ServerSettings
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
             Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
             Policy = Bind<PolicyOptions>(configuration, "Policy"),
+            Notify = Bind<NotifyOptions>(configuration, NotifyOptions.Section),
         };
+        if (string.IsNullOrEmpty(configuration[$"{NotifyOptions.Section}:{nameof(NotifyOptions.DataDirectory)}"]))
+            settings.Notify.DataDirectory = Path.Combine(settings.DataDir, "notify");
 
         string? problem = settings.Diameter.Validate()
             .Concat(settings.Store.Validate())
@@ -60,6 +67,7 @@ public sealed class ServerSettings
             .Concat(settings.Registry.Validate())
             .Concat(settings.Sync.Validate())
             .Concat(settings.Sightings.Validate())
+            .Concat(settings.Notify.Validate())
             .Concat(settings.ValidateMode())
             .FirstOrDefault();
         if (problem is not null)
