@@ -40,4 +40,7 @@ internal static partial class NotifyLog
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "SMS gateway reachable again after {Failures} failed attempts")]
     public static partial void GatewayBack(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Grey-start notices: {Added} enqueued, {Known} already in the outbox")]
+    public static partial void GreyStartsEnqueued(ILogger logger, int added, int known);
 }

@@ -49,6 +49,7 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
+            services.AddHostedService<GreyStartNotices>();
         }
         if (settings.Mode.RunsNode())
         {
