@@ -28,7 +28,9 @@ internal sealed class Node : IAsyncDisposable
         ReaderToken = token,
         InitialBackoff = initialBackoff ?? TimeSpan.FromMilliseconds(20),
         MaxBackoff = maxBackoff ?? TimeSpan.FromMilliseconds(200),
-        HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(2),
+        // Far above the fake registry's 100 ms heartbeats: a loaded 2-core machine can stall a test for seconds, and a
+        // test that wants the timeout to fire passes its own.
+        HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(10),
         CheckpointEveryChanges = checkpointEveryChanges,
         CheckpointInterval = checkpointInterval ?? TimeSpan.FromSeconds(30),
     };
