@@ -88,8 +88,11 @@ public sealed class EirloadTests
         AssertClean(report, 40_000);
         double perRequest = (longRun - shortRun) / 38_000.0;
         TestContext.Out.WriteLine($"short run {shortRun} B, long run {longRun} B: {perRequest:0.00} B per request");
-        // A single allocation per request would be ≥ 24 bytes; allow a little for a rare pipe segment or timer.
-        Assert.That(perRequest, Is.LessThan(2.0), $"short run {shortRun} B, long run {longRun} B");
+        // A single allocation per request would be ≥ 24 bytes, and one every third request ≥ 8. The counter is
+        // process-wide: the in-process server's timers and background work add bytes by elapsed time, not by
+        // request (seen: 2.5 B per request on a clean CI run), so the bound sits below any per-request allocation,
+        // not at zero.
+        Assert.That(perRequest, Is.LessThan(8.0), $"short run {shortRun} B, long run {longRun} B");
     }
 
     [Test]
