@@ -81,13 +81,6 @@ public sealed class ServerSettingsTests
         Assert.That(message, Does.StartWith(key));
         Assert.That(message, Does.Not.Contain("\n"));
     }
-}
-
-[TestFixture]
-public sealed class NotifySettingsTests
-{
-    private static ServerSettings Load(params string[] args) =>
-        ServerSettings.Load(new ConfigurationBuilder().AddCommandLine(args).Build());
 
     [Test]
     public void The_notifier_lives_under_the_data_directory_unless_configured()
@@ -104,7 +97,7 @@ public sealed class NotifySettingsTests
     [TestCase("--Notify:DlrMask=many", "Notify:DlrMask: 'many' is not a valid whole number")]
     public void A_bad_notify_setting_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
     {
-        string message = Assert.Throws<ConfigurationException>(() => Load(argument))!.Message;
+        string message = ErrorOf(argument);
         Assert.That(message, Does.StartWith(expected));
         Assert.That(message, Does.Not.Contain("\n"));
     }

@@ -15,20 +15,18 @@ namespace ImeiEir.Server.Hosting;
 internal sealed class GreyStartNotices : IHostedService
 {
     private readonly RegistryLifecycle _registry;
-    private readonly Notifier _notifier;
+    private readonly NoticeTriggers _triggers;
     private readonly ILogger<GreyStartNotices> _logger;
-    private NoticeTriggers? _triggers;
 
     public GreyStartNotices(RegistryLifecycle registry, Notifier notifier, ILogger<GreyStartNotices> logger)
     {
         _registry = registry;
-        _notifier = notifier;
+        _triggers = new NoticeTriggers(notifier.Outbox, notifier.Calendar, logger);
         _logger = logger;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _triggers = new NoticeTriggers(_notifier.Outbox, _notifier.Calendar, _logger);
         _registry.SightingsRecorded += OnRecorded;
         return Task.CompletedTask;
     }
@@ -52,7 +50,7 @@ internal sealed class GreyStartNotices : IHostedService
         if (attaches.Count == 0) return;
         try
         {
-            _triggers!.OnGreyAttaches(attaches);
+            _triggers.OnGreyAttaches(attaches);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or ArgumentException)
         {
