@@ -22,17 +22,19 @@ internal sealed class JournalFile : IDisposable
 {
     public const int MaxPayload = 64 * 1024;
     private const int FrameHeader = 8;
-    private static ReadOnlySpan<byte> Magic => "IEIROBX1"u8;
+    private static readonly byte[] s_outboxMagic = "IEIROBX1"u8.ToArray();
 
     private readonly string _path;
+    private readonly byte[] _magic;
     private FileStream _stream;
     private long _end;
     private long _synced;
     private long _syncedRecords;
 
-    private JournalFile(string path, FileStream stream, long end, long records)
+    private JournalFile(string path, byte[] magic, FileStream stream, long end, long records)
     {
         _path = path;
+        _magic = magic;
         _stream = stream;
         _end = _synced = end;
         RecordCount = _syncedRecords = records;
@@ -48,8 +50,14 @@ internal sealed class JournalFile : IDisposable
     /// Opens or creates the journal, hands every good record to <paramref name="onRecord"/> in order, and cuts a torn
     /// tail. <paramref name="discardedBytes"/> is how much was cut (0 after a clean stop).
     /// </summary>
-    public static JournalFile Open(string path, Action<ReadOnlySpan<byte>> onRecord, out long discardedBytes, long nowUnixMs)
+    public static JournalFile Open(string path, Action<ReadOnlySpan<byte>> onRecord, out long discardedBytes, long nowUnixMs) =>
+        Open(path, s_outboxMagic, onRecord, out discardedBytes, nowUnixMs);
+
+    /// <summary>As <see cref="Open(string, Action{ReadOnlySpan{byte}}, out long, long)"/> for a journal of another kind, told apart by its 8-byte magic.</summary>
+    public static JournalFile Open(string path, byte[] magic, Action<ReadOnlySpan<byte>> onRecord, out long discardedBytes, long nowUnixMs)
     {
+        if (magic.Length != 8) throw new ArgumentException("a journal magic is 8 bytes", nameof(magic));
+
         var stream = new FileStream(path, new FileStreamOptions
         {
             // FileShare.None takes an exclusive lock (flock on Unix): a second notifier on the same outbox fails to
@@ -60,23 +68,23 @@ internal sealed class JournalFile : IDisposable
         {
             discardedBytes = 0;
             long length = stream.Length;
-            if (length < Magic.Length)
+            if (length < magic.Length)
             {
                 // New, or torn while its header was being written: nothing in it can be a record.
                 discardedBytes = length;
                 stream.SetLength(0);
-                stream.Write(Magic);
+                stream.Write(magic);
                 stream.Flush(flushToDisk: true);
                 DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                return new JournalFile(path, stream, Magic.Length, 0);
+                return new JournalFile(path, magic, stream, magic.Length, 0);
             }
 
-            Span<byte> magic = stackalloc byte[8];
-            stream.ReadExactly(magic);
-            if (!magic.SequenceEqual(Magic))
-                throw new InvalidDataException($"{path} is not an outbox journal (it does not start with IEIROBX1); move it away rather than have it overwritten");
+            Span<byte> head = stackalloc byte[8];
+            stream.ReadExactly(head);
+            if (!head.SequenceEqual(magic))
+                throw new InvalidDataException($"{path} is not the journal expected here (it does not start with {System.Text.Encoding.ASCII.GetString(magic)}); move it away rather than have it overwritten");
 
-            long good = Magic.Length;
+            long good = magic.Length;
             long count = 0;
             byte[] payload = new byte[MaxPayload];
             Span<byte> header = stackalloc byte[FrameHeader];
@@ -106,7 +114,7 @@ internal sealed class JournalFile : IDisposable
                 stream.Flush(flushToDisk: true);
             }
             stream.Position = good;
-            return new JournalFile(path, stream, good, count);
+            return new JournalFile(path, magic, stream, good, count);
         }
         catch
         {
@@ -162,7 +170,7 @@ internal sealed class JournalFile : IDisposable
         long count = 0;
         using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            output.Write(Magic);
+            output.Write(_magic);
             Span<byte> header = stackalloc byte[FrameHeader];
             foreach (byte[] payload in payloads)
             {
