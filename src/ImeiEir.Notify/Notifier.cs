@@ -4,19 +4,22 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ImeiEir.Notify;
 
 /// <summary>
-/// The notifier's parts opened together over one data directory: options, calendar, texts, subscriber directory and
-/// outbox. The trigger wiring enqueues through <see cref="Outbox"/>; the registry's admin app maps the HTTP API with
+/// The notifier's parts opened together over one data directory: options, calendar, texts, subscriber directory,
+/// outbox and the (IMEI, IMSI) pairs seen. The registry's wiring makes notices with <see cref="CreateTriggers"/> and
+/// <see cref="CreateReminders"/>; the registry's admin app maps the HTTP API with
 /// <see cref="NotifyEndpoints.MapNotifyApi"/>; the host runs a <see cref="NotifierService"/> from <see cref="CreateService"/>.
 /// </summary>
 public sealed class Notifier : IDisposable
 {
-    private Notifier(NotifyOptions options, NoticeCalendar calendar, NoticeTemplates templates, SubscriberDirectory subscribers, NoticeOutbox outbox)
+    private Notifier(NotifyOptions options, NoticeCalendar calendar, NoticeTemplates templates, SubscriberDirectory subscribers, NoticeOutbox outbox,
+        SightingPairs pairs)
     {
         Options = options;
         Calendar = calendar;
         Templates = templates;
         Subscribers = subscribers;
         Outbox = outbox;
+        Pairs = pairs;
     }
 
     public NotifyOptions Options { get; }
@@ -28,6 +31,9 @@ public sealed class Notifier : IDisposable
     public SubscriberDirectory Subscribers { get; }
 
     public NoticeOutbox Outbox { get; }
+
+    /// <summary>Who was seen with which grey device: the addressees of reminders and blacklisted notices.</summary>
+    public SightingPairs Pairs { get; }
 
     /// <summary>Validates the options, loads the texts, opens the directory and the outbox (creating the data directory).</summary>
     /// <exception cref="ArgumentException">The options are not valid; the message has one "Notify:Key: problem" line per problem.</exception>
@@ -41,12 +47,33 @@ public sealed class Notifier : IDisposable
         NoticeTemplates templates = NoticeTemplates.Load();
         SubscriberDirectory subscribers = await SubscriberDirectory.OpenAsync(options.DataDirectory, ct);
         NoticeOutbox outbox = NoticeOutbox.Open(options, subscribers, templates, calendar, time, loggers.CreateLogger("ImeiEir.Notify.Outbox"));
-        return new Notifier(options, calendar, templates, subscribers, outbox);
+        SightingPairs pairs;
+        try
+        {
+            pairs = SightingPairs.Open(options.DataDirectory, time, loggers.CreateLogger("ImeiEir.Notify.Pairs"));
+        }
+        catch
+        {
+            outbox.Dispose();
+            throw;
+        }
+        return new Notifier(options, calendar, templates, subscribers, outbox, pairs);
     }
 
     /// <summary>The background sender over this outbox (start it with the host, or StartAsync/StopAsync by hand).</summary>
     public NotifierService CreateService(HttpClient http, TimeProvider time, ILogger<NotifierService>? logger = null) =>
         new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance);
 
-    public void Dispose() => Outbox.Dispose();
+    /// <summary>The triggers of the grey-start, blacklisted and blocked-attach notices over this outbox and these pairs.</summary>
+    public NoticeTriggers CreateTriggers(ILogger? logger = null) => new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance);
+
+    /// <summary>The daily reminder loop (not started) over the lists <paramref name="lookup"/> reads, on the regime clock.</summary>
+    public DailyReminders CreateReminders(DeviceLookup lookup, TimeProvider regimeTime, ILogger? logger = null) =>
+        new(Pairs, Outbox, Calendar, lookup, regimeTime, logger ?? NullLogger.Instance);
+
+    public void Dispose()
+    {
+        Pairs.Dispose();
+        Outbox.Dispose();
+    }
 }

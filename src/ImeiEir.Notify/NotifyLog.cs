@@ -43,4 +43,25 @@ internal static partial class NotifyLog
 
     [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "Grey-start notices: {Added} enqueued, {Known} already in the outbox")]
     public static partial void GreyStartsEnqueued(ILogger logger, int added, int known);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Sighting pairs opened: {Pairs} (IMEI, IMSI) pairs of {Devices} grey devices")]
+    public static partial void PairsOpened(ILogger logger, int pairs, int devices);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Sighting pairs journal: cut {Bytes} bytes of a torn last record (the process stopped while writing it)")]
+    public static partial void PairsTornTail(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Sighting pairs journal compacted: {Before} records to {After}")]
+    public static partial void PairsCompacted(ILogger logger, long before, long after);
+
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Daily reminder round for {Day}: {Reminders} reminders, {Blacklisted} blacklisted notices, {Forgotten} devices no longer grey, {Skipped} pairs skipped (first seen that day, or expiry pending)")]
+    public static partial void ReminderRound(ILogger logger, string day, int reminders, int blacklisted, int forgotten, int skipped);
+
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "Daily reminders: the round failed; retrying in {DelaySeconds} s")]
+    public static partial void ReminderRoundFailed(ILogger logger, double delaySeconds, Exception exception);
+
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Information, Message = "Blacklisted notices: {Added} enqueued for {Devices} expired devices")]
+    public static partial void BlacklistedEnqueued(ILogger logger, int added, int devices);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Blocked-attach notices: {Added} enqueued, {Known} already sent that day")]
+    public static partial void BlockedEnqueued(ILogger logger, int added, int known);
 }

@@ -18,7 +18,7 @@ public sealed class NoticeTriggersTests
     {
         _dir = new TempDirectory();
         _notifier = await TestData.OpenAsync(_dir.Path, new FakeTimeProvider(TestData.Start));
-        _triggers = new NoticeTriggers(_notifier.Outbox, _notifier.Calendar, NullLogger.Instance);
+        _triggers = _notifier.CreateTriggers();
     }
 
     [TearDown]
@@ -64,5 +64,27 @@ public sealed class NoticeTriggersTests
         Assert.That(reopened.Outbox.TryGet(TestData.Grey(TestData.RuImsi).Key, out NoticeView view), Is.True);
         Assert.That(view.State, Is.EqualTo(NoticeState.Parked), "no directory yet: parked, not dropped");
         _notifier = reopened; // TearDown disposes it
+    }
+
+    [Test]
+    public void A_grey_attach_remembers_the_pair_for_the_reminders_and_the_expiry()
+    {
+        _triggers.OnGreyAttaches([Attach(TestData.RuImsi), Attach(""), Attach(TestData.KkImsi, deadline: 0)]);
+        Assert.That(_notifier.Pairs.All().Select(p => (p.Imei, p.Imsi.ToString(), p.FirstSeenUnixSeconds)),
+            Is.EqualTo(new[] { (TestData.Imei, TestData.RuImsi, Seen) }), "only the pair that got its notice");
+    }
+
+    [Test]
+    public void A_black_device_attaching_gets_its_subscriber_one_blocked_notice_a_local_day()
+    {
+        // 14:00 on the 24th, 23:59 the same day, then 00:30 on the 25th (Almaty): two local days.
+        long[] seen = [Seen, Seen + (9 * 3600) + 59 * 60, Seen + (10 * 3600) + 30 * 60];
+        Assert.That(_triggers.OnBlackAttaches(seen.Select(s => new BlackAttach(TestData.Imei, TestData.RuImsi, s))), Is.EqualTo(2));
+        Assert.That(_triggers.OnBlackAttaches([new BlackAttach(TestData.Imei, TestData.RuImsi, Seen + 60), new BlackAttach(TestData.Imei, "", Seen)]), Is.Zero);
+        Assert.That(_notifier.Outbox.FindByImei(TestData.Imei).Select(n => (n.Kind, n.LocalDay)), Is.EquivalentTo(new[]
+        {
+            (NoticeKind.BlockedAttach, new DateOnly(2026, 11, 24)), (NoticeKind.BlockedAttach, new DateOnly(2026, 11, 25)),
+        }));
+        Assert.That((_triggers.Blocked, _triggers.Skipped), Is.EqualTo((2L, 1L)));
     }
 }

@@ -1,0 +1,177 @@
+using ImeiEir.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Notify;
+
+/// <summary>Reads a device's current record from the lists (the registry's view); false when it has none.</summary>
+public delegate bool DeviceLookup(Imei imei, out ImeiRecord record);
+
+/// <summary>What one reminder round did.</summary>
+/// <param name="Day">The local day of the round.</param>
+/// <param name="Reminders">Daily reminders enqueued (new ones; a round run twice on a day adds none the second time).</param>
+/// <param name="Blacklisted">Blacklisted notices enqueued for devices found expired (their expiry notice was missed).</param>
+/// <param name="Forgotten">Devices no longer grey (verified, removed, black), whose pairs were dropped.</param>
+/// <param name="Skipped">Pairs left for another day: first seen that day (they had the grey-start notice), or past the deadline with the expiry not yet written.</param>
+public readonly record struct ReminderRound(DateOnly Day, int Reminders, int Blacklisted, int Forgotten, int Skipped);
+
+/// <summary>
+/// The daily reminder (seed «Ежедневное напоминание (около 12:00)»): every day at <see cref="NoticeCalendar.DailyReminderTime"/>
+/// local time, each subscriber seen with a device that is still grey is reminded of the deadline, once per (IMEI, IMSI,
+/// local day) by the notice key. A round also tidies up: a device verified or removed since is forgotten (no more
+/// reminders), one that expired black gets the blacklisted notice if it was missed, and is forgotten.
+/// <para>
+/// Runs on the regime clock. It wakes at least every <see cref="MaxSleep"/>, so a clock that jumps ahead (a test's,
+/// or NTP stepping) is followed within that; after a jump over several days only the current day's round runs, late
+/// reminders for past days are not sent. A process started after the reminder time runs that day's round at once; a
+/// round already run before the restart adds nothing, as its notices exist. At start, devices that expired while the
+/// process was down get their blacklisted notices without waiting for noon.
+/// </para>
+/// </summary>
+public sealed class DailyReminders : IAsyncDisposable
+{
+    /// <summary>Longest sleep of the loop, whatever the next reminder time: bounds the effect of a clock jump.</summary>
+    internal static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromSeconds(5);
+
+    private readonly SightingPairs _pairs;
+    private readonly NoticeOutbox _outbox;
+    private readonly NoticeCalendar _calendar;
+    private readonly DeviceLookup _lookup;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private int _lastRoundDayNumber;
+    private long _rounds;
+    private long _reminders;
+
+    public DailyReminders(SightingPairs pairs, NoticeOutbox outbox, NoticeCalendar calendar, DeviceLookup lookup, TimeProvider regimeTime, ILogger logger)
+    {
+        _pairs = pairs;
+        _outbox = outbox;
+        _calendar = calendar;
+        _lookup = lookup;
+        _time = regimeTime;
+        _logger = logger;
+    }
+
+    /// <summary>Daily rounds completed by the loop since start.</summary>
+    public long RoundsRun => Interlocked.Read(ref _rounds);
+
+    /// <summary>The local day of the loop's last completed round (default before the first).</summary>
+    public DateOnly LastRoundDay => DateOnly.FromDayNumber(Volatile.Read(ref _lastRoundDayNumber));
+
+    /// <summary>Daily reminders enqueued since start (new ones only).</summary>
+    public long RemindersEnqueued => Interlocked.Read(ref _reminders);
+
+    /// <summary>Starts the loop: the start-up sweep for missed expiries, then a round every day at the reminder time.</summary>
+    public void Start() => _loop = RunAsync(_stopping.Token);
+
+    /// <summary>
+    /// One round for <paramref name="day"/> at <paramref name="now"/>: reminders when <paramref name="remind"/>, and the
+    /// tidying in any case. What the loop calls; public for the tools and the tests.
+    /// </summary>
+    public ReminderRound RunRound(DateOnly day, DateTimeOffset now, bool remind = true)
+    {
+        long nowSeconds = now.ToUnixTimeSeconds();
+        var reminders = new List<NoticeRequest>();
+        var blacklisted = new List<NoticeRequest>();
+        var forget = new HashSet<Imei>();
+        int skipped = 0;
+        foreach (SeenPair pair in _pairs.All())
+        {
+            if (!_lookup(pair.Imei, out ImeiRecord record)) record = default;
+            switch (record.List)
+            {
+                case ListKind.Grey when record.DeadlineUnixSeconds > nowSeconds:
+                    if (!remind) break;
+                    if (_calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(pair.FirstSeenUnixSeconds)) >= day)
+                    {
+                        skipped++; // seen first today: the grey-start notice was today's word
+                        break;
+                    }
+                    reminders.Add(new NoticeRequest(NoticeKind.DailyReminder, pair.Imei, pair.Imsi.ToString(), record.DeadlineUnixSeconds, day));
+                    break;
+                case ListKind.Grey:
+                    skipped++; // past the deadline: the registry's expiry writes it black and the blacklisted notice follows
+                    break;
+                case ListKind.Black when record.Reason == Reason.GreyExpired:
+                    blacklisted.Add(new NoticeRequest(NoticeKind.Blacklisted, pair.Imei, pair.Imsi.ToString(), 0, day));
+                    forget.Add(pair.Imei);
+                    break;
+                default:
+                    forget.Add(pair.Imei); // verified (white), removed, or blacklisted for another reason: nothing more to remind
+                    break;
+            }
+        }
+        int addedReminders = reminders.Count == 0 ? 0 : _outbox.EnqueueMany(reminders);
+        int addedBlacklisted = blacklisted.Count == 0 ? 0 : _outbox.EnqueueMany(blacklisted);
+        // Forgotten only once their notices are durable: a crash in between makes the same notices (keys) again.
+        int forgotten = _pairs.Forget(forget);
+        Interlocked.Add(ref _reminders, addedReminders);
+        var round = new ReminderRound(day, addedReminders, addedBlacklisted, forgotten, skipped);
+        NotifyLog.ReminderRound(_logger, day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture),
+            round.Reminders, round.Blacklisted, round.Forgotten, round.Skipped);
+        return round;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        await Task.Yield();
+        bool swept = false;
+        while (!stopping.IsCancellationRequested)
+        {
+            TimeSpan sleep;
+            try
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                DateOnly today = _calendar.LocalDate(now);
+                if (!swept)
+                {
+                    RunRound(today, now, remind: false);
+                    swept = true;
+                }
+                if (now >= _calendar.AtLocal(today, _calendar.DailyReminderTime) && LastRoundDay != today)
+                {
+                    RunRound(today, now);
+                    Volatile.Write(ref _lastRoundDayNumber, today.DayNumber);
+                    Interlocked.Increment(ref _rounds);
+                }
+                sleep = _calendar.NextDailyReminder(now) - now;
+                if (sleep > MaxSleep) sleep = MaxSleep;
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the notifier is closing
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                sleep = s_retryAfterFailure;
+                NotifyLog.ReminderRoundFailed(_logger, sleep.TotalSeconds, e);
+            }
+
+            try
+            {
+                await Task.Delay(sleep, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
