@@ -28,7 +28,7 @@ public class EndToEndBenchmarks
     {
         _store = Samples.Store(Records, out var keyspace);
         _responder = new S13Responder(new EquipmentChecker(_store.NewSession(), DecisionPolicy.Create(new PolicyOptions()),
-            RegimeClock.System, new SightingQueue(1 << 16)), Samples.Eir);
+            RegimeClock.System, new SightingQueue(1 << 16), new AttachFilter(1 << 18)), Samples.Eir);
         var random = new Random(11);
         _requests = new byte[Batch][];
         for (int i = 0; i < Batch; i++)

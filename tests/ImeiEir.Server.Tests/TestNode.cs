@@ -32,13 +32,15 @@ internal sealed class TestNode : IDisposable
                 (uint)Start.AddDays(10).ToUnixTimeSeconds()));
         }
         Services = new DiameterServices(Options, new LocalIdentity("eir.test", "test", IPAddress.Loopback),
-            DecisionPolicy.Create(policy ?? new PolicyOptions()), () => Store, Time, new RegimeClock(Time), Sightings, Metrics,
+            DecisionPolicy.Create(policy ?? new PolicyOptions()), () => Store, Time, new RegimeClock(Time), Sightings, Attaches, Metrics,
             NullLogger.Instance);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
 
     public SightingQueue Sightings { get; } = new(1024);
+
+    public AttachFilter Attaches { get; } = new(1024);
 
     public NodeMetrics Metrics { get; } = new();
 

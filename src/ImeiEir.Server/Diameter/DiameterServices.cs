@@ -14,8 +14,9 @@ internal sealed class DiameterServices
     private readonly Func<ImeiStore> _store;
 
     public DiameterServices(DiameterOptions options, LocalIdentity identity, DecisionPolicy policy, Func<ImeiStore> store,
-        TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, NodeMetrics metrics, ILogger logger)
+        TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, AttachFilter attaches, NodeMetrics metrics, ILogger logger)
     {
+        Attaches = attaches;
         Options = options;
         Identity = identity;
         Policy = policy;
@@ -41,11 +42,14 @@ internal sealed class DiameterServices
 
     public SightingQueue Sightings { get; }
 
+    /// <summary>Which attaches of grey and black devices were reported today (shared by every connection).</summary>
+    public AttachFilter Attaches { get; }
+
     public NodeMetrics Metrics { get; }
 
     public ILogger Logger { get; }
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
-        new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings), Identity);
+        new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings, Attaches), Identity);
 }

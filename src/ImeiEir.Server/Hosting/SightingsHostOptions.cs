@@ -16,6 +16,12 @@ public sealed class SightingsHostOptions
     /// </summary>
     public int QueueCapacity { get; set; } = 65_536;
 
+    /// <summary>
+    /// Slots of the table that reports an attach of a grey or black device at most once a day per subscriber
+    /// (default 262144, 8 bytes each; a power of two). Too small only costs repeated reports, never a notice.
+    /// </summary>
+    public int AttachFilterSlots { get; set; } = 262_144;
+
     /// <summary>Distinct sightings kept for retry while the registry is unreachable. Default 1000000.</summary>
     public int MaxPending { get; set; } = 1_000_000;
 
@@ -47,6 +53,8 @@ public sealed class SightingsHostOptions
     {
         if (QueueCapacity is < 2 or > 1 << 24)
             yield return $"{Section}:QueueCapacity: must be 2 to 16777216, got {QueueCapacity}";
+        if (AttachFilterSlots is < 2 or > 1 << 28)
+            yield return $"{Section}:AttachFilterSlots: must be 2 to 268435456, got {AttachFilterSlots}";
         foreach (string problem in ToReporterOptions(new Uri("http://127.0.0.1/"), "placeholder-token", "eir").Validate())
         {
             if (!problem.StartsWith("Sightings:RegistryUrl", StringComparison.Ordinal) && !problem.StartsWith("Sightings:ReaderToken", StringComparison.Ordinal))

@@ -16,9 +16,11 @@ internal sealed class CheckerPool : IDisposable
     private readonly DecisionPolicy _policy;
     private readonly RegimeClock _clock;
     private readonly SightingQueue _sightings;
+    private readonly AttachFilter _attaches;
 
-    public CheckerPool(StoreLifecycle store, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings)
+    public CheckerPool(StoreLifecycle store, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
     {
+        _attaches = attaches;
         _store = store;
         _policy = policy;
         _clock = clock;
@@ -30,7 +32,7 @@ internal sealed class CheckerPool : IDisposable
     public RegimeClock Clock => _clock;
 
     public EquipmentChecker Rent() =>
-        _idle.TryDequeue(out EquipmentChecker? checker) ? checker : new EquipmentChecker(_store.Store.NewSession(), _policy, _clock, _sightings);
+        _idle.TryDequeue(out EquipmentChecker? checker) ? checker : new EquipmentChecker(_store.Store.NewSession(), _policy, _clock, _sightings, _attaches);
 
     public void Return(EquipmentChecker checker) => _idle.Enqueue(checker);
 

@@ -14,9 +14,11 @@ internal sealed class EquipmentChecker : IDisposable
     private readonly DecisionPolicy _policy;
     private readonly RegimeClock _clock;
     private readonly SightingQueue _sightings;
+    private readonly AttachFilter _attaches;
 
-    public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings)
+    public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
     {
+        _attaches = attaches;
         _session = session;
         _policy = policy;
         _clock = clock;
@@ -43,6 +45,17 @@ internal sealed class EquipmentChecker : IDisposable
             // report was lost to a full queue or a restart). Report again; the registry keeps the first.
             Report(imei, imsiUtf8, now);
         }
+        else if (decision.Rule == DecisionRule.Grey)
+        {
+            // A grey device in use: the registry learns who uses it (a new subscriber gets the grey-start notice,
+            // every one the daily reminders), at most once a day per subscriber.
+            ReportAttach(imei, imsiUtf8, SightingKind.GreyAttach, now);
+        }
+        else if (decision.Rule is DecisionRule.Black or DecisionRule.GreyExpired)
+        {
+            // Refused: the subscriber gets the blocked-attach notice, at most once a day.
+            ReportAttach(imei, imsiUtf8, SightingKind.BlackAttach, now);
+        }
         return decision;
     }
 
@@ -63,6 +76,14 @@ internal sealed class EquipmentChecker : IDisposable
     public void ExitBatch() => _session.ExitBatch();
 
     public void Dispose() => _session.Dispose();
+
+    private void ReportAttach(Imei imei, ReadOnlySpan<byte> imsiUtf8, SightingKind kind, long now)
+    {
+        // Only home subscribers can be told (a roamer's operator has no directory entry); no IMSI, nobody to tell.
+        if (!_policy.IsHomeSubscriber(imsiUtf8) || !PackedImsi.TryPack(imsiUtf8, out PackedImsi imsi)) return;
+        if (!_attaches.ShouldReport(imei.Key, imsi, kind, now)) return;
+        _sightings.TryEnqueue(new Sighting(imei.Key, imsi, (uint)Math.Clamp(now, 0, uint.MaxValue), kind));
+    }
 
     private void Report(Imei imei, ReadOnlySpan<byte> imsiUtf8, long now)
     {
