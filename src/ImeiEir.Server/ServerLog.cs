@@ -53,6 +53,6 @@ internal static partial class ServerLog
     [LoggerMessage(19, LogLevel.Debug, "Diameter connection {ConnectionId} ended by the transport: {Why}")]
     public static partial void TransportClosed(ILogger logger, string connectionId, string why);
 
-    [LoggerMessage(40, LogLevel.Error, "Could not enqueue the grey-start notices of {Count} sightings: those subscribers are not told")]
-    public static partial void GreyStartNoticesFailed(ILogger logger, int count, Exception exception);
+    [LoggerMessage(40, LogLevel.Error, "Could not enqueue the notices of {Count} sightings or expiries: those subscribers are not told")]
+    public static partial void NoticesFailed(ILogger logger, int count, Exception exception);
 }

@@ -49,7 +49,7 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
-            services.AddHostedService<GreyStartNotices>();
+            services.AddHostedService<RegistryNotices>();
         }
         if (settings.Mode.RunsNode())
         {
@@ -93,6 +93,7 @@ internal static class ImeiEirServiceCollectionExtensions
     {
         services.AddSingleton(settings.Diameter);
         services.AddSingleton(new SightingQueue(settings.Sightings.QueueCapacity));
+        services.AddSingleton(new AttachFilter(settings.Sightings.AttachFilterSlots));
         services.AddSingleton<StoreLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreLifecycle>());
         services.AddSingleton(sp => new DiameterServices(
@@ -103,6 +104,7 @@ internal static class ImeiEirServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<RegimeClock>(),
             sp.GetRequiredService<SightingQueue>(),
+            sp.GetRequiredService<AttachFilter>(),
             sp.GetRequiredService<NodeMetrics>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImeiEir.Diameter")));
         services.AddSingleton<DiameterConnectionHandler>();
