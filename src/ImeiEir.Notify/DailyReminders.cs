@@ -24,7 +24,8 @@ public readonly record struct ReminderRound(DateOnly Day, int Reminders, int Bla
 /// or NTP stepping) is followed within that; after a jump over several days only the current day's round runs, late
 /// reminders for past days are not sent. A process started after the reminder time runs that day's round at once; a
 /// round already run before the restart adds nothing, as its notices exist. At start, devices that expired while the
-/// process was down get their blacklisted notices without waiting for noon.
+/// process was down get their blacklisted notices without waiting for noon. After each day's round the outbox drops
+/// the finished notices older than <see cref="NotifyOptions.RetainDays"/>.
 /// </para>
 /// </summary>
 public sealed class DailyReminders : IAsyncDisposable
@@ -40,14 +41,17 @@ public sealed class DailyReminders : IAsyncDisposable
     private readonly DeviceLookup _lookup;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly int _retainDays;
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private int _lastRoundDayNumber;
     private long _rounds;
     private long _reminders;
 
-    public DailyReminders(SightingPairs pairs, NoticeOutbox outbox, NoticeCalendar calendar, DeviceLookup lookup, TimeProvider regimeTime, ILogger logger)
+    public DailyReminders(SightingPairs pairs, NoticeOutbox outbox, NoticeCalendar calendar, DeviceLookup lookup, TimeProvider regimeTime, ILogger logger,
+        int retainDays = 35)
     {
+        _retainDays = retainDays;
         _pairs = pairs;
         _outbox = outbox;
         _calendar = calendar;
@@ -148,6 +152,9 @@ public sealed class DailyReminders : IAsyncDisposable
                 if (now >= _calendar.AtLocal(today, _calendar.DailyReminderTime) && LastRoundDay != today)
                 {
                     RunRound(today, now);
+                    // Once a day, with the round: the outbox drops finished notices past their retention.
+                    int pruned = _outbox.Prune(today, _retainDays);
+                    if (pruned > 0) NotifyLog.Pruned(_logger, pruned, _retainDays);
                     Volatile.Write(ref _lastRoundDayNumber, today.DayNumber);
                     Interlocked.Increment(ref _rounds);
                 }

@@ -36,6 +36,9 @@ public sealed class NoticeOutbox : IDisposable
     private readonly PriorityQueue<string, (long DueMs, long Order)> _pending = new();
     private readonly long[] _inState = new long[8];
     private long _order;
+    private long _pruned;
+    private int _compactionSlack = 1024;
+    private (long Before, long After)? _compacted;
     private long _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent;
     private bool _disposed;
 
@@ -76,6 +79,9 @@ public sealed class NoticeOutbox : IDisposable
     public long RetryCount => Interlocked.Read(ref _retries);
 
     /// <summary>Every number at once.</summary>
+    /// <summary>Finished notices dropped by <see cref="Prune"/> since start.</summary>
+    public long PrunedCount { get { lock (_gate) return _pruned; } }
+
     public NotifyCounters Counters
     {
         get
@@ -130,11 +136,11 @@ public sealed class NoticeOutbox : IDisposable
         if (inFlight > 0) NotifyLog.ResendingInFlight(logger, inFlight);
 
         long records = journal.RecordCount;
-        if (records > 2L * outbox._notices.Count + compactionSlack)
-        {
-            journal.Rewrite(outbox._notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
-            NotifyLog.Compacted(logger, records, journal.RecordCount);
-        }
+        outbox._compactionSlack = compactionSlack;
+        int pruned = outbox.Prune(calendar.LocalDate(time.GetUtcNow()), options.RetainDays);
+        if (pruned > 0) NotifyLog.Pruned(logger, pruned, options.RetainDays);
+        outbox.CompactIfSparse(compactionSlack);
+        if (outbox._compacted is { } compacted) NotifyLog.Compacted(logger, compacted.Before, compacted.After);
         // A crash after an import wrote the directory but before it released the notices leaves them parked: release now.
         int released = outbox.ReleaseParked();
         if (released > 0) NotifyLog.Released(logger, released);
@@ -297,10 +303,9 @@ public sealed class NoticeOutbox : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             while (_pending.TryPeek(out string? key, out (long DueMs, long Order) slot))
             {
-                NoticeRecord record = _notices[key];
-                if (record.State != NoticeState.Pending || record.NextAttemptMs != slot.DueMs)
+                if (!_notices.TryGetValue(key, out NoticeRecord? record) || record.State != NoticeState.Pending || record.NextAttemptMs != slot.DueMs)
                 {
-                    _pending.Dequeue(); // stale: a delivery report overtook a retry
+                    _pending.Dequeue(); // stale: a delivery report overtook a retry, or the notice was pruned
                     continue;
                 }
                 if (slot.DueMs > nowMs)
@@ -369,6 +374,55 @@ public sealed class NoticeOutbox : IDisposable
             if (!giveUp) _retries++;
         }
         return state;
+    }
+
+    /// <summary>
+    /// Drops the finished notices (sent, delivered, undelivered, failed) whose day is more than
+    /// <paramref name="retainDays"/> before <paramref name="today"/>: a reminder's or blocked-attach notice's local day,
+    /// a grey start's deadline, a blacklisted notice's day. Their keys cannot be asked for again by then (a day passed,
+    /// a deadline passed), so no duplicate can follow. The journal is rewritten when most of it is dropped notices.
+    /// Returns how many were dropped.
+    /// </summary>
+    public int Prune(DateOnly today, int retainDays)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retainDays, 1);
+        DateOnly cutoff = today.AddDays(-retainDays);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            List<NoticeRecord> old = [.. _notices.Values.Where(r => IsFinished(r.State) && DayOf(r) < cutoff)];
+            foreach (NoticeRecord record in old)
+            {
+                _notices.Remove(record.Key);
+                RemoveFrom(_byImei, record.Imei.Key, record.Key);
+                if (record.Msisdn is not null) RemoveFrom(_byMsisdn, record.Msisdn, record.Key);
+                Interlocked.Decrement(ref _inState[(int)record.State]);
+            }
+            _pruned += old.Count;
+            CompactIfSparse(_compactionSlack);
+            return old.Count;
+        }
+    }
+
+    private static bool IsFinished(NoticeState state) =>
+        state is NoticeState.Sent or NoticeState.Delivered or NoticeState.Undelivered or NoticeState.Failed;
+
+    private DateOnly DayOf(NoticeRecord record) =>
+        record.Kind == NoticeKind.GreyStart && record.DeadlineUnixSeconds != 0 ? _calendar.DeadlineDate(record.DeadlineUnixSeconds) : record.LocalDay;
+
+    private void CompactIfSparse(int slack)
+    {
+        long records = _journal.RecordCount;
+        if (records <= 2L * _notices.Count + slack) return;
+        _journal.Rewrite(_notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
+        _compacted = (records, _journal.RecordCount);
+    }
+
+    private static void RemoveFrom<TKey>(Dictionary<TKey, List<string>> index, TKey key, string value) where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out List<string>? list)) return;
+        list.Remove(value);
+        if (list.Count == 0) index.Remove(key);
     }
 
     public void Dispose()

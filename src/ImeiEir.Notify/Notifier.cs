@@ -69,7 +69,7 @@ public sealed class Notifier : IDisposable
 
     /// <summary>The daily reminder loop (not started) over the lists <paramref name="lookup"/> reads, on the regime clock.</summary>
     public DailyReminders CreateReminders(DeviceLookup lookup, TimeProvider regimeTime, ILogger? logger = null) =>
-        new(Pairs, Outbox, Calendar, lookup, regimeTime, logger ?? NullLogger.Instance);
+        new(Pairs, Outbox, Calendar, lookup, regimeTime, logger ?? NullLogger.Instance, Options.RetainDays);
 
     public void Dispose()
     {

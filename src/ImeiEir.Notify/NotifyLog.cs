@@ -64,4 +64,7 @@ internal static partial class NotifyLog
 
     [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Blocked-attach notices: {Added} enqueued, {Known} already sent that day")]
     public static partial void BlockedEnqueued(ILogger logger, int added, int known);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Outbox: dropped {Count} finished notices more than {RetainDays} days past their day (Notify:RetainDays)")]
+    public static partial void Pruned(ILogger logger, int count, int retainDays);
 }

@@ -70,6 +70,14 @@ public sealed class NotifyOptions
     /// </summary>
     public TimeSpan FallbackUtcOffset { get; set; } = TimeSpan.FromHours(5);
 
+    /// <summary>
+    /// Days a finished notice (sent, delivered, undelivered, failed) is kept after its day (a grey start: after its
+    /// deadline), for <c>eirctl notices</c> and late delivery reports. Default 35. Older ones are dropped at start and
+    /// after each daily round, so the outbox holds weeks of reminders, not years. Pending and parked notices are never
+    /// dropped. At least 1: a notice must outlive the day its key can be asked for again.
+    /// </summary>
+    public int RetainDays { get; set; } = 35;
+
     /// <summary>The outbox journal and the subscriber directory live here. Default <c>data/notify</c>.</summary>
     public string DataDirectory { get; set; } = Path.Combine("data", "notify");
 
@@ -115,6 +123,8 @@ public sealed class NotifyOptions
             Problem(nameof(TimeZone), "must name a time zone, e.g. Asia/Almaty");
         if (FallbackUtcOffset < TimeSpan.FromHours(-14) || FallbackUtcOffset > TimeSpan.FromHours(14) || FallbackUtcOffset.Ticks % TimeSpan.TicksPerMinute != 0)
             Problem(nameof(FallbackUtcOffset), $"{FallbackUtcOffset} must be whole minutes between -14:00 and 14:00");
+        if (RetainDays is < 1 or > 3660)
+            Problem(nameof(RetainDays), $"{RetainDays} must be between 1 and 3660 days");
         if (string.IsNullOrWhiteSpace(DataDirectory))
             Problem(nameof(DataDirectory), "must name a directory");
         if (MaxImportBytes < 1024)

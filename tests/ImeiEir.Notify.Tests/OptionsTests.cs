@@ -43,6 +43,7 @@ public class OptionsTests
             FallbackUtcOffset = TimeSpan.FromHours(15),
             DataDirectory = "",
             MaxImportBytes = 10,
+            RetainDays = 0,
         };
         IReadOnlyList<string> problems = options.Validate();
         Assert.That(problems.Select(p => p[..p.IndexOf(':', "Notify:".Length)]), Is.EquivalentTo(new[]
@@ -50,6 +51,7 @@ public class OptionsTests
             "Notify:Username", "Notify:Password", "Notify:From", "Notify:DlrUrl", "Notify:DlrMask", "Notify:DlrToken",
             "Notify:RatePerSecond", "Notify:InitialBackoff", "Notify:MaxBackoff", "Notify:MaxAttempts", "Notify:RequestTimeout",
             "Notify:TimeZone", "Notify:FallbackUtcOffset", "Notify:DataDirectory", "Notify:MaxImportBytes",
+            "Notify:RetainDays",
         }));
         Assert.That(new NotifyOptions { SendSmsUrl = "not a url" }.Validate(), Has.One.StartsWith("Notify:SendSmsUrl: 'not a url'"));
     }

@@ -253,4 +253,37 @@ public class OutboxTests
         using NoticeOutbox third = NoticeOutbox.Open(options, directory, templates, calendar, _time, null, compactionSlack: 10);
         Assert.That(third.TryGet(key, out NoticeView again) ? again.State : default, Is.EqualTo(NoticeState.Sent));
     }
+
+    [Test]
+    public async Task Finished_notices_past_their_retention_are_dropped_and_stay_dropped_while_pending_ones_stay()
+    {
+        var today = new DateOnly(2026, 11, 24);
+        NoticeRequest Reminder(int daysAgo, string imsi = TestData.RuImsi) =>
+            new(NoticeKind.DailyReminder, TestData.Imei, imsi, TestData.Deadline, today.AddDays(-daysAgo));
+        using (Notifier notifier = await TestData.OpenAsync(_dir.Path, _time))
+        {
+            await TestData.ImportAsync(notifier, TestData.DirectoryCsv);
+            NoticeOutbox outbox = notifier.Outbox;
+            outbox.EnqueueMany([Reminder(40), Reminder(36), Reminder(35), Reminder(2)]);
+            for (int i = 0; i < 4; i++)
+            {
+                Assert.That(outbox.TryStartNext(_time.GetUtcNow(), out OutgoingSms sms, out _), Is.True);
+                outbox.MarkAccepted(sms.Key, "0: Accepted for delivery");
+                outbox.RecordDeliveryReport(sms.Key, 1);
+            }
+            outbox.Enqueue(Reminder(50, TestData.KkImsi)); // still pending: never dropped, however old
+            outbox.Enqueue(Reminder(50, "401010000000001")); // parked: never dropped either
+
+            Assert.That(outbox.Prune(today, retainDays: 35), Is.EqualTo(2), "the 40- and 36-day-old delivered reminders");
+            Assert.That(outbox.FindByImei(TestData.Imei).Select(n => (n.LocalDay, n.State)), Is.EquivalentTo(new[]
+            {
+                (today.AddDays(-35), NoticeState.Delivered), (today.AddDays(-2), NoticeState.Delivered),
+                (today.AddDays(-50), NoticeState.Pending), (today.AddDays(-50), NoticeState.Parked),
+            }));
+            Assert.That(outbox.FindByMsisdn(TestData.RuMsisdn), Has.Count.EqualTo(2));
+            Assert.That((outbox.DeliveredCount, outbox.PrunedCount), Is.EqualTo((2L, 2L)));
+        }
+        using Notifier reopened = await TestData.OpenAsync(_dir.Path, _time);
+        Assert.That(reopened.Outbox.Count, Is.EqualTo(4), "dropped again at open: the journal still holds them until a compaction");
+    }
 }

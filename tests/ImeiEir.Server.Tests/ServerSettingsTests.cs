@@ -65,6 +65,8 @@ public sealed class ServerSettingsTests
     [TestCase("--Diameter:OriginHost=bad!host", "Diameter:OriginHost:")]
     [TestCase("--Diameter:MaxMessageSize=1001", "Diameter:MaxMessageSize:")]
     [TestCase("--Diameter:WatchdogInterval=soon", "Diameter:WatchdogInterval:")]
+    [TestCase("--Sightings:AttachFilterSlots=1", "Sightings:AttachFilterSlots:")]
+    [TestCase("--Notify:RetainDays=0", "Notify:RetainDays:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
     [TestCase("--Diameter:Prot=3869", "Diameter:Prot:")]
     [TestCase("--Store:InitialLists=/nonexistent/lists.csv", "Store:InitialLists:")]
