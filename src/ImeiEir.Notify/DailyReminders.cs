@@ -47,6 +47,7 @@ public sealed class DailyReminders : IAsyncDisposable
     private int _lastRoundDayNumber;
     private long _rounds;
     private long _reminders;
+    private long _blacklisted;
 
     public DailyReminders(SightingPairs pairs, NoticeOutbox outbox, NoticeCalendar calendar, DeviceLookup lookup, TimeProvider regimeTime, ILogger logger,
         int retainDays = 35)
@@ -65,6 +66,9 @@ public sealed class DailyReminders : IAsyncDisposable
 
     /// <summary>The local day of the loop's last completed round (default before the first).</summary>
     public DateOnly LastRoundDay => DateOnly.FromDayNumber(Volatile.Read(ref _lastRoundDayNumber));
+
+    /// <summary>Blacklisted notices enqueued by rounds since start (for expiries whose notice was missed).</summary>
+    public long BlacklistedEnqueued => Interlocked.Read(ref _blacklisted);
 
     /// <summary>Daily reminders enqueued since start (new ones only).</summary>
     public long RemindersEnqueued => Interlocked.Read(ref _reminders);
@@ -114,6 +118,7 @@ public sealed class DailyReminders : IAsyncDisposable
         // Forgotten only once their notices are durable: a crash in between makes the same notices (keys) again.
         int forgotten = _pairs.Forget(forget);
         Interlocked.Add(ref _reminders, addedReminders);
+        Interlocked.Add(ref _blacklisted, addedBlacklisted);
         var round = new ReminderRound(day, addedReminders, addedBlacklisted, forgotten, skipped);
         NotifyLog.ReminderRound(_logger, day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture),
             round.Reminders, round.Blacklisted, round.Forgotten, round.Skipped);

@@ -49,7 +49,9 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
-            services.AddHostedService<RegistryNotices>();
+            services.AddSingleton<RegistryNotices>();
+            services.AddHostedService(sp => sp.GetRequiredService<RegistryNotices>());
+            services.AddSingleton<NotifyMetrics>();
         }
         if (settings.Mode.RunsNode())
         {
@@ -142,7 +144,10 @@ internal static class ImeiEirServiceCollectionExtensions
         if (settings.Mode.RunsNode())
             app.Services.GetRequiredService<NodeStateMetrics>();
         if (settings.Mode.RunsRegistry())
+        {
             app.Services.GetRequiredService<RegistryMetrics>();
+            app.Services.GetRequiredService<NotifyMetrics>();
+        }
     }
 
     private static void AddLookupRateLimit(IServiceCollection services, HttpOptions http) => services.AddRateLimiter(limiter =>

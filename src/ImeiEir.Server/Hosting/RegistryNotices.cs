@@ -22,6 +22,7 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
     private readonly Notifier _notifier;
     private readonly ILogger<RegistryNotices> _logger;
     private DailyReminders? _reminders;
+    private long _remindersBefore, _blacklistedBefore;
 
     public RegistryNotices(RegistryLifecycle registry, Notifier notifier, RegimeClock clock, ILogger<RegistryNotices> logger)
     {
@@ -31,6 +32,16 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
         _triggers = notifier.CreateTriggers(logger);
         _logger = logger;
     }
+
+    /// <summary>New notices of <paramref name="kind"/> made by this process (for metrics).</summary>
+    public long Made(NoticeKind kind) => kind switch
+    {
+        NoticeKind.GreyStart => _triggers.GreyStarts,
+        NoticeKind.DailyReminder => (_reminders?.RemindersEnqueued ?? 0) + _remindersBefore,
+        NoticeKind.Blacklisted => _triggers.Blacklisted + (_reminders?.BlacklistedEnqueued ?? 0) + _blacklistedBefore,
+        NoticeKind.BlockedAttach => _triggers.Blocked,
+        _ => 0,
+    };
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +63,8 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
     {
         if (_reminders is { } reminders)
         {
+            _remindersBefore += reminders.RemindersEnqueued;
+            _blacklistedBefore += reminders.BlacklistedEnqueued;
             _reminders = null;
             await reminders.DisposeAsync();
         }

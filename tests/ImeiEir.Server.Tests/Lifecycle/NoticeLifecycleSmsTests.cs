@@ -104,5 +104,18 @@ public sealed class NoticeLifecycleSmsTests
         List<string> kinds = await KindsAsync(device);
         Assert.That(kinds.Count(k => k.StartsWith("blocked-attach", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("; ", kinds));
         Assert.That(kinds.Count(k => k.StartsWith("daily-reminder", StringComparison.Ordinal)), Is.EqualTo(3), "Ru on days 1 and 2, the second subscriber on day 2: " + string.Join("; ", kinds));
+
+        // The operator sees the same on /metrics: what was made, by kind; what Kannel took; no pairs left to remind.
+        string metrics = await _sms.MetricsAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices_made_total{kind=\"grey-start\"}"), Is.EqualTo(3));
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices_made_total{kind=\"daily-reminder\"}"), Is.EqualTo(4), "3 for the device, 1 for the verified one");
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices_made_total{kind=\"blacklisted\"}"), Is.EqualTo(2));
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices_made_total{kind=\"blocked-attach\"}"), Is.EqualTo(1));
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices_accepted_total"), Is.EqualTo(10), "every one of them reached Kannel");
+            Assert.That(MetricsText.Value(metrics, "imeieir_notices{state=\"sent\"}"), Is.EqualTo(10));
+            Assert.That(MetricsText.Value(metrics, "imeieir_notice_pairs"), Is.Zero, "the expired device's pairs are forgotten, the verified one's too");
+        });
     }
 }

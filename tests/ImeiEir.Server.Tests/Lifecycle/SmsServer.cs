@@ -79,6 +79,9 @@ internal sealed class SmsServer : IAsyncDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>The server's /metrics exposition.</summary>
+    public async Task<string> MetricsAsync() => await _http.GetStringAsync(new Uri(Server.Http, "metrics"));
+
     /// <summary>The notices recorded for a device (GET /v1/notices?imei=), as JSON elements.</summary>
     public async Task<List<JsonElement>> NoticesAsync(string imei15)
     {
