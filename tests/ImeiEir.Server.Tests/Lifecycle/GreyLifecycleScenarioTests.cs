@@ -88,6 +88,9 @@ public sealed class GreyLifecycleScenarioTests
         using (var mme = new S13Client(_cluster.NodeA.Diameter))
             Assert.That(mme.Check(VerifiedLater, Cluster.HomeImsi), Is.EqualTo((Success, 0u, Grey)), "first attach");
         Assert.That(await Cluster.NodeShowsAsync(_cluster.NodeA, _cluster.Http, VerifiedLater, "grey", deadline), Is.True);
+        // The node shows its provisional record at once; the verification below must follow the registry's sighting.
+        Assert.That(await InProcessHost.EventuallyAsync(async () => (await _cluster.RegistryRecordAsync(VerifiedLater)) is { } r
+            && r.GetProperty("list").GetString() == "grey"), Is.True, "the registry recorded the first sighting");
 
         _cluster.AdvanceDays(10);
         await _cluster.PushAsync($"set,{VerifiedLater},white,verified\n");
