@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# bench/sync-rates.sh: how fast an EIR node takes the registry's lists in (issue 6): snapshot bootstrap, and the change
+# feed applied idle and under full lookup load.
+#
+#   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--out FILE]
+#
+# 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
+# 2. Starts a registry (--Mode=registry) on 127.0.0.1 seeded with N records from `eirctl gen` (default 5,000,000).
+# 3. Bootstrap: starts a fresh EIR node (--Mode=eir); the node logs "Bootstrap complete: ... R records in S s" (from
+#    the snapshot request to the last record applied): rate = R / S.
+# 4. Feed apply, idle: stops the node (it checkpoints at shutdown), pushes M new records to the registry (default
+#    2,000,000; the POST returns once they are durable), restarts the node. It recovers its checkpoint, then follows
+#    the feed from its checkpoint's sequence: the time runs from the node's "Resuming the registry feed" line to its
+#    "ImeiEir ready:" line (first catch-up), both seen by polling the log every 10 ms: rate = M / time.
+# 5. Feed apply under load: the same with another M records, while eirload runs closed loop (-c 50 -P 64) against
+#    the node for S seconds (default 60) from the moment its Diameter port is bound; the report says whether the load
+#    lasted through the whole catch-up.
+# Every step is bounded by `timeout`; everything started is stopped on exit. Writes a markdown report (default
+# perf-baselines/sync-rates.md) with the commit, machine, date and commands.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RECORDS=5000000
+CHANGES=2000000
+LOAD_SECONDS=60
+LOAD_COVERED=
+OUT="$ROOT/perf-baselines/sync-rates.md"
+COMMAND="bench/sync-rates.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --records) RECORDS=$2; shift ;;
+    --changes) CHANGES=$2; shift ;;
+    --load-seconds) LOAD_SECONDS=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "sync-rates.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+  shift
+done
+MIX="white=80,grey=10,black=10,unknown=0"
+
+say() { printf '%s sync-rates: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "FAILED: $*"; exit 1; }
+for tool in dotnet curl awk timeout; do command -v "$tool" >/dev/null || die "$tool is not on PATH"; done
+
+WORK=$(mktemp -d /tmp/imeieir-sync-rates.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say "publishing server, eirctl and eirload (Release) into $WORK"
+for p in src/ImeiEir.Server tools/eirctl tools/eirload; do
+  timeout 600 dotnet publish "$ROOT/$p" -c Release -o "$WORK/$(basename "$p")" -v q -nologo >/dev/null || die "publish $p"
+done
+SERVER="$WORK/ImeiEir.Server/imeieir.dll"
+EIRCTL="$WORK/eirctl/eirctl.dll"
+EIRLOAD="$WORK/eirload/eirload.dll"
+
+token() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32; }
+ADMIN=$(token)
+READER=$(token)
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
+
+# wait_line LOG PATTERN SECONDS PID: polls LOG every 10 ms until a line matches; prints the moment it was seen.
+wait_line() {
+  local log=$1 pattern=$2 limit=$(( $3 * 100 )) pid=$4
+  for _ in $(seq "$limit"); do
+    grep -q -- "$pattern" "$log" && { now; return 0; }
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "process $pid exited while waiting for '$pattern'"; }
+    sleep 0.01
+  done
+  cat "$log" >&2
+  die "no '$pattern' in $log within $3 s"
+}
+endpoint() { grep -o "$2=127\.0\.0\.1:[0-9]*" "$1" | head -1 | cut -d: -f2; }
+
+# --- 2. the registry --------------------------------------------------------------------------------------------
+say "generating $RECORDS records and 2 x $CHANGES changes"
+timeout 900 dotnet "$EIRCTL" gen --count "$RECORDS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv"
+timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 2 --mix "$MIX" --out "$WORK/changes-idle.csv"
+timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 3 --mix "$MIX" --out "$WORK/changes-load.csv"
+TOTAL=$(( RECORDS + 2 * CHANGES ))
+say "starting the registry with $RECORDS records (CSV load through the registry's log)"
+DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=registry --DataDir="$WORK/registry" --Http:Host=127.0.0.1 --Http:Port=0 \
+  --Registry:Host=127.0.0.1 --Registry:Port=0 --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" \
+  --Store:InitialLists="$WORK/lists.csv" --Registry:ExpectedRecords="$TOTAL" --Registry:MaxDeltaLines=$(( TOTAL + 1 )) \
+  --Registry:MaxDeltaBytes=$(( 4 * 1024 * 1024 * 1024 )) >"$WORK/registry.log" 2>&1 &
+REGISTRY_PID=$!
+PIDS+=("$REGISTRY_PID")
+wait_line "$WORK/registry.log" '^ImeiEir ready:' 1800 "$REGISTRY_PID" >/dev/null
+REGISTRY_PORT=$(endpoint "$WORK/registry.log" registry)
+
+NODE_PID=
+# start_node LOG: a node over $WORK/node, following the registry.
+start_node() {
+  DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
+    --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
+    --Store:ExpectedRecords="$TOTAL" >"$1" 2>&1 &
+  NODE_PID=$!
+  PIDS+=("$NODE_PID")
+}
+stop_node() {
+  kill -TERM "$NODE_PID" 2>/dev/null || true
+  for _ in $(seq 1200); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$NODE_PID" 2>/dev/null && die "the node did not stop within 120 s"
+  wait "$NODE_PID" 2>/dev/null || true
+}
+push() { # FILE: POSTs a delta; returns once the registry has it durable
+  local code
+  code=$(timeout 1800 curl -sS -o "$WORK/push.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: text/csv' --data-binary "@$1" "http://127.0.0.1:$REGISTRY_PORT/v1/deltas") || die "push $1"
+  [ "$code" = 200 ] || { cat "$WORK/push.json" >&2; die "push $1 answered $code"; }
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- 3. bootstrap -----------------------------------------------------------------------------------------------
+say "bootstrap: a fresh node from the registry's snapshot"
+start_node "$WORK/node-bootstrap.log"
+wait_line "$WORK/node-bootstrap.log" '^ImeiEir ready:' 1800 "$NODE_PID" >/dev/null
+BOOT_LINE=$(grep -o 'Bootstrap complete: snapshot at sequence [0-9]*, [0-9]* records in [0-9.]* s' "$WORK/node-bootstrap.log") \
+  || die "no 'Bootstrap complete' line in the node's log"
+BOOT_RECORDS=$(echo "$BOOT_LINE" | awk '{print $7}')
+BOOT_SECONDS=$(echo "$BOOT_LINE" | awk '{print $10}')
+[ "$BOOT_RECORDS" = "$RECORDS" ] || die "the snapshot held $BOOT_RECORDS records, expected $RECORDS"
+BOOT_RATE=$(awk -v n="$BOOT_RECORDS" -v s="$BOOT_SECONDS" 'BEGIN {printf "%.0f", n / s}')
+say "bootstrap: $BOOT_RECORDS records in $BOOT_SECONDS s = $BOOT_RATE records/s"
+stop_node
+
+# --- 4 and 5. feed apply ----------------------------------------------------------------------------------------
+# catch_up NAME FILE LOAD: pushes FILE while the node is down, restarts it, times the feed catch-up; with LOAD=1 runs
+# eirload against the node meanwhile. Sets CATCH_SECONDS, CATCH_RATE.
+catch_up() {
+  local name=$1 file=$2 load=$3
+  say "$name: pushing $CHANGES changes while the node is down"
+  push "$file"
+  local log="$WORK/node-$name.log"
+  start_node "$log"
+  local load_pid=
+  if [ "$load" = 1 ]; then
+    wait_line "$log" '^ImeiEir listening:' 600 "$NODE_PID" >/dev/null
+    local port; port=$(endpoint "$log" diameter)
+    EIRLOAD_CMD="eirload --diameter 127.0.0.1:$port -c 50 -P 64 -d $LOAD_SECONDS --keys $RECORDS --seed 1 --mix $MIX --json"
+    LOAD_STARTED=$(now)
+    timeout $(( LOAD_SECONDS + 120 )) dotnet "$EIRLOAD" ${EIRLOAD_CMD#eirload } >"$WORK/eirload.json" 2>"$WORK/eirload.err" &
+    load_pid=$!
+    PIDS+=("$load_pid")
+  fi
+  local t0 t1
+  t0=$(wait_line "$log" 'Resuming the registry feed from the local checkpoint' 600 "$NODE_PID")
+  t1=$(wait_line "$log" '^ImeiEir ready:' 1800 "$NODE_PID")
+  CATCH_SECONDS=$(elapsed "$t0" "$t1")
+  CATCH_RATE=$(awk -v n="$CHANGES" -v s="$CATCH_SECONDS" 'BEGIN {printf "%.0f", n / s}')
+  say "$name: $CHANGES changes in $CATCH_SECONDS s = $CATCH_RATE changes/s"
+  if [ -n "$load_pid" ]; then
+    # The load must have lasted through the catch-up, or the figure is partly an idle one.
+    LOAD_COVERED=$(awk -v a="$LOAD_STARTED" -v b="$t1" -v d="$LOAD_SECONDS" 'BEGIN { print (b - a <= d) ? "yes" : "no" }')
+    wait "$load_pid" 2>/dev/null || true
+  fi
+  stop_node
+}
+EIRLOAD_CMD=
+catch_up idle "$WORK/changes-idle.csv" 0
+IDLE_SECONDS=$CATCH_SECONDS; IDLE_RATE=$CATCH_RATE
+catch_up load "$WORK/changes-load.csv" 1
+LOADED_SECONDS=$CATCH_SECONDS; LOADED_RATE=$CATCH_RATE
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no -- src tools bench | grep -q . && echo " (with uncommitted changes under src/, tools/ or bench/)" || true)
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { if (r >= t) printf "met (%.2f×)", r / t; else printf "**missed** (%.2f× of the target)", r / t }'; }
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "# bench/sync-rates.sh"
+  echo
+  echo "Generated by \`$COMMAND\` — do not edit by hand; run it again."
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- commit: \`$COMMIT\`$DIRTY"
+  echo "- machine: $(nproc) cores, $CPU, $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr); .NET $(dotnet --version)"
+  echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
+  echo "- setup: one registry (\`--Mode=registry\`, $RECORDS records) and one EIR node (\`--Mode=eir\`), Release, on 127.0.0.1, same machine"
+  echo
+  echo "| what | records / changes | seconds | per second | target |"
+  echo "|---|---:|---:|---:|---|"
+  echo "| snapshot bootstrap (node's own figure: snapshot request to last record applied) | $BOOT_RECORDS | $BOOT_SECONDS | $BOOT_RATE | ≥ 2,000,000: $(verdict "$BOOT_RATE" 2000000) |"
+  echo "| feed apply, idle (node's \"Resuming the registry feed\" line to its \"ready\" line) | $CHANGES | $IDLE_SECONDS | $IDLE_RATE | ≥ 1,000,000: $(verdict "$IDLE_RATE" 1000000) |"
+  echo "| feed apply under full lookup load (eirload -c 50 -P 64 meanwhile) | $CHANGES | $LOADED_SECONDS | $LOADED_RATE | ≥ 200,000: $(verdict "$LOADED_RATE" 200000) |"
+  echo
+  echo "Each feed figure covers the registry reading its log, the HTTP stream, the node's parsing and its store writes;"
+  echo "the node and the registry share the 2 cores (and, under load, with eirload and the answers)."
+  echo
+  echo "Commands: \`eirctl gen --count $RECORDS --seed 1 --mix $MIX\` for the registry's lists; \`--count $CHANGES --seed 2\` and"
+  echo "\`--seed 3\` for the two deltas, each POSTed to \`/v1/deltas\` while the node was stopped; under load: \`$EIRLOAD_CMD\`"
+  echo "(started when the node's Diameter port was bound; it lasted through the whole catch-up: ${LOAD_COVERED:-unknown})."
+  if [ -s "$WORK/eirload.json" ]; then
+    echo
+    j() { grep -o "\"$1\": *[0-9.e+-]*" "$WORK/eirload.json" | head -1 | sed 's/.*: *//'; }
+    echo "eirload over its whole run (the catch-up and after): $(j answered) answers, $(j throughput_per_s) per second, p99 $(j p99) ms;"
+    echo "mismatches $(j mismatches) (answers unlike its keyspace: the deltas changed some of its IMEIs), errors $(j errors), timeouts $(j timeouts)."
+  fi
+} >"$OUT"
+cat "$OUT"
+say "report written to $OUT"
