@@ -63,6 +63,8 @@ public sealed partial class SyncAgent
             FeedParseStatus status;
             int frames;
             long unparsed;
+            // One epoch entry for the whole buffer's changes, not one per read and write (the batch is synchronous).
+            session.EnterBatch();
             try
             {
                 status = FeedParser.Parse(buffer, ref applier, out consumed, out frames);
@@ -70,6 +72,7 @@ public sealed partial class SyncAgent
             }
             finally
             {
+                session.ExitBatch();
                 // The one AdvanceTo (STYLE 2): consumed = whole frames handled, examined = everything received.
                 reader.AdvanceTo(consumed, buffer.End);
             }

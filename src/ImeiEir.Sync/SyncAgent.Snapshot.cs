@@ -84,12 +84,15 @@ public sealed partial class SyncAgent
             SequencePosition consumed = buffer.Start;
             var applier = new SnapshotApplier(session);
             SnapshotParseStatus status;
+            // One epoch entry for the whole buffer's records, not one per write (the batch is synchronous).
+            session.EnterBatch();
             try
             {
                 status = SnapshotParser.Parse(buffer, ref box.Progress, ref applier, out consumed);
             }
             finally
             {
+                session.ExitBatch();
                 reader.AdvanceTo(consumed, buffer.End);
             }
 
@@ -126,22 +129,19 @@ public sealed partial class SyncAgent
         return keys.Count;
     }
 
-    /// <summary>Applies a snapshot record as a "set" change carrying the record's own sequence, so the usual guard holds.</summary>
+    /// <summary>
+    /// Writes a snapshot record as it is, without reading first: during a bootstrap the store holds nothing newer than
+    /// the snapshot (the feed starts after it; the store was empty, cleared, or holds an earlier attempt's records of
+    /// this or an older snapshot, and provisional local records that any registry record supersedes), so the sequence
+    /// guard of <see cref="ChangeApplier"/> would never skip one, and its read would only halve the rate.
+    /// </summary>
     private struct SnapshotApplier(ImeiStoreSession session) : ISnapshotRecordHandler
     {
         public int Applied;
 
         public void OnRecord(Imei imei, in ImeiRecord record)
         {
-            ChangeApplier.Apply(session, new Change
-            {
-                Sequence = record.Sequence,
-                ImeiKey = imei.Key,
-                Op = ChangeOp.Set,
-                List = record.List,
-                Reason = record.Reason,
-                DeadlineUnixSeconds = record.DeadlineUnixSeconds,
-            });
+            session.Upsert(imei, record);
             Applied++;
         }
     }
