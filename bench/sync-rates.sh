@@ -207,6 +207,8 @@ mkdir -p "$(dirname "$OUT")"
     j() { grep -o "\"$1\": *[0-9.e+-]*" "$WORK/eirload.json" | head -1 | sed 's/.*: *//'; }
     echo "eirload over its whole run (the catch-up and after): $(j answered) answers, $(j throughput_per_s) per second, p99 $(j p99) ms;"
     echo "mismatches $(j mismatches) (answers unlike its keyspace: the deltas changed some of its IMEIs), errors $(j errors), timeouts $(j timeouts)."
+    echo "Its latency counts from the send, and it starts sending as soon as the port is bound, while the node still recovers"
+    echo "its checkpoint: the tail is that wait, not the answers under load (for those, see compare.md)."
   fi
 } >"$OUT"
 cat "$OUT"
