@@ -71,6 +71,7 @@ internal static class ImeiEirServiceCollectionExtensions
             o.NoDelay = true; // answers are small and latency-bound; never wait on Nagle
             o.MaxReadBufferSize = settings.Diameter.MaxReadBufferSize;
             o.MaxWriteBufferSize = settings.Diameter.MaxWriteBufferSize;
+            o.UnsafePreferInlineScheduling = settings.Diameter.InlineScheduling;
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

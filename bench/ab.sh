@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# bench/ab.sh: S13 throughput and latency of two ImeiEir servers side by side on this machine: two commits, or one
+# commit with two sets of options. Runs alternate A, B, A, B... so drift and neighbours hit both alike; prints each
+# run and the B/A ratios of the medians, and writes them as markdown.
+#
+#   bench/ab.sh [--a REV] [--b REV] [--a-args "ARGS"] [--b-args "ARGS"] [--rounds N] [--seconds S] [--keys K]
+#               [-c CONNECTIONS] [-P DEPTH] [--out FILE]
+#
+# Defaults: both sides HEAD, no extra arguments, 3 rounds of 10 s, 1,000,000 keys, -c 50 -P 1, report on stdout only.
+# Each side: a Release build of its commit (a scratch worktree; HEAD is built once for both sides when both are
+# HEAD), all-in-one on 127.0.0.1 with ports chosen at bind time, loaded with `eirctl gen --count K --seed 1` (every
+# key on a list, as in bench/compare.sh), started afresh for every run; eirload (built from B) runs closed loop with
+# a 1 s warm-up. Every step is bounded by `timeout`.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
+COMMAND="bench/ab.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --a) A=$2; shift ;;
+    --b) B=$2; shift ;;
+    --a-args) A_ARGS=$2; shift ;;
+    --b-args) B_ARGS=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --seconds) SECS=$2; shift ;;
+    --keys) KEYS=$2; shift ;;
+    -c) CONN=$2; shift ;;
+    -P) DEPTH=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "ab.sh: unknown argument $1" >&2; exit 1 ;;
+  esac
+  shift
+done
+MIX="white=80,grey=10,black=10,unknown=0"
+say() { printf '%s ab: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "FAILED: $*"; exit 1; }
+
+WORK=$(mktemp -d /tmp/imeieir-ab.XXXXXX)
+SERVER_PID=
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true
+  for side in a b; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+A_REV=$(git -C "$ROOT" rev-parse --short "$A"); B_REV=$(git -C "$ROOT" rev-parse --short "$B")
+for side in a b; do
+  rev=$A_REV; [ $side = b ] && rev=$B_REV
+  if [ $side = b ] && [ "$A_REV" = "$B_REV" ]; then ln -s "$WORK/a-server" "$WORK/b-server"; continue; fi
+  say "building $side ($rev)"
+  git -C "$ROOT" worktree add -q --detach "$WORK/$side" "$rev"
+  timeout 900 dotnet publish -c Release -o "$WORK/$side-server" "$WORK/$side/src/ImeiEir.Server" -v q -nologo >/dev/null || die "publish $side"
+done
+TOOLS="$WORK/b"; [ -d "$TOOLS" ] || TOOLS="$WORK/a"
+timeout 900 dotnet publish -c Release -o "$WORK/eirctl" "$TOOLS/tools/eirctl" -v q -nologo >/dev/null || die "publish eirctl"
+timeout 900 dotnet publish -c Release -o "$WORK/eirload" "$TOOLS/tools/eirload" -v q -nologo >/dev/null || die "publish eirload"
+timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
+
+run() {  # SIDE ROUND
+  local side=$1 args=$A_ARGS data="$WORK/data-$1-$2"
+  [ "$side" = b ] && args=$B_ARGS
+  mkdir -p "$data"
+  # shellcheck disable=SC2086 # the extra arguments are words
+  DOTNET_ENVIRONMENT=Production dotnet "$WORK/$side-server/imeieir.dll" --DataDir="$data" --Diameter:Port=0 --Http:Port=0 --Registry:Port=0 \
+    --Store:InitialLists="$WORK/lists.csv" --Store:ExpectedRecords="$KEYS" --Registry:ExpectedRecords="$KEYS" \
+    --Registry:MaxDeltaLines=$(( KEYS + 1 )) --Logging:LogLevel:Default=Warning $args >"$data/out.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 6000); do grep -q "^ImeiEir ready" "$data/out.log" && break; kill -0 "$SERVER_PID" 2>/dev/null || { cat "$data/out.log" >&2; die "server $side exited"; }; sleep 0.1; done
+  grep -q "^ImeiEir ready" "$data/out.log" || die "server $side not ready in 10 min"
+  local port; port=$(grep -o 'diameter=127.0.0.1:[0-9]*' "$data/out.log" | head -1 | cut -d: -f2)
+  EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX --json"
+  timeout $(( SECS + 60 )) dotnet "$WORK/eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
+    --keys "$KEYS" --seed 1 --mix "$MIX" --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  rm -rf "$data"
+  python3 - "$side" "$2" "$WORK/$side-$2.json" <<'PY' >&2
+import json,sys
+r=json.load(open(sys.argv[3])); l=r['latency_us']
+print(f"{sys.argv[1]} round {sys.argv[2]}: {r['throughput_per_s']:.0f}/s p50 {l['p50']} us p99 {l['p99']} us mismatches {r['mismatches']} errors {r['errors']}")
+PY
+}
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for r in $(seq 1 "$ROUNDS"); do run a "$r"; run b "$r"; done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+REPORT="$WORK/report.md"
+{
+  echo "# bench/ab.sh"
+  echo
+  echo "Generated by \`$COMMAND\` — do not edit by hand; run it again."
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- A: commit \`$A_REV\`, arguments \`${A_ARGS:-(none)}\`; B: commit \`$B_REV\`, arguments \`${B_ARGS:-(none)}\`"
+  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+  echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A then B"
+  echo
+  python3 - "$WORK" "$ROUNDS" <<'PY'
+import json,sys,statistics
+w,n=sys.argv[1],int(sys.argv[2])
+runs={s:[json.load(open(f"{w}/{s}-{r}.json")) for r in range(1,n+1)] for s in "ab"}
+print("| round | A /s | B /s | A p99 µs | B p99 µs |")
+print("|---:|---:|---:|---:|---:|")
+for i in range(n):
+    a,b=runs['a'][i],runs['b'][i]
+    print(f"| {i+1} | {a['throughput_per_s']:.0f} | {b['throughput_per_s']:.0f} | {a['latency_us']['p99']} | {b['latency_us']['p99']} |")
+print()
+print("| median | A | B | B/A |")
+print("|---|---:|---:|---:|")
+for name,f in [("throughput /s",lambda r:r['throughput_per_s']),("p50 µs",lambda r:r['latency_us']['p50']),("p99 µs",lambda r:r['latency_us']['p99'])]:
+    a=statistics.median(f(r) for r in runs['a']); b=statistics.median(f(r) for r in runs['b'])
+    print(f"| {name} | {a:.1f} | {b:.1f} | **{b/a:.3f}** |")
+PY
+} >"$REPORT"
+cat "$REPORT"
+if [ -n "$OUT" ]; then mkdir -p "$(dirname "$OUT")"; cp "$REPORT" "$OUT"; say "report written to $OUT"; fi
