@@ -93,6 +93,7 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 # start_server LOG ARGS...: starts the server in the background, sets SERVER_PID; waits for the ready line.
 start_server() {
   local log=$1; shift
+  SERVER_LOG=$log
   local started; started=$(date +%s.%N)
   # HTTP and registry ports 0: the server picks free ones, so nothing collides with other services or runs.
   DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Http:Port=0 --Registry:Port=0 \
@@ -112,7 +113,12 @@ stop_server() {
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 1200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done   # checkpoint of 50M: 2 min at most
   kill -0 "$SERVER_PID" 2>/dev/null && { kill -KILL "$SERVER_PID"; die "server did not stop within 120 s"; }
-  wait "$SERVER_PID" 2>/dev/null || true
+  local rc=0
+  wait "$SERVER_PID" 2>/dev/null || rc=$?
+  # A server that did not exit cleanly may not have written its checkpoint: the restart figures would be wrong.
+  [ "$rc" = 0 ] || { tail -30 "$SERVER_LOG" >&2; die "server exited with $rc at shutdown"; }
+  grep -q 'did not finish within the shutdown timeout' "$SERVER_LOG" && die "the shutdown checkpoint was given up (see $SERVER_LOG)"
+  return 0
 }
 
 REPORT="$WORK/report.md"
@@ -290,7 +296,7 @@ fi
     echo "Data directory with the $BIG checkpoint: $(awk -v b="$CHECKPOINT_BYTES" 'BEGIN {printf "%.2f GiB", b / 1073741824}')."
   fi
   echo
-  echo "Snapshot bootstrap and feed apply rates: not measured; they need the registry's snapshot and change feed."
+  echo "Snapshot bootstrap and feed apply rates: \`bench/sync-rates.sh\` (perf-baselines/sync-rates.md)."
 } >>"$REPORT"
 
 mkdir -p "$(dirname "$OUT")"

@@ -170,7 +170,7 @@ public sealed class DailyReminders : IAsyncDisposable
             {
                 return; // the notifier is closing
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             {
                 sleep = s_retryAfterFailure;
                 NotifyLog.ReminderRoundFailed(_logger, sleep.TotalSeconds, e);

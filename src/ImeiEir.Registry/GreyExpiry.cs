@@ -26,6 +26,7 @@ public sealed class GreyExpiry : IAsyncDisposable
     private CancellationTokenSource? _sleep;
     private long _sleepingUntil = long.MaxValue;
     private long _expired;
+    private int _disposed;
     private Task _loop = Task.CompletedTask;
 
     public GreyExpiry(RegistryService registry, RegimeClock clock, ILogger logger)
@@ -103,8 +104,10 @@ public sealed class GreyExpiry : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the loop; a second call does nothing (a host may stop its services twice).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _registry.Committed -= OnCommitted;
         await _stopping.CancelAsync().ConfigureAwait(false);
         try

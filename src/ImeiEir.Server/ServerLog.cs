@@ -55,4 +55,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(40, LogLevel.Error, "Could not enqueue the notices of {Count} sightings or expiries: those subscribers are not told")]
     public static partial void NoticesFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
+    public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);
 }

@@ -62,9 +62,10 @@ internal static class ImeiEirServiceCollectionExtensions
             AddLookupRateLimit(services, settings.Http);
         }
 
-        // Shutdown sends DPR and waits for DPA: give it that long before the host gives up.
+        // Shutdown sends DPR and waits for DPA, then writes the final checkpoints: give it that long before the host
+        // gives up (the default 30 s cancels the checkpoint of a large store half-way).
         services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
-            o.ShutdownTimeout = settings.Diameter.DisconnectTimeout + TimeSpan.FromSeconds(5));
+            o.ShutdownTimeout = settings.Diameter.DisconnectTimeout + settings.Store.ShutdownCheckpointTimeout + TimeSpan.FromSeconds(5));
 
         builder.WebHost.UseSockets(o =>
         {

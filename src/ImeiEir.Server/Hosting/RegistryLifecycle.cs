@@ -77,7 +77,17 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
         if (_expiry is not null)
             await _expiry.DisposeAsync();
         if (_service is not null)
-            await _service.CheckpointAsync(cancellationToken);
+        {
+            try
+            {
+                await _service.CheckpointAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The view is rebuilt from the durable log beyond the previous checkpoint at the next start.
+                ServerLog.ShutdownCheckpointAbandoned(_logger, "the registry's view", _settings.Store.ShutdownCheckpointTimeout.TotalSeconds);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

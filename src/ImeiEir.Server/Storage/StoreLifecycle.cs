@@ -64,8 +64,16 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
         if (_store is not null)
         {
             ulong sequence = CurrentSequence;
-            await _store.CheckpointAsync(sequence, cancellationToken);
-            ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory, sequence);
+            try
+            {
+                await _store.CheckpointAsync(sequence, cancellationToken);
+                ServerLog.StoreCheckpointed(_logger, _settings.StoreDirectory, sequence);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The previous checkpoint stays the one the next start recovers; the feed brings the rest.
+                ServerLog.ShutdownCheckpointAbandoned(_logger, "the node's store", _settings.Store.ShutdownCheckpointTimeout.TotalSeconds);
+            }
         }
     }
 

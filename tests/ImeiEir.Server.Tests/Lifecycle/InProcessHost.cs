@@ -18,6 +18,7 @@ internal sealed class InProcessHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ListenEndpoints _endpoints;
+    private bool _stopped;
 
     private InProcessHost(WebApplication app, ListenEndpoints endpoints)
     {
@@ -43,10 +44,20 @@ internal sealed class InProcessHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Stops the host with the caller's token (a cancelled one: the shutdown timeout already passed).</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        return _app.StopAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        if (!_stopped)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             await _app.StopAsync(timeout.Token);
+        }
         await _app.DisposeAsync();
     }
 
