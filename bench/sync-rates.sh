@@ -7,7 +7,9 @@
 # 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
 # 2. Starts a registry (--Mode=registry) on 127.0.0.1 seeded with N records from `eirctl gen` (default 5,000,000).
 # 3. Bootstrap: starts a fresh EIR node (--Mode=eir); the node logs "Bootstrap complete: ... R records in S s" (from
-#    the snapshot request to the last record applied): rate = R / S.
+#    the snapshot request to the last record applied): rate = R / S. Then the node is stopped (it checkpoints) and
+#    started again: process start to its "ImeiEir ready:" line is the restart from a local checkpoint. Resident memory
+#    per record after each (VmRSS minus an empty node's).
 # 4. Feed apply, idle: stops the node (it checkpoints at shutdown), pushes M new records to the registry (default
 #    2,000,000; the POST returns once they are durable), restarts the node. It recovers its checkpoint, then follows
 #    the feed from its checkpoint's sequence: the time runs from the node's "Resuming the registry feed" line to its
@@ -99,11 +101,12 @@ wait_line "$WORK/registry.log" '^ImeiEir ready:' 1800 "$REGISTRY_PID" >/dev/null
 REGISTRY_PORT=$(endpoint "$WORK/registry.log" registry)
 
 NODE_PID=
-# start_node LOG: a node over $WORK/node, following the registry.
+# start_node LOG [ARGS...]: a node over $WORK/node, following the registry.
 start_node() {
+  local log=$1; shift
   DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
     --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
-    --Store:ExpectedRecords="$TOTAL" >"$1" 2>&1 &
+    --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 "$@" >"$log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
 }
@@ -111,14 +114,29 @@ stop_node() {
   kill -TERM "$NODE_PID" 2>/dev/null || true
   for _ in $(seq 1200); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$NODE_PID" 2>/dev/null && die "the node did not stop within 120 s"
-  wait "$NODE_PID" 2>/dev/null || true
+  local rc=0
+  wait "$NODE_PID" 2>/dev/null || rc=$?
+  [ "$rc" = 0 ] || die "the node exited with $rc at shutdown"
 }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 push() { # FILE: POSTs a delta; returns once the registry has it durable
   local code
   code=$(timeout 1800 curl -sS -o "$WORK/push.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $ADMIN" \
     -H 'Content-Type: text/csv' --data-binary "@$1" "http://127.0.0.1:$REGISTRY_PORT/v1/deltas") || die "push $1"
   [ "$code" = 200 ] || { cat "$WORK/push.json" >&2; die "push $1 answered $code"; }
 }
+
+# An empty node's resident memory, the baseline of the per-record figures: the same options, sized for one record.
+say "baseline: an empty node"
+DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/empty" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
+  --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
+  --Store:ExpectedRecords=1 --Store:CheckpointInterval=00:00:00 >"$WORK/empty.log" 2>&1 &
+NODE_PID=$!
+PIDS+=("$NODE_PID")
+wait_line "$WORK/empty.log" '^ImeiEir listening:' 120 "$NODE_PID" >/dev/null
+sleep 2
+BASE_KIB=$(rss_kib "$NODE_PID")
+stop_node
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -133,6 +151,20 @@ BOOT_SECONDS=$(echo "$BOOT_LINE" | awk '{print $10}')
 [ "$BOOT_RECORDS" = "$RECORDS" ] || die "the snapshot held $BOOT_RECORDS records, expected $RECORDS"
 BOOT_RATE=$(awk -v n="$BOOT_RECORDS" -v s="$BOOT_SECONDS" 'BEGIN {printf "%.0f", n / s}')
 say "bootstrap: $BOOT_RECORDS records in $BOOT_SECONDS s = $BOOT_RATE records/s"
+sleep 2
+BOOT_KIB=$(rss_kib "$NODE_PID")
+stop_node
+
+# --- 3b. restart from the node's own checkpoint -------------------------------------------------------------------
+say "restart: the node from its local checkpoint of $RECORDS records"
+STARTED=$(now)
+start_node "$WORK/node-restart.log"
+READY=$(wait_line "$WORK/node-restart.log" '^ImeiEir ready:' 600 "$NODE_PID")
+RESTART_SECONDS=$(elapsed "$STARTED" "$READY")
+grep -q 'Resuming the registry feed from the local checkpoint' "$WORK/node-restart.log" || die "the node did not resume from its checkpoint"
+sleep 2
+RESTART_KIB=$(rss_kib "$NODE_PID")
+say "restart: ready in $RESTART_SECONDS s, VmRSS $RESTART_KIB KiB"
 stop_node
 
 # --- 4 and 5. feed apply ----------------------------------------------------------------------------------------
@@ -193,8 +225,17 @@ mkdir -p "$(dirname "$OUT")"
   echo "| what | records / changes | seconds | per second | target |"
   echo "|---|---:|---:|---:|---|"
   echo "| snapshot bootstrap (node's own figure: snapshot request to last record applied) | $BOOT_RECORDS | $BOOT_SECONDS | $BOOT_RATE | ≥ 2,000,000: $(verdict "$BOOT_RATE" 2000000) |"
+  echo "| node restart from its local checkpoint (process start to \"ready\", nothing to catch up) | $RECORDS | $RESTART_SECONDS | | ≤ 10 s at 50M |"
   echo "| feed apply, idle (node's \"Resuming the registry feed\" line to its \"ready\" line) | $CHANGES | $IDLE_SECONDS | $IDLE_RATE | ≥ 1,000,000: $(verdict "$IDLE_RATE" 1000000) |"
   echo "| feed apply under full lookup load (eirload -c 50 -P 64 meanwhile) | $CHANGES | $LOADED_SECONDS | $LOADED_RATE | ≥ 200,000: $(verdict "$LOADED_RATE" 200000) |"
+  echo
+  echo "Resident memory of the EIR node (VmRSS minus an empty node's $BASE_KIB KiB, per record; target ≤ 36 bytes at 50M):"
+  echo
+  echo "| when | records | VmRSS | bytes per record |"
+  echo "|---|---:|---:|---:|"
+  for row in "after the bootstrap:$BOOT_KIB" "after a restart from the checkpoint:$RESTART_KIB"; do
+    awk -v l="${row%%:*}" -v r="${row##*:}" -v b="$BASE_KIB" -v n="$RECORDS" 'BEGIN { printf "| %s | %d | %.0f MiB | %.1f |\n", l, n, r / 1024, (r - b) * 1024 / n }'
+  done
   echo
   echo "Each feed figure covers the registry reading its log, the HTTP stream, the node's parsing and its store writes;"
   echo "the node and the registry share the 2 cores (and, under load, with eirload and the answers)."
