@@ -120,8 +120,11 @@ public sealed class DailyReminders : IAsyncDisposable
         Interlocked.Add(ref _reminders, addedReminders);
         Interlocked.Add(ref _blacklisted, addedBlacklisted);
         var round = new ReminderRound(day, addedReminders, addedBlacklisted, forgotten, skipped);
-        NotifyLog.ReminderRound(_logger, day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture),
-            round.Reminders, round.Blacklisted, round.Forgotten, round.Skipped);
+        string dayText = day.ToString("dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        if (remind)
+            NotifyLog.ReminderRound(_logger, dayText, round.Reminders, round.Blacklisted, round.Forgotten, round.Skipped);
+        else if (round.Blacklisted > 0 || round.Forgotten > 0)
+            NotifyLog.StartSweep(_logger, round.Blacklisted, round.Forgotten);
         return round;
     }
 

@@ -67,4 +67,7 @@ internal static partial class NotifyLog
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Information, Message = "Outbox: dropped {Count} finished notices more than {RetainDays} days past their day (Notify:RetainDays)")]
     public static partial void Pruned(ILogger logger, int count, int retainDays);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Start-up sweep of the pairs: {Blacklisted} blacklisted notices for expiries missed while the notifier was down, {Forgotten} devices no longer grey")]
+    public static partial void StartSweep(ILogger logger, int blacklisted, int forgotten);
 }
