@@ -2,7 +2,7 @@
 # bench/sync-rates.sh: how fast an EIR node takes the registry's lists in (issue 6): snapshot bootstrap, and the change
 # feed applied idle and under full lookup load.
 #
-#   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--out FILE]
+#   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--node-args "ARGS"] [--out FILE]
 #
 # 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
 # 2. Starts a registry (--Mode=registry) on 127.0.0.1 seeded with N records from `eirctl gen` (default 5,000,000).
@@ -25,6 +25,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RECORDS=5000000
 CHANGES=2000000
 LOAD_SECONDS=60
+NODE_ARGS=""
 LOAD_COVERED=
 OUT="$ROOT/perf-baselines/sync-rates.md"
 COMMAND="bench/sync-rates.sh $*"
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
     --records) RECORDS=$2; shift ;;
     --changes) CHANGES=$2; shift ;;
     --load-seconds) LOAD_SECONDS=$2; shift ;;
+    --node-args) NODE_ARGS=$2; shift ;;
     --out) OUT=$2; shift ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "sync-rates.sh: unknown argument $1" >&2; exit 1 ;;
@@ -106,7 +108,7 @@ start_node() {
   local log=$1; shift
   DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
     --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
-    --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 "$@" >"$log" 2>&1 &
+    --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 $NODE_ARGS "$@" >"$log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
 }
@@ -220,7 +222,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "- commit: \`$COMMIT\`$DIRTY"
   echo "- machine: $(nproc) cores, $CPU, $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr); .NET $(dotnet --version)"
   echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
-  echo "- setup: one registry (\`--Mode=registry\`, $RECORDS records) and one EIR node (\`--Mode=eir\`), Release, on 127.0.0.1, same machine"
+  echo "- setup: one registry (\`--Mode=registry\`, $RECORDS records) and one EIR node (\`--Mode=eir\`${NODE_ARGS:+ $NODE_ARGS}), Release, on 127.0.0.1, same machine"
   echo
   echo "| what | records / changes | seconds | per second | target |"
   echo "|---|---:|---:|---:|---|"
