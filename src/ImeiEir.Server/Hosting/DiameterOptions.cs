@@ -52,7 +52,10 @@ public sealed class DiameterOptions
     /// thread pool (Kestrel's <c>UnsafePreferInlineScheduling</c>; the process's HTTP sockets too). It saves a
     /// thread hop per request, which is most of the cost at pipeline depth 1; the price is that a connection's
     /// handler must never block, which ours do not (one synchronous lookup per request, writes to a pipe).
-    /// Off by default: measured slower here (perf-baselines/inline-scheduling-P1.md: 0.96× the throughput, 1.23× the p99 at -c 50 -P 1).
+    /// Off by default. Alone it measured slower here (perf-baselines/inline-scheduling-P1.md: 0.96× the throughput at
+    /// -c 50 -P 1); together with the runtime's inline socket completions (environment variable
+    /// DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1) it gave 1.36× at -P 1 but 0.74× at -P 64
+    /// (perf-baselines/inline-completions-P1.md, -P64.md): a choice for a deployment whose peers send one request at a time.
     /// </summary>
     public bool InlineScheduling { get; set; }
 
