@@ -68,6 +68,7 @@ public sealed class ServerSettingsTests
     [TestCase("--Sightings:AttachFilterSlots=1", "Sightings:AttachFilterSlots:")]
     [TestCase("--Notify:RetainDays=0", "Notify:RetainDays:")]
     [TestCase("--Store:ShutdownCheckpointTimeout=00:00:00", "Store:ShutdownCheckpointTimeout:")]
+    [TestCase("--Mode=registry --Diameter:InlineScheduling=true", "Diameter:InlineScheduling:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
     [TestCase("--Diameter:Prot=3869", "Diameter:Prot:")]
     [TestCase("--Store:InitialLists=/nonexistent/lists.csv", "Store:InitialLists:")]

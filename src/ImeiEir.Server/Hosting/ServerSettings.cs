@@ -77,6 +77,8 @@ public sealed class ServerSettings
 
     private IEnumerable<string> ValidateMode()
     {
+        if (Mode == ServerMode.Registry && Diameter.InlineScheduling)
+            yield return "Diameter:InlineScheduling: not in registry mode: it has no Diameter port, and its handlers write to disk, which must not run on a socket's I/O thread";
         if (Mode != ServerMode.Eir)
             yield break;
         if (!Uri.TryCreate(Registry.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
