@@ -16,7 +16,6 @@ internal sealed class DiameterServices
     public DiameterServices(DiameterOptions options, LocalIdentity identity, DecisionPolicy policy, Func<ImeiStore> store,
         TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, AttachFilter attaches, NodeMetrics metrics, ILogger logger)
     {
-        Attaches = attaches;
         Options = options;
         Identity = identity;
         Policy = policy;
@@ -24,6 +23,7 @@ internal sealed class DiameterServices
         Time = time;
         RegimeClock = regimeClock;
         Sightings = sightings;
+        Attaches = attaches;
         Metrics = metrics;
         Logger = logger;
     }

@@ -20,11 +20,11 @@ internal sealed class CheckerPool : IDisposable
 
     public CheckerPool(StoreLifecycle store, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
     {
-        _attaches = attaches;
         _store = store;
         _policy = policy;
         _clock = clock;
         _sightings = sightings;
+        _attaches = attaches;
     }
 
     public DecisionPolicy Policy => _policy;

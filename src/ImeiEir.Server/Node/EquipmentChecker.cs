@@ -18,11 +18,11 @@ internal sealed class EquipmentChecker : IDisposable
 
     public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
     {
-        _attaches = attaches;
         _session = session;
         _policy = policy;
         _clock = clock;
         _sightings = sightings;
+        _attaches = attaches;
     }
 
     /// <summary>Decides an attach. <paramref name="parse"/> must not be <see cref="ImeiParseResult.Malformed"/> (rule 1 is the caller's).</summary>
