@@ -35,17 +35,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 MIX="white=80,grey=10,black=10,unknown=0"
-say() { printf '%s ab: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { say "FAILED: $*"; exit 1; }
-
-WORK=$(mktemp -d /tmp/imeieir-ab.XXXXXX)
+BENCH=ab
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 SERVER_PID=
-cleanup() {
+bench_extra_cleanup() {
   [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true
   for side in a b; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
 
 A_REV=$(git -C "$ROOT" rev-parse --short "$A"); B_REV=$(git -C "$ROOT" rev-parse --short "$B")
 for side in a b; do
@@ -53,11 +50,11 @@ for side in a b; do
   if [ $side = b ] && [ "$A_REV" = "$B_REV" ]; then ln -s "$WORK/a-server" "$WORK/b-server"; continue; fi
   say "building $side ($rev)"
   git -C "$ROOT" worktree add -q --detach "$WORK/$side" "$rev"
-  timeout 900 dotnet publish -c Release -o "$WORK/$side-server" "$WORK/$side/src/ImeiEir.Server" -v q -nologo >/dev/null || die "publish $side"
+  publish "$WORK/$side-server" "$WORK/$side/src/ImeiEir.Server"
 done
 TOOLS="$WORK/b"; [ -d "$TOOLS" ] || TOOLS="$WORK/a"
-timeout 900 dotnet publish -c Release -o "$WORK/eirctl" "$TOOLS/tools/eirctl" -v q -nologo >/dev/null || die "publish eirctl"
-timeout 900 dotnet publish -c Release -o "$WORK/eirload" "$TOOLS/tools/eirload" -v q -nologo >/dev/null || die "publish eirload"
+publish "$WORK/eirctl" "$TOOLS/tools/eirctl"
+publish "$WORK/eirload" "$TOOLS/tools/eirload"
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
 
 run() {  # SIDE ROUND

@@ -40,8 +40,9 @@ BIG=50000000
 CONNECTIONS=50
 MIX="white=80,grey=10,black=10,unknown=0"   # every key present, as in Redis
 
-say() { printf '%s compare: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { say "FAILED: $*"; exit 1; }
+BENCH=compare
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 # --- 1. tools ----------------------------------------------------------------------------------------------------
 SUDO=(); [ "$(id -u)" -ne 0 ] && SUDO=(sudo)
@@ -54,16 +55,6 @@ for tool in redis-server redis-benchmark redis-cli dotnet awk timeout; do
   command -v "$tool" >/dev/null || die "$tool is not on PATH"
 done
 
-WORK=$(mktemp -d /tmp/imeieir-compare.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 free_port() {
   local port
   for _ in $(seq 100); do
@@ -74,9 +65,7 @@ free_port() {
 }
 
 say "publishing server, eirctl and eirload (Release) into $WORK"
-for p in src/ImeiEir.Server tools/eirctl tools/eirload; do
-  timeout 600 dotnet publish "$ROOT/$p" -c Release -o "$WORK/$(basename "$p")" -v q -nologo >/dev/null || die "publish $p"
-done
+for p in src/ImeiEir.Server tools/eirctl tools/eirload; do publish "$WORK/$(basename "$p")" "$ROOT/$p"; done
 SERVER="$WORK/ImeiEir.Server/imeieir.dll"
 EIRCTL="$WORK/eirctl/eirctl.dll"
 EIRLOAD="$WORK/eirload/eirload.dll"

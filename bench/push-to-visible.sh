@@ -33,26 +33,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-say() { echo "push-to-visible: $*" >&2; }
-die() { say "FAILED: $*"; exit 1; }
-
-WORK=$(mktemp -d /tmp/imeieir-push-to-visible.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+BENCH=push-to-visible
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 say "publishing the server and the helper (Release) into $WORK"
-timeout 900 dotnet publish "$ROOT/src/ImeiEir.Server" -c Release -o "$WORK/server" -v q -nologo >/dev/null || die "publish the server"
-timeout 900 dotnet publish "$ROOT/bench/push-to-visible" -c Release -o "$WORK/helper" -v q -nologo >/dev/null || die "publish the helper"
+publish "$WORK/server" "$ROOT/src/ImeiEir.Server"
+publish "$WORK/helper" "$ROOT/bench/push-to-visible"
 
-token() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32; }
 ADMIN=$(token)
 READER=$(token)
 
@@ -69,16 +57,16 @@ start() {
   cat "$WORK/$name.log" >&2
   die "$name not ready within 60 s"
 }
-endpoint() { grep -o "$2=127\.0\.0\.1:[0-9]*" "$WORK/$1.log" | head -1 | cut -d: -f2; }
+node_port() { endpoint "$WORK/$1.log" "$2"; }
 
 start registry --Mode=registry --Http:Host=127.0.0.1 --Http:Port=0 --Registry:Host=127.0.0.1 --Registry:Port=0 \
   --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Store:LoadDemoLists=false
-REGISTRY_PORT=$(endpoint registry registry)
+REGISTRY_PORT=$(node_port registry registry)
 NODE_ARGS=()
 for node in node-a node-b; do
   start "$node" --Mode=eir --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" --Registry:ReaderToken="$READER" \
     --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0
-  NODE_ARGS+=(--node "$(endpoint "$node" http):$(endpoint "$node" diameter)")
+  NODE_ARGS+=(--node "$(node_port "$node" http):$(node_port "$node" diameter)")
 done
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -43,31 +43,17 @@ while [ $# -gt 0 ]; do
 done
 MIX="white=80,grey=10,black=10,unknown=0"
 
-say() { printf '%s sync-rates: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { say "FAILED: $*"; exit 1; }
+BENCH=sync-rates
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 for tool in dotnet curl awk timeout; do command -v "$tool" >/dev/null || die "$tool is not on PATH"; done
 
-WORK=$(mktemp -d /tmp/imeieir-sync-rates.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 say "publishing server, eirctl and eirload (Release) into $WORK"
-for p in src/ImeiEir.Server tools/eirctl tools/eirload; do
-  timeout 600 dotnet publish "$ROOT/$p" -c Release -o "$WORK/$(basename "$p")" -v q -nologo >/dev/null || die "publish $p"
-done
+for p in src/ImeiEir.Server tools/eirctl tools/eirload; do publish "$WORK/$(basename "$p")" "$ROOT/$p"; done
 SERVER="$WORK/ImeiEir.Server/imeieir.dll"
 EIRCTL="$WORK/eirctl/eirctl.dll"
 EIRLOAD="$WORK/eirload/eirload.dll"
 
-token() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32; }
 ADMIN=$(token)
 READER=$(token)
 now() { date +%s.%N; }
@@ -84,7 +70,6 @@ wait_line() {
   cat "$log" >&2
   die "no '$pattern' in $log within $3 s"
 }
-endpoint() { grep -o "$2=127\.0\.0\.1:[0-9]*" "$1" | head -1 | cut -d: -f2; }
 
 # --- 2. the registry --------------------------------------------------------------------------------------------
 say "generating $RECORDS records and 2 x $CHANGES changes"

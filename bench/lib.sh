@@ -1,0 +1,32 @@
+# bench/lib.sh: what the bench scripts share. Source it after setting BENCH (the script's name, for messages):
+#
+#   BENCH=sync-rates; . "$(dirname "$0")/lib.sh"
+#
+# It makes the scratch directory $WORK (removed on exit, with every process in PIDS stopped first: SIGTERM, up to
+# 60 s to exit, then SIGKILL), and defines say, die, token, endpoint and publish.
+
+say() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "$BENCH" "$*" >&2; }
+die() { say "FAILED: $*"; exit 1; }
+
+WORK=$(mktemp -d "/tmp/imeieir-$BENCH.XXXXXX")
+PIDS=()
+bench_cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if declare -F bench_extra_cleanup >/dev/null; then bench_extra_cleanup; fi
+  rm -rf "$WORK"
+}
+trap bench_cleanup EXIT
+
+# token: 32 random URL-safe characters (an admin or reader token for a run).
+token() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-32; }
+
+# endpoint LOG NAME: the port of NAME (diameter, http, registry) in a server's "ImeiEir listening:" line.
+endpoint() { grep -o "$2=127\.0\.0\.1:[0-9]*" "$1" | head -1 | cut -d: -f2; }
+
+# publish DESTINATION PROJECT: a Release build of PROJECT (a path) into DESTINATION, so sources edited meanwhile do
+# not change what is measured.
+publish() { timeout 900 dotnet publish "$2" -c Release -o "$1" -v q -nologo >/dev/null || die "publish $2"; }
