@@ -48,6 +48,7 @@ public sealed class DailyReminders : IAsyncDisposable
     private long _rounds;
     private long _reminders;
     private long _blacklisted;
+    private int _disposed;
 
     public DailyReminders(SightingPairs pairs, NoticeOutbox outbox, NoticeCalendar calendar, DeviceLookup lookup, TimeProvider regimeTime, ILogger logger,
         int retainDays = 35)
@@ -128,8 +129,10 @@ public sealed class DailyReminders : IAsyncDisposable
         return round;
     }
 
+    /// <summary>Stops the loop; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -161,8 +164,7 @@ public sealed class DailyReminders : IAsyncDisposable
                 {
                     RunRound(today, now);
                     // Once a day, with the round: the outbox drops finished notices past their retention.
-                    int pruned = _outbox.Prune(today, _retainDays);
-                    if (pruned > 0) NotifyLog.Pruned(_logger, pruned, _retainDays);
+                    _outbox.PruneAndCompact(today, _retainDays, _logger);
                     Volatile.Write(ref _lastRoundDayNumber, today.DayNumber);
                     Interlocked.Increment(ref _rounds);
                 }

@@ -38,7 +38,6 @@ public sealed class NoticeOutbox : IDisposable
     private long _order;
     private long _pruned;
     private int _compactionSlack = 1024;
-    private (long Before, long After)? _compacted;
     private long _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent;
     private bool _disposed;
 
@@ -78,10 +77,10 @@ public sealed class NoticeOutbox : IDisposable
     /// <summary>Failed attempts that were scheduled again, since this process started.</summary>
     public long RetryCount => Interlocked.Read(ref _retries);
 
-    /// <summary>Every number at once.</summary>
     /// <summary>Finished notices dropped by <see cref="Prune"/> since start.</summary>
     public long PrunedCount { get { lock (_gate) return _pruned; } }
 
+    /// <summary>Every number at once.</summary>
     public NotifyCounters Counters
     {
         get
@@ -137,10 +136,7 @@ public sealed class NoticeOutbox : IDisposable
 
         long records = journal.RecordCount;
         outbox._compactionSlack = compactionSlack;
-        int pruned = outbox.Prune(calendar.LocalDate(time.GetUtcNow()), options.RetainDays);
-        if (pruned > 0) NotifyLog.Pruned(logger, pruned, options.RetainDays);
-        outbox.CompactIfSparse(compactionSlack);
-        if (outbox._compacted is { } compacted) NotifyLog.Compacted(logger, compacted.Before, compacted.After);
+        outbox.PruneAndCompact(calendar.LocalDate(time.GetUtcNow()), options.RetainDays, logger);
         // A crash after an import wrote the directory but before it released the notices leaves them parked: release now.
         int released = outbox.ReleaseParked();
         if (released > 0) NotifyLog.Released(logger, released);
@@ -380,8 +376,8 @@ public sealed class NoticeOutbox : IDisposable
     /// Drops the finished notices (sent, delivered, undelivered, failed) whose day is more than
     /// <paramref name="retainDays"/> before <paramref name="today"/>: a reminder's or blocked-attach notice's local day,
     /// a grey start's deadline, a blacklisted notice's day. Their keys cannot be asked for again by then (a day passed,
-    /// a deadline passed), so no duplicate can follow. The journal is rewritten when most of it is dropped notices.
-    /// Returns how many were dropped.
+    /// a deadline passed), so no duplicate can follow. Returns how many were dropped; the journal still holds them
+    /// until <see cref="PruneAndCompact"/> (or the next open) rewrites it.
     /// </summary>
     public int Prune(DateOnly today, int retainDays)
     {
@@ -399,8 +395,25 @@ public sealed class NoticeOutbox : IDisposable
                 Interlocked.Decrement(ref _inState[(int)record.State]);
             }
             _pruned += old.Count;
-            CompactIfSparse(_compactionSlack);
             return old.Count;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Prune"/>, then a rewrite of the journal when most of its records are of notices no longer held
+    /// (superseded states, dropped notices); both logged. At open and after each daily round.
+    /// </summary>
+    public void PruneAndCompact(DateOnly today, int retainDays, ILogger logger)
+    {
+        int pruned = Prune(today, retainDays);
+        if (pruned > 0) NotifyLog.Pruned(logger, pruned, retainDays);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long records = _journal.RecordCount;
+            if (records <= 2L * _notices.Count + _compactionSlack) return;
+            _journal.Rewrite(_notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
+            NotifyLog.Compacted(logger, records, _journal.RecordCount);
         }
     }
 
@@ -409,14 +422,6 @@ public sealed class NoticeOutbox : IDisposable
 
     private DateOnly DayOf(NoticeRecord record) =>
         record.Kind == NoticeKind.GreyStart && record.DeadlineUnixSeconds != 0 ? _calendar.DeadlineDate(record.DeadlineUnixSeconds) : record.LocalDay;
-
-    private void CompactIfSparse(int slack)
-    {
-        long records = _journal.RecordCount;
-        if (records <= 2L * _notices.Count + slack) return;
-        _journal.Rewrite(_notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
-        _compacted = (records, _journal.RecordCount);
-    }
 
     private static void RemoveFrom<TKey>(Dictionary<TKey, List<string>> index, TKey key, string value) where TKey : notnull
     {
