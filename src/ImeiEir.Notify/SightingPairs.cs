@@ -93,9 +93,10 @@ public sealed class SightingPairs : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var added = new List<SeenPair>();
+            var batch = new HashSet<(ulong, PackedImsi)>();
             foreach (SeenPair pair in pairs)
             {
-                if (pair.Imsi.IsNone || Holds(pair.Imei.Key, pair.Imsi) || added.Any(a => a.Imei == pair.Imei && a.Imsi == pair.Imsi)) continue;
+                if (pair.Imsi.IsNone || Holds(pair.Imei.Key, pair.Imsi) || !batch.Add((pair.Imei.Key, pair.Imsi))) continue;
                 added.Add(pair);
             }
             if (added.Count == 0) return 0;
