@@ -19,17 +19,16 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
     private readonly RegistryLifecycle _registry;
     private readonly RegimeClock _clock;
     private readonly NoticeTriggers _triggers;
-    private readonly Notifier _notifier;
+    private readonly DailyReminders _reminders;
     private readonly ILogger<RegistryNotices> _logger;
-    private DailyReminders? _reminders;
-    private long _remindersBefore, _blacklistedBefore;
 
     public RegistryNotices(RegistryLifecycle registry, Notifier notifier, RegimeClock clock, ILogger<RegistryNotices> logger)
     {
         _registry = registry;
-        _notifier = notifier;
         _clock = clock;
         _triggers = notifier.CreateTriggers(logger);
+        // The registry's view is read only once the loop runs, after the registry has opened (it starts first).
+        _reminders = notifier.CreateReminders((Imei imei, out ImeiRecord record) => registry.Service.TryGet(imei, out record), clock.Time, logger);
         _logger = logger;
     }
 
@@ -37,8 +36,8 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
     public long Made(NoticeKind kind) => kind switch
     {
         NoticeKind.GreyStart => _triggers.GreyStarts,
-        NoticeKind.DailyReminder => (_reminders?.RemindersEnqueued ?? 0) + _remindersBefore,
-        NoticeKind.Blacklisted => _triggers.Blacklisted + (_reminders?.BlacklistedEnqueued ?? 0) + _blacklistedBefore,
+        NoticeKind.DailyReminder => _reminders.RemindersEnqueued,
+        NoticeKind.Blacklisted => _triggers.Blacklisted + _reminders.BlacklistedEnqueued,
         NoticeKind.BlockedAttach => _triggers.Blocked,
         _ => 0,
     };
@@ -47,7 +46,6 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
     {
         _registry.SightingsRecorded += OnRecorded;
         _registry.Expiry.Expired += OnExpired;
-        _reminders = _notifier.CreateReminders(_registry.Service.TryGet, _clock.Time, _logger);
         _reminders.Start();
         return Task.CompletedTask;
     }
@@ -59,16 +57,7 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
         await DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_reminders is { } reminders)
-        {
-            _remindersBefore += reminders.RemindersEnqueued;
-            _blacklistedBefore += reminders.BlacklistedEnqueued;
-            _reminders = null;
-            await reminders.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _reminders.DisposeAsync();
 
     private void OnRecorded(SightingReport report)
     {
