@@ -133,7 +133,7 @@ public sealed partial class SyncAgent
     /// Writes a snapshot record as it is, without reading first: during a bootstrap the store holds nothing newer than
     /// the snapshot (the feed starts after it; the store was empty, cleared, or holds an earlier attempt's records of
     /// this or an older snapshot, and provisional local records that any registry record supersedes), so the sequence
-    /// guard of <see cref="ChangeApplier"/> would never skip one, and its read would only halve the rate.
+    /// guard of <see cref="ChangeApplier"/> would never skip one: its read would only cost a lookup per record.
     /// </summary>
     private struct SnapshotApplier(ImeiStoreSession session) : ISnapshotRecordHandler
     {
