@@ -23,6 +23,9 @@ internal static partial class ServerLog
     [LoggerMessage(6, LogLevel.Information, "Node caught up with the registry at sequence {Sequence}; ready")]
     public static partial void NodeReady(ILogger logger, ulong sequence);
 
+    [LoggerMessage(7, LogLevel.Information, "Store opened in {Directory}: hash index {IndexMiB} MiB, {HugePageMiB} MiB of it advised onto 2 MiB pages; bucket prefetch {Prefetch}")]
+    public static partial void StoreOpened(ILogger logger, string directory, long indexMiB, long hugePageMiB, string prefetch);
+
     [LoggerMessage(10, LogLevel.Information, "Diameter peer {PeerHost} up on connection {ConnectionId} ({Remote})")]
     public static partial void PeerUp(ILogger logger, string peerHost, string connectionId, string? remote);
 

@@ -31,6 +31,7 @@ public sealed class ImeiStore : IDisposable
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
     private IDevice _device;
     private FasterKV<long, ImeiRecord> _kv;
+    private HashIndexView _index;
     private int _sessionsOpened;
     private long _diskReads;
     private bool _disposed;
@@ -61,6 +62,17 @@ public sealed class ImeiStore : IDisposable
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(_logPath)!);
         (_device, _kv) = Open();
     }
+
+    /// <summary>
+    /// Whether batches prefetch the hash buckets they are about to touch (<see cref="ImeiStoreSession.Prefetch"/>);
+    /// false only if FASTER's internal layout is not the one this build knows.
+    /// </summary>
+    public bool PrefetchAvailable => _index.IsAvailable;
+
+    /// <summary>Bytes of the hash index Linux was asked to back with 2 MiB pages when the store opened (0 when not).</summary>
+    public long HugePageIndexBytes { get; private set; }
+
+    internal HashIndexView Index => _index;
 
     /// <summary>The reason the last <see cref="TryRecover()"/> failed on an existing checkpoint; null otherwise.</summary>
     public string? RecoveryFailure { get; private set; }
@@ -259,12 +271,16 @@ public sealed class ImeiStore : IDisposable
             // The chunk's liveness lookups share one epoch entry (a lookup otherwise enters and leaves it itself, ~40 %
             // of its cost); the iterator manages its own, so it stays outside, and the epoch is left before the chunk
             // is handed out, since the consumer may await.
+            // Each lookup's bucket is prefetched PrefetchDistance lookups ahead, so their cache misses overlap.
             int alive = 0;
+            const int Ahead = ImeiStoreSession.PrefetchDistance;
+            for (int i = 0; i < Math.Min(Ahead, count); i++) _index.Prefetch(scanned[i].Key);
             context.BeginUnsafe();
             try
             {
                 for (int i = 0; i < count; i++)
                 {
+                    if (i + Ahead < count) _index.Prefetch(scanned[i + Ahead].Key);
                     if (TryReadAt(context, scanned[i].Key, scanned[i].Address, scanned[i].Value, out ImeiRecord record))
                         live[alive++] = (Imei.FromKey((ulong)scanned[i].Key), record);
                 }
@@ -329,6 +345,9 @@ public sealed class ImeiStore : IDisposable
         // ConcurrencyControlMode.LockTable (the default) latches the hash bucket around each operation, so a
         // reader never sees a 16-byte record half-written by an in-place update on another thread.
         var kv = new FasterKV<long, ImeiRecord>(_indexBuckets, logSettings, checkpointSettings);
+        // Before anything is written or recovered into the table: the advice drops its (zero) pages.
+        _index = HashIndexView.Of(kv);
+        HugePageIndexBytes = _index.AdviseHugePagesWhileEmpty();
         return (device, kv);
     }
 

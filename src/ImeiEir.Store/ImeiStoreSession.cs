@@ -84,6 +84,22 @@ public sealed class ImeiStoreSession : IDisposable
         return found;
     }
 
+    /// <summary>
+    /// Starts loading the hash bucket of <paramref name="imei"/> into the CPU cache and returns at once. In a
+    /// batch, call it for the IMEI about <see cref="PrefetchDistance"/> operations ahead of the one being done, so
+    /// the misses of a large index overlap instead of stalling one after the other. Only a hint: it changes no
+    /// state and costs a few nanoseconds when the bucket is already cached.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(Imei imei) => _store.Index.Prefetch((long)imei.Key);
+
+    /// <summary>
+    /// How far ahead to <see cref="Prefetch"/>: enough misses in flight to cover memory latency (a core tracks
+    /// 10-12), few enough that a bucket is still cached when its turn comes. A power of two
+    /// (<see cref="PrefetchWindow{T}"/> indexes its ring with a mask).
+    /// </summary>
+    public const int PrefetchDistance = 16;
+
     /// <summary>Inserts or replaces the record of an IMEI.</summary>
     public void Upsert(Imei imei, in ImeiRecord record)
     {

@@ -68,6 +68,7 @@ public sealed partial class SyncAgent
             try
             {
                 status = FeedParser.Parse(buffer, ref applier, out consumed, out frames);
+                applier.Drain();
                 unparsed = buffer.Slice(consumed).Length;
             }
             finally
@@ -100,31 +101,52 @@ public sealed partial class SyncAgent
     }
 
     /// <summary>Applies each change of a parsed batch; refuses one that does not follow <see cref="LastApplied"/> directly.</summary>
+    /// <remarks>
+    /// A change is applied <see cref="ImeiStoreSession.PrefetchDistance"/> changes after its bucket is prefetched (in
+    /// order, so two changes to one IMEI keep theirs), and published as applied only then; <see cref="Drain"/>
+    /// applies the rest before the batch ends, and a heartbeat drains first so it compares the head with what is
+    /// really applied.
+    /// </remarks>
     private struct FeedApplier(SyncAgent agent, ImeiStoreSession session) : IFeedFrameHandler
     {
         public int Applied;
         public int Heartbeats;
         public ulong RefusedSequence;
+        private ulong _accepted = agent._lastApplied;
+        private PrefetchWindow<Change> _window;
 
         public bool OnChange(in Change change)
         {
             // Sequences are dense: the feed after N starts at N + 1. Anything else is a gap (never applied past)
             // or a regression; both mean the stream cannot be trusted.
-            if (change.Sequence != agent._lastApplied + 1)
+            if (change.Sequence != _accepted + 1)
             {
                 RefusedSequence = change.Sequence;
                 return false;
             }
+            _accepted = change.Sequence;
+            session.Prefetch(change.Imei);
+            if (_window.Push(change, out Change due)) Apply(due);
+            return true;
+        }
+
+        public void Drain()
+        {
+            while (_window.TryTake(out Change due)) Apply(due);
+        }
+
+        private void Apply(in Change change)
+        {
             ChangeApplier.Apply(session, change);
             // Visible in the store before it is published as applied.
             Volatile.Write(ref agent._lastApplied, change.Sequence);
             Volatile.Write(ref agent._lastChangeTimeMs, change.TimeUnixMilliseconds);
             Applied++;
-            return true;
         }
 
         public void OnHeartbeat(ulong headSequence, long registryTimeUnixMilliseconds)
         {
+            Drain();
             Heartbeats++;
             Volatile.Write(ref agent._registryHead, headSequence);
             Volatile.Write(ref agent._heartbeatRegistryTimeMs, registryTimeUnixMilliseconds);

@@ -89,6 +89,7 @@ public sealed partial class SyncAgent
             try
             {
                 status = SnapshotParser.Parse(buffer, ref box.Progress, ref applier, out consumed);
+                applier.Drain();
             }
             finally
             {
@@ -135,11 +136,27 @@ public sealed partial class SyncAgent
     /// this or an older snapshot, and provisional local records that any registry record supersedes), so the sequence
     /// guard of <see cref="ChangeApplier"/> would never skip one: its read would only cost a lookup per record.
     /// </summary>
+    /// <remarks>
+    /// Each write is done <see cref="ImeiStoreSession.PrefetchDistance"/> records after its bucket is prefetched, so
+    /// the index's cache misses overlap; <see cref="Drain"/> writes the last ones before the batch ends.
+    /// </remarks>
     private struct SnapshotApplier(ImeiStoreSession session) : ISnapshotRecordHandler
     {
         public int Applied;
+        private PrefetchWindow<(Imei Imei, ImeiRecord Record)> _window;
 
         public void OnRecord(Imei imei, in ImeiRecord record)
+        {
+            session.Prefetch(imei);
+            if (_window.Push((imei, record), out var due)) Write(due.Imei, due.Record);
+        }
+
+        public void Drain()
+        {
+            while (_window.TryTake(out var due)) Write(due.Imei, due.Record);
+        }
+
+        private void Write(Imei imei, in ImeiRecord record)
         {
             session.Upsert(imei, record);
             Applied++;

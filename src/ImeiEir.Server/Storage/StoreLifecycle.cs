@@ -45,6 +45,8 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             ExpectedRecords = _settings.Store.ExpectedRecords,
             MemorySizeBits = _settings.Store.MemorySizeBits,
         });
+        ServerLog.StoreOpened(_logger, _settings.StoreDirectory, _store.Statistics.IndexBytes >> 20, _store.HugePageIndexBytes >> 20,
+            _store.PrefetchAvailable ? "on" : "off (FASTER's index layout is not the one this build knows)");
 
         if (_store.TryRecover(out string? failure))
             ServerLog.StoreRecovered(_logger, _settings.StoreDirectory, _store.RecoveredSequence);
