@@ -3,6 +3,7 @@
 # feed applied idle and under full lookup load.
 #
 #   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--node-args "ARGS"] [--out FILE]
+#                       [--profile-bootstrap SECONDS --profile-out FILE]
 #
 # 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
 # 2. Starts a registry (--Mode=registry) on 127.0.0.1 seeded with N records from `eirctl gen` (default 5,000,000), and
@@ -18,6 +19,9 @@
 # 5. Feed apply under load: the same with another M records, while eirload runs closed loop (-c 50 -P 64) against
 #    the node for S seconds (default 60) from the moment its Diameter port is bound; the report says whether the load
 #    lasted through the whole catch-up.
+# --profile-bootstrap: also `perf record -a -g` the whole machine for SECONDS from the node's "Bootstrapping" line
+#    (both processes run with DOTNET_PerfMapEnabled=1 so JIT frames resolve, which costs a little) and write the
+#    `perf report` by thread, and per process by thread and symbol, to the --profile-out file (default perf-baselines/bootstrap-profile.txt).
 # Every step is bounded by `timeout`; everything started is stopped on exit. Writes a markdown report (default
 # perf-baselines/sync-rates.md) with the commit, machine, date and commands.
 set -euo pipefail
@@ -29,6 +33,8 @@ LOAD_SECONDS=60
 NODE_ARGS=""
 LOAD_COVERED=
 OUT="$ROOT/perf-baselines/sync-rates.md"
+PROFILE_SECONDS=0
+PROFILE_OUT="$ROOT/perf-baselines/bootstrap-profile.txt"
 COMMAND="bench/sync-rates.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,7 +43,9 @@ while [ $# -gt 0 ]; do
     --load-seconds) LOAD_SECONDS=$2; shift ;;
     --node-args) NODE_ARGS=$2; shift ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --profile-bootstrap) PROFILE_SECONDS=$2; shift ;;
+    --profile-out) PROFILE_OUT=$2; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "sync-rates.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift
@@ -48,6 +56,11 @@ BENCH=sync-rates
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 for tool in dotnet curl awk timeout; do command -v "$tool" >/dev/null || die "$tool is not on PATH"; done
+PERF_ENV=()
+if [ "$PROFILE_SECONDS" != 0 ]; then
+  command -v perf >/dev/null || die "--profile-bootstrap needs perf (Debian: linux-perf)"
+  PERF_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+fi
 
 say "publishing server, eirctl and eirload (Release) into $WORK"
 for p in src/ImeiEir.Server tools/eirctl tools/eirload; do publish "$WORK/$(basename "$p")" "$ROOT/$p"; done
@@ -79,7 +92,7 @@ timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 2 --mix "$MIX" --out 
 timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 3 --mix "$MIX" --out "$WORK/changes-load.csv"
 TOTAL=$(( RECORDS + 2 * CHANGES ))
 say "starting the registry with $RECORDS records (CSV load through the registry's log)"
-DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=registry --DataDir="$WORK/registry" --Http:Host=127.0.0.1 --Http:Port=0 \
+env "${PERF_ENV[@]}" DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=registry --DataDir="$WORK/registry" --Http:Host=127.0.0.1 --Http:Port=0 \
   --Registry:Host=127.0.0.1 --Registry:Port=0 --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" \
   --Store:InitialLists="$WORK/lists.csv" --Registry:ExpectedRecords="$TOTAL" --Registry:MaxDeltaLines=$(( TOTAL + 1 )) \
   --Registry:MaxDeltaBytes=$(( 4 * 1024 * 1024 * 1024 )) >"$WORK/registry.log" 2>&1 &
@@ -96,7 +109,7 @@ NODE_PID=
 # start_node LOG [ARGS...]: a node over $WORK/node, following the registry.
 start_node() {
   local log=$1; shift
-  DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
+  env "${PERF_ENV[@]}" DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
     --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
     --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 $NODE_ARGS "$@" >"$log" 2>&1 &
   NODE_PID=$!
@@ -135,6 +148,12 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- 3. bootstrap -----------------------------------------------------------------------------------------------
 say "bootstrap: a fresh node from the registry's snapshot"
 start_node "$WORK/node-bootstrap.log"
+if [ "$PROFILE_SECONDS" != 0 ]; then
+  wait_line "$WORK/node-bootstrap.log" 'Bootstrapping from the registry snapshot' 120 "$NODE_PID" >/dev/null
+  timeout $(( PROFILE_SECONDS + 60 )) perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$PROFILE_SECONDS" 2>"$WORK/perf-record.log" \
+    || { cat "$WORK/perf-record.log" >&2; die "perf record failed"; }
+  PROFILED_NODE_PID=$NODE_PID
+fi
 wait_line "$WORK/node-bootstrap.log" '^ImeiEir ready:' 1800 "$NODE_PID" >/dev/null
 BOOT_LINE=$(grep -o 'Bootstrap complete: snapshot at sequence [0-9]*, [0-9]* records in [0-9.]* s' "$WORK/node-bootstrap.log") \
   || die "no 'Bootstrap complete' line in the node's log"
@@ -246,3 +265,29 @@ mkdir -p "$(dirname "$OUT")"
 } >"$OUT"
 cat "$OUT"
 say "report written to $OUT"
+
+if [ "$PROFILE_SECONDS" != 0 ]; then
+  say "profile: writing the perf report of the bootstrap to $PROFILE_OUT"
+  {
+    echo "# perf report of a $RECORDS-record snapshot bootstrap"
+    echo "#"
+    echo "# written by: $COMMAND"
+    echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT$DIRTY; machine: $(nproc) cores, $CPU; $(uname -sr)"
+    echo "# record: perf record -a -g -F 499 -- sleep $PROFILE_SECONDS, from the node's 'Bootstrapping' line (the bootstrap took $BOOT_SECONDS s)"
+    echo "# report: perf report --no-children -g none --sort pid, then per process --pid P --percentage absolute --sort pid,sym (rows over 0.5 %, symbols cut to 150 characters)"
+    echo "# A row is a thread (tid:name) or a thread and a symbol; 100 % is every sample of both cores."
+    echo "#"
+    rows() { awk '/^ +[0-9.]+%/ && $1 + 0 >= 0.5' | cut -c1-150; }
+    report() { timeout 600 perf report -i "$WORK/perf.data" --no-children -g none --stdio "$@" 2>/dev/null; }
+    echo "## every thread of the machine"
+    report --sort pid | rows
+    for who in "registry:$REGISTRY_PID" "node:$PROFILED_NODE_PID"; do
+      pid=${who##*:}
+      echo
+      echo "## the ${who%%:*} (pid $pid): $(report --pid "$pid" --percentage absolute --sort pid \
+        | awk '/^ +[0-9.]+%/ { t += $1 } END { printf "%.1f %%", t }') of the samples, by thread and symbol"
+      report --pid "$pid" --percentage absolute --sort pid,sym | rows
+    done
+  } >"$PROFILE_OUT"
+  say "profile written to $PROFILE_OUT"
+fi

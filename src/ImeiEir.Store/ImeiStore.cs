@@ -28,6 +28,7 @@ public sealed class ImeiStore : IDisposable
     private readonly string _logPath;
     private readonly long _indexBuckets;
     private readonly int _memorySizeBits;
+    private readonly bool _hugePageIndex;
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
     private IDevice _device;
     private FasterKV<long, ImeiRecord> _kv;
@@ -46,6 +47,7 @@ public sealed class ImeiStore : IDisposable
 
         _indexBuckets = StoreSizing.IndexBuckets(options.ExpectedRecords);
         _memorySizeBits = StoreSizing.MemorySizeBits(options);
+        _hugePageIndex = options.HugePageIndex;
         if (options.Directory is not null)
         {
             _directory = Path.GetFullPath(options.Directory);
@@ -347,7 +349,7 @@ public sealed class ImeiStore : IDisposable
         var kv = new FasterKV<long, ImeiRecord>(_indexBuckets, logSettings, checkpointSettings);
         // Before anything is written or recovered into the table: the advice drops its (zero) pages.
         _index = HashIndexView.Of(kv);
-        HugePageIndexBytes = _index.AdviseHugePagesWhileEmpty();
+        HugePageIndexBytes = _hugePageIndex ? _index.AdviseHugePagesWhileEmpty() : 0;
         return (device, kv);
     }
 

@@ -68,6 +68,7 @@ public sealed class ServerSettingsTests
     [TestCase("--Sightings:AttachFilterSlots=1", "Sightings:AttachFilterSlots:")]
     [TestCase("--Notify:RetainDays=0", "Notify:RetainDays:")]
     [TestCase("--Store:ShutdownCheckpointTimeout=00:00:00", "Store:ShutdownCheckpointTimeout:")]
+    [TestCase("--Store:HugePageIndex=sometimes", "Store:HugePageIndex:")]
     [TestCase("--Mode=registry --Diameter:InlineScheduling=true", "Diameter:InlineScheduling:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
     [TestCase("--Diameter:Prot=3869", "Diameter:Prot:")]
@@ -84,6 +85,13 @@ public sealed class ServerSettingsTests
         string message = ErrorOf(arguments.Split(' '));
         Assert.That(message, Does.StartWith(key));
         Assert.That(message, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void Huge_pages_for_the_index_are_on_unless_turned_off()
+    {
+        Assert.That(Load().Store.HugePageIndex, Is.True);
+        Assert.That(Load("--Store:HugePageIndex=false").Store.HugePageIndex, Is.False);
     }
 
     [Test]

@@ -78,4 +78,12 @@ public unsafe class HashIndexViewTests
         using var store = new ImeiStore(new StoreOptions { ExpectedRecords = 64 });
         Assert.That(store.HugePageIndexBytes, Is.Zero);
     }
+
+    [Test]
+    public void A_table_is_not_advised_when_the_option_is_off()
+    {
+        using var store = new ImeiStore(new StoreOptions { ExpectedRecords = 1_000_000, HugePageIndex = false });
+        Assert.That(store.HugePageIndexBytes, Is.Zero);
+        Assert.That(store.PrefetchAvailable, Is.True, "prefetching does not depend on huge pages");
+    }
 }

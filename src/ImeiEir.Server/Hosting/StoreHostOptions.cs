@@ -18,6 +18,9 @@ public sealed class StoreHostOptions
     /// <summary>In-memory log size as a power of two, in bytes; 0 = derived from ExpectedRecords. Default 0.</summary>
     public int MemorySizeBits { get; set; }
 
+    /// <summary>Back the store's hash index with 2 MiB transparent huge pages (a hint to Linux). Default true.</summary>
+    public bool HugePageIndex { get; set; } = true;
+
     /// <summary>Time between local checkpoints; 00:00:00 disables the periodic ones (a checkpoint is still taken at shutdown). Default 5 min.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
