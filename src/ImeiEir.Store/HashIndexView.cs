@@ -9,8 +9,9 @@ namespace ImeiEir.Store;
 /// <summary>
 /// Where FASTER keeps a store's hash buckets, so a batch can prefetch the bucket of a key it will touch a few
 /// operations later. Writes and lookups into a large index are a cache miss and a TLB miss each; issued
-/// one by one, the misses are serial. Prefetched ahead, several are in flight at once. A 20M-record probe
-/// (perf-baselines/README.md, "Prefetch and huge pages") measured upserts 2.5× and reads 1.5× faster.
+/// one by one, the misses are serial. Prefetched ahead, several are in flight at once: 1.8× the snapshot bootstrap
+/// rate at 20M records (perf-baselines/prefetch-before-20m.md and prefetch-after-20m.md, with the huge pages of
+/// <see cref="AdviseHugePagesWhileEmpty"/>), about 1.8× the blind writes alone (bdn-store-writes.md).
 /// </summary>
 /// <remarks>
 /// FASTER does not expose the table, so this reads its internal fields (<c>FasterBase.state</c>,
