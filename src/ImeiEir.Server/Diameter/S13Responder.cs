@@ -52,6 +52,18 @@ internal sealed class S13Responder : IDisposable
         return S13Messages.WriteEca(destination, request, ecr, _identity, (uint)decision.Status);
     }
 
+    /// <summary>
+    /// Prefetches the store bucket of the IMEI in <paramref name="request"/> (a whole frame, perhaps not an ECR), to be
+    /// answered a few frames later: a hint only, so a frame that is not a well-formed ECR is simply skipped here and
+    /// answered in full by <see cref="Answer"/>.
+    /// </summary>
+    public void Prefetch(ReadOnlySpan<byte> request)
+    {
+        ReadOnlySpan<byte> digits = S13Messages.FindImei(request);
+        if (!digits.IsEmpty && Imei.TryParse(digits, out Imei imei) != ImeiParseResult.Malformed)
+            _checker.Prefetch(imei);
+    }
+
     /// <summary>Holds the store's epoch for one synchronous read batch.</summary>
     public void EnterBatch() => _checker.EnterBatch();
 

@@ -69,6 +69,9 @@ internal sealed class EquipmentChecker : IDisposable
         return _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds);
     }
 
+    /// <summary>Starts bringing the store bucket of <paramref name="imei"/> into cache for a check soon after.</summary>
+    public void Prefetch(Imei imei) => _session.Prefetch(imei);
+
     /// <summary>Holds the store's epoch for one synchronous batch (see <see cref="ImeiStoreSession.EnterBatch"/>).</summary>
     public void EnterBatch() => _session.EnterBatch();
 
