@@ -69,6 +69,50 @@ public sealed class DiameterConnectionTests
     }
 
     [Test]
+    public async Task A_pipelined_write_mixing_bad_ecrs_and_other_commands_is_answered_frame_by_frame()
+    {
+        // The connection prefetches the lookups of every frame after the first before answering any: frames that are
+        // not well-formed ECRs must still get their own answers, in order, and the good ECRs around them theirs.
+        await using PipePeer peer = _node.Connect();
+        await peer.HandshakeAsync();
+
+        var batch = new List<byte>();
+        var expected = new List<(uint Hop, string What)>();
+        void Add(byte[] frame, string what)
+        {
+            batch.AddRange(frame);
+            expected.Add((peer.LastHopByHop, what));
+        }
+        for (int i = 0; i < 12; i++)
+        {
+            Add(peer.Ecr(TestNode.Black, TestNode.HomeImsi), "black");
+            Add(peer.Ecr("12AB"), "5004");
+            Add(peer.Dwr(), "dwa");
+            Add(peer.BareRequest(ApplicationIds.S13, 999), "3001");
+            Add(peer.Ecr(TestNode.White, TestNode.HomeImsi), "white");
+        }
+        await peer.SendAsync(batch.ToArray());
+
+        foreach ((uint hop, string what) in expected)
+        {
+            byte[] answer = (await peer.ReceiveAsync())!;
+            DiameterHeader header = Header(answer);
+            Assert.That(header.HopByHopId, Is.EqualTo(hop), $"{what}: out of order");
+            switch (what)
+            {
+                case "black": Assert.That(StatusOf(answer), Is.EqualTo((int)EquipmentStatus.Blacklisted)); break;
+                case "white": Assert.That(StatusOf(answer), Is.EqualTo((int)EquipmentStatus.Whitelisted)); break;
+                case "dwa": Assert.That(header.CommandCode, Is.EqualTo(CommandCodes.DeviceWatchdog)); break;
+                case "5004":
+                    Assert.That(S13Messages.TryParseEca(answer, out EcaView bad), Is.True);
+                    Assert.That(bad.ResultCode, Is.EqualTo(ResultCodes.InvalidAvpValue));
+                    break;
+                case "3001": Assert.That(header.IsError, Is.True, "3001 with the E bit"); break;
+            }
+        }
+    }
+
+    [Test]
     public async Task A_request_arriving_one_byte_at_a_time_is_answered()
     {
         await using PipePeer peer = _node.Connect();
