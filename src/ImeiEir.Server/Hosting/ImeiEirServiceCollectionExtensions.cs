@@ -73,6 +73,7 @@ internal static class ImeiEirServiceCollectionExtensions
             o.MaxReadBufferSize = settings.Diameter.MaxReadBufferSize;
             o.MaxWriteBufferSize = settings.Diameter.MaxWriteBufferSize;
             o.UnsafePreferInlineScheduling = settings.Diameter.InlineScheduling;
+            o.WaitForDataBeforeAllocatingBuffer = settings.Diameter.WaitForDataBeforeAllocatingBuffer;
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
