@@ -69,6 +69,7 @@ public sealed class ServerSettingsTests
     [TestCase("--Notify:RetainDays=0", "Notify:RetainDays:")]
     [TestCase("--Store:ShutdownCheckpointTimeout=00:00:00", "Store:ShutdownCheckpointTimeout:")]
     [TestCase("--Store:HugePageIndex=sometimes", "Store:HugePageIndex:")]
+    [TestCase("--Diameter:WaitForDataBeforeAllocatingBuffer=maybe", "Diameter:WaitForDataBeforeAllocatingBuffer:")]
     [TestCase("--Mode=registry --Diameter:InlineScheduling=true", "Diameter:InlineScheduling:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
     [TestCase("--Diameter:Prot=3869", "Diameter:Prot:")]
@@ -92,6 +93,13 @@ public sealed class ServerSettingsTests
     {
         Assert.That(Load().Store.HugePageIndex, Is.True);
         Assert.That(Load("--Store:HugePageIndex=false").Store.HugePageIndex, Is.False);
+    }
+
+    [Test]
+    public void Receives_take_their_buffer_at_once_unless_configured_to_wait_for_data()
+    {
+        Assert.That(Load().Diameter.WaitForDataBeforeAllocatingBuffer, Is.False);
+        Assert.That(Load("--Diameter:WaitForDataBeforeAllocatingBuffer=true").Diameter.WaitForDataBeforeAllocatingBuffer, Is.True);
     }
 
     [Test]
