@@ -68,6 +68,13 @@ public sealed class DiameterOptions
     /// </summary>
     public bool WaitForDataBeforeAllocatingBuffer { get; set; }
 
+    /// <summary>
+    /// Queues that hand the sockets' completions to the thread pool (Kestrel's <c>IOQueueCount</c>; the process's HTTP
+    /// sockets too). -1, the default, keeps Kestrel's own choice (the core count, at most 16); 0 hands every completion
+    /// to the thread pool directly.
+    /// </summary>
+    public int IOQueueCount { get; set; } = -1;
+
     internal IEnumerable<string> Validate()
     {
         if (!System.Net.IPAddress.TryParse(Host, out _))
@@ -94,6 +101,8 @@ public sealed class DiameterOptions
             yield return $"{Section}:MaxReadBufferSize: {MaxReadBufferSize} must hold at least two messages (2 x Diameter:MaxMessageSize = {2L * MaxMessageSize})";
         if (MaxWriteBufferSize < MaxMessageSize)
             yield return $"{Section}:MaxWriteBufferSize: {MaxWriteBufferSize} must be at least Diameter:MaxMessageSize ({MaxMessageSize})";
+        if (IOQueueCount is < -1 or > 64)
+            yield return $"{Section}:IOQueueCount: {IOQueueCount} must be -1 (Kestrel's default), 0 (none) or up to 64";
     }
 
     // RFC 6733 §4.3.1: DiameterIdentity is an FQDN; we accept the DNS host-name alphabet, dots between labels.

@@ -74,6 +74,7 @@ internal static class ImeiEirServiceCollectionExtensions
             o.MaxWriteBufferSize = settings.Diameter.MaxWriteBufferSize;
             o.UnsafePreferInlineScheduling = settings.Diameter.InlineScheduling;
             o.WaitForDataBeforeAllocatingBuffer = settings.Diameter.WaitForDataBeforeAllocatingBuffer;
+            if (settings.Diameter.IOQueueCount >= 0) o.IOQueueCount = settings.Diameter.IOQueueCount;
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
