@@ -70,6 +70,8 @@ public sealed class ServerSettingsTests
     [TestCase("--Store:ShutdownCheckpointTimeout=00:00:00", "Store:ShutdownCheckpointTimeout:")]
     [TestCase("--Store:HugePageIndex=sometimes", "Store:HugePageIndex:")]
     [TestCase("--Diameter:WaitForDataBeforeAllocatingBuffer=maybe", "Diameter:WaitForDataBeforeAllocatingBuffer:")]
+    [TestCase("--Diameter:IOQueueCount=-2", "Diameter:IOQueueCount:")]
+    [TestCase("--Diameter:IOQueueCount=65", "Diameter:IOQueueCount:")]
     [TestCase("--Mode=registry --Diameter:InlineScheduling=true", "Diameter:InlineScheduling:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
     [TestCase("--Diameter:Prot=3869", "Diameter:Prot:")]
@@ -100,6 +102,13 @@ public sealed class ServerSettingsTests
     {
         Assert.That(Load().Diameter.WaitForDataBeforeAllocatingBuffer, Is.False);
         Assert.That(Load("--Diameter:WaitForDataBeforeAllocatingBuffer=true").Diameter.WaitForDataBeforeAllocatingBuffer, Is.True);
+    }
+
+    [Test]
+    public void Socket_completions_go_straight_to_the_thread_pool_unless_configured()
+    {
+        Assert.That(Load().Diameter.IOQueueCount, Is.Zero);
+        Assert.That(Load("--Diameter:IOQueueCount=-1").Diameter.IOQueueCount, Is.EqualTo(-1));
     }
 
     [Test]
