@@ -34,7 +34,8 @@ public sealed partial class SyncAgent
                 throw new RegistryRefusedException($"the feed answered with content type {mediaType}, not {FeedFormat.ContentType}");
 
             await using Stream stream = await response.Content.ReadAsStreamAsync(token);
-            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
+            await using StreamPump pump = StreamPump.Start(stream, PipeBufferSize, token);
+            PipeReader reader = pump.Reader;
             SyncLog.FeedConnected(_logger, after);
             try
             {
