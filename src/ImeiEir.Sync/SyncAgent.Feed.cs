@@ -34,8 +34,7 @@ public sealed partial class SyncAgent
                 throw new RegistryRefusedException($"the feed answered with content type {mediaType}, not {FeedFormat.ContentType}");
 
             await using Stream stream = await response.Content.ReadAsStreamAsync(token);
-            await using StreamPump pump = StreamPump.Start(stream, PipeBufferSize, token);
-            PipeReader reader = pump.Reader;
+            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
             SyncLog.FeedConnected(_logger, after);
             try
             {

@@ -40,8 +40,7 @@ public sealed partial class SyncAgent
             if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the snapshot", token);
 
             await using Stream stream = await response.Content.ReadAsStreamAsync(token);
-            await using StreamPump pump = StreamPump.Start(stream, PipeBufferSize, token);
-            PipeReader reader = pump.Reader;
+            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
             try
             {
                 await ReadSnapshotCoreAsync(reader, session, watchdog, token, box);
