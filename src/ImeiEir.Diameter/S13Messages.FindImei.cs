@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace ImeiEir.Diameter;
 
 public static partial class S13Messages
@@ -13,19 +11,17 @@ public static partial class S13Messages
     /// </summary>
     public static ReadOnlySpan<byte> FindImei(ReadOnlySpan<byte> message)
     {
-        if (message.Length < DiameterHeader.Size
-            || (message[4] & DiameterFlags.Request) == 0
-            || (BinaryPrimitives.ReadUInt32BigEndian(message[4..]) & 0xFFFFFF) != CommandCodes.MeIdentityCheck
-            || BinaryPrimitives.ReadUInt32BigEndian(message[8..]) != ApplicationIds.S13)
+        if (!DiameterHeader.TryRead(message, out DiameterHeader header)
+            || !header.IsRequest
+            || header.CommandCode != CommandCodes.MeIdentityCheck
+            || header.ApplicationId != ApplicationIds.S13
+            || header.MessageLength < DiameterHeader.Size
+            || header.MessageLength > message.Length)
         {
             return default;
         }
 
-        int length = (int)(BinaryPrimitives.ReadUInt32BigEndian(message) & 0xFFFFFF);
-        if (length < DiameterHeader.Size || length > message.Length)
-            return default;
-
-        var reader = new AvpReader(message[DiameterHeader.Size..length]);
+        var reader = new AvpReader(message[DiameterHeader.Size..header.MessageLength]);
         while (reader.Read(out Avp avp) == AvpReadStatus.Ok)
         {
             if (!avp.Is(AvpCodes.TerminalInformation, VendorIds.ThreeGpp))

@@ -221,12 +221,11 @@ internal sealed class DiameterConnection : IDisposable
     }
 
     /// <summary>The length of the whole frame at the start of <paramref name="span"/>; 0 when it is not all there.</summary>
-    private static int FrameLength(ReadOnlySpan<byte> span)
-    {
-        if (span.Length < DiameterHeader.Size) return 0;
-        int length = (span[1] << 16) | (span[2] << 8) | span[3];
-        return length >= DiameterHeader.Size && length <= span.Length ? length : 0;
-    }
+    private static int FrameLength(ReadOnlySpan<byte> span) =>
+        DiameterHeader.TryRead(span, out DiameterHeader header)
+        && header.MessageLength >= DiameterHeader.Size && header.MessageLength <= span.Length
+            ? header.MessageLength
+            : 0;
 
     /// <summary>Enough misses in flight to cover memory latency, few enough that the buckets stay cached until used.</summary>
     private const int MaxPrefetchedFrames = 32;
