@@ -3,7 +3,7 @@
 # feed applied idle and under full lookup load.
 #
 #   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--node-args "ARGS"] [--out FILE]
-#                       [--profile-bootstrap SECONDS --profile-out FILE]
+#                       [--profile-bootstrap SECONDS | --profile-feed SECONDS] [--profile-out FILE]
 #
 # 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
 # 2. Starts a registry (--Mode=registry) on 127.0.0.1 seeded with N records from `eirctl gen` (default 5,000,000), and
@@ -22,6 +22,8 @@
 # --profile-bootstrap: also `perf record -a -g` the whole machine for SECONDS from the node's "Bootstrapping" line
 #    (both processes run with DOTNET_PerfMapEnabled=1 so JIT frames resolve, which costs a little) and write the
 #    `perf report` by thread, and per process by thread and symbol, to the --profile-out file (default perf-baselines/bootstrap-profile.txt).
+# --profile-feed: the same for the idle feed catch-up, from the node's "Resuming the registry feed" line (default
+#    output perf-baselines/feed-profile.txt); give --changes enough for the catch-up to outlast SECONDS.
 # Every step is bounded by `timeout`; everything started is stopped on exit. Writes a markdown report (default
 # perf-baselines/sync-rates.md) with the commit, machine, date and commands.
 set -euo pipefail
@@ -34,7 +36,8 @@ NODE_ARGS=""
 LOAD_COVERED=
 OUT="$ROOT/perf-baselines/sync-rates.md"
 PROFILE_SECONDS=0
-PROFILE_OUT="$ROOT/perf-baselines/bootstrap-profile.txt"
+PROFILE_STEP=
+PROFILE_OUT=
 COMMAND="bench/sync-rates.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -43,9 +46,10 @@ while [ $# -gt 0 ]; do
     --load-seconds) LOAD_SECONDS=$2; shift ;;
     --node-args) NODE_ARGS=$2; shift ;;
     --out) OUT=$2; shift ;;
-    --profile-bootstrap) PROFILE_SECONDS=$2; shift ;;
+    --profile-bootstrap) PROFILE_SECONDS=$2; PROFILE_STEP=bootstrap; shift ;;
+    --profile-feed) PROFILE_SECONDS=$2; PROFILE_STEP=feed; shift ;;
     --profile-out) PROFILE_OUT=$2; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "sync-rates.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift
@@ -58,7 +62,8 @@ BENCH=sync-rates
 for tool in dotnet curl awk timeout; do command -v "$tool" >/dev/null || die "$tool is not on PATH"; done
 PERF_ENV=()
 if [ "$PROFILE_SECONDS" != 0 ]; then
-  command -v perf >/dev/null || die "--profile-bootstrap needs perf (Debian: linux-perf)"
+  command -v perf >/dev/null || die "--profile-$PROFILE_STEP needs perf (Debian: linux-perf)"
+  PROFILE_OUT=${PROFILE_OUT:-$ROOT/perf-baselines/$PROFILE_STEP-profile.txt}
   PERF_ENV=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
 fi
 
@@ -147,14 +152,26 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 3. bootstrap -----------------------------------------------------------------------------------------------
 say "bootstrap: a fresh node from the registry's snapshot"
-start_node "$WORK/node-bootstrap.log"
-if [ "$PROFILE_SECONDS" != 0 ]; then
-  wait_line "$WORK/node-bootstrap.log" 'Bootstrapping from the registry snapshot' 120 "$NODE_PID" >/dev/null
-  timeout $(( PROFILE_SECONDS + 60 )) perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$PROFILE_SECONDS" 2>"$WORK/perf-record.log" \
-    || { cat "$WORK/perf-record.log" >&2; die "perf record failed"; }
+# profile_from LOG PATTERN: waits for the node's PATTERN line, then records the whole machine for PROFILE_SECONDS in
+# the background (so the step's own timing goes on); profile_wait waits for the recording to end.
+PERF_PID=
+profile_from() {
+  wait_line "$1" "$2" 600 "$NODE_PID" >/dev/null
+  PROFILED_FROM=$2
+  timeout $(( PROFILE_SECONDS + 60 )) perf record -a -g -F 499 -o "$WORK/perf.data" -- sleep "$PROFILE_SECONDS" 2>"$WORK/perf-record.log" &
+  PERF_PID=$!
+  PIDS+=("$PERF_PID")
   PROFILED_NODE_PID=$NODE_PID
-fi
+}
+profile_wait() {
+  [ -n "$PERF_PID" ] || return 0
+  wait "$PERF_PID" || { cat "$WORK/perf-record.log" >&2; die "perf record failed"; }
+  PERF_PID=
+}
+start_node "$WORK/node-bootstrap.log"
+[ "$PROFILE_STEP" = bootstrap ] && profile_from "$WORK/node-bootstrap.log" 'Bootstrapping from the registry snapshot'
 wait_line "$WORK/node-bootstrap.log" '^ImeiEir ready:' 1800 "$NODE_PID" >/dev/null
+profile_wait
 BOOT_LINE=$(grep -o 'Bootstrap complete: snapshot at sequence [0-9]*, [0-9]* records in [0-9.]* s' "$WORK/node-bootstrap.log") \
   || die "no 'Bootstrap complete' line in the node's log"
 BOOT_RECORDS=$(echo "$BOOT_LINE" | awk '{print $7}')
@@ -199,7 +216,9 @@ catch_up() {
   fi
   local t0 t1
   t0=$(wait_line "$log" 'Resuming the registry feed from the local checkpoint' 600 "$NODE_PID")
+  [ "$PROFILE_STEP" = feed ] && [ "$name" = idle ] && profile_from "$log" 'Resuming the registry feed from the local checkpoint'
   t1=$(wait_line "$log" '^ImeiEir ready:' 1800 "$NODE_PID")
+  profile_wait
   CATCH_SECONDS=$(elapsed "$t0" "$t1")
   CATCH_RATE=$(awk -v n="$CHANGES" -v s="$CATCH_SECONDS" 'BEGIN {printf "%.0f", n / s}')
   say "$name: $CHANGES changes in $CATCH_SECONDS s = $CATCH_RATE changes/s"
@@ -267,13 +286,18 @@ cat "$OUT"
 say "report written to $OUT"
 
 if [ "$PROFILE_SECONDS" != 0 ]; then
-  say "profile: writing the perf report of the bootstrap to $PROFILE_OUT"
+  say "profile: writing the perf report of the $PROFILE_STEP to $PROFILE_OUT"
+  if [ "$PROFILE_STEP" = bootstrap ]; then
+    PROFILED="a $RECORDS-record snapshot bootstrap"; LASTED="the bootstrap took $BOOT_SECONDS s"
+  else
+    PROFILED="an idle feed catch-up of $CHANGES changes into $RECORDS records"; LASTED="the catch-up took $IDLE_SECONDS s"
+  fi
   {
-    echo "# perf report of a $RECORDS-record snapshot bootstrap"
+    echo "# perf report of $PROFILED"
     echo "#"
     echo "# written by: $COMMAND"
     echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT$DIRTY; machine: $(nproc) cores, $CPU; $(uname -sr)"
-    echo "# record: perf record -a -g -F 499 -- sleep $PROFILE_SECONDS, from the node's 'Bootstrapping' line (the bootstrap took $BOOT_SECONDS s)"
+    echo "# record: perf record -a -g -F 499 -- sleep $PROFILE_SECONDS, from the node's '$PROFILED_FROM' line ($LASTED)"
     echo "# report: perf report --no-children -g none --sort pid, then per process --pid P --percentage absolute --sort pid,sym (rows over 0.5 %, symbols cut to 150 characters)"
     echo "# A row is a thread (tid:name) or a thread and a symbol; 100 % is every sample of both cores."
     echo "#"

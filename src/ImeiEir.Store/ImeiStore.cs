@@ -100,6 +100,19 @@ public sealed class ImeiStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// How many records a checkpoint now would write: every record version in the log, live or superseded (a
+    /// snapshot checkpoint copies the whole log, so its cost grows with this, not with the changes since the last).
+    /// </summary>
+    public long LogRecords
+    {
+        get
+        {
+            LogAccessor<long, ImeiRecord> log = _kv.Log;
+            return (log.TailAddress - log.BeginAddress) / StoreSizing.RecordBytes;
+        }
+    }
+
     private string? CheckpointDirectory => _directory is null ? null : Path.Combine(_directory, "checkpoints");
 
     private string? ManifestPath => _directory is null ? null : Path.Combine(_directory, ManifestFileName);

@@ -33,7 +33,11 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Also take a checkpoint after this many applied changes (changes, default 1,000,000).</summary>
+    /// <summary>
+    /// Also take a checkpoint after this many applied changes (default 1,000,000), once they are also at least as many
+    /// as the records the last checkpoint wrote: a checkpoint copies the whole store, so a store larger than this
+    /// count is checkpointed by <see cref="CheckpointInterval"/> during a burst of changes, not once per count.
+    /// </summary>
     public long CheckpointEveryChanges { get; init; } = 1_000_000;
 
     /// <summary>Checks every option; one <c>"Sync:Key: message"</c> line per problem, none when valid.</summary>

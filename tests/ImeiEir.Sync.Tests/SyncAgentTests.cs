@@ -360,6 +360,34 @@ public class SyncAgentTests
         Assert.That(node.Log.Count(CheckpointedEvent), Is.EqualTo(settled), "no checkpoint while nothing changes");
     }
 
+    [Test, CancelAfter(30_000)]
+    public async Task A_burst_smaller_than_the_store_takes_no_checkpoint_by_count_until_it_reaches_the_store()
+    {
+        // A checkpoint copies the whole log, so the count rule waits until the changes since the last checkpoint are
+        // at least the records that checkpoint wrote, however low CheckpointEveryChanges is set.
+        await using FakeRegistry registry = await FakeRegistry.StartAsync();
+        registry.Append(Model.Changes(6000, 1_000_000, seed: 40));
+        using var directory = new TempDirectory();
+        SyncOptions options = Node.Options(registry.Url, checkpointEveryChanges: 1000, checkpointInterval: TimeSpan.FromHours(1));
+        await using Node node = await Node.StartAsync(options, directory.Path);
+        await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => node.Log.Count(CheckpointedEvent) >= 1, "the checkpoint after the snapshot");
+        long storeRecords = node.Store.LogRecords;
+        Assert.That(storeRecords, Is.GreaterThan(4000), "the snapshot's records, written by that checkpoint");
+
+        // Over 2 x CheckpointEveryChanges, but fewer than the store's records: no checkpoint.
+        int burst = (int)storeRecords - 1000;
+        registry.Append(Model.Changes(burst, 300, seed: 41));
+        await Wait.ForAsync(node, 6000 + (ulong)burst);
+        await Task.Delay(1000);
+        Assert.That(node.Log.Count(CheckpointedEvent), Is.EqualTo(1), $"{burst} changes into a store of {storeRecords} records");
+
+        // Past the store's records: the count rule checkpoints.
+        registry.Append(Model.Changes(1500, 300, seed: 42));
+        await Wait.ForAsync(node, 7500 + (ulong)burst);
+        await Wait.UntilAsync(() => node.Log.Count(CheckpointedEvent) >= 2, "a checkpoint once the changes reach the store's records");
+    }
+
     [Test, CancelAfter(20_000)]
     public async Task A_feed_outlives_the_HttpClient_timeout()
     {

@@ -19,7 +19,7 @@ public sealed class SyncHostOptions
     /// <summary>Local checkpoint, with the applied sequence, this often while changes flow. Default 00:00:30.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Also checkpoint after this many applied changes. Default 1000000.</summary>
+    /// <summary>Also checkpoint after this many applied changes, and at least as many as the last checkpoint wrote records. Default 1000000.</summary>
     public long CheckpointEveryChanges { get; set; } = 1_000_000;
 
     internal SyncOptions ToSyncOptions(Uri registryUrl, string readerToken) => new()
