@@ -8,9 +8,8 @@ namespace ImeiEir.Benchmarks;
 /// Writing records into a fresh store, as a node's snapshot bootstrap does: the ceiling of the bootstrap rate
 /// (perf-baselines/sync-rates.md) on this machine, without HTTP, parsing or a registry sharing the cores. Each
 /// invocation writes <see cref="Records"/> random keys into a store sized for them (one epoch entry per 1,024 writes,
-/// as the sync agent does per received buffer): a blind upsert (the bootstrap), the feed's sequence guard as a read
-/// then an upsert (how <see cref="ChangeApplier"/> did it before) and as one conditional RMW
-/// (<see cref="ImeiStoreSession.UpsertIfNewer"/>, what it does now), each also with the hash bucket prefetched <see cref="ImeiStoreSession.PrefetchDistance"/> writes
+/// as the sync agent does per received buffer): a blind upsert (the bootstrap), a read then upsert (the feed's
+/// sequence guard), each also with the hash bucket prefetched <see cref="ImeiStoreSession.PrefetchDistance"/> writes
 /// ahead through a <see cref="PrefetchWindow{T}"/> (what the sync agent does), and a
 /// <see cref="Dictionary{TKey,TValue}"/> insert as the baseline; the store with and without its index on huge pages.
 /// At 10M records the index (256 MiB) is far larger than the caches, as a node's is. The store's writes allocate its
@@ -41,16 +40,14 @@ public class StoreWriteBenchmarks
         for (int i = 0; i < _keys.Length; i++) _keys[i] = Imei.FromKey((ulong)random.NextInt64(10_000_000_000_000, 99_999_999_999_999));
     }
 
-    [IterationSetup(Targets = [nameof(BlindUpsert), nameof(PrefetchedBlindUpsert), nameof(ReadThenUpsert), nameof(PrefetchedReadThenUpsert),
-        nameof(ConditionalRmw), nameof(PrefetchedConditionalRmw)])]
+    [IterationSetup(Targets = [nameof(BlindUpsert), nameof(PrefetchedBlindUpsert), nameof(ReadThenUpsert), nameof(PrefetchedReadThenUpsert)])]
     public void FreshStore()
     {
         _store = new ImeiStore(new StoreOptions { ExpectedRecords = Records, HugePageIndex = HugePageIndex });
         _session = _store.NewSession();
     }
 
-    [IterationCleanup(Targets = [nameof(BlindUpsert), nameof(PrefetchedBlindUpsert), nameof(ReadThenUpsert), nameof(PrefetchedReadThenUpsert),
-        nameof(ConditionalRmw), nameof(PrefetchedConditionalRmw)])]
+    [IterationCleanup(Targets = [nameof(BlindUpsert), nameof(PrefetchedBlindUpsert), nameof(ReadThenUpsert), nameof(PrefetchedReadThenUpsert)])]
     public void DropStore()
     {
         _session?.Dispose();
@@ -87,39 +84,17 @@ public class StoreWriteBenchmarks
         for (int start = 0; start < Records; start += Batch)
         {
             session.EnterBatch();
-            for (int i = start; i < start + Batch && i < Records; i++) written += ReadThenWrite(session, i);
+            for (int i = start; i < start + Batch && i < Records; i++)
+            {
+                if (ChangeApplier.Apply(session, new Change
+                    {
+                        Sequence = (ulong)i + 1, ImeiKey = _keys[i].Key, Op = ChangeOp.Set, List = ListKind.White, Reason = Reason.Verified,
+                    }) == ApplyOutcome.Applied) written++;
+            }
             session.ExitBatch();
         }
         return written;
     }
-
-    [Benchmark]
-    public int ConditionalRmw()
-    {
-        ImeiStoreSession session = _session!;
-        int written = 0;
-        for (int start = 0; start < Records; start += Batch)
-        {
-            session.EnterBatch();
-            for (int i = start; i < start + Batch && i < Records; i++) written += ApplyChange(session, i);
-            session.ExitBatch();
-        }
-        return written;
-    }
-
-    /// <summary>The sequence guard as <see cref="ChangeApplier"/> had it before the conditional RMW.</summary>
-    private int ReadThenWrite(ImeiStoreSession session, int i)
-    {
-        var record = new ImeiRecord(ListKind.White, Reason.Verified, 0, (ulong)i + 1);
-        if (session.TryGet(_keys[i], out ImeiRecord current) && current.Sequence >= record.Sequence) return 0;
-        session.Upsert(_keys[i], record);
-        return 1;
-    }
-
-    private int ApplyChange(ImeiStoreSession session, int i) => ChangeApplier.Apply(session, new Change
-    {
-        Sequence = (ulong)i + 1, ImeiKey = _keys[i].Key, Op = ChangeOp.Set, List = ListKind.White, Reason = Reason.Verified,
-    }) == ApplyOutcome.Applied ? 1 : 0;
 
     [Benchmark]
     public int PrefetchedBlindUpsert()
@@ -143,12 +118,7 @@ public class StoreWriteBenchmarks
     }
 
     [Benchmark]
-    public int PrefetchedReadThenUpsert() => Prefetched(ReadThenWrite);
-
-    [Benchmark]
-    public int PrefetchedConditionalRmw() => Prefetched(ApplyChange);
-
-    private int Prefetched(Func<ImeiStoreSession, int, int> write)
+    public int PrefetchedReadThenUpsert()
     {
         ImeiStoreSession session = _session!;
         var window = new PrefetchWindow<int>();
@@ -159,11 +129,16 @@ public class StoreWriteBenchmarks
             for (int i = start; i < start + Batch && i < Records; i++)
             {
                 session.Prefetch(_keys[i]);
-                if (window.Push(i, out int due)) written += write(session, due);
+                if (window.Push(i, out int due)) written += Apply(session, due);
             }
-            while (window.TryTake(out int due)) written += write(session, due);
+            while (window.TryTake(out int due)) written += Apply(session, due);
             session.ExitBatch();
         }
         return written;
+
+        int Apply(ImeiStoreSession s, int i) => ChangeApplier.Apply(s, new Change
+        {
+            Sequence = (ulong)i + 1, ImeiKey = _keys[i].Key, Op = ChangeOp.Set, List = ListKind.White, Reason = Reason.Verified,
+        }) == ApplyOutcome.Applied ? 1 : 0;
     }
 }

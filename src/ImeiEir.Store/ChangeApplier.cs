@@ -19,6 +19,12 @@ public enum ApplyOutcome : byte
 /// </summary>
 public static class ChangeApplier
 {
-    public static ApplyOutcome Apply(ImeiStoreSession session, in Change change) =>
-        session.UpsertIfNewer(change.Imei, change.ToRecord()) ? ApplyOutcome.Applied : ApplyOutcome.AlreadyApplied;
+    public static ApplyOutcome Apply(ImeiStoreSession session, in Change change)
+    {
+        Imei imei = change.Imei;
+        if (session.TryGet(imei, out ImeiRecord current) && current.Sequence >= change.Sequence)
+            return ApplyOutcome.AlreadyApplied;
+        session.Upsert(imei, change.ToRecord());
+        return ApplyOutcome.Applied;
+    }
 }

@@ -128,7 +128,7 @@ public sealed class ImeiStore : IDisposable
         return new ImeiStoreSession(this, NewFasterSession());
     }
 
-    internal ClientSession<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty, StoreFunctions> NewFasterSession() =>
+    internal ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> NewFasterSession() =>
         _kv.For(new StoreFunctions()).NewSession<StoreFunctions>();
 
     internal void CountDiskRead() => Interlocked.Increment(ref _diskReads);
@@ -317,16 +317,16 @@ public sealed class ImeiStore : IDisposable
     /// registry version of a key carries its own sequence number, and this store never copies reads to the tail,
     /// so two equal versions of a key cannot both be on disk.
     /// </remarks>
-    private bool TryReadAt(UnsafeContext<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty, StoreFunctions> session, long key, long address, in ImeiRecord scanned, out ImeiRecord record)
+    private bool TryReadAt(UnsafeContext<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> session, long key, long address, in ImeiRecord scanned, out ImeiRecord record)
     {
-        ImeiRecord input = default;
+        Empty input = default;
         ReadOptions options = default;
         record = default;
         Status status = session.Read(ref key, ref input, ref record, ref options, out RecordMetadata metadata);
         if (status.IsPending)
         {
             CountDiskRead();
-            session.CompletePendingWithOutputs(out CompletedOutputIterator<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty> outputs, wait: true);
+            session.CompletePendingWithOutputs(out CompletedOutputIterator<long, ImeiRecord, Empty, ImeiRecord, Empty> outputs, wait: true);
             using (outputs)
             {
                 while (outputs.Next())

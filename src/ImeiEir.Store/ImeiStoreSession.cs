@@ -11,11 +11,11 @@ namespace ImeiEir.Store;
 public sealed class ImeiStoreSession : IDisposable
 {
     private readonly ImeiStore _store;
-    private readonly ClientSession<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty, StoreFunctions> _session;
-    private readonly UnsafeContext<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty, StoreFunctions> _batch;
+    private readonly ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> _session;
+    private readonly UnsafeContext<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> _batch;
     private bool _inBatch;
 
-    internal ImeiStoreSession(ImeiStore store, ClientSession<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty, StoreFunctions> session)
+    internal ImeiStoreSession(ImeiStore store, ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> session)
     {
         _store = store;
         _session = session;
@@ -69,14 +69,14 @@ public sealed class ImeiStoreSession : IDisposable
         _store.CountDiskRead();
         record = default;
         bool found = false;
-        CompletedOutputIterator<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty> outputs;
+        CompletedOutputIterator<long, ImeiRecord, Empty, ImeiRecord, Empty> outputs;
         if (_inBatch) _batch.CompletePendingWithOutputs(out outputs, wait: true);
         else _session.CompletePendingWithOutputs(out outputs, wait: true);
         using (outputs)
         {
             while (outputs.Next())
             {
-                ref CompletedOutput<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty> completed = ref outputs.Current;
+                ref CompletedOutput<long, ImeiRecord, Empty, ImeiRecord, Empty> completed = ref outputs.Current;
                 found = completed.Status.Found;
                 record = found ? completed.Output : default;
             }
@@ -107,37 +107,6 @@ public sealed class ImeiStoreSession : IDisposable
         ImeiRecord value = record;
         Status status = _inBatch ? _batch.Upsert(ref key, ref value) : _session.Upsert(ref key, ref value);
         if (status.IsPending) CompletePending();
-    }
-
-    /// <summary>
-    /// Writes <paramref name="record"/> for an IMEI unless the store already holds one with the same or a later
-    /// <see cref="ImeiRecord.Sequence"/>; returns whether it wrote. One FASTER operation (an RMW whose callbacks
-    /// compare the sequences), where <see cref="TryGet"/> then <see cref="Upsert"/> would take two hash lookups
-    /// and two bucket locks; and the comparison and the write happen under one lock.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool UpsertIfNewer(Imei imei, in ImeiRecord record)
-    {
-        long key = (long)imei.Key;
-        ImeiRecord input = record, output = default;
-        Status status = _inBatch ? _batch.RMW(ref key, ref input, ref output) : _session.RMW(ref key, ref input, ref output);
-        if (status.IsPending) return CompletePendingRmw();
-        return !status.IsCanceled;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool CompletePendingRmw()
-    {
-        _store.CountDiskRead();
-        bool written = true;
-        CompletedOutputIterator<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty> outputs;
-        if (_inBatch) _batch.CompletePendingWithOutputs(out outputs, wait: true);
-        else _session.CompletePendingWithOutputs(out outputs, wait: true);
-        using (outputs)
-        {
-            while (outputs.Next()) written = !outputs.Current.Status.IsCanceled;
-        }
-        return written;
     }
 
     /// <summary>Removes the record of an IMEI; returns whether there was one.</summary>

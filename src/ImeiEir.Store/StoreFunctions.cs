@@ -7,87 +7,62 @@ namespace ImeiEir.Store;
 /// <summary>
 /// FASTER callbacks for the blittable (long key, <see cref="ImeiRecord"/> value) store. A <c>struct</c>, so the
 /// session type <c>ClientSession&lt;..., StoreFunctions&gt;</c> is specialised by the JIT and every callback is a
-/// direct, inlinable call (STYLE 10; FASTER <c>cs/benchmark/Functions.cs</c>). Reads copy the value out; upserts
-/// copy it in; RMW is the conditional write of <see cref="ImeiStoreSession.UpsertIfNewer"/>: the input record
-/// replaces the stored one only when its sequence number is higher, decided inside the one hash lookup (and under
-/// the bucket's lock) instead of by a read and then an upsert. A refused RMW cancels itself, so FASTER neither
-/// writes in place nor appends a copy.
+/// direct, inlinable call (STYLE 10; FASTER <c>cs/benchmark/Functions.cs</c>). The store only reads, upserts
+/// and deletes: the RMW callbacks are never used but the interface requires them.
 /// </summary>
-internal struct StoreFunctions : IFunctions<long, ImeiRecord, ImeiRecord, ImeiRecord, Empty>
+internal struct StoreFunctions : IFunctions<long, ImeiRecord, Empty, ImeiRecord, Empty>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool SingleReader(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord dst, ref ReadInfo readInfo)
+    public bool SingleReader(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord dst, ref ReadInfo readInfo)
     {
         dst = value;
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool ConcurrentReader(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord dst, ref ReadInfo readInfo)
+    public bool ConcurrentReader(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord dst, ref ReadInfo readInfo)
     {
         dst = value;
         return true;
     }
 
-    public void ReadCompletionCallback(ref long key, ref ImeiRecord input, ref ImeiRecord output, Empty ctx, Status status, RecordMetadata recordMetadata) { }
+    public void ReadCompletionCallback(ref long key, ref Empty input, ref ImeiRecord output, Empty ctx, Status status, RecordMetadata recordMetadata) { }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool SingleWriter(ref long key, ref ImeiRecord input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason)
+    public bool SingleWriter(ref long key, ref Empty input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason)
     {
         dst = src;
         return true;
     }
 
-    public void PostSingleWriter(ref long key, ref ImeiRecord input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason) { }
+    public void PostSingleWriter(ref long key, ref Empty input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason) { }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool ConcurrentWriter(ref long key, ref ImeiRecord input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo)
+    public bool ConcurrentWriter(ref long key, ref Empty input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo)
     {
         dst = src;
         return true;
     }
 
-    public bool NeedInitialUpdate(ref long key, ref ImeiRecord input, ref ImeiRecord output, ref RMWInfo rmwInfo) => true;
+    public bool NeedInitialUpdate(ref long key, ref Empty input, ref ImeiRecord output, ref RMWInfo rmwInfo) => false;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool InitialUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo)
+    public bool InitialUpdater(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) => false;
+
+    public void PostInitialUpdater(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
+
+    public bool NeedCopyUpdate(ref long key, ref Empty input, ref ImeiRecord oldValue, ref ImeiRecord output, ref RMWInfo rmwInfo) => false;
+
+    public bool CopyUpdater(ref long key, ref Empty input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo)
     {
-        value = input;
+        newValue = oldValue;
         return true;
     }
 
-    public void PostInitialUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
+    public void PostCopyUpdater(ref long key, ref Empty input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool NeedCopyUpdate(ref long key, ref ImeiRecord input, ref ImeiRecord oldValue, ref ImeiRecord output, ref RMWInfo rmwInfo)
-    {
-        if (oldValue.Sequence < input.Sequence) return true;
-        rmwInfo.Action = RMWAction.CancelOperation;
-        return false;
-    }
+    public bool InPlaceUpdater(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) => true;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool CopyUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo)
-    {
-        newValue = input;
-        return true;
-    }
-
-    public void PostCopyUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool InPlaceUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo)
-    {
-        if (value.Sequence < input.Sequence)
-        {
-            value = input;
-            return true;
-        }
-        rmwInfo.Action = RMWAction.CancelOperation;
-        return false;
-    }
-
-    public void RMWCompletionCallback(ref long key, ref ImeiRecord input, ref ImeiRecord output, Empty ctx, Status status, RecordMetadata recordMetadata) { }
+    public void RMWCompletionCallback(ref long key, ref Empty input, ref ImeiRecord output, Empty ctx, Status status, RecordMetadata recordMetadata) { }
 
     public bool SingleDeleter(ref long key, ref ImeiRecord value, ref DeleteInfo deleteInfo)
     {
@@ -103,11 +78,11 @@ internal struct StoreFunctions : IFunctions<long, ImeiRecord, ImeiRecord, ImeiRe
         return true;
     }
 
-    public void DisposeSingleWriter(ref long key, ref ImeiRecord input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason) { }
+    public void DisposeSingleWriter(ref long key, ref Empty input, ref ImeiRecord src, ref ImeiRecord dst, ref ImeiRecord output, ref UpsertInfo upsertInfo, WriteReason reason) { }
 
-    public void DisposeCopyUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
+    public void DisposeCopyUpdater(ref long key, ref Empty input, ref ImeiRecord oldValue, ref ImeiRecord newValue, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
 
-    public void DisposeInitialUpdater(ref long key, ref ImeiRecord input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
+    public void DisposeInitialUpdater(ref long key, ref Empty input, ref ImeiRecord value, ref ImeiRecord output, ref RMWInfo rmwInfo) { }
 
     public void DisposeSingleDeleter(ref long key, ref ImeiRecord value, ref DeleteInfo deleteInfo) { }
 
