@@ -4,8 +4,11 @@
 # run and the B/A ratios of the medians, and writes them as markdown.
 #
 #   bench/ab.sh [--a REV] [--b REV] [--a-args "ARGS"] [--b-args "ARGS"] [--a-env "VAR=V ..."] [--b-env "VAR=V ..."]
+#               [--a-load-env "VAR=V ..."] [--b-load-env "VAR=V ..."]
 #               [--rounds N] [--seconds S] [--keys K] [-c CONNECTIONS] [-P DEPTH] [--out FILE]
 #
+# --a-env/--b-env set the server's environment; --a-load-env/--b-load-env eirload's (to A/B the load generator
+# itself against one server build).
 # Defaults: both sides HEAD, no extra arguments, 3 rounds of 10 s, 1,000,000 keys, -c 50 -P 1, report on stdout only.
 # Each side: a Release build of its commit (a scratch worktree; HEAD is built once for both sides when both are
 # HEAD), all-in-one on 127.0.0.1 with ports chosen at bind time, loaded with `eirctl gen --count K --seed 1` (every
@@ -13,7 +16,7 @@
 # a 1 s warm-up. Every step is bounded by `timeout`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
+A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; A_LOAD_ENV=""; B_LOAD_ENV=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
 COMMAND="bench/ab.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,13 +26,15 @@ while [ $# -gt 0 ]; do
     --b-args) B_ARGS=$2; shift ;;
     --a-env) A_ENV=$2; shift ;;
     --b-env) B_ENV=$2; shift ;;
+    --a-load-env) A_LOAD_ENV=$2; shift ;;
+    --b-load-env) B_LOAD_ENV=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
     --seconds) SECS=$2; shift ;;
     --keys) KEYS=$2; shift ;;
     -c) CONN=$2; shift ;;
     -P) DEPTH=$2; shift ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "ab.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift
@@ -58,8 +63,8 @@ publish "$WORK/eirload" "$TOOLS/tools/eirload"
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
 
 run() {  # SIDE ROUND
-  local side=$1 args=$A_ARGS vars=$A_ENV data="$WORK/data-$1-$2"
-  [ "$side" = b ] && { args=$B_ARGS; vars=$B_ENV; }
+  local side=$1 args=$A_ARGS vars=$A_ENV load_vars=$A_LOAD_ENV data="$WORK/data-$1-$2"
+  [ "$side" = b ] && { args=$B_ARGS; vars=$B_ENV; load_vars=$B_LOAD_ENV; }
   mkdir -p "$data"
   # shellcheck disable=SC2086 # the extra arguments are words
   env DOTNET_ENVIRONMENT=Production $vars dotnet "$WORK/$side-server/imeieir.dll" --DataDir="$data" --Diameter:Port=0 --Http:Port=0 --Registry:Port=0 \
@@ -70,7 +75,8 @@ run() {  # SIDE ROUND
   grep -q "^ImeiEir ready" "$data/out.log" || die "server $side not ready in 10 min"
   local port; port=$(grep -o 'diameter=127.0.0.1:[0-9]*' "$data/out.log" | head -1 | cut -d: -f2)
   EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX --json"
-  timeout $(( SECS + 60 )) dotnet "$WORK/eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
+  # shellcheck disable=SC2086 # the variables are words
+  timeout $(( SECS + 60 )) env $load_vars dotnet "$WORK/eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
     --keys "$KEYS" --seed 1 --mix "$MIX" --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   rm -rf "$data"
@@ -92,6 +98,7 @@ REPORT="$WORK/report.md"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- A: commit \`$A_REV\`, arguments \`${A_ARGS:-(none)}\`, environment \`${A_ENV:-(none)}\`; B: commit \`$B_REV\`, arguments \`${B_ARGS:-(none)}\`, environment \`${B_ENV:-(none)}\`"
+  if [ -n "$A_LOAD_ENV$B_LOAD_ENV" ]; then echo "- eirload's environment: A \`${A_LOAD_ENV:-(none)}\`, B \`${B_LOAD_ENV:-(none)}\`"; fi
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A then B"
   echo

@@ -29,7 +29,10 @@ internal sealed class ChildProcess : IDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>Starts <c>dotnet DLL args</c>, the DLL taken from the test output directory.</summary>
-    public static ChildProcess StartDll(string dll, params string[] args)
+    public static ChildProcess StartDll(string dll, params string[] args) => StartDll(dll, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="StartDll(string, string[])"/>, with extra environment variables for the child.</summary>
+    public static ChildProcess StartDll(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string path = Path.Combine(TestContext.CurrentContext.TestDirectory, dll);
         if (!File.Exists(path)) Assert.Fail($"{path} is missing: the test project references its project, build it");
@@ -45,6 +48,8 @@ internal sealed class ChildProcess : IDisposable
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"); // each test says what it wants
+        foreach ((string name, string value) in environment) info.Environment[name] = value;
         var process = new Process { StartInfo = info };
         var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, error: false);

@@ -60,6 +60,29 @@ public sealed class EirloadTests
         Assert.That(root.GetProperty("latency_us").GetProperty("p99").GetDouble(), Is.GreaterThan(0));
     }
 
+    [TestCase(null, true)]
+    [TestCase("1", true)]
+    [TestCase("0", false)]
+    public void Cli_SocketReads_ContinueOnTheSocketEngineThreadsUnlessTheEnvironmentSaysNo(string? inline, bool onEngineThreads)
+    {
+        // eirload asks for inline socket completions itself (SocketCompletions.PreferInline); an explicit setting wins.
+        var environment = new Dictionary<string, string>();
+        if (inline is not null) environment[SocketCompletions.Variable] = inline;
+        using ChildProcess load = ChildProcess.StartDll("eirload.dll", environment, "--diameter", _server.Endpoint.ToString(),
+            "-c", "4", "-P", "1", "--count", "4000", "--keys", ServerFixture.Keys.ToString(), "--seed", ServerFixture.Seed.ToString(),
+            "--mix", ServerFixture.Mix.ToString(), "--json");
+        Assert.That(load.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, load.Transcript);
+        Assert.That(load.ExitCode, Is.EqualTo(0), load.Transcript);
+        using JsonDocument json = JsonDocument.Parse(load.Stdout);
+        JsonElement reads = json.RootElement.GetProperty("socket_reads");
+        long engine = reads.GetProperty("io_threads").GetInt64(), pool = reads.GetProperty("thread_pool").GetInt64();
+        Assert.That(reads.GetProperty("inline_completions").GetString(), Is.EqualTo(inline ?? "1"));
+        // 4,000 requests one at a time over 4 connections: about 4,000 reads, nearly all of which wait for data.
+        Assert.That(engine + pool, Is.GreaterThan(1000), load.Stdout);
+        if (onEngineThreads) Assert.That(engine, Is.GreaterThan(pool * 10), load.Stdout);
+        else Assert.That(pool, Is.GreaterThan(engine * 10), load.Stdout);
+    }
+
     [Test]
     public async Task WrongExpectation_IsCountedAsMismatches()
     {

@@ -29,6 +29,11 @@ internal sealed class ConnectionStats
     /// <summary>Requests still outstanding when the connection ended for another reason than a timeout.</summary>
     public long Unanswered;
 
+    /// <summary>Socket reads whose continuation ran on a thread-pool thread, and elsewhere (the socket engine's epoll threads).</summary>
+    public long ReadsOnThreadPool;
+
+    public long ReadsOffThreadPool;
+
     /// <summary>Equipment-Status 0, 1, 2 and "none" (no Equipment-Status AVP).</summary>
     public long[] EquipmentStatus { get; } = new long[4];
 

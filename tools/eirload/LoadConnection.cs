@@ -184,6 +184,7 @@ internal sealed class LoadConnection : IAsyncDisposable
                     break;
 
                 ReadResult result = await _reader.ReadAsync();
+                SocketCompletions.CountRead(Stats);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {
@@ -276,6 +277,7 @@ internal sealed class LoadConnection : IAsyncDisposable
             {
                 if (_senderDone && Volatile.Read(ref _inflight) == 0) break;
                 ReadResult result = await _reader.ReadAsync();
+                SocketCompletions.CountRead(Stats);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 try
                 {

@@ -19,6 +19,11 @@ internal sealed class LoadReport
     public long Errors { get; init; }
     public long Timeouts { get; init; }
     public long Unanswered { get; init; }
+    public long ReadsOnThreadPool { get; init; }
+    public long ReadsOffThreadPool { get; init; }
+
+    /// <summary>The runtime's inline-completions setting as the run saw it (see <see cref="SocketCompletions"/>).</summary>
+    public string InlineCompletions { get; init; } = "";
     public required long[] EquipmentStatus { get; init; }
     public required SortedDictionary<uint, long> ResultCodes { get; init; }
     public required SortedDictionary<uint, long> ExperimentalResultCodes { get; init; }
@@ -58,6 +63,9 @@ internal sealed class LoadReport
             Errors = stats.Sum(s => s.Errors),
             Timeouts = stats.Sum(s => s.Timeouts),
             Unanswered = stats.Sum(s => s.Unanswered),
+            ReadsOnThreadPool = stats.Sum(s => s.ReadsOnThreadPool),
+            ReadsOffThreadPool = stats.Sum(s => s.ReadsOffThreadPool),
+            InlineCompletions = Environment.GetEnvironmentVariable(SocketCompletions.Variable) ?? "",
             EquipmentStatus = statuses,
             ResultCodes = codes,
             ExperimentalResultCodes = experimental,
@@ -88,6 +96,7 @@ internal sealed class LoadReport
         for (int i = 0; i < 4; i++) if (EquipmentStatus[i] > 0) b.Append(inv, $" {s_statusNames[i]}:{EquipmentStatus[i]}");
         b.Append('\n');
         b.Append(inv, $"  mismatches {Mismatches}, errors {Errors}, timeouts {Timeouts}, unanswered {Unanswered}\n");
+        b.Append(inv, $"  socket reads {ReadsOffThreadPool} continued on the socket engine's threads, {ReadsOnThreadPool} on the thread pool ({SocketCompletions.Variable}={InlineCompletions})\n");
         foreach (string m in Messages) b.Append("  ! ").Append(m).Append('\n');
         return b.ToString();
     }
@@ -135,6 +144,11 @@ internal sealed class LoadReport
             w.WriteNumber("errors", Errors);
             w.WriteNumber("timeouts", Timeouts);
             w.WriteNumber("unanswered", Unanswered);
+            w.WriteStartObject("socket_reads");
+            w.WriteNumber("io_threads", ReadsOffThreadPool);
+            w.WriteNumber("thread_pool", ReadsOnThreadPool);
+            w.WriteString("inline_completions", InlineCompletions);
+            w.WriteEndObject();
             w.WriteStartArray("messages");
             foreach (string m in Messages) w.WriteStringValue(m);
             w.WriteEndArray();

@@ -8,6 +8,9 @@ using ImeiEir.Tools.EirLoad;
 // eirload: an S13 ME-Identity-Check load generator. Exit codes: 0 every request got its expected answer,
 // 1 bad arguments, 3 the EIR could not be reached or refused the CER, 4 errors, timeouts or mismatches.
 
+// First, before anything opens a socket: the runtime reads this when its socket engine starts.
+SocketCompletions.PreferInline();
+
 var target = new Option<string>("--diameter") { Description = "The EIR's Diameter endpoint, HOST:PORT", DefaultValueFactory = _ => "127.0.0.1:3868" };
 var connections = new Option<int>("--connections", "-c") { Description = "TCP connections (Diameter peers)", DefaultValueFactory = _ => 1 };
 var depth = new Option<int>("--depth", "-P") { Description = "Requests in flight per connection (pipeline depth)", DefaultValueFactory = _ => 1 };
