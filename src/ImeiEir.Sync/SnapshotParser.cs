@@ -82,8 +82,29 @@ internal static class SnapshotParser
             progress.HeaderRead = true;
         }
 
-        while (reader.Remaining >= SnapshotFormat.TrailerSize)
+        while (true)
         {
+            // Fast path: the whole records in the current segment, read in place (a 64 KiB read holds ~2,700), with
+            // one reader advance for all of them. The trailer and a record cut by a segment end go the slow way below.
+            ReadOnlySpan<byte> unread = reader.UnreadSpan;
+            int offset = 0;
+            while (unread.Length - offset >= SnapshotFormat.RecordSize)
+            {
+                ReadOnlySpan<byte> record = unread.Slice(offset, SnapshotFormat.RecordSize);
+                if (SnapshotFormat.IsTrailer(record)) break;
+                if (!SnapshotFormat.TryReadRecord(record, out Imei imei, out ImeiRecord value))
+                {
+                    reader.Advance(offset);
+                    consumed = reader.Position;
+                    return SnapshotParseStatus.BadRecord;
+                }
+                handler.OnRecord(imei, value);
+                progress.Records++;
+                offset += SnapshotFormat.RecordSize;
+            }
+            if (offset > 0) reader.Advance(offset);
+
+            if (reader.Remaining < SnapshotFormat.TrailerSize) break;
             ReadOnlySpan<byte> first = Peek(in reader, scratch[..SnapshotFormat.TrailerSize]);
             if (SnapshotFormat.IsTrailer(first))
             {
@@ -98,13 +119,13 @@ internal static class SnapshotParser
                 return reader.End ? SnapshotParseStatus.Complete : SnapshotParseStatus.TrailingBytes;
             }
             if (reader.Remaining < SnapshotFormat.RecordSize) break;
-            ReadOnlySpan<byte> record = Peek(in reader, scratch);
-            if (!SnapshotFormat.TryReadRecord(record, out Imei imei, out ImeiRecord value))
+            ReadOnlySpan<byte> straddling = Peek(in reader, scratch);
+            if (!SnapshotFormat.TryReadRecord(straddling, out Imei cutImei, out ImeiRecord cutValue))
             {
                 consumed = reader.Position;
                 return SnapshotParseStatus.BadRecord;
             }
-            handler.OnRecord(imei, value);
+            handler.OnRecord(cutImei, cutValue);
             progress.Records++;
             reader.Advance(SnapshotFormat.RecordSize);
         }
