@@ -2,7 +2,7 @@
 # bench/sync-rates.sh: how fast an EIR node takes the registry's lists in (issue 6): snapshot bootstrap, and the change
 # feed applied idle and under full lookup load.
 #
-#   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--node-args "ARGS"] [--out FILE]
+#   bench/sync-rates.sh [--records N] [--changes M] [--load-seconds S] [--node-args "ARGS"] [--node-env "VAR=V ..."] [--out FILE]
 #                       [--profile-bootstrap SECONDS | --profile-feed SECONDS] [--profile-out FILE]
 #
 # 1. Publishes the server, eirctl and eirload (Release) into a scratch directory.
@@ -33,6 +33,7 @@ RECORDS=5000000
 CHANGES=2000000
 LOAD_SECONDS=60
 NODE_ARGS=""
+NODE_ENV=""
 LOAD_COVERED=
 OUT="$ROOT/perf-baselines/sync-rates.md"
 PROFILE_SECONDS=0
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
     --changes) CHANGES=$2; shift ;;
     --load-seconds) LOAD_SECONDS=$2; shift ;;
     --node-args) NODE_ARGS=$2; shift ;;
+    --node-env) NODE_ENV=$2; shift ;;
     --out) OUT=$2; shift ;;
     --profile-bootstrap) PROFILE_SECONDS=$2; PROFILE_STEP=bootstrap; shift ;;
     --profile-feed) PROFILE_SECONDS=$2; PROFILE_STEP=feed; shift ;;
@@ -114,7 +116,8 @@ NODE_PID=
 # start_node LOG [ARGS...]: a node over $WORK/node, following the registry.
 start_node() {
   local log=$1; shift
-  env "${PERF_ENV[@]}" DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
+  # shellcheck disable=SC2086 # the variables are words
+  env "${PERF_ENV[@]}" $NODE_ENV DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
     --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
     --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 $NODE_ARGS "$@" >"$log" 2>&1 &
   NODE_PID=$!
@@ -250,7 +253,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "- commit: \`$COMMIT\`$DIRTY"
   echo "- machine: $(nproc) cores, $CPU, $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $(uname -sr); .NET $(dotnet --version)"
   echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
-  echo "- setup: one registry (\`--Mode=registry\`, $RECORDS records) and one EIR node (\`--Mode=eir\`${NODE_ARGS:+ $NODE_ARGS}), Release, on 127.0.0.1, same machine"
+  echo "- setup: one registry (\`--Mode=registry\`, $RECORDS records) and one EIR node (\`--Mode=eir\`${NODE_ARGS:+ $NODE_ARGS}${NODE_ENV:+, environment $NODE_ENV}), Release, on 127.0.0.1, same machine"
   echo
   echo "| what | records / changes | seconds | per second | target |"
   echo "|---|---:|---:|---:|---|"
