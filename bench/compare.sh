@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh: ImeiEir side by side with Redis on this machine, and the memory and start-up figures.
 #
-#   bench/compare.sh [--quick] [--no-50m] [--rounds N] [--seconds S] [--out FILE]
+#   bench/compare.sh [--quick] [--no-50m] [--rounds N] [--seconds S] [--server-env "VAR=V ..."] [--out FILE]
 #
 # 1. Installs redis-server and redis-tools from Debian when missing (apt-get update once, then install).
 # 2. Publishes the server, eirctl and eirload (Release) into a scratch directory, so sources edited meanwhile do
@@ -22,12 +22,15 @@ SECONDS_PER_RUN=10
 FIFTY=1
 QUICK=0
 OUT="$ROOT/perf-baselines/compare.md"
+SERVER_ENV=""
+ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; ROUNDS=1; SECONDS_PER_RUN=5; FIFTY=0 ;;
     --no-50m) FIFTY=0 ;;
     --rounds) ROUNDS=$2; shift ;;
     --seconds) SECONDS_PER_RUN=$2; shift ;;
+    --server-env) SERVER_ENV=$2; shift ;;
     --out) OUT=$2; shift ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
@@ -85,7 +88,8 @@ start_server() {
   SERVER_LOG=$log
   local started; started=$(date +%s.%N)
   # HTTP and registry ports 0: the server picks free ones, so nothing collides with other services or runs.
-  DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Http:Port=0 --Registry:Port=0 \
+  # shellcheck disable=SC2086 # the variables are words
+  env $SERVER_ENV DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Http:Port=0 --Registry:Port=0 \
     --Store:CheckpointInterval=00:00:00 "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
@@ -117,7 +121,8 @@ REPORT="$WORK/report.md"
   echo "- date: $DATE"
   echo "- commit: $COMMIT$DIRTY"
   echo "- machine: $CORES cores, $CPU, $MEM; load generators on the same machine"
-  echo "- command: \`bench/compare.sh $*\` (rounds $ROUNDS, $SECONDS_PER_RUN s per eirload run)"
+  echo "- command: \`bench/compare.sh $ARGS\` (rounds $ROUNDS, $SECONDS_PER_RUN s per eirload run)"
+  if [ -n "$SERVER_ENV" ]; then echo "- the server's environment: \`$SERVER_ENV\`"; fi
   echo
 } >"$REPORT"
 
