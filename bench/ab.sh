@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     -c) CONN=$2; shift ;;
     -P) DEPTH=$2; shift ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "ab.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift

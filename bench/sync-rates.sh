@@ -24,6 +24,7 @@
 #    `perf report` by thread, and per process by thread and symbol, to the --profile-out file (default perf-baselines/bootstrap-profile.txt).
 # --profile-feed: the same for the idle feed catch-up, from the node's "Resuming the registry feed" line (default
 #    output perf-baselines/feed-profile.txt); give --changes enough for the catch-up to outlast SECONDS.
+# --node-env: environment variables for every node start (e.g. runtime settings to compare); named in the report.
 # Every step is bounded by `timeout`; everything started is stopped on exit. Writes a markdown report (default
 # perf-baselines/sync-rates.md) with the commit, machine, date and commands.
 set -euo pipefail
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
     --profile-bootstrap) PROFILE_SECONDS=$2; PROFILE_STEP=bootstrap; shift ;;
     --profile-feed) PROFILE_SECONDS=$2; PROFILE_STEP=feed; shift ;;
     --profile-out) PROFILE_OUT=$2; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "sync-rates.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift
