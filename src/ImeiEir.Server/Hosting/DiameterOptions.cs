@@ -48,7 +48,25 @@ public sealed class DiameterOptions
     public long MaxWriteBufferSize { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Run socket completions and the connection's code on the socket's I/O thread instead of handing each to the
+    /// How Diameter connections are served. <c>Epoll</c> (the default on Linux x86-64): event-loop threads over epoll,
+    /// each reading a ready socket once and answering inline before the next, as Redis does; no thread-pool hop and
+    /// no wasted read per request, and one busy peer cannot starve the others. <c>Sockets</c>: Kestrel's socket
+    /// transport, tuned by the three options below (which the HTTP listeners always use). The measured difference is
+    /// in perf-baselines/transport-*.md.
+    /// </summary>
+    public DiameterTransport Transport { get; set; } = ImeiEir.Server.Transport.EpollNative.IsSupported ? DiameterTransport.Epoll : DiameterTransport.Sockets;
+
+    /// <summary>
+    /// Event-loop threads of the epoll transport; connections are spread over them round-robin and stay on theirs.
+    /// Default 0: one per core.
+    /// </summary>
+    public int EventLoops { get; set; }
+
+    /// <summary>The event loops <see cref="EventLoops"/> asks for.</summary>
+    public int EffectiveEventLoops => EventLoops > 0 ? EventLoops : Environment.ProcessorCount;
+
+    /// <summary>
+    /// Sockets transport only. Run socket completions and the connection's code on the socket's I/O thread instead of handing each to the
     /// thread pool (Kestrel's <c>UnsafePreferInlineScheduling</c>; the process's HTTP sockets too). It saves a
     /// thread hop per request, which is most of the cost at pipeline depth 1; the price is that a connection's
     /// handler must never block, which ours do not (one synchronous lookup per request, writes to a pipe).
@@ -60,7 +78,7 @@ public sealed class DiameterOptions
     public bool InlineScheduling { get; set; }
 
     /// <summary>
-    /// Before each receive, wait for data with a zero-byte read and only then take a buffer (Kestrel's
+    /// Sockets transport only. Before each receive, wait for data with a zero-byte read and only then take a buffer (Kestrel's
     /// <c>WaitForDataBeforeAllocatingBuffer</c>, true in Kestrel; it applies to the process's HTTP sockets too). That
     /// saves a 4 KiB buffer per idle connection and costs an extra receive per read. An EIR has a few dozen busy MME
     /// connections, not thousands of idle ones, so the default here is false: 1.09× the throughput at -c 50 -P 64
@@ -69,7 +87,7 @@ public sealed class DiameterOptions
     public bool WaitForDataBeforeAllocatingBuffer { get; set; }
 
     /// <summary>
-    /// Queues that hand the sockets' completions to the thread pool (Kestrel's <c>IOQueueCount</c>; the process's HTTP
+    /// Sockets transport only. Queues that hand the sockets' completions to the thread pool (Kestrel's <c>IOQueueCount</c>; the process's HTTP
     /// sockets too). Default 0: every completion goes to the thread pool directly, which measured 1.07× the throughput
     /// at -c 50 -P 64 and 1.05× at -P 1 against Kestrel's own choice of one queue per core on 2 cores, with a lower p99
     /// (perf-baselines/ioqueue-0-P64.md, -P1.md; one queue: 0.96×, ioqueue-1-P64.md). -1 keeps Kestrel's choice.
@@ -102,6 +120,12 @@ public sealed class DiameterOptions
             yield return $"{Section}:MaxReadBufferSize: {MaxReadBufferSize} must hold at least two messages (2 x Diameter:MaxMessageSize = {2L * MaxMessageSize})";
         if (MaxWriteBufferSize < MaxMessageSize)
             yield return $"{Section}:MaxWriteBufferSize: {MaxWriteBufferSize} must be at least Diameter:MaxMessageSize ({MaxMessageSize})";
+        if (Transport == DiameterTransport.Epoll && !ImeiEir.Server.Transport.EpollNative.IsSupported)
+            yield return $"{Section}:Transport: Epoll needs Linux on x86-64; use Sockets here";
+        if (!Enum.IsDefined(Transport))
+            yield return $"{Section}:Transport: '{Transport}' must be Epoll or Sockets";
+        if (EventLoops is < 0 or > 64)
+            yield return $"{Section}:EventLoops: {EventLoops} must be 0 (one per core) or 1 to 64";
         if (IOQueueCount is < -1 or > 64)
             yield return $"{Section}:IOQueueCount: {IOQueueCount} must be -1 (Kestrel's default), 0 (none) or up to 64";
     }
@@ -118,4 +142,14 @@ public sealed class DiameterOptions
         }
         return true;
     }
+}
+
+/// <summary>How Diameter connections are served (<see cref="DiameterOptions.Transport"/>).</summary>
+public enum DiameterTransport
+{
+    /// <summary>Event loops over epoll (Linux x86-64).</summary>
+    Epoll,
+
+    /// <summary>Kestrel's socket transport.</summary>
+    Sockets,
 }

@@ -5,6 +5,7 @@ using ImeiEir.Notify;
 using ImeiEir.Registry;
 using ImeiEir.Server.Diameter;
 using ImeiEir.Server.Storage;
+using ImeiEir.Server.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -67,6 +68,11 @@ internal static class ImeiEirServiceCollectionExtensions
         services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
             o.ShutdownTimeout = settings.Diameter.DisconnectTimeout + settings.Store.ShutdownCheckpointTimeout + TimeSpan.FromSeconds(5));
 
+        if (settings.Mode.RunsNode() && settings.Diameter.Transport == DiameterTransport.Epoll)
+        {
+            services.AddSingleton<IConnectionListenerFactory>(new EpollTransportFactory(
+                settings.Diameter.EffectiveEventLoops, settings.Diameter.MaxReadBufferSize, settings.Diameter.MaxWriteBufferSize));
+        }
         builder.WebHost.UseSockets(o =>
         {
             o.NoDelay = true; // answers are small and latency-bound; never wait on Nagle
@@ -81,7 +87,8 @@ internal static class ImeiEirServiceCollectionExtensions
             kestrel.AddServerHeader = false;
             if (settings.Mode.RunsNode())
             {
-                kestrel.Listen(IPAddress.Parse(settings.Diameter.Host), settings.Diameter.Port, listen =>
+                var address = new IPEndPoint(IPAddress.Parse(settings.Diameter.Host), settings.Diameter.Port);
+                kestrel.Listen(settings.Diameter.Transport == DiameterTransport.Epoll ? new EpollEndPoint(address) : address, listen =>
                 {
                     listen.Protocols = HttpProtocols.None;
                     listen.UseConnectionHandler<DiameterConnectionHandler>();
@@ -181,7 +188,11 @@ internal sealed class ListenEndpoints
 
     public ListenOptions? Registry { get; set; }
 
-    public IPEndPoint? DiameterEndPoint => Diameter?.IPEndPoint;
+    public IPEndPoint? DiameterEndPoint => Diameter?.EndPoint switch
+    {
+        EpollEndPoint epoll => epoll.Address,
+        var other => other as IPEndPoint,
+    };
 
     public IPEndPoint? HttpEndPoint => Http?.IPEndPoint;
 
