@@ -71,6 +71,9 @@ public sealed class ServerSettingsTests
     [TestCase("--Store:HugePageIndex=sometimes", "Store:HugePageIndex:")]
     [TestCase("--Diameter:WaitForDataBeforeAllocatingBuffer=maybe", "Diameter:WaitForDataBeforeAllocatingBuffer:")]
     [TestCase("--Diameter:IOQueueCount=-2", "Diameter:IOQueueCount:")]
+    [TestCase("--Diameter:Transport=uring", "Diameter:Transport:")]
+    [TestCase("--Diameter:EventLoops=65", "Diameter:EventLoops:")]
+    [TestCase("--Diameter:EventLoops=-1", "Diameter:EventLoops:")]
     [TestCase("--Diameter:IOQueueCount=65", "Diameter:IOQueueCount:")]
     [TestCase("--Mode=registry --Diameter:InlineScheduling=true", "Diameter:InlineScheduling:")]
     [TestCase("--Diameter:IdleTimeout=00:00:10", "Diameter:IdleTimeout:")]
@@ -109,6 +112,16 @@ public sealed class ServerSettingsTests
     {
         Assert.That(Load().Diameter.IOQueueCount, Is.Zero);
         Assert.That(Load("--Diameter:IOQueueCount=-1").Diameter.IOQueueCount, Is.EqualTo(-1));
+    }
+
+    [Test]
+    public void Diameter_runs_on_epoll_event_loops_one_per_core_on_linux_x64_unless_configured()
+    {
+        bool linuxX64 = OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64;
+        Assert.That(Load().Diameter.Transport, Is.EqualTo(linuxX64 ? DiameterTransport.Epoll : DiameterTransport.Sockets));
+        Assert.That(Load().Diameter.EffectiveEventLoops, Is.EqualTo(Environment.ProcessorCount));
+        Assert.That(Load("--Diameter:EventLoops=3").Diameter.EffectiveEventLoops, Is.EqualTo(3));
+        Assert.That(Load("--Diameter:Transport=sockets").Diameter.Transport, Is.EqualTo(DiameterTransport.Sockets));
     }
 
     [Test]

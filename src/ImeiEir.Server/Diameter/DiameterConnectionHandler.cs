@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 namespace ImeiEir.Server.Diameter;
 
 /// <summary>
-/// Kestrel's hook for a raw TCP endpoint: Kestrel's socket transport hands us each accepted connection as a pair
-/// of pipes (with the configured pause thresholds); we count connections and run the Diameter state machine.
+/// Kestrel's hook for a raw TCP endpoint: the transport (epoll event loops or Kestrel's sockets) hands us each
+/// accepted connection as a pair of pipes (with the configured pause thresholds); we count connections and run the
+/// Diameter state machine.
 /// </summary>
 internal sealed class DiameterConnectionHandler : ConnectionHandler
 {
