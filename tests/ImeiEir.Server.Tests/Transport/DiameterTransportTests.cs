@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using ImeiEir.Diameter;
 using ImeiEir.Server.Tests.Lifecycle;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Server.Tests.Transport;
 
@@ -12,31 +11,18 @@ namespace ImeiEir.Server.Tests.Transport;
 [TestFixture("Epoll"), TestFixture("Sockets"), NonParallelizable]
 public sealed class DiameterTransportTests(string transport)
 {
-    private const uint Success = 2001, TooBusy = 3004;
-    private const int White = 0, Black = 1;
-    private static readonly string WhiteImei = Luhn.With("35000044000001"), BlackImei = Luhn.With("35000044000002");
-    private string _root = null!;
+    private const uint Success = TransportHost.Success, TooBusy = 3004;
+    private const int White = TransportHost.White, Black = TransportHost.Black;
+    private static readonly string WhiteImei = TransportHost.WhiteImei, BlackImei = TransportHost.BlackImei;
+    private TransportHost _lists = null!;
 
     [SetUp]
-    public void SetUp()
-    {
-        _root = Path.Combine(Path.GetTempPath(), "imeieir-transport-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_root);
-        File.WriteAllText(Path.Combine(_root, "lists.csv"),
-            $"op,imei,list,reason\nset,{WhiteImei},white,verified\nset,{BlackImei},black,stolen\n");
-    }
+    public void SetUp() => _lists = new TransportHost();
 
     [TearDown]
-    public void TearDown()
-    {
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
+    public void TearDown() => _lists.Dispose();
 
-    private Task<InProcessHost> StartAsync(params string[] extra) => InProcessHost.StartAsync(new FakeTimeProvider(Cluster.Day0),
-    [
-        "--Mode=all-in-one", $"--DataDir={Path.Combine(_root, "data")}", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0",
-        "--Store:LoadDemoLists=false", $"--Store:InitialLists={Path.Combine(_root, "lists.csv")}", $"--Diameter:Transport={transport}", .. extra,
-    ]);
+    private Task<InProcessHost> StartAsync(params string[] extra) => _lists.StartAsync(transport, extra);
 
     [Test, CancelAfter(60_000)]
     public async Task Many_connections_at_once_each_get_their_own_answers()

@@ -65,6 +65,15 @@ internal sealed class RawPeer : IDisposable
         return message;
     }
 
+    /// <summary>Reads one whole message into <paramref name="scratch"/> without allocating; returns its length.</summary>
+    public int ReceiveInto(byte[] scratch)
+    {
+        ReceiveExactly(scratch.AsSpan(0, DiameterHeader.Size));
+        int length = (int)(BinaryPrimitives.ReadUInt32BigEndian(scratch) & 0xFFFFFF);
+        ReceiveExactly(scratch.AsSpan(DiameterHeader.Size, length - DiameterHeader.Size));
+        return length;
+    }
+
     /// <summary>Replies to a DPR with a DPA.</summary>
     public void AnswerDpr(byte[] dpr)
     {
