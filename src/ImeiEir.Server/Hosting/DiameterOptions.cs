@@ -52,7 +52,7 @@ public sealed class DiameterOptions
     /// each reading a ready socket once and answering inline before the next, as Redis does; no thread-pool hop and
     /// no wasted read per request, and one busy peer cannot starve the others. <c>Sockets</c>: Kestrel's socket
     /// transport, tuned by the three options below (which the HTTP listeners always use). The measured difference is
-    /// in perf-baselines/transport-*.md.
+    /// in perf-baselines/transport-epoll-P1.md and -P64.md.
     /// </summary>
     public DiameterTransport Transport { get; set; } = ImeiEir.Server.Transport.EpollNative.IsSupported ? DiameterTransport.Epoll : DiameterTransport.Sockets;
 
