@@ -40,6 +40,7 @@ internal sealed class EpollConnection : ConnectionContext
     private bool _fdClosed;               // under _interestLock: the descriptor may already belong to another socket
     private readonly MemoryHandle[] _pins = new MemoryHandle[MaxIoVecs];
     private TaskCompletionSource? _writable; // under _interestLock: the send loop waits for EPOLLOUT
+    private volatile int _interestError;     // errno of a failed EPOLLOUT registration
     private volatile int _readState = ReadingState;
     private volatile ConnectionAbortedException? _abortReason;
     private int _disposed;
@@ -286,11 +287,14 @@ internal sealed class EpollConnection : ConnectionContext
         lock (_interestLock)
         {
             _writable ??= new TaskCompletionSource();
-            if (_abortReason is not null || UpdateInterestLocked() != 0)
+            int errno = _abortReason is null ? UpdateInterestLocked() : 0;
+            if (_abortReason is not null || errno != 0)
             {
+                if (errno != 0)
+                    _interestError = errno; // no EPOLLOUT will ever come: the send loop must stop, not spin
                 TaskCompletionSource waiter = _writable;
                 _writable = null;
-                waiter.TrySetResult(); // the next write reports the real error
+                waiter.TrySetResult();
                 return waiter.Task;
             }
             return _writable.Task;
@@ -320,11 +324,13 @@ internal sealed class EpollConnection : ConnectionContext
                         buffer = buffer.Slice(sent);
                         continue;
                     }
-                    if (errno == EAGAIN && _abortReason is null)
+                    if (errno == EAGAIN && _abortReason is null && _interestError == 0)
                     {
                         await WaitWritableAsync().ConfigureAwait(false);
                         continue;
                     }
+                    if (errno == EAGAIN && _interestError != 0)
+                        errno = _interestError;
                     error = _abortReason ?? (Exception)new ConnectionResetException($"send failed: {new SocketException(errno).Message}");
                     break;
                 }

@@ -26,6 +26,7 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly Thread _thread;
     private readonly ConcurrentQueue<EpollConnection> _closing = new();
     private volatile bool _stopping;
+    private volatile bool _stopped; // the thread has exited: nothing else touches the set
 
     public EpollLoop(string name)
     {
@@ -45,6 +46,8 @@ internal sealed unsafe class EpollLoop : IDisposable
     /// <summary>Adds a socket to the set with the given interest; returns errno, 0 on success.</summary>
     public int Add(int fd, uint events, nint handle)
     {
+        if (_stopped)
+            return EBADF; // the set is closed (its number may already be another descriptor's)
         var ev = new EpollEvent { Events = events, Data = (ulong)handle };
         return epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
@@ -52,26 +55,35 @@ internal sealed unsafe class EpollLoop : IDisposable
     /// <summary>Changes a registered socket's interest; returns errno, 0 on success. Safe from any thread.</summary>
     public int Modify(int fd, uint events, nint handle)
     {
+        if (_stopped)
+            return EBADF;
         var ev = new EpollEvent { Events = events, Data = (ulong)handle };
         return epoll_ctl(_epoll, EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     /// <summary>Takes a socket out of the set. Only from this loop's thread (or before it ever ran).</summary>
-    public void Remove(int fd) => epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null);
+    public void Remove(int fd)
+    {
+        if (!_stopped) // once the set is closed, closing the socket is all there is to do
+            epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null);
+    }
 
     /// <summary>Hands a finished connection to the loop, which deregisters it, closes it and frees its handle.</summary>
     public void Close(EpollConnection connection)
     {
         _closing.Enqueue(connection);
-        Wake();
+        if (_stopped)
+            DrainClosing(); // a connection that outlived its listener: no loop is left to do it
+        else
+            Wake();
     }
 
     public void Dispose()
     {
         _stopping = true;
         Wake();
-        if (Thread.CurrentThread != _thread)
-            _thread.Join(TimeSpan.FromSeconds(5));
+        if (Thread.CurrentThread != _thread && _thread.Join(TimeSpan.FromSeconds(5)))
+            _stopped = true;
         DrainClosing();
         close(_wakeFd);
         close(_epoll);

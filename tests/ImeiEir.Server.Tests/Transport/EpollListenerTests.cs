@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using ImeiEir.Server.Transport;
+using Microsoft.AspNetCore.Connections;
+
+namespace ImeiEir.Server.Tests.Transport;
+
+/// <summary>The epoll listener on its own, below Kestrel: the orders of teardown Kestrel does not promise.</summary>
+[TestFixture]
+public sealed class EpollListenerTests
+{
+    [Test, CancelAfter(30_000)]
+    public async Task A_connection_that_outlives_its_listener_still_closes_and_its_peer_sees_the_close()
+    {
+        await using var listener = new EpollConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), loops: 2, 1 << 20, 1 << 20);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
+        ConnectionContext connection = (await listener.AcceptAsync())!;
+
+        // Echo once, so the connection is known to work before its loops go away.
+        await client.SendAsync("ping"u8.ToArray());
+        System.IO.Pipelines.ReadResult read = await connection.Transport.Input.ReadAsync();
+        byte[] received = System.Buffers.BuffersExtensions.ToArray(read.Buffer);
+        connection.Transport.Input.AdvanceTo(read.Buffer.End);
+        await connection.Transport.Output.WriteAsync(received);
+        byte[] echo = new byte[4];
+        Assert.That(client.Receive(echo), Is.EqualTo(4));
+        Assert.That(echo, Is.EqualTo("ping"u8.ToArray()));
+
+        await listener.DisposeAsync(); // the event loops stop first
+        Assert.That(connection.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10)), Is.True, "the connection's teardown finished");
+        Assert.That(client.Receive(echo), Is.Zero, "the peer sees the connection closed");
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task Binding_a_port_in_use_is_an_address_in_use_error()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        Assert.That(() => new EpollConnectionListener((IPEndPoint)taken.LocalEndPoint!, loops: 1, 1 << 20, 1 << 20),
+            Throws.InstanceOf<AddressInUseException>());
+        await Task.CompletedTask;
+    }
+}
