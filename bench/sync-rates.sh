@@ -81,16 +81,24 @@ READER=$(token)
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
-# wait_line LOG PATTERN SECONDS PID: polls LOG every 10 ms until a line matches; prints the moment it was seen.
+# wait_line LOG PATTERN SECONDS PID: follows LOG until a line matches the extended regex PATTERN; prints the moment it
+# was seen. One `tail -F` (inotify: the line is seen as it is written) instead of a grep and a sleep every 10 ms,
+# whose forks took ~13 % of a core from the processes being measured (54 s of CPU in one 50M run).
 wait_line() {
-  local log=$1 pattern=$2 limit=$(( $3 * 100 )) pid=$4
-  for _ in $(seq "$limit"); do
-    grep -q -- "$pattern" "$log" && { now; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "process $pid exited while waiting for '$pattern'"; }
-    sleep 0.01
+  local log=$1 pattern=$2 secs=$3 pid=$4 line
+  coproc TAILER { exec timeout "$secs" tail -n +1 -F --pid="$pid" "$log" 2>/dev/null; }
+  local tailer=$TAILER_PID fd=${TAILER[0]}
+  while IFS= read -r line <&"$fd"; do
+    if [[ $line =~ $pattern ]]; then
+      now
+      kill "$tailer" 2>/dev/null; wait "$tailer" 2>/dev/null || true
+      return 0
+    fi
   done
+  wait "$tailer" 2>/dev/null || true
   cat "$log" >&2
-  die "no '$pattern' in $log within $3 s"
+  kill -0 "$pid" 2>/dev/null || die "process $pid exited while waiting for '$pattern'"
+  die "no '$pattern' in $log within $secs s"
 }
 
 # --- 2. the registry --------------------------------------------------------------------------------------------
