@@ -70,8 +70,9 @@ internal static class ImeiEirServiceCollectionExtensions
 
         if (settings.Mode.RunsNode() && settings.Diameter.Transport == DiameterTransport.Epoll)
         {
-            services.AddSingleton<IConnectionListenerFactory>(new EpollTransportFactory(
-                settings.Diameter.EffectiveEventLoops, settings.Diameter.MaxReadBufferSize, settings.Diameter.MaxWriteBufferSize));
+            services.AddSingleton<IConnectionListenerFactory>(sp => new EpollTransportFactory(
+                settings.Diameter.EffectiveEventLoops, settings.Diameter.MaxReadBufferSize, settings.Diameter.MaxWriteBufferSize,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImeiEir.Diameter")));
         }
         builder.WebHost.UseSockets(o =>
         {
