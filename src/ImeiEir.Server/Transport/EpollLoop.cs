@@ -85,6 +85,8 @@ internal sealed unsafe class EpollLoop : IDisposable
         if (Thread.CurrentThread != _thread && _thread.Join(TimeSpan.FromSeconds(5)))
             _stopped = true;
         DrainClosing();
+        if (!_stopped)
+            return; // the thread is still in a turn: closing the set under it would be a use after close; leak it
         close(_wakeFd);
         close(_epoll);
     }
@@ -106,7 +108,7 @@ internal sealed unsafe class EpollLoop : IDisposable
                 if (n < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
-                    if (errno == EINTR) continue;
+                    if (errno == EINTR || _stopping) continue;
                     throw new IOException($"epoll_wait failed: errno {errno}");
                 }
                 for (int i = 0; i < n; i++)
