@@ -76,11 +76,13 @@ internal sealed class EpollConnection : ConnectionContext
     public bool Start()
     {
         _handle = GCHandle.Alloc(this);
+        _loop.Attach();
         lock (_interestLock)
         {
             if (UpdateInterestLocked() != 0)
             {
                 _handle.Free();
+                _loop.Detach();
                 return false;
             }
         }
@@ -140,7 +142,10 @@ internal sealed class EpollConnection : ConnectionContext
         _closed.Dispose();
     }
 
-    /// <summary>On the loop thread, between batches: no event for this socket can still be in hand.</summary>
+    /// <summary>
+    /// On the loop thread, between batches (no event for this socket can still be in hand), or on the caller's once
+    /// the loop has stopped.
+    /// </summary>
     public void CloseOnLoop()
     {
         if (_readState != DoneState)
@@ -157,6 +162,7 @@ internal sealed class EpollConnection : ConnectionContext
             _socket.Dispose();
         }
         _handle.Free();
+        _loop.Detach();
         _closedOnLoop.TrySetResult();
     }
 

@@ -13,7 +13,8 @@ namespace ImeiEir.Server.Transport;
 /// <para>
 /// A connection's epoll registration carries a GCHandle to it. Handles are freed and sockets closed only on this
 /// thread, between batches, so an event already returned for a connection can never reach a freed handle or a
-/// reused descriptor.
+/// reused descriptor. The set and its eventfd are closed only once the loop has stopped and no connection or
+/// caller still holds a reference to them, for the same reason: their numbers would be reused.
 /// </para>
 /// </summary>
 internal sealed unsafe class EpollLoop : IDisposable
@@ -26,7 +27,10 @@ internal sealed unsafe class EpollLoop : IDisposable
     private readonly Thread _thread;
     private readonly ConcurrentQueue<EpollConnection> _closing = new();
     private volatile bool _stopping;
-    private volatile bool _stopped; // the thread has exited: nothing else touches the set
+    private int _stopped;    // 1 once the thread has left its loop: nothing waits on the set any more
+    private int _references; // connections not yet closed, and callers inside Dispose: the descriptors stay open
+    private int _disposed;
+    private int _descriptorsClosed;
 
     public EpollLoop(string name)
     {
@@ -43,11 +47,16 @@ internal sealed unsafe class EpollLoop : IDisposable
         _thread.Start();
     }
 
+    private bool Stopped => Volatile.Read(ref _stopped) != 0;
+
+    /// <summary>A connection joins the loop: the descriptors stay open until it has been closed on it.</summary>
+    public void Attach() => Interlocked.Increment(ref _references);
+
     /// <summary>Adds a socket to the set with the given interest; returns errno, 0 on success.</summary>
     public int Add(int fd, uint events, nint handle)
     {
-        if (_stopped)
-            return EBADF; // the set is closed (its number may already be another descriptor's)
+        if (Stopped)
+            return EBADF;
         var ev = new EpollEvent { Events = events, Data = (ulong)handle };
         return epoll_ctl(_epoll, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
@@ -55,40 +64,46 @@ internal sealed unsafe class EpollLoop : IDisposable
     /// <summary>Changes a registered socket's interest; returns errno, 0 on success. Safe from any thread.</summary>
     public int Modify(int fd, uint events, nint handle)
     {
-        if (_stopped)
+        if (Stopped)
             return EBADF;
         var ev = new EpollEvent { Events = events, Data = (ulong)handle };
         return epoll_ctl(_epoll, EPOLL_CTL_MOD, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    /// <summary>Takes a socket out of the set. Only from this loop's thread (or before it ever ran).</summary>
-    public void Remove(int fd)
-    {
-        if (!_stopped) // once the set is closed, closing the socket is all there is to do
-            epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null);
-    }
+    /// <summary>Takes a socket out of the set, on the loop's thread or once it has stopped.</summary>
+    public void Remove(int fd) => epoll_ctl(_epoll, EPOLL_CTL_DEL, fd, null);
 
-    /// <summary>Hands a finished connection to the loop, which deregisters it, closes it and frees its handle.</summary>
+    /// <summary>
+    /// Hands a finished connection to the loop, which deregisters it, closes it and frees its handle; once the loop has
+    /// stopped, the caller does that itself.
+    /// </summary>
     public void Close(EpollConnection connection)
     {
         _closing.Enqueue(connection);
-        if (_stopped)
-            DrainClosing(); // a connection that outlived its listener: no loop is left to do it
+        if (Stopped)
+            DrainClosing();
         else
-            Wake();
+            Wake(); // safe: this connection's reference keeps the eventfd open
+    }
+
+    /// <summary>A connection that <see cref="Attach"/>ed has been closed (or never started).</summary>
+    public void Detach()
+    {
+        if (Interlocked.Decrement(ref _references) == 0 && Stopped)
+            CloseDescriptors();
     }
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        Attach(); // the wake below must not find the eventfd closed by a loop that stopped meanwhile
         _stopping = true;
         Wake();
-        if (Thread.CurrentThread != _thread && _thread.Join(TimeSpan.FromSeconds(5)))
-            _stopped = true;
-        DrainClosing();
-        if (!_stopped)
-            return; // the thread is still in a turn: closing the set under it would be a use after close; leak it
-        close(_wakeFd);
-        close(_epoll);
+        Detach();
+        // On the loop's own thread (a continuation that ran inline) the loop stops after this turn instead.
+        if (Thread.CurrentThread != _thread)
+            _thread.Join(TimeSpan.FromSeconds(5));
     }
 
     private void Wake()
@@ -108,7 +123,7 @@ internal sealed unsafe class EpollLoop : IDisposable
                 if (n < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
-                    if (errno == EINTR || _stopping) continue;
+                    if (errno == EINTR) continue;
                     throw new IOException($"epoll_wait failed: errno {errno}");
                 }
                 for (int i = 0; i < n; i++)
@@ -129,6 +144,12 @@ internal sealed unsafe class EpollLoop : IDisposable
         finally
         {
             NativeMemory.Free(events);
+            // A full fence between this store and the load of the count, paired with Detach's decrement: whichever
+            // of the two comes last sees the other and closes the descriptors.
+            Interlocked.Exchange(ref _stopped, 1);
+            DrainClosing();
+            if (Volatile.Read(ref _references) == 0)
+                CloseDescriptors();
         }
     }
 
@@ -136,5 +157,13 @@ internal sealed unsafe class EpollLoop : IDisposable
     {
         while (_closing.TryDequeue(out EpollConnection? connection))
             connection.CloseOnLoop();
+    }
+
+    private void CloseDescriptors()
+    {
+        if (Interlocked.Exchange(ref _descriptorsClosed, 1) != 0)
+            return;
+        close(_wakeFd);
+        close(_epoll);
     }
 }

@@ -20,6 +20,9 @@ public sealed class EpollListenerTests
         // Echo once, so the connection is known to work before its loops go away.
         await client.SendAsync("ping"u8.ToArray());
         System.IO.Pipelines.ReadResult read = await connection.Transport.Input.ReadAsync();
+        // The read may have resumed inline on the event loop's thread (as the server's code does); a test that
+        // blocks must not do so there.
+        await Task.Yield();
         byte[] received = System.Buffers.BuffersExtensions.ToArray(read.Buffer);
         connection.Transport.Input.AdvanceTo(read.Buffer.End);
         await connection.Transport.Output.WriteAsync(received);
@@ -28,8 +31,32 @@ public sealed class EpollListenerTests
         Assert.That(echo, Is.EqualTo("ping"u8.ToArray()));
 
         await listener.DisposeAsync(); // the event loops stop first
-        Assert.That(connection.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10)), Is.True, "the connection's teardown finished");
+        Task teardown = connection.DisposeAsync().AsTask();
+        Assert.That(await Task.WhenAny(teardown, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(teardown), "the connection's teardown finished");
         Assert.That(client.Receive(echo), Is.Zero, "the peer sees the connection closed");
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task Reads_resume_inline_on_the_event_loop_and_disposing_the_listener_from_there_still_closes_its_connections()
+    {
+        await using var listener = new EpollConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), loops: 1, 1 << 20, 1 << 20);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
+        ConnectionContext connection = (await listener.AcceptAsync())!;
+
+        // Awaited well before the data arrives, so the loop that receives it runs what follows the await.
+        Task sending = Task.Run(async () => { await Task.Delay(300); client.Send("ping"u8); });
+        System.IO.Pipelines.ReadResult read = await connection.Transport.Input.ReadAsync();
+        string? thread = Thread.CurrentThread.Name;
+        connection.Transport.Input.AdvanceTo(read.Buffer.End);
+        await listener.DisposeAsync(); // on the loop's own thread: it stops after this turn instead of being joined
+        Task teardown = connection.DisposeAsync().AsTask();
+
+        await sending;
+        Assert.That(await Task.WhenAny(teardown, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(teardown), "the connection's teardown finished");
+        Assert.That(thread, Is.EqualTo("Diameter epoll 0"), "the application's read resumed inline on its event loop");
+        byte[] rest = new byte[4];
+        Assert.That(client.Receive(rest), Is.Zero, "the peer sees the connection closed");
     }
 
     [Test, CancelAfter(30_000)]
