@@ -24,7 +24,7 @@ public sealed class EirloadTests
         Count = count,
         Rate = rate,
         Timeout = TimeSpan.FromSeconds(10),
-        Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Greylisted),
+        Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Greylisted, RequestSource.TodayInAlmaty()),
     };
 
     [TestCase(1, 1)]
@@ -89,7 +89,7 @@ public sealed class EirloadTests
         // Unknown keys are answered GREYLISTED; expecting BLACKLISTED makes exactly those mismatches.
         LoadOptions options = Options(4_000, 2, 8) with
         {
-            Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Blacklisted),
+            Source = RequestSource.Synthetic(ServerFixture.Keys, ServerFixture.Seed, ServerFixture.Mix, (sbyte)Core.EquipmentStatus.Blacklisted, RequestSource.TodayInAlmaty()),
         };
         LoadReport report = await LoadRunner.RunAsync(options, CancellationToken.None);
         Assert.That(report.Errors + report.Timeouts + report.Unanswered, Is.EqualTo(0), report.ToText());

@@ -24,12 +24,15 @@ public sealed class GenCommandTests
     public void GeneratedFile_LoadsWithoutErrors_WithTheRequestedMix_AndTheKeyspaceEirloadUses()
     {
         string path = Path.Combine(_directory, "lists.csv");
+        DateOnly generatedOn = Tools.EirLoad.RequestSource.TodayInAlmaty();
         using (ChildProcess gen = ChildProcess.StartDll("eirctl.dll", "gen", "--count", "20000", "--seed", "7",
                    "--mix", "white=60,grey=15,black=15,unknown=10", "--out", path))
         {
             Assert.That(gen.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, gen.Transcript);
             Assert.That(gen.ExitCode, Is.EqualTo(0), gen.Transcript);
         }
+        if (Tools.EirLoad.RequestSource.TodayInAlmaty() != generatedOn)
+            Assert.Inconclusive("midnight in Almaty passed while the file was written: its date is ambiguous");
 
         // The file is what the server pushes into the registry at start-up: parse it as the registry does.
         DeltaBatch batch;
@@ -51,6 +54,7 @@ public sealed class GenCommandTests
 
         // Same seed, same IMEIs: eirload's view of the keyspace agrees with the file, key by key.
         var keyspace = new SyntheticKeyspace(20_000, 7, new ListMix(60, 15, 15, 10));
+        var source = Tools.EirLoad.RequestSource.Synthetic(20_000, 7, new ListMix(60, 15, 15, 10), (sbyte)EquipmentStatus.Greylisted, generatedOn);
         string[] lines = File.ReadAllLines(path);
         Assert.That(lines[0], Is.EqualTo("imei,list,reason,deadline"));
         int line = 1;
@@ -66,7 +70,36 @@ public sealed class GenCommandTests
             Assert.That(lines[line++], Does.StartWith(keyspace.ImeiAt(i) + ","));
             Assert.That(found, Is.True);
             Assert.That(record.List, Is.EqualTo(kind switch { KeyKind.White => ListKind.White, KeyKind.Grey => ListKind.Grey, _ => ListKind.Black }));
+            if (kind == KeyKind.Grey)
+                Assert.That(source.GreyDeadline(i), Is.EqualTo((long)record.DeadlineUnixSeconds), $"eirload's deadline for grey key {i}");
         }
+    }
+
+    [Test]
+    public void Eirload_expects_a_grey_key_blocked_from_its_deadline_on_and_the_other_lists_unchanged()
+    {
+        var mix = new ListMix(60, 15, 15, 10);
+        DateOnly today = Tools.EirLoad.RequestSource.TodayInAlmaty();
+        var fresh = Tools.EirLoad.RequestSource.Synthetic(10_000, 7, mix, (sbyte)EquipmentStatus.Greylisted, today);
+        // 31 days ago: every grace (1 to 30 days) is over.
+        var old = Tools.EirLoad.RequestSource.Synthetic(10_000, 7, mix, (sbyte)EquipmentStatus.Greylisted, today.AddDays(-31));
+        var keyspace = new SyntheticKeyspace(10_000, 7, mix);
+        int grey = 0;
+        for (long i = 0; i < keyspace.Count; i++)
+        {
+            KeyKind kind = keyspace.KindAt(i);
+            sbyte expected = kind switch
+            {
+                KeyKind.White => (sbyte)EquipmentStatus.Whitelisted,
+                KeyKind.Black => (sbyte)EquipmentStatus.Blacklisted,
+                _ => (sbyte)EquipmentStatus.Greylisted, // grey with grace left, and unknown (first attach: grey)
+            };
+            Assert.That(fresh.At(i).Expected, Is.EqualTo(expected), $"key {i} ({kind}), lists of today");
+            Assert.That(old.At(i).Expected, Is.EqualTo(kind == KeyKind.Grey ? (sbyte)EquipmentStatus.Blacklisted : expected),
+                $"key {i} ({kind}), lists of 31 days ago");
+            if (kind == KeyKind.Grey) grey++;
+        }
+        Assert.That(grey, Is.EqualTo(1_500));
     }
 
     [Test]

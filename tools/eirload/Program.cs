@@ -28,6 +28,10 @@ var expectUnknown = new Option<string>("--expect-unknown")
     Description = "Answer expected for unknown keys: greylisted (default policy), whitelisted, blacklisted, equipment-unknown (5422) or any",
     DefaultValueFactory = _ => "greylisted",
 };
+var listsDate = new Option<string?>("--lists-date")
+{
+    Description = "Synthetic keyspace: the date (yyyy-MM-dd, Asia/Almaty) `eirctl gen` wrote the lists, which dates their grey deadlines (default: today there)",
+};
 var imsi = new Option<string?>("--imsi") { Description = "User-Name (IMSI) sent in every ECR (default: none)" };
 var originHost = new Option<string>("--origin-host") { Description = "Our Origin-Host", DefaultValueFactory = _ => "eirload.localdomain" };
 var realm = new Option<string>("--realm") { Description = "Origin-Realm and Destination-Realm", DefaultValueFactory = _ => "localdomain" };
@@ -35,7 +39,7 @@ var json = new Option<bool>("--json") { Description = "Print the report as JSON"
 
 var root = new RootCommand("eirload: S13 ME-Identity-Check load generator (closed or open loop, latency from an HDR-style histogram)")
 {
-    target, connections, depth, duration, count, rate, warmup, timeout, imeis, keys, mix, seed, expectUnknown, imsi, originHost, realm, json,
+    target, connections, depth, duration, count, rate, warmup, timeout, imeis, keys, mix, seed, listsDate, expectUnknown, imsi, originHost, realm, json,
 };
 root.SetAction(async (parse, cancel) =>
 {
@@ -75,8 +79,11 @@ root.SetAction(async (parse, cancel) =>
                 problem = $"--mix: {why}";
             else if (parse.GetValue(keys) is < 1 or > SyntheticKeyspace.MaxKeys)
                 problem = $"--keys must be 1 to {SyntheticKeyspace.MaxKeys}";
+            else if (parse.GetValue(listsDate) is { } d && !DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                problem = $"--lists-date '{d}' is not a date yyyy-MM-dd";
             else
-                source = RequestSource.Synthetic(parse.GetValue(keys), parse.GetValue(seed), m, unknown);
+                source = RequestSource.Synthetic(parse.GetValue(keys), parse.GetValue(seed), m, unknown,
+                    parse.GetValue(listsDate) is { } date ? DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture) : RequestSource.TodayInAlmaty());
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {

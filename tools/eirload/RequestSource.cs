@@ -16,14 +16,18 @@ internal sealed class RequestSource
     /// <summary>Expectation meaning Experimental-Result 5422 (Policy:UnknownAnswer=EquipmentUnknown).</summary>
     public const sbyte ExpectEquipmentUnknown = -2;
 
+    private static readonly TimeSpan Almaty = TimeSpan.FromHours(5); // where eirctl gen dates the grey deadlines
+
     private readonly SyntheticKeyspace? _keyspace;
+    private readonly long _listsDayUnixSeconds; // 00:00 in Almaty of the day the synthetic lists were generated
     private readonly sbyte[] _expectedByKind = new sbyte[4];
     private readonly ulong[]? _keys;
     private readonly sbyte[]? _expected;
 
-    private RequestSource(SyntheticKeyspace keyspace, sbyte unknownExpectation)
+    private RequestSource(SyntheticKeyspace keyspace, sbyte unknownExpectation, DateOnly listsDate)
     {
         _keyspace = keyspace;
+        _listsDayUnixSeconds = new DateTimeOffset(listsDate.ToDateTime(TimeOnly.MinValue), Almaty).ToUnixTimeSeconds();
         _expectedByKind[(int)KeyKind.White] = (sbyte)EquipmentStatus.Whitelisted;
         _expectedByKind[(int)KeyKind.Grey] = (sbyte)EquipmentStatus.Greylisted;
         _expectedByKind[(int)KeyKind.Black] = (sbyte)EquipmentStatus.Blacklisted;
@@ -44,9 +48,16 @@ internal sealed class RequestSource
 
     public string Description { get; }
 
-    /// <summary>The synthetic keyspace of <c>eirctl gen --count keys --seed seed --mix mix</c>.</summary>
-    public static RequestSource Synthetic(long keys, ulong seed, ListMix mix, sbyte unknownExpectation) =>
-        new(new SyntheticKeyspace(keys, seed, mix), unknownExpectation);
+    /// <summary>
+    /// The synthetic keyspace of <c>eirctl gen --count keys --seed seed --mix mix</c>, run on <paramref name="listsDate"/>
+    /// (its date in Almaty, where the file's grey deadlines fall at 00:00): a grey key is expected blacklisted from its
+    /// deadline on, so a run across midnight, or on a later day, does not count expiries as mismatches.
+    /// </summary>
+    public static RequestSource Synthetic(long keys, ulong seed, ListMix mix, sbyte unknownExpectation, DateOnly listsDate) =>
+        new(new SyntheticKeyspace(keys, seed, mix), unknownExpectation, listsDate);
+
+    /// <summary>Today's date in Almaty: the date <c>eirctl gen</c> gives lists generated now.</summary>
+    public static DateOnly TodayInAlmaty() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(Almaty).DateTime);
 
     /// <summary>
     /// An IMEI file: either an initial-lists CSV (header <c>imei,list,...</c>: the list gives the expectation) or one
@@ -96,11 +107,20 @@ internal sealed class RequestSource
         DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
         && when > DateTimeOffset.UtcNow.AddMinutes(1);
 
+    /// <summary>The grey deadline the file gave key <paramref name="index"/>, in Unix seconds.</summary>
+    public long GreyDeadline(long index) => _listsDayUnixSeconds + _keyspace!.RecordAt(index).GreyDays * 86_400L;
+
     /// <summary>The packed IMEI key and the expected Equipment-Status (or a NoExpectation / ExpectEquipmentUnknown marker) of key <paramref name="index"/>.</summary>
     public (ulong Key, sbyte Expected) At(long index)
     {
         if (_keyspace is not null)
-            return (_keyspace.ImeiAt(index).Key, _expectedByKind[(int)_keyspace.KindAt(index)]);
+        {
+            KeyKind kind = _keyspace.KindAt(index);
+            ulong key = _keyspace.ImeiAt(index).Key;
+            if (kind == KeyKind.Grey && DateTimeOffset.UtcNow.ToUnixTimeSeconds() >= GreyDeadline(index))
+                return (key, (sbyte)EquipmentStatus.Blacklisted); // its grace is over: the EIR blocks it
+            return (key, _expectedByKind[(int)kind]);
+        }
         return (_keys![index], _expected![index]);
     }
 }
