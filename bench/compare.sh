@@ -135,6 +135,7 @@ say "empty server: VmRSS $BASE_KIB KiB"
 
 # --- 3. 10M: Redis and ImeiEir side by side ---------------------------------------------------------------------
 say "generating $KEYS IMEIs"
+LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines: eirload needs it
 timeout 900 dotnet "$EIRCTL" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists-10m.csv"
 
 REDIS_PORT=$(free_port)
@@ -175,7 +176,7 @@ run_redis() { # depth round
 }
 run_eir() { # depth round
   local depth=$1
-  local cmd="eirload --diameter 127.0.0.1:$EIR_PORT -c $CONNECTIONS -P $depth -d $SECONDS_PER_RUN --warmup 1 --keys $KEYS --seed 1 --mix $MIX --json"
+  local cmd="eirload --diameter 127.0.0.1:$EIR_PORT -c $CONNECTIONS -P $depth -d $SECONDS_PER_RUN --warmup 1 --keys $KEYS --seed 1 --mix $MIX --lists-date $LISTS_DATE --json"
   local rc=0
   timeout $(( SECONDS_PER_RUN + 60 )) dotnet "$EIRLOAD" ${cmd#eirload } >"$WORK/eir-P$depth-$2.json" || rc=$?
   [ "$rc" = 0 ] || [ "$rc" = 4 ] || die "$cmd (exit $rc)"   # 4: ran, but some answers were wrong or missing
@@ -195,7 +196,7 @@ for depth in 1 64; do
   say "P=$depth warm-up (not recorded)"
   timeout 120 redis-benchmark -p "$REDIS_PORT" -t get -c "$CONNECTIONS" -P "$depth" -n $(( depth == 1 ? 100000 : 2000000 )) -r "$KEYS" -q >/dev/null 2>&1 \
     || die "redis warm-up at -P $depth"
-  rc=0; timeout 90 dotnet "$EIRLOAD" --diameter "127.0.0.1:$EIR_PORT" -c "$CONNECTIONS" -P "$depth" -d 5 --warmup 1 --keys "$KEYS" --seed 1 --mix "$MIX" --json >/dev/null || rc=$?
+  rc=0; timeout 90 dotnet "$EIRLOAD" --diameter "127.0.0.1:$EIR_PORT" -c "$CONNECTIONS" -P "$depth" -d 5 --warmup 1 --keys "$KEYS" --seed 1 --mix "$MIX" --lists-date "$LISTS_DATE" --json >/dev/null || rc=$?
   [ "$rc" = 0 ] || [ "$rc" = 4 ] || die "eirload warm-up at -P $depth (exit $rc)"
 done
 
