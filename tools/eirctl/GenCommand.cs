@@ -179,6 +179,16 @@ internal sealed class SyntheticKeyspace
 
     public ListMix Mix { get; }
 
+    /// <summary>Where grey deadlines are dated: a bare date is 00:00 in Asia/Almaty (UTC+05:00), as the registry reads it.</summary>
+    public static readonly TimeSpan DeadlineOffset = TimeSpan.FromHours(5);
+
+    /// <summary>The day a file written at <paramref name="now"/> counts its grey deadlines from.</summary>
+    public static DateOnly ListsDay(DateTimeOffset now) => DateOnly.FromDateTime(now.ToOffset(DeadlineOffset).DateTime);
+
+    /// <summary>00:00 in Almaty on <paramref name="day"/>, in Unix seconds: a grey deadline of that date.</summary>
+    public static long DayStartUnixSeconds(DateOnly day) =>
+        new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), DeadlineOffset).ToUnixTimeSeconds();
+
     /// <summary>The IMEI of key <paramref name="index"/>.</summary>
     public Imei ImeiAt(long index)
     {
@@ -213,7 +223,7 @@ internal sealed class SyntheticKeyspace
     /// </summary>
     public long WriteCsv(TextWriter writer, DateTimeOffset now)
     {
-        DateTime today = now.ToOffset(TimeSpan.FromHours(5)).Date;
+        DateOnly today = ListsDay(now);
         var deadlines = new string[31];
         for (int d = 1; d <= 30; d++) deadlines[d] = today.AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -79,11 +79,12 @@ root.SetAction(async (parse, cancel) =>
                 problem = $"--mix: {why}";
             else if (parse.GetValue(keys) is < 1 or > SyntheticKeyspace.MaxKeys)
                 problem = $"--keys must be 1 to {SyntheticKeyspace.MaxKeys}";
-            else if (parse.GetValue(listsDate) is { } d && !DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                problem = $"--lists-date '{d}' is not a date yyyy-MM-dd";
+            else if (parse.GetValue(listsDate) is not { } d)
+                source = RequestSource.Synthetic(parse.GetValue(keys), parse.GetValue(seed), m, unknown, RequestSource.TodayInAlmaty());
+            else if (DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly day))
+                source = RequestSource.Synthetic(parse.GetValue(keys), parse.GetValue(seed), m, unknown, day);
             else
-                source = RequestSource.Synthetic(parse.GetValue(keys), parse.GetValue(seed), m, unknown,
-                    parse.GetValue(listsDate) is { } date ? DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture) : RequestSource.TodayInAlmaty());
+                problem = $"--lists-date '{d}' is not a date yyyy-MM-dd";
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {

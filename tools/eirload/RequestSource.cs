@@ -16,8 +16,6 @@ internal sealed class RequestSource
     /// <summary>Expectation meaning Experimental-Result 5422 (Policy:UnknownAnswer=EquipmentUnknown).</summary>
     public const sbyte ExpectEquipmentUnknown = -2;
 
-    private static readonly TimeSpan Almaty = TimeSpan.FromHours(5); // where eirctl gen dates the grey deadlines
-
     private readonly SyntheticKeyspace? _keyspace;
     private readonly long _listsDayUnixSeconds; // 00:00 in Almaty of the day the synthetic lists were generated
     private readonly sbyte[] _expectedByKind = new sbyte[4];
@@ -27,7 +25,7 @@ internal sealed class RequestSource
     private RequestSource(SyntheticKeyspace keyspace, sbyte unknownExpectation, DateOnly listsDate)
     {
         _keyspace = keyspace;
-        _listsDayUnixSeconds = new DateTimeOffset(listsDate.ToDateTime(TimeOnly.MinValue), Almaty).ToUnixTimeSeconds();
+        _listsDayUnixSeconds = SyntheticKeyspace.DayStartUnixSeconds(listsDate);
         _expectedByKind[(int)KeyKind.White] = (sbyte)EquipmentStatus.Whitelisted;
         _expectedByKind[(int)KeyKind.Grey] = (sbyte)EquipmentStatus.Greylisted;
         _expectedByKind[(int)KeyKind.Black] = (sbyte)EquipmentStatus.Blacklisted;
@@ -57,7 +55,7 @@ internal sealed class RequestSource
         new(new SyntheticKeyspace(keys, seed, mix), unknownExpectation, listsDate);
 
     /// <summary>Today's date in Almaty: the date <c>eirctl gen</c> gives lists generated now.</summary>
-    public static DateOnly TodayInAlmaty() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(Almaty).DateTime);
+    public static DateOnly TodayInAlmaty() => SyntheticKeyspace.ListsDay(DateTimeOffset.UtcNow);
 
     /// <summary>
     /// An IMEI file: either an initial-lists CSV (header <c>imei,list,...</c>: the list gives the expectation) or one

@@ -21,7 +21,6 @@ internal static unsafe partial class EpollNative
 
     public const int EINTR = 4;
     public const int EAGAIN = 11;
-    public const int ENOENT = 2;
     public const int EBADF = 9;
 
     /// <summary>

@@ -12,10 +12,9 @@ public sealed class EpollListenerTests
     [Test, CancelAfter(30_000)]
     public async Task A_connection_that_outlives_its_listener_still_closes_and_its_peer_sees_the_close()
     {
-        await using var listener = new EpollConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), loops: 2, 1 << 20, 1 << 20);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
-        ConnectionContext connection = (await listener.AcceptAsync())!;
+        (EpollConnectionListener listener, Socket client, ConnectionContext connection) = await ConnectedAsync(loops: 2);
+        await using EpollConnectionListener disposeListener = listener;
+        using Socket disposeClient = client;
 
         // Echo once, so the connection is known to work before its loops go away.
         await client.SendAsync("ping"u8.ToArray());
@@ -39,10 +38,9 @@ public sealed class EpollListenerTests
     [Test, CancelAfter(30_000)]
     public async Task Reads_resume_inline_on_the_event_loop_and_disposing_the_listener_from_there_still_closes_its_connections()
     {
-        await using var listener = new EpollConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), loops: 1, 1 << 20, 1 << 20);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
-        ConnectionContext connection = (await listener.AcceptAsync())!;
+        (EpollConnectionListener listener, Socket client, ConnectionContext connection) = await ConnectedAsync(loops: 1);
+        await using EpollConnectionListener disposeListener = listener;
+        using Socket disposeClient = client;
 
         // Awaited well before the data arrives, so the loop that receives it runs what follows the await.
         Task sending = Task.Run(async () => { await Task.Delay(300); client.Send("ping"u8); });
@@ -60,13 +58,21 @@ public sealed class EpollListenerTests
     }
 
     [Test, CancelAfter(30_000)]
-    public async Task Binding_a_port_in_use_is_an_address_in_use_error()
+    public void Binding_a_port_in_use_is_an_address_in_use_error()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         taken.Listen();
         Assert.That(() => new EpollConnectionListener((IPEndPoint)taken.LocalEndPoint!, loops: 1, 1 << 20, 1 << 20),
             Throws.InstanceOf<AddressInUseException>());
-        await Task.CompletedTask;
+    }
+
+    /// <summary>A listener on a free loopback port, a client connected to it, and the connection it accepted.</summary>
+    private static async Task<(EpollConnectionListener, Socket, ConnectionContext)> ConnectedAsync(int loops)
+    {
+        var listener = new EpollConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), loops, 1 << 20, 1 << 20);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
+        return (listener, client, (await listener.AcceptAsync())!);
     }
 }
