@@ -45,6 +45,35 @@ public sealed class EirloadTests
     }
 
     [Test]
+    public async Task OpenLoop_DepthOne_KeepsTheRate()
+    {
+        // 2 connections at depth 1, 1,000 requests/s each, for 1.5 s: the server answers in well under the 1 ms
+        // between a connection's requests, so the schedule can be kept. The earlier pacer (a 1 ms timer per
+        // connection) managed about one request per connection every 4 ms: a quarter of this.
+        LoadOptions options = Options(0, 2, 1, rate: 2_000) with { Count = null, Duration = TimeSpan.FromSeconds(1.5) };
+        LoadReport report = await LoadRunner.RunAsync(options, CancellationToken.None);
+        string text = report.ToText();
+        Assert.That(report.Errors + report.Timeouts + report.Unanswered + report.Mismatches, Is.EqualTo(0), text);
+        Assert.That(report.Sent, Is.InRange(2_400, 3_100), text); // 3,000 on schedule (stop is seen within 20 ms)
+        Assert.That(report.BehindSchedule, Is.LessThan(report.Sent / 10), text);
+    }
+
+    [Test]
+    public async Task OpenLoop_RateBeyondTheWindow_CountsWhatWasNeverSent()
+    {
+        // One connection at depth 1 cannot get 500,000 answers a second from anyone: the requests that fell due
+        // and found the window full are counted, and with those sent they make up the schedule.
+        LoadOptions options = Options(0, 1, 1, rate: 500_000) with { Count = null, Duration = TimeSpan.FromSeconds(0.5) };
+        LoadReport report = await LoadRunner.RunAsync(options, CancellationToken.None);
+        string text = report.ToText();
+        Assert.That(report.Errors + report.Timeouts + report.Unanswered + report.Mismatches, Is.EqualTo(0), text);
+        Assert.That(report.BehindSchedule, Is.GreaterThan(report.Sent), text);
+        Assert.That(report.Sent + report.BehindSchedule, Is.InRange(240_000, 275_000), text); // 250,000 due by the stop
+        Assert.That(text, Does.Contain("the rate was not kept"));
+        Assert.That(report.ToJson(), Does.Contain("\"behind_schedule\": " + report.BehindSchedule));
+    }
+
+    [Test]
     public async Task Cli_Json_ReportsACleanRun()
     {
         using ChildProcess load = ChildProcess.StartDll("eirload.dll", "--diameter", _server.Endpoint.ToString(),

@@ -29,6 +29,9 @@ internal sealed class ConnectionStats
     /// <summary>Requests still outstanding when the connection ended for another reason than a timeout.</summary>
     public long Unanswered;
 
+    /// <summary>Open loop: requests due by the time sending stopped that were never written (the rate was not kept).</summary>
+    public long BehindSchedule;
+
     /// <summary>Socket reads whose continuation ran on a thread-pool thread, and elsewhere (the socket engine's epoll threads).</summary>
     public long ReadsOnThreadPool;
 

@@ -48,11 +48,16 @@ internal sealed class LoadConnection : IAsyncDisposable
     private long _lastProgress;          // Stopwatch timestamp of the last answer (or first request after idle)
     private volatile bool _timedOut;
     private volatile bool _senderDone;
-    private int _dwaPending;             // open loop: 1 = the sender must answer the DWR below
+    private int _dwaPending;             // open loop: 1 = the next SendDue must answer the DWR below
     private uint _dwaHopByHop;
     private uint _dwaEndToEnd;
     private bool _dwaWritten;            // closed loop: a DWA was written inline and needs flushing
     private bool _closed;
+    private volatile bool _openLoop;     // RunOpenLoopAsync has set the schedule below
+    private double _interval;            // open loop: Stopwatch ticks between this connection's requests
+    private double _phase;               // open loop: this connection's offset in the shared schedule
+    private long _scheduled;             // open loop: requests of the schedule written so far
+    private int _sending;                // open loop: 1 while the pacer or the receiver owns the writer
 
     private struct Slot
     {
@@ -220,53 +225,107 @@ internal sealed class LoadConnection : IAsyncDisposable
     // ------------------------------------------------------------------------------------------------ open loop
 
     /// <summary>
-    /// Open loop: this connection's share of the rate on a fixed schedule. The sender wakes every millisecond and
-    /// writes every request that is due; the receiver runs alongside.
+    /// Open loop: this connection's share of the rate on a fixed schedule. Request n of connection i of C is due at
+    /// start + (n + i / C) × interval, so the connections' schedules interleave into one even stream instead of
+    /// all falling due at once. The <see cref="OpenLoopPacer"/> and this connection's receiver write the requests
+    /// (<see cref="SendDue"/>); this task receives until the pacer is done and nothing is outstanding.
     /// </summary>
     public async Task RunOpenLoopAsync(double ratePerConnection)
     {
-        Task receiver = Task.Run(ReceiveAsync);
-        try
-        {
-            await SendOnScheduleAsync(ratePerConnection);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-            Closed($"connection failed: {e.Message}");
-        }
-        _senderDone = true;
-        _reader.CancelPendingRead();
-        await receiver;
+        _interval = Stopwatch.Frequency / ratePerConnection;
+        _phase = _interval * _index / _options.Connections;
+        _openLoop = true;
+        await ReceiveAsync();
         Finish();
     }
 
-    private async Task SendOnScheduleAsync(double ratePerConnection)
+    /// <summary>When request <paramref name="n"/> of this connection is due (Stopwatch ticks).</summary>
+    private long DueAt(long n) => _run.Start + (long)(_phase + n * _interval);
+
+    /// <summary>
+    /// Writes every request due by <paramref name="now"/> that the window has room for, and a DWA the receiver asked
+    /// for; called by the pacer every tick and by the receiver after answers free places. Whoever finds the other
+    /// writing leaves it to them: the writer checks again after it lets go, so nothing due is left for a whole tick.
+    /// Returns whether this connection still has requests to send.
+    /// </summary>
+    public bool SendDue(long now)
     {
-        double interval = Stopwatch.Frequency / ratePerConnection; // ticks between scheduled sends
-        long start = _run.Start;
-        long n = 0;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
-        while (!_run.StopIssuing && _quota > 0 && !_timedOut && !_closed)
+        if (!_openLoop) return true; // its task has not started yet; the next tick will find it
+        while (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
         {
-            long now = Stopwatch.GetTimestamp();
-            bool wrote = false;
-            while (_quota > 0)
+            bool flushing = false;
+            try
             {
-                long scheduled = start + (long)(n * interval);
-                if (scheduled > now) break;
-                // Depth reached: the request stays due; its latency keeps counting from its scheduled time.
-                if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(scheduled)) break;
-                n++;
-                wrote = true;
+                bool wrote = false;
+                while (_quota > 0 && !_run.StopIssuing && !_timedOut && !_closed && DueAt(_scheduled) <= now)
+                {
+                    // Window full: the request stays due and its latency keeps counting from its due time.
+                    if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(DueAt(_scheduled))) break;
+                    _scheduled++;
+                    wrote = true;
+                }
+                wrote |= WritePendingDwa();
+                if (wrote)
+                {
+                    ValueTask<FlushResult> flush = _writer.FlushAsync();
+                    if (!flush.IsCompletedSuccessfully)
+                    {
+                        flushing = true; // the socket is full: the flush finishes later and lets go then
+                        _ = FinishFlushAsync(flush);
+                        return true;
+                    }
+                    if (flush.Result.IsCompleted) Closed("the server stopped reading");
+                }
             }
-            wrote |= WritePendingDwa();
-            if (wrote)
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                FlushResult flush = await _writer.FlushAsync();
-                if (flush.IsCompleted) { Closed("the server stopped reading"); break; }
+                Closed($"connection failed: {e.Message}");
             }
-            await timer.WaitForNextTickAsync();
+            finally
+            {
+                if (!flushing) Volatile.Write(ref _sending, 0);
+            }
+            if (!HasWorkDue(now)) break;
         }
+        return _quota > 0 && !_run.StopIssuing && !_timedOut && !_closed;
+    }
+
+    /// <summary>Something to write: a DWA, or a due request with room in the window (read without owning the writer).</summary>
+    private bool HasWorkDue(long now) =>
+        Volatile.Read(ref _dwaPending) != 0
+        || (_quota > 0 && !_run.StopIssuing && !_timedOut && !_closed
+            && DueAt(Volatile.Read(ref _scheduled)) <= now && Volatile.Read(ref _inflight) < _options.Depth);
+
+    private async Task FinishFlushAsync(ValueTask<FlushResult> pending)
+    {
+        try
+        {
+            if ((await pending).IsCompleted) Closed("the server stopped reading");
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Closed($"connection failed: {e.Message}");
+        }
+        finally
+        {
+            Volatile.Write(ref _sending, 0);
+        }
+        SendDue(Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// The pacer is done: counts the requests that were due by <paramref name="stoppedAt"/> (when sending stopped)
+    /// and never written (the server or the generator fell behind the rate), and lets the receiver finish.
+    /// </summary>
+    public void EndOpenLoop(long stoppedAt)
+    {
+        if (stoppedAt != long.MaxValue && _quota > 0 && stoppedAt >= _run.Start)
+        {
+            long dueByStop = (long)Math.Floor(((stoppedAt - _run.Start) - _phase) / _interval) + 1;
+            Stats.BehindSchedule = Math.Clamp(dueByStop - Volatile.Read(ref _scheduled), 0, _quota);
+        }
+        _senderDone = true;
+        _reader.CancelPendingRead();
     }
 
     private async Task ReceiveAsync()
@@ -287,6 +346,9 @@ internal sealed class LoadConnection : IAsyncDisposable
                 {
                     _reader.AdvanceTo(buffer.Start, buffer.End);
                 }
+                // Answers freed places: requests that fell due meanwhile (or a DWA) go now, not at the next tick.
+                long now = Stopwatch.GetTimestamp();
+                if (HasWorkDue(now)) SendDue(now);
                 if (result.IsCompleted)
                 {
                     if (Volatile.Read(ref _inflight) > 0) Closed("the server closed the connection with requests outstanding");

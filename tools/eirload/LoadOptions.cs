@@ -23,6 +23,9 @@ internal sealed record LoadOptions
     /// <summary>Open loop: requests per second over all connections, on a fixed schedule; null = closed loop (as fast as answers come).</summary>
     public double? Rate { get; init; }
 
+    /// <summary>Open loop: how often the pacer wakes to write what has fallen due; null = <see cref="OpenLoopPacer.DefaultTick"/>.</summary>
+    public TimeSpan? Tick { get; init; }
+
     /// <summary>Time at the start whose answers are tallied but kept out of latency and throughput (JIT, caches). Default 0.</summary>
     public TimeSpan Warmup { get; init; }
 

@@ -36,6 +36,7 @@ internal static class LoadRunner
             Task[] running = peers
                 .Select(p => options.Rate is { } rate ? Task.Run(() => p.RunOpenLoopAsync(rate / connections)) : Task.Run(p.RunClosedLoopAsync))
                 .ToArray();
+            if (options.Rate is not null) running = [.. running, OpenLoopPacer.RunAsync(peers, run, options.Tick ?? OpenLoopPacer.DefaultTick(options.Rate.Value, connections))];
             Task all = Task.WhenAll(running);
 
             long timeoutTicks = RunControl.ToTicks(options.Timeout);

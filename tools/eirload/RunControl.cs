@@ -21,6 +21,9 @@ internal sealed class RunControl
     /// <summary>No new requests (the duration is over, or the user pressed Ctrl+C).</summary>
     public bool StopIssuing => _stopIssuing;
 
+    /// <summary>Stopwatch timestamp of <see cref="Stop"/>; long.MaxValue while the run is still issuing (or ended by its count).</summary>
+    public long StoppedAt { get; private set; } = long.MaxValue;
+
     public void Begin(long now, TimeSpan warmup, TimeSpan? duration)
     {
         Start = now;
@@ -28,7 +31,11 @@ internal sealed class RunControl
         WindowEnd = duration is { } d ? now + ToTicks(d) : long.MaxValue;
     }
 
-    public void Stop() => _stopIssuing = true;
+    public void Stop()
+    {
+        StoppedAt = Stopwatch.GetTimestamp();
+        _stopIssuing = true;
+    }
 
     public static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
