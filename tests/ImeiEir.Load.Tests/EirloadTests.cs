@@ -56,6 +56,9 @@ public sealed class EirloadTests
         Assert.That(report.Errors + report.Timeouts + report.Unanswered + report.Mismatches, Is.EqualTo(0), text);
         Assert.That(report.Sent, Is.InRange(2_400, 3_100), text); // 3,000 on schedule (stop is seen within 20 ms)
         Assert.That(report.BehindSchedule, Is.LessThan(report.Sent / 10), text);
+        // Every request after the warm-up (none here) has its send lag: due time to write, part of its latency.
+        Assert.That(report.SendLag.Count, Is.EqualTo(report.Sent), text);
+        Assert.That(report.SendLag.Max, Is.LessThanOrEqualTo(report.Latency.Max), text);
     }
 
     [Test]

@@ -13,6 +13,12 @@ internal sealed class ConnectionStats
 
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>
+    /// Open loop: how late each request was written after its due time (written by whoever sends). It is part of
+    /// the latency, and it is the generator's own share of it: a pacer kept off a core shows here, not the server.
+    /// </summary>
+    public LatencyHistogram SendLag { get; } = new();
+
     /// <summary>Requests written.</summary>
     public long Sent;
 

@@ -257,10 +257,13 @@ internal sealed class LoadConnection : IAsyncDisposable
             try
             {
                 bool wrote = false;
+                long writing = Stopwatch.GetTimestamp();
                 while (_quota > 0 && !_run.StopIssuing && !_timedOut && !_closed && DueAt(_scheduled) <= now)
                 {
                     // Window full: the request stays due and its latency keeps counting from its due time.
-                    if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(DueAt(_scheduled))) break;
+                    long due = DueAt(_scheduled);
+                    if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(due)) break;
+                    if (due >= _run.WarmupEnd) Stats.SendLag.Record(RunControl.ToNanoseconds(writing - due));
                     _scheduled++;
                     wrote = true;
                 }

@@ -12,6 +12,9 @@ internal sealed class LoadReport
 
     public required LoadOptions Options { get; init; }
     public required LatencyHistogram Latency { get; init; }
+
+    /// <summary>Open loop: due time to write, the generator's own part of <see cref="Latency"/>.</summary>
+    public required LatencyHistogram SendLag { get; init; }
     public long Sent { get; init; }
     public long Answered { get; init; }
     public long AnsweredInWindow { get; init; }
@@ -43,6 +46,7 @@ internal sealed class LoadReport
     public static LoadReport From(LoadOptions options, ConnectionStats[] stats, TimeSpan elapsed, TimeSpan window)
     {
         var latency = new LatencyHistogram();
+        var lag = new LatencyHistogram();
         var statuses = new long[4];
         var codes = new SortedDictionary<uint, long>();
         var experimental = new SortedDictionary<uint, long>();
@@ -50,6 +54,7 @@ internal sealed class LoadReport
         foreach (ConnectionStats s in stats)
         {
             latency.Add(s.Latency);
+            lag.Add(s.SendLag);
             for (int i = 0; i < 4; i++) statuses[i] += s.EquipmentStatus[i];
             foreach ((uint code, long n) in s.ResultCodes) codes[code] = codes.GetValueOrDefault(code) + n;
             foreach ((uint code, long n) in s.ExperimentalResultCodes) experimental[code] = experimental.GetValueOrDefault(code) + n;
@@ -59,6 +64,7 @@ internal sealed class LoadReport
         {
             Options = options,
             Latency = latency,
+            SendLag = lag,
             Sent = stats.Sum(s => s.Sent),
             Answered = stats.Sum(s => s.Answered),
             AnsweredInWindow = stats.Sum(s => s.AnsweredInWindow),
@@ -92,6 +98,8 @@ internal sealed class LoadReport
         foreach (double p in s_percentiles)
             b.Append(inv, $" p{p.ToString("0.#", inv)} {Micros(Latency.ValueAtPercentile(p))}");
         b.Append(inv, $" max {Micros(Latency.Max)} mean {Latency.Mean / 1000:0.0} us ({Latency.Count} samples{(Options.Rate is null ? ", from send" : ", from scheduled send")})\n");
+        if (Options.Rate is not null)
+            b.Append(inv, $"  send lag   p50 {Micros(SendLag.ValueAtPercentile(50))} p99 {Micros(SendLag.ValueAtPercentile(99))} max {Micros(SendLag.Max)} (due time to write: the generator's part of the latency)\n");
         b.Append("  Result-Code");
         foreach ((uint code, long n) in ResultCodes) b.Append(inv, $" {code}:{n}");
         foreach ((uint code, long n) in ExperimentalResultCodes) b.Append(inv, $" experimental-{code}:{n}");
@@ -137,6 +145,14 @@ internal sealed class LoadReport
             w.WriteNumber("mean", Math.Round(Latency.Mean / 1000.0, 3));
             w.WriteNumber("samples", Latency.Count);
             w.WriteEndObject();
+            if (Options.Rate is not null)
+            {
+                w.WriteStartObject("send_lag_us");
+                w.WriteNumber("p50", SendLag.ValueAtPercentile(50) / 1000.0);
+                w.WriteNumber("p99", SendLag.ValueAtPercentile(99) / 1000.0);
+                w.WriteNumber("max", SendLag.Max / 1000.0);
+                w.WriteEndObject();
+            }
             w.WriteStartObject("result_codes");
             foreach ((uint code, long n) in ResultCodes) w.WriteNumber(code.ToString(CultureInfo.InvariantCulture), n);
             w.WriteEndObject();
