@@ -8,8 +8,7 @@
 #    not change what is measured.
 # 3. Throughput and latency at 10M records: Redis (10M keys loaded with redis-cli --pipe) and ImeiEir (10M IMEIs
 #    from `eirctl gen`) both on 127.0.0.1, on ports chosen now; `redis-benchmark -t get -c 50 -P 1` and `-P 64`
-#    against eirload with the same connections and depth, alternating redis, eir, redis, eir; ratios printed. After
-#    each pair, eirload open loop at the rate Redis answered in it: the p99 of both at the same load.
+#    against eirload with the same connections and depth, alternating redis, eir, redis, eir; ratios printed.
 # 4. Resident memory per record at 10M and 50M (VmRSS after the load minus an empty server's), and after a restart
 #    from the checkpoint the server takes at shutdown; start-up time from the 50M checkpoint (process start to the
 #    `ImeiEir ready:` line).
@@ -162,7 +161,7 @@ EIR10_PID=$SERVER_PID
 
 jnum() { grep -o "\"$2\": *[0-9.e+-]*" "$1" | head -1 | sed 's/.*: *//'; }
 
-RESULTS="$WORK/results.tsv"   # system depth round rps p50_ms p99_ms [behind_schedule]
+RESULTS="$WORK/results.tsv"   # system depth round rps p50_ms p99_ms
 FAILURES=""
 : >"$RESULTS"
 run_redis() { # depth round
@@ -191,23 +190,6 @@ run_eir() { # depth round
   echo "$cmd" >"$WORK/eir-P$depth.cmd"
 }
 
-# The same load: ImeiEir at the rate Redis answered in that round, open loop (latency from each request's due time,
-# so a late answer also delays nothing else's count: no coordinated omission). A closed loop at saturation compares
-# each system at its own rate, and ImeiEir's is higher; this compares both at Redis's.
-run_eir_at_rate() { # depth round rate
-  local depth=$1 rate
-  rate=$(printf '%.0f' "$3")
-  local cmd="eirload --diameter 127.0.0.1:$EIR_PORT -c $CONNECTIONS -P $depth --rate $rate -d $SECONDS_PER_RUN --warmup 1 --keys $KEYS --seed 1 --mix $MIX --lists-date $LISTS_DATE --json"
-  local rc=0
-  timeout $(( SECONDS_PER_RUN + 60 )) dotnet "$EIRLOAD" ${cmd#eirload } >"$WORK/eirrate-P$depth-$2.json" || rc=$?
-  [ "$rc" = 0 ] || [ "$rc" = 4 ] || die "$cmd (exit $rc)"
-  local f="$WORK/eirrate-P$depth-$2.json"
-  printf 'eir-at-redis-rate\t%s\t%s\t%s\t%s\t%s\t%s\n' "$depth" "$2" "$(jnum "$f" throughput_per_s)" \
-    "$(awk -v v="$(jnum "$f" p50)" 'BEGIN {printf "%.3f", v / 1000}')" "$(awk -v v="$(jnum "$f" p99)" 'BEGIN {printf "%.3f", v / 1000}')" \
-    "$(jnum "$f" behind_schedule)" >>"$RESULTS"
-  echo "eirload --rate R ${cmd#*--rate $rate }" >"$WORK/eirrate-P$depth.cmd"
-}
-
 # One unrecorded run of each side at each depth first: the server's (and eirload's) JIT and tiering would otherwise
 # land in round 1 (a fresh server measured 0.81x the throughput and 1.85x the p99 of its second run at -P 64).
 for depth in 1 64; do
@@ -222,8 +204,6 @@ for depth in 1 64; do
   for round in $(seq "$ROUNDS"); do
     say "P=$depth round $round: redis"; run_redis "$depth" "$round"
     say "P=$depth round $round: eir";   run_eir "$depth" "$round"
-    redis_rate=$(awk -F'\t' -v d="$depth" -v r="$round" '$1 == "redis" && $2 == d && $3 == r { print $4 }' "$RESULTS")
-    say "P=$depth round $round: eir at Redis's rate ($redis_rate/s)"; run_eir_at_rate "$depth" "$round" "$redis_rate"
   done
 done
 
@@ -234,14 +214,9 @@ done
   echo "(mix $MIX). Both closed loop, latency from send. Before the rounds each system ran once unrecorded at each depth (5 s"
   echo "of eirload, 100k / 2M redis-benchmark GETs) to warm the JIT; eirload's first second of every run is warm-up too."
   echo
-  echo "\`eir-at-redis-rate\` is eirload open loop at the rate Redis answered in the same round (\`--rate\`, latency from each"
-  echo "request's due time); \"behind\" counts its requests that fell due and were never sent (0: the rate was kept)."
-  echo
-  echo "| system | depth | round | requests/s | p50 ms | p99 ms | behind |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '{ printf "| %s | %s | %s | %.0f | %.3f | %.3f | %s |\n", $1, $2, $3, $4, $5, $6, ($7 == "" ? "" : $7) }' "$RESULTS"
-  echo
-  echo "Each at its own saturation (both closed loop):"
+  echo "| system | depth | round | requests/s | p50 ms | p99 ms |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %.0f | %.3f | %.3f |\n", $1, $2, $3, $4, $5, $6 }' "$RESULTS"
   echo
   echo "| depth | Redis GET/s (mean) | ImeiEir ECR/s (mean) | ratio | Redis p99 ms | ImeiEir p99 ms | p99 ratio |"
   echo "|---:|---:|---:|---:|---:|---:|---:|"
@@ -251,19 +226,10 @@ done
       rp = p99["redis", d] / n["redis", d]; ep = p99["eir", d] / n["eir", d];
       printf "| %s | %.0f | %.0f | **%.2f×** | %.3f | %.3f | %.2f× |\n", d, r, e, e / r, rp, ep, ep / rp } }' "$RESULTS"
   echo
-  echo "At the same load (Redis closed loop; ImeiEir open loop at Redis's rate of the round):"
-  echo
-  echo "| depth | requests/s (mean) | Redis p99 ms | ImeiEir p99 ms | p99 ratio | rounds at or under | behind (sum) |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '$1 == "redis" { rp[$2, $3] = $6; rr[$2] += $4; nr[$2]++ } $1 == "eir-at-redis-rate" { ep[$2, $3] = $6; b[$2] += $7 }
-    END { split("1 64", ds, " "); for (k = 1; k <= 2; k++) { d = ds[k]; sr = 0; se = 0; under = 0; n = 0;
-      for (key in ep) { split(key, kk, SUBSEP); if (kk[1] != d) continue; n++; sr += rp[key]; se += ep[key]; if (ep[key] <= rp[key]) under++ }
-      if (n > 0) printf "| %s | %.0f | %.3f | %.3f | %.2f× | %d of %d | %d |\n", d, rr[d] / nr[d], sr / n, se / n, se / sr, under, n, b[d] } }' "$RESULTS"
-  echo
   if [ -n "$FAILURES" ]; then echo "**eirload failures** (these runs count, but their answers were not all as expected):"; echo; printf '%s' "$FAILURES" | sed 's/^/    /'; echo; fi
   echo "Commands:"
   echo
-  for depth in 1 64; do echo "    $(cat "$WORK/redis-P$depth.cmd")"; echo "    $(cat "$WORK/eir-P$depth.cmd")"; echo "    $(cat "$WORK/eirrate-P$depth.cmd")"; done
+  for depth in 1 64; do echo "    $(cat "$WORK/redis-P$depth.cmd")"; echo "    $(cat "$WORK/eir-P$depth.cmd")"; done
   echo
 } >>"$REPORT"
 
