@@ -15,7 +15,7 @@ namespace ImeiEir.Store;
 /// <code>
 /// log/hlog.log.N          hybrid log segments (only what has been flushed: the read-only region)
 /// checkpoints/            FASTER index-checkpoints/TOKEN and cpr-checkpoints/TOKEN
-/// checkpoint.manifest     the latest complete checkpoint: token, and length + SHA-256 of each of its files
+/// checkpoint.manifest     the latest complete checkpoint: token, and length + XXH128 of each of its files
 /// </code>
 /// </remarks>
 public sealed class ImeiStore : IDisposable

@@ -208,6 +208,64 @@ public class CheckpointTests
     }
 
     [Test]
+    public async Task The_manifest_names_every_file_with_its_XXH128()
+    {
+        using var directory = new TempDirectory();
+        await WriteCheckpoint(directory, 1000);
+        string[] lines = File.ReadAllLines(Path.Combine(directory.Path, "checkpoint.manifest"));
+        Assert.That(lines[0], Is.EqualTo("imeieir-store-checkpoint 2"));
+        string[] fileLines = lines.Where(l => l.StartsWith("file ", StringComparison.Ordinal)).ToArray();
+        Assert.That(fileLines, Has.Length.EqualTo(CheckpointFiles(directory).Length));
+        foreach (string line in fileLines)
+        {
+            string[] parts = line.Split(' ', 4);
+            string path = Path.Combine(directory.Path, "checkpoints", parts[3]);
+            // An independent computation of the same hash: the whole file at once, not the manifest's chunked reads.
+            Assert.That(parts[1], Is.EqualTo(Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(File.ReadAllBytes(path)))), parts[3]);
+        }
+    }
+
+    [Test]
+    public async Task A_version_1_manifest_with_SHA256_written_by_an_earlier_build_still_recovers()
+    {
+        using var directory = new TempDirectory();
+        await WriteCheckpoint(directory, 1000);
+        RewriteAsVersion1(directory, damageFirstHash: false);
+
+        using var store = new ImeiStore(OptionsFor(directory, 1000));
+        Assert.That(store.TryRecover(out string? failure), Is.True, failure);
+        using var session = store.NewSession();
+        Assert.That(session.TryGet(TestData.ImeiAt(999), out ImeiRecord record) && record == TestData.RecordAt(999));
+    }
+
+    [Test]
+    public async Task A_version_1_manifest_whose_SHA256_differs_is_refused()
+    {
+        using var directory = new TempDirectory();
+        await WriteCheckpoint(directory, 1000);
+        RewriteAsVersion1(directory, damageFirstHash: true);
+        AssertRecoveryFailsCleanly(directory, "does not match its SHA-256");
+    }
+
+    /// <summary>The manifest as builds before XXH128 wrote it: version 1, each file's SHA-256.</summary>
+    private static void RewriteAsVersion1(TempDirectory directory, bool damageFirstHash)
+    {
+        string manifest = Path.Combine(directory.Path, "checkpoint.manifest");
+        var lines = new List<string>();
+        bool damaged = false;
+        foreach (string line in File.ReadAllLines(manifest))
+        {
+            if (line == "imeieir-store-checkpoint 2") { lines.Add("imeieir-store-checkpoint 1"); continue; }
+            if (!line.StartsWith("file ", StringComparison.Ordinal)) { lines.Add(line); continue; }
+            string[] parts = line.Split(' ', 4);
+            byte[] sha = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory.Path, "checkpoints", parts[3])));
+            if (damageFirstHash && !damaged) { sha[0] ^= 1; damaged = true; }
+            lines.Add($"file {Convert.ToHexStringLower(sha)} {parts[2]} {parts[3]}");
+        }
+        File.WriteAllLines(manifest, lines);
+    }
+
+    [Test]
     public void TryRecover_after_a_session_was_opened_is_a_programming_error()
     {
         using var directory = new TempDirectory();
