@@ -53,7 +53,7 @@ public sealed class EirctlTests
         });
     }
 
-    private static (int ExitCode, string Stdout, string Transcript) RunEirctl(string[] args)
+    internal static (int ExitCode, string Stdout, string Transcript) RunEirctl(string[] args)
     {
         string dll = Path.Combine(TestEnvironment.OutputDirectory, "eirctl.dll");
         if (!File.Exists(dll)) Assert.Fail($"{dll} is missing: the test project references tools/eirctl, build it");

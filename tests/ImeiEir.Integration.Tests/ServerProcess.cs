@@ -16,12 +16,18 @@ internal sealed partial class ServerProcess : IDisposable
     private readonly string _root;
     private int? _exitCode;
 
-    private ServerProcess(ChildProcess process, string root, int port)
+    private readonly bool _ownsRoot;
+
+    private ServerProcess(ChildProcess process, string root, int port, bool ownsRoot = true)
     {
         _process = process;
         _root = root;
+        _ownsRoot = ownsRoot;
         Port = port;
     }
+
+    /// <summary>The server's --DataDir.</summary>
+    public string DataDir => Path.Combine(_root, "data");
 
     /// <summary>The Diameter port on 127.0.0.1 the server reported.</summary>
     public int Port { get; }
@@ -43,31 +49,48 @@ internal sealed partial class ServerProcess : IDisposable
         if (!File.Exists(dll)) Assert.Fail($"{dll} is missing: the test project references src/ImeiEir.Server, build it");
 
         string root = TestEnvironment.NewTempDirectory("server");
-        string dataDir = Path.Combine(root, "data");
-        Directory.CreateDirectory(dataDir);
-        string lists = Path.Combine(root, "initial-lists.csv");
-        File.WriteAllText(lists, initialListsCsv);
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        File.WriteAllText(Path.Combine(root, "initial-lists.csv"), initialListsCsv);
+        return StartIn(root, ownsRoot: true, extraArgs);
+    }
 
-        string[] args =
-        [
-            dll,
-            "--Diameter:Host=127.0.0.1",
-            "--Diameter:Port=0",
-            "--Http:Host=127.0.0.1",
-            "--Http:Port=0",
-            "--Registry:Host=127.0.0.1",
-            "--Registry:Port=0",
-            $"--DataDir={dataDir}",
-            $"--Store:InitialLists={lists}",
-            .. extraArgs,
-        ];
-        var environment = new Dictionary<string, string>
-        {
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["DOTNET_NOLOGO"] = "1",
-            // No ambient configuration from the machine running the tests.
-            ["DOTNET_ENVIRONMENT"] = "Production",
-        };
+    /// <summary>
+    /// Starts a server on the data directory and lists of <paramref name="other"/> (running or not), which keeps
+    /// owning them: this one leaves them in place when disposed.
+    /// </summary>
+    public static ServerProcess StartOnDataOf(ServerProcess other, params string[] extraArgs) => StartIn(other._root, ownsRoot: false, extraArgs);
+
+    /// <summary>The command line of a server on <paramref name="other"/>'s data directory, to start by hand (one expected to fail).</summary>
+    public static (string FileName, string[] Arguments, Dictionary<string, string> Environment) CommandOnDataOf(ServerProcess other) =>
+        (TestEnvironment.DotnetHost, Arguments(other._root, []), Environment());
+
+    private static string[] Arguments(string root, string[] extraArgs) =>
+    [
+        Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll"),
+        "--Diameter:Host=127.0.0.1",
+        "--Diameter:Port=0",
+        "--Http:Host=127.0.0.1",
+        "--Http:Port=0",
+        "--Registry:Host=127.0.0.1",
+        "--Registry:Port=0",
+        $"--DataDir={Path.Combine(root, "data")}",
+        $"--Store:InitialLists={Path.Combine(root, "initial-lists.csv")}",
+        .. extraArgs,
+    ];
+
+    private static Dictionary<string, string> Environment() => new()
+    {
+        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+        ["DOTNET_NOLOGO"] = "1",
+        // No ambient configuration from the machine running the tests.
+        ["DOTNET_ENVIRONMENT"] = "Production",
+    };
+
+    private static ServerProcess StartIn(string root, bool ownsRoot, string[] extraArgs)
+    {
+
+        string[] args = Arguments(root, extraArgs);
+        Dictionary<string, string> environment = Environment();
         ChildProcess process = ChildProcess.Start(TestEnvironment.DotnetHost, args, environment, root);
 
         bool ready = process.WaitForLine(l => ReadyLine().IsMatch(l), ReadyTimeout, out string line);
@@ -76,7 +99,7 @@ internal sealed partial class ServerProcess : IDisposable
             bool exited = process.WaitForExit(TimeSpan.FromMilliseconds(200));
             string why = exited ? $"exited with code {process.ExitCode} before it was ready" : $"not ready within {ReadyTimeout.TotalSeconds:0} s";
             process.Dispose();
-            TestEnvironment.DeleteQuietly(root);
+            if (ownsRoot) TestEnvironment.DeleteQuietly(root);
             Assert.Fail($"server {why}.\ncommand: {process.CommandLine}\noutput:\n{process.Transcript}");
         }
         int port = int.Parse(ReadyLine().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -86,7 +109,7 @@ internal sealed partial class ServerProcess : IDisposable
             Assert.Fail($"server reported port 0: {line}");
         }
         TestContext.Progress.WriteLine($"server pid {process.Id} ready on 127.0.0.1:{port}");
-        return new ServerProcess(process, root, port);
+        return new ServerProcess(process, root, port, ownsRoot);
     }
 
     /// <summary>
@@ -105,11 +128,18 @@ internal sealed partial class ServerProcess : IDisposable
     public bool WaitForOutput(Func<string, bool> match, TimeSpan timeout, out string line) =>
         _process.WaitForLine(match, timeout, out line);
 
+    /// <summary>SIGKILL: no DPR, no checkpoint, nothing released but what the kernel releases.</summary>
+    public void Kill()
+    {
+        _process.Signal(ChildProcess.SigKill);
+        _process.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
     public void Dispose()
     {
         Stop();
         _process.Dispose();
-        TestEnvironment.DeleteQuietly(_root);
+        if (_ownsRoot) TestEnvironment.DeleteQuietly(_root);
     }
 
     private int? SafeExitCode()

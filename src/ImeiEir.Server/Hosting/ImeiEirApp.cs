@@ -10,7 +10,8 @@ internal static class ImeiEirApp
     /// <summary>
     /// Loads and validates the configuration and builds the host. <paramref name="configure"/> runs after every
     /// registration, so tests can replace a service (the regime clock). Throws <see cref="ConfigurationException"/>
-    /// or <see cref="Core.PolicyConfigurationException"/> for bad configuration.
+    /// or <see cref="Core.PolicyConfigurationException"/> for bad configuration, and a <see cref="ConfigurationException"/>
+    /// naming DataDir when another process holds its store or registry directory (<see cref="DataDirectoryLock"/>).
     /// </summary>
     public static (WebApplication App, ServerSettings Settings, ListenEndpoints Endpoints) Build(string[] args, Action<IServiceCollection>? configure = null)
     {
@@ -24,10 +25,23 @@ internal static class ImeiEirApp
         builder.Configuration.AddCommandLine(args);
 
         ServerSettings settings = ServerSettings.Load(builder.Configuration);
-        ListenEndpoints endpoints = builder.AddImeiEir(settings);
-        configure?.Invoke(builder.Services);
-
-        WebApplication app = builder.Build();
+        // Before anything opens a file in them; the container disposes the locks with the host.
+        DataDirectoryLocks locks = DataDirectoryLocks.Acquire(settings);
+        WebApplication app;
+        ListenEndpoints endpoints;
+        try
+        {
+            endpoints = builder.AddImeiEir(settings);
+            builder.Services.AddSingleton(_ => locks);
+            configure?.Invoke(builder.Services);
+            app = builder.Build();
+            app.Services.GetRequiredService<DataDirectoryLocks>();
+        }
+        catch
+        {
+            locks.Dispose();
+            throw;
+        }
         app.MapImeiEir(settings, endpoints);
         if (!settings.Mode.RunsNode())
         {
