@@ -4,11 +4,12 @@
 # run and the B/A ratios of the medians, and writes them as markdown.
 #
 #   bench/ab.sh [--a REV] [--b REV] [--a-args "ARGS"] [--b-args "ARGS"] [--a-env "VAR=V ..."] [--b-env "VAR=V ..."]
-#               [--a-load-env "VAR=V ..."] [--b-load-env "VAR=V ..."]
-#               [--rounds N] [--seconds S] [--keys K] [-c CONNECTIONS] [-P DEPTH] [--out FILE]
+#               [--a-load-env "VAR=V ..."] [--b-load-env "VAR=V ..."] [--a-eirload REV] [--b-eirload REV]
+#               [--load-args "ARGS"] [--rounds N] [--seconds S] [--keys K] [-c CONNECTIONS] [-P DEPTH] [--out FILE]
 #
 # --a-env/--b-env set the server's environment; --a-load-env/--b-load-env eirload's (to A/B the load generator
-# itself against one server build).
+# itself against one server build), and --a-eirload/--b-eirload build each side's eirload from its own commit
+# (default: both sides run B's). --load-args are eirload arguments for both sides (e.g. "--rate 41000": open loop).
 # Defaults: both sides HEAD, no extra arguments, 3 rounds of 10 s, 1,000,000 keys, -c 50 -P 1, report on stdout only.
 # Each side: a Release build of its commit (a scratch worktree; HEAD is built once for both sides when both are
 # HEAD), all-in-one on 127.0.0.1 with ports chosen at bind time, loaded with `eirctl gen --count K --seed 1` (every
@@ -16,7 +17,7 @@
 # a 1 s warm-up. Every step is bounded by `timeout`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; A_LOAD_ENV=""; B_LOAD_ENV=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
+A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; A_LOAD_ENV=""; B_LOAD_ENV=""; A_EIRLOAD=""; B_EIRLOAD=""; LOAD_ARGS=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
 COMMAND="bench/ab.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,13 +29,16 @@ while [ $# -gt 0 ]; do
     --b-env) B_ENV=$2; shift ;;
     --a-load-env) A_LOAD_ENV=$2; shift ;;
     --b-load-env) B_LOAD_ENV=$2; shift ;;
+    --a-eirload) A_EIRLOAD=$2; shift ;;
+    --b-eirload) B_EIRLOAD=$2; shift ;;
+    --load-args) LOAD_ARGS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
     --seconds) SECS=$2; shift ;;
     --keys) KEYS=$2; shift ;;
     -c) CONN=$2; shift ;;
     -P) DEPTH=$2; shift ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "ab.sh: unknown argument $1" >&2; exit 1 ;;
   esac
   shift
@@ -46,7 +50,7 @@ BENCH=ab
 SERVER_PID=
 bench_extra_cleanup() {
   [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true
-  for side in a b; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
+  for side in a b a-load b-load; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
 }
 
 A_REV=$(git -C "$ROOT" rev-parse --short "$A"); B_REV=$(git -C "$ROOT" rev-parse --short "$B")
@@ -60,6 +64,15 @@ done
 TOOLS="$WORK/b"; [ -d "$TOOLS" ] || TOOLS="$WORK/a"
 publish "$WORK/eirctl" "$TOOLS/tools/eirctl"
 publish "$WORK/eirload" "$TOOLS/tools/eirload"
+# Each side's eirload: B's unless --a-eirload/--b-eirload names a commit to build it from.
+for side in a b; do
+  rev=$A_EIRLOAD; [ $side = b ] && rev=$B_EIRLOAD
+  if [ -z "$rev" ]; then ln -s "$WORK/eirload" "$WORK/$side-eirload"; continue; fi
+  rev=$(git -C "$ROOT" rev-parse --short "$rev")
+  say "building $side's eirload ($rev)"
+  git -C "$ROOT" worktree add -q --detach "$WORK/$side-load" "$rev"
+  publish "$WORK/$side-eirload" "$WORK/$side-load/tools/eirload"
+done
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
 
 run() {  # SIDE ROUND
@@ -74,16 +87,17 @@ run() {  # SIDE ROUND
   for _ in $(seq 6000); do grep -q "^ImeiEir ready" "$data/out.log" && break; kill -0 "$SERVER_PID" 2>/dev/null || { cat "$data/out.log" >&2; die "server $side exited"; }; sleep 0.1; done
   grep -q "^ImeiEir ready" "$data/out.log" || die "server $side not ready in 10 min"
   local port; port=$(grep -o 'diameter=127.0.0.1:[0-9]*' "$data/out.log" | head -1 | cut -d: -f2)
-  EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX --json"
+  EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX${LOAD_ARGS:+ $LOAD_ARGS} --json"
   # shellcheck disable=SC2086 # the variables are words
-  timeout $(( SECS + 60 )) env $load_vars dotnet "$WORK/eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
-    --keys "$KEYS" --seed 1 --mix "$MIX" --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
+  timeout $(( SECS + 60 )) env $load_vars dotnet "$WORK/$side-eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
+    --keys "$KEYS" --seed 1 --mix "$MIX" $LOAD_ARGS --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   rm -rf "$data"
   python3 - "$side" "$2" "$WORK/$side-$2.json" <<'PY' >&2
 import json,sys
 r=json.load(open(sys.argv[3])); l=r['latency_us']
-print(f"{sys.argv[1]} round {sys.argv[2]}: {r['throughput_per_s']:.0f}/s p50 {l['p50']} us p99 {l['p99']} us mismatches {r['mismatches']} errors {r['errors']}")
+extra = f" behind {r['behind_schedule']} send-lag p99 {r['send_lag_us']['p99']} us" if 'send_lag_us' in r else ""
+print(f"{sys.argv[1]} round {sys.argv[2]}: {r['throughput_per_s']:.0f}/s p50 {l['p50']} us p99 {l['p99']} us mismatches {r['mismatches']} errors {r['errors']}{extra}")
 PY
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -99,6 +113,7 @@ REPORT="$WORK/report.md"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- A: commit \`$A_REV\`, arguments \`${A_ARGS:-(none)}\`, environment \`${A_ENV:-(none)}\`; B: commit \`$B_REV\`, arguments \`${B_ARGS:-(none)}\`, environment \`${B_ENV:-(none)}\`"
   if [ -n "$A_LOAD_ENV$B_LOAD_ENV" ]; then echo "- eirload's environment: A \`${A_LOAD_ENV:-(none)}\`, B \`${B_LOAD_ENV:-(none)}\`"; fi
+  if [ -n "$A_EIRLOAD$B_EIRLOAD" ]; then echo "- eirload built from: A \`${A_EIRLOAD:-$B_REV}\`, B \`${B_EIRLOAD:-$B_REV}\`"; fi
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A then B"
   echo
@@ -106,11 +121,21 @@ REPORT="$WORK/report.md"
 import json,sys,statistics
 w,n=sys.argv[1],int(sys.argv[2])
 runs={s:[json.load(open(f"{w}/{s}-{r}.json")) for r in range(1,n+1)] for s in "ab"}
-print("| round | A /s | B /s | A p99 µs | B p99 µs |")
-print("|---:|---:|---:|---:|---:|")
+lag=lambda r: f"{r['send_lag_us']['p99']} ({r['behind_schedule']} behind)" if 'send_lag_us' in r else "–"
+openloop=any('rate' in r for s in "ab" for r in runs[s])
+if openloop:
+    print("Open loop: \"send lag\" is the p99 of due time to write (eirload's own lateness, part of the latency), with the")
+    print("requests that fell due and were never sent; \"–\" where that eirload does not report it.")
+    print()
+    print("| round | A /s | B /s | A p99 µs | B p99 µs | A send lag p99 µs | B send lag p99 µs |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+else:
+    print("| round | A /s | B /s | A p99 µs | B p99 µs |")
+    print("|---:|---:|---:|---:|---:|")
 for i in range(n):
     a,b=runs['a'][i],runs['b'][i]
-    print(f"| {i+1} | {a['throughput_per_s']:.0f} | {b['throughput_per_s']:.0f} | {a['latency_us']['p99']} | {b['latency_us']['p99']} |")
+    row=f"| {i+1} | {a['throughput_per_s']:.0f} | {b['throughput_per_s']:.0f} | {a['latency_us']['p99']} | {b['latency_us']['p99']} |"
+    print(row + (f" {lag(a)} | {lag(b)} |" if openloop else ""))
 print()
 print("| median | A | B | B/A |")
 print("|---|---:|---:|---:|")
