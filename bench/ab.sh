@@ -96,7 +96,7 @@ run() {  # SIDE ROUND
   python3 - "$side" "$2" "$WORK/$side-$2.json" <<'PY' >&2
 import json,sys
 r=json.load(open(sys.argv[3])); l=r['latency_us']
-extra = f" behind {r['behind_schedule']} send-lag p99 {r['send_lag_us']['p99']} us" if 'send_lag_us' in r else ""
+extra = f" behind {r['behind_schedule']} send-wait p99 {r['send_wait_us']['p99']} us pacer-late p99 {r['pacer_late_us']['p99']} us" if 'send_wait_us' in r else ""
 print(f"{sys.argv[1]} round {sys.argv[2]}: {r['throughput_per_s']:.0f}/s p50 {l['p50']} us p99 {l['p99']} us mismatches {r['mismatches']} errors {r['errors']}{extra}")
 PY
 }
@@ -121,13 +121,14 @@ REPORT="$WORK/report.md"
 import json,sys,statistics
 w,n=sys.argv[1],int(sys.argv[2])
 runs={s:[json.load(open(f"{w}/{s}-{r}.json")) for r in range(1,n+1)] for s in "ab"}
-lag=lambda r: f"{r['send_lag_us']['p99']} ({r['behind_schedule']} behind)" if 'send_lag_us' in r else "–"
+lag=lambda r: f"{r['send_wait_us']['p99']} / {r['pacer_late_us']['p99']} ({r['behind_schedule']} behind)" if 'send_wait_us' in r else "–"
 openloop=any('rate' in r for s in "ab" for r in runs[s])
 if openloop:
-    print("Open loop: \"send lag\" is the p99 of due time to write (eirload's own lateness, part of the latency), with the")
-    print("requests that fell due and were never sent; \"–\" where that eirload does not report it.")
+    print("Open loop: \"send wait / pacer late\" are the p99s of due time to write (part of the latency: the generator late, or")
+    print("all -P in flight) and of how much later than planned eirload's pacer woke (the generator's own lateness alone),")
+    print("with the requests that fell due and were never sent; \"–\" where that eirload does not report them.")
     print()
-    print("| round | A /s | B /s | A p99 µs | B p99 µs | A send lag p99 µs | B send lag p99 µs |")
+    print("| round | A /s | B /s | A p99 µs | B p99 µs | A send wait / pacer late p99 µs | B send wait / pacer late p99 µs |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
 else:
     print("| round | A /s | B /s | A p99 µs | B p99 µs |")

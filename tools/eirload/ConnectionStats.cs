@@ -14,10 +14,10 @@ internal sealed class ConnectionStats
     public LatencyHistogram Latency { get; } = new();
 
     /// <summary>
-    /// Open loop: how late each request was written after its due time (written by whoever sends). It is part of
-    /// the latency, and it is the generator's own share of it: a pacer kept off a core shows here, not the server.
+    /// Open loop: how long after its due time each request was written (by whoever sent it). Part of its latency:
+    /// the generator's own lateness, and, when all <c>-P</c> were in flight, the wait for an answer to free one.
     /// </summary>
-    public LatencyHistogram SendLag { get; } = new();
+    public LatencyHistogram SendWait { get; } = new();
 
     /// <summary>Requests written.</summary>
     public long Sent;

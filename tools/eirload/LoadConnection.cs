@@ -263,7 +263,7 @@ internal sealed class LoadConnection : IAsyncDisposable
                     // Window full: the request stays due and its latency keeps counting from its due time.
                     long due = DueAt(_scheduled);
                     if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(due)) break;
-                    if (due >= _run.WarmupEnd) Stats.SendLag.Record(RunControl.ToNanoseconds(writing - due));
+                    if (due >= _run.WarmupEnd) Stats.SendWait.Record(RunControl.ToNanoseconds(writing - due));
                     _scheduled++;
                     wrote = true;
                 }

@@ -13,8 +13,11 @@ internal sealed class LoadReport
     public required LoadOptions Options { get; init; }
     public required LatencyHistogram Latency { get; init; }
 
-    /// <summary>Open loop: due time to write, the generator's own part of <see cref="Latency"/>.</summary>
-    public required LatencyHistogram SendLag { get; init; }
+    /// <summary>Open loop: due time to write, part of <see cref="Latency"/> (generator lateness and waits for a free window place).</summary>
+    public required LatencyHistogram SendWait { get; init; }
+
+    /// <summary>Open loop: how much later than planned the pacer woke (the generator's own lateness alone); empty in a closed loop.</summary>
+    public required LatencyHistogram PacerLateness { get; init; }
     public long Sent { get; init; }
     public long Answered { get; init; }
     public long AnsweredInWindow { get; init; }
@@ -43,7 +46,7 @@ internal sealed class LoadReport
     /// <summary>True when every request got its expected answer.</summary>
     public bool Clean => Errors == 0 && Timeouts == 0 && Unanswered == 0 && Mismatches == 0;
 
-    public static LoadReport From(LoadOptions options, ConnectionStats[] stats, TimeSpan elapsed, TimeSpan window)
+    public static LoadReport From(LoadOptions options, ConnectionStats[] stats, TimeSpan elapsed, TimeSpan window, LatencyHistogram? pacerLateness = null)
     {
         var latency = new LatencyHistogram();
         var lag = new LatencyHistogram();
@@ -54,7 +57,7 @@ internal sealed class LoadReport
         foreach (ConnectionStats s in stats)
         {
             latency.Add(s.Latency);
-            lag.Add(s.SendLag);
+            lag.Add(s.SendWait);
             for (int i = 0; i < 4; i++) statuses[i] += s.EquipmentStatus[i];
             foreach ((uint code, long n) in s.ResultCodes) codes[code] = codes.GetValueOrDefault(code) + n;
             foreach ((uint code, long n) in s.ExperimentalResultCodes) experimental[code] = experimental.GetValueOrDefault(code) + n;
@@ -64,7 +67,8 @@ internal sealed class LoadReport
         {
             Options = options,
             Latency = latency,
-            SendLag = lag,
+            SendWait = lag,
+            PacerLateness = pacerLateness ?? new LatencyHistogram(),
             Sent = stats.Sum(s => s.Sent),
             Answered = stats.Sum(s => s.Answered),
             AnsweredInWindow = stats.Sum(s => s.AnsweredInWindow),
@@ -99,7 +103,10 @@ internal sealed class LoadReport
             b.Append(inv, $" p{p.ToString("0.#", inv)} {Micros(Latency.ValueAtPercentile(p))}");
         b.Append(inv, $" max {Micros(Latency.Max)} mean {Latency.Mean / 1000:0.0} us ({Latency.Count} samples{(Options.Rate is null ? ", from send" : ", from scheduled send")})\n");
         if (Options.Rate is not null)
-            b.Append(inv, $"  send lag   p50 {Micros(SendLag.ValueAtPercentile(50))} p99 {Micros(SendLag.ValueAtPercentile(99))} max {Micros(SendLag.Max)} (due time to write: the generator's part of the latency)\n");
+        {
+            b.Append(inv, $"  send wait  p50 {Micros(SendWait.ValueAtPercentile(50))} p99 {Micros(SendWait.ValueAtPercentile(99))} max {Micros(SendWait.Max)} (due time to write, part of the latency: this generator late, or all {Options.Depth} in flight)\n");
+            b.Append(inv, $"  pacer late p50 {Micros(PacerLateness.ValueAtPercentile(50))} p99 {Micros(PacerLateness.ValueAtPercentile(99))} max {Micros(PacerLateness.Max)} ({PacerLateness.Count} wake-ups later than planned by that much: this machine's scheduling of the generator)\n");
+        }
         b.Append("  Result-Code");
         foreach ((uint code, long n) in ResultCodes) b.Append(inv, $" {code}:{n}");
         foreach ((uint code, long n) in ExperimentalResultCodes) b.Append(inv, $" experimental-{code}:{n}");
@@ -147,10 +154,16 @@ internal sealed class LoadReport
             w.WriteEndObject();
             if (Options.Rate is not null)
             {
-                w.WriteStartObject("send_lag_us");
-                w.WriteNumber("p50", SendLag.ValueAtPercentile(50) / 1000.0);
-                w.WriteNumber("p99", SendLag.ValueAtPercentile(99) / 1000.0);
-                w.WriteNumber("max", SendLag.Max / 1000.0);
+                w.WriteStartObject("send_wait_us");
+                w.WriteNumber("p50", SendWait.ValueAtPercentile(50) / 1000.0);
+                w.WriteNumber("p99", SendWait.ValueAtPercentile(99) / 1000.0);
+                w.WriteNumber("max", SendWait.Max / 1000.0);
+                w.WriteEndObject();
+                w.WriteStartObject("pacer_late_us");
+                w.WriteNumber("p50", PacerLateness.ValueAtPercentile(50) / 1000.0);
+                w.WriteNumber("p99", PacerLateness.ValueAtPercentile(99) / 1000.0);
+                w.WriteNumber("max", PacerLateness.Max / 1000.0);
+                w.WriteNumber("wakeups", PacerLateness.Count);
                 w.WriteEndObject();
             }
             w.WriteStartObject("result_codes");

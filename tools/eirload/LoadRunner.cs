@@ -36,7 +36,9 @@ internal static class LoadRunner
             Task[] running = peers
                 .Select(p => options.Rate is { } rate ? Task.Run(() => p.RunOpenLoopAsync(rate / connections)) : Task.Run(p.RunClosedLoopAsync))
                 .ToArray();
-            if (options.Rate is not null) running = [.. running, OpenLoopPacer.RunAsync(peers, run, options.Tick ?? OpenLoopPacer.DefaultTick(options.Rate.Value, connections))];
+            var pacerLateness = new LatencyHistogram();
+            if (options.Rate is not null)
+                running = [.. running, OpenLoopPacer.RunAsync(peers, run, options.Tick ?? OpenLoopPacer.DefaultTick(options.Rate.Value, connections), pacerLateness)];
             Task all = Task.WhenAll(running);
 
             long timeoutTicks = RunControl.ToTicks(options.Timeout);
@@ -52,7 +54,7 @@ internal static class LoadRunner
             long end = Stopwatch.GetTimestamp();
             long windowEnd = Math.Min(end, run.WindowEnd);
             return LoadReport.From(options, peers.Select(p => p.Stats).ToArray(),
-                Stopwatch.GetElapsedTime(run.Start, end), Stopwatch.GetElapsedTime(run.WarmupEnd, Math.Max(run.WarmupEnd, windowEnd)));
+                Stopwatch.GetElapsedTime(run.Start, end), Stopwatch.GetElapsedTime(run.WarmupEnd, Math.Max(run.WarmupEnd, windowEnd)), pacerLateness);
         }
         finally
         {

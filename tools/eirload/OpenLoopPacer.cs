@@ -28,8 +28,13 @@ internal static class OpenLoopPacer
             ? TimeSpan.FromMicroseconds(100)
             : TimeSpan.FromSeconds(Math.Clamp(connections / WritesPerSecondBudget, 100e-6, 1e-3));
 
-    /// <summary>Runs the pacer on a thread of its own until the run stops issuing or every connection has sent its quota.</summary>
-    public static Task RunAsync(LoadConnection[] peers, RunControl run, TimeSpan tick)
+    /// <summary>
+    /// Runs the pacer on a thread of its own until the run stops issuing or every connection has sent its quota.
+    /// <paramref name="lateness"/> gets, for each wake-up after the warm-up, how much later than planned it came
+    /// (planned: the previous wake-up plus the tick): the generator's own lateness, which the send wait mixes with
+    /// the server's (a full window).
+    /// </summary>
+    public static Task RunAsync(LoadConnection[] peers, RunControl run, TimeSpan tick, LatencyHistogram lateness)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int microseconds = (int)Math.Clamp(tick.TotalMicroseconds, 1, 1_000_000);
@@ -37,7 +42,7 @@ internal static class OpenLoopPacer
         {
             try
             {
-                Pace(peers, run, microseconds);
+                Pace(peers, run, microseconds, lateness);
                 done.SetResult();
             }
             catch (Exception e)
@@ -53,16 +58,20 @@ internal static class OpenLoopPacer
         return done.Task;
     }
 
-    private static void Pace(LoadConnection[] peers, RunControl run, int tickMicroseconds)
+    private static void Pace(LoadConnection[] peers, RunControl run, int tickMicroseconds, LatencyHistogram lateness)
     {
         PacerSleep.PrepareThisThread();
+        long tickTicks = RunControl.ToTicks(TimeSpan.FromMicroseconds(tickMicroseconds));
+        long planned = 0;
         while (true)
         {
             long now = Stopwatch.GetTimestamp();
+            if (planned != 0 && now >= run.WarmupEnd) lateness.Record(RunControl.ToNanoseconds(Math.Max(0, now - planned)));
             bool anySending = false;
             foreach (LoadConnection peer in peers)
                 anySending |= peer.SendDue(now);
             if (!anySending || run.StopIssuing) break;
+            planned = Stopwatch.GetTimestamp() + tickTicks;
             PacerSleep.Sleep(tickMicroseconds);
         }
         // Whatever the schedule still owed when sending stopped is counted, then the receivers may finish.
