@@ -73,11 +73,18 @@ for side in a b; do
   git -C "$ROOT" worktree add -q --detach "$WORK/$side-load" "$rev"
   publish "$WORK/$side-eirload" "$WORK/$side-load/tools/eirload"
 done
+LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
+# eirload expects a grey key blocked from its deadline on, counted from --lists-date (so a run across midnight in
+# Almaty counts no false mismatches); an eirload built from a commit before that option is run without it.
+for side in a b; do
+  declare "DATE_ARG_$side="
+  if timeout 60 dotnet "$WORK/$side-eirload/eirload.dll" --help 2>/dev/null | grep -q -- --lists-date; then declare "DATE_ARG_$side=--lists-date $LISTS_DATE"; fi
+done
 
 run() {  # SIDE ROUND
-  local side=$1 args=$A_ARGS vars=$A_ENV load_vars=$A_LOAD_ENV data="$WORK/data-$1-$2"
-  [ "$side" = b ] && { args=$B_ARGS; vars=$B_ENV; load_vars=$B_LOAD_ENV; }
+  local side=$1 args=$A_ARGS vars=$A_ENV load_vars=$A_LOAD_ENV date_arg=$DATE_ARG_a data="$WORK/data-$1-$2"
+  [ "$side" = b ] && { args=$B_ARGS; vars=$B_ENV; load_vars=$B_LOAD_ENV; date_arg=$DATE_ARG_b; }
   mkdir -p "$data"
   # shellcheck disable=SC2086 # the extra arguments are words
   env DOTNET_ENVIRONMENT=Production $vars dotnet "$WORK/$side-server/imeieir.dll" --DataDir="$data" --Diameter:Port=0 --Http:Port=0 --Registry:Port=0 \
@@ -87,10 +94,10 @@ run() {  # SIDE ROUND
   for _ in $(seq 6000); do grep -q "^ImeiEir ready" "$data/out.log" && break; kill -0 "$SERVER_PID" 2>/dev/null || { cat "$data/out.log" >&2; die "server $side exited"; }; sleep 0.1; done
   grep -q "^ImeiEir ready" "$data/out.log" || die "server $side not ready in 10 min"
   local port; port=$(grep -o 'diameter=127.0.0.1:[0-9]*' "$data/out.log" | head -1 | cut -d: -f2)
-  EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX${LOAD_ARGS:+ $LOAD_ARGS} --json"
+  EIRLOAD_CMD="eirload --diameter 127.0.0.1:PORT -c $CONN -P $DEPTH -d $SECS --warmup 1 --keys $KEYS --seed 1 --mix $MIX${date_arg:+ $date_arg}${LOAD_ARGS:+ $LOAD_ARGS} --json"
   # shellcheck disable=SC2086 # the variables are words
   timeout $(( SECS + 60 )) env $load_vars dotnet "$WORK/$side-eirload/eirload.dll" --diameter "127.0.0.1:$port" -c "$CONN" -P "$DEPTH" -d "$SECS" --warmup 1 \
-    --keys "$KEYS" --seed 1 --mix "$MIX" $LOAD_ARGS --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
+    --keys "$KEYS" --seed 1 --mix "$MIX" $date_arg $LOAD_ARGS --json >"$WORK/$side-$2.json" || [ $? = 4 ] || die "eirload against $side"
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
   rm -rf "$data"
   python3 - "$side" "$2" "$WORK/$side-$2.json" <<'PY' >&2
