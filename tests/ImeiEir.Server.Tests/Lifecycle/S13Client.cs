@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -44,24 +43,5 @@ internal sealed class S13Client : IDisposable
 
     private void Send(int length) => _socket.Send(_buffer.AsSpan(0, length));
 
-    private byte[] Receive()
-    {
-        byte[] header = new byte[20];
-        ReceiveExactly(header);
-        int length = (int)(BinaryPrimitives.ReadUInt32BigEndian(header) & 0xFFFFFF);
-        byte[] message = new byte[length];
-        header.CopyTo(message, 0);
-        ReceiveExactly(message.AsSpan(20));
-        return message;
-    }
-
-    private void ReceiveExactly(Span<byte> target)
-    {
-        while (!target.IsEmpty)
-        {
-            int read = _socket.Receive(target);
-            if (read == 0) throw new IOException("the server closed the connection");
-            target = target[read..];
-        }
-    }
+    private byte[] Receive() => DiameterFraming.Receive(_socket);
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -55,24 +54,10 @@ internal sealed class RawPeer : IDisposable
     }
 
     /// <summary>Reads one whole message.</summary>
-    public byte[] Receive()
-    {
-        ReceiveExactly(_header);
-        int length = (int)(BinaryPrimitives.ReadUInt32BigEndian(_header) & 0xFFFFFF);
-        byte[] message = new byte[length];
-        _header.CopyTo(message, 0);
-        ReceiveExactly(message.AsSpan(DiameterHeader.Size));
-        return message;
-    }
+    public byte[] Receive() => DiameterFraming.Receive(Socket);
 
     /// <summary>Reads one whole message into <paramref name="scratch"/> without allocating; returns its length.</summary>
-    public int ReceiveInto(byte[] scratch)
-    {
-        ReceiveExactly(scratch.AsSpan(0, DiameterHeader.Size));
-        int length = (int)(BinaryPrimitives.ReadUInt32BigEndian(scratch) & 0xFFFFFF);
-        ReceiveExactly(scratch.AsSpan(DiameterHeader.Size, length - DiameterHeader.Size));
-        return length;
-    }
+    public int ReceiveInto(byte[] scratch) => DiameterFraming.ReceiveInto(Socket, scratch);
 
     /// <summary>Replies to a DPR with a DPA.</summary>
     public void AnswerDpr(byte[] dpr)
@@ -103,14 +88,4 @@ internal sealed class RawPeer : IDisposable
     }
 
     public void Dispose() => Socket.Dispose();
-
-    private void ReceiveExactly(Span<byte> target)
-    {
-        while (!target.IsEmpty)
-        {
-            int read = Socket.Receive(target);
-            if (read == 0) throw new IOException("the server closed the connection");
-            target = target[read..];
-        }
-    }
 }
