@@ -53,7 +53,6 @@ internal sealed class LoadConnection : IAsyncDisposable
     private uint _dwaEndToEnd;
     private bool _dwaWritten;            // closed loop: a DWA was written inline and needs flushing
     private bool _closed;
-    private volatile bool _openLoop;     // RunOpenLoopAsync has set the schedule below
     private double _interval;            // open loop: Stopwatch ticks between this connection's requests
     private double _phase;               // open loop: this connection's offset in the shared schedule
     private long _scheduled;             // open loop: requests of the schedule written so far
@@ -227,14 +226,20 @@ internal sealed class LoadConnection : IAsyncDisposable
     /// <summary>
     /// Open loop: this connection's share of the rate on a fixed schedule. Request n of connection i of C is due at
     /// start + (n + i / C) × interval, so the connections' schedules interleave into one even stream instead of
-    /// all falling due at once. The <see cref="OpenLoopPacer"/> and this connection's receiver write the requests
-    /// (<see cref="SendDue"/>); this task receives until the pacer is done and nothing is outstanding.
+    /// all falling due at once. Called for every connection before the pacer starts.
     /// </summary>
-    public async Task RunOpenLoopAsync(double ratePerConnection)
+    public void BeginOpenLoop(double ratePerConnection)
     {
         _interval = Stopwatch.Frequency / ratePerConnection;
         _phase = _interval * _index / _options.Connections;
-        _openLoop = true;
+    }
+
+    /// <summary>
+    /// Open loop: the <see cref="OpenLoopPacer"/> and this connection's receiver write the requests
+    /// (<see cref="SendDue"/>); this task receives until the pacer is done and nothing is outstanding.
+    /// </summary>
+    public async Task RunOpenLoopAsync()
+    {
         await ReceiveAsync();
         Finish();
     }
@@ -250,7 +255,6 @@ internal sealed class LoadConnection : IAsyncDisposable
     /// </summary>
     public bool SendDue(long now)
     {
-        if (!_openLoop) return true; // its task has not started yet; the next tick will find it
         while (Interlocked.CompareExchange(ref _sending, 1, 0) == 0)
         {
             bool flushing = false;

@@ -32,9 +32,11 @@ internal static class LoadRunner
         LoadConnection[] peers = connecting.Select(t => t.Result).ToArray();
         try
         {
+            if (options.Rate is { } perSecond)
+                foreach (LoadConnection peer in peers) peer.BeginOpenLoop(perSecond / connections);
             run.Begin(Stopwatch.GetTimestamp(), options.Warmup, options.Duration);
             Task[] running = peers
-                .Select(p => options.Rate is { } rate ? Task.Run(() => p.RunOpenLoopAsync(rate / connections)) : Task.Run(p.RunClosedLoopAsync))
+                .Select(p => options.Rate is not null ? Task.Run(p.RunOpenLoopAsync) : Task.Run(p.RunClosedLoopAsync))
                 .ToArray();
             var pacerLateness = new LatencyHistogram();
             if (options.Rate is not null)
