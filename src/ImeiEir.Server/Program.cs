@@ -7,9 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+// Read before the host is disposed: a failed start disposes it, and its services with it.
+CancellationToken stopping = default;
 try
 {
     (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args);
+    stopping = app.Lifetime.ApplicationStopping;
 
     // The ready line means "bound and, on a node, caught up with the registry": scripts and tests wait for it.
     NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();
@@ -25,6 +28,13 @@ try
         }, TaskContinuationOptions.OnlyOnRanToCompletion);
     });
     await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (Unwrap(e) is OperationCanceledException && stopping.IsCancellationRequested)
+{
+    // SIGTERM or Ctrl+C while starting (recovering a 50M-record store takes seconds): the start was cancelled on
+    // purpose, and whatever had opened was disposed with the host. A stop, not a crash.
+    Console.Error.WriteLine("imeieir: stopped before it was ready");
     return 0;
 }
 catch (Exception e) when (Unwrap(e) is ConfigurationException or PolicyConfigurationException)
