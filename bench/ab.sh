@@ -48,30 +48,24 @@ BENCH=ab
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 SERVER_PID=
-bench_extra_cleanup() {
-  [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true
-  for side in a b a-load b-load; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
-}
+bench_extra_cleanup() { [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true; }
 
 A_REV=$(git -C "$ROOT" rev-parse --short "$A"); B_REV=$(git -C "$ROOT" rev-parse --short "$B")
 for side in a b; do
   rev=$A_REV; [ $side = b ] && rev=$B_REV
   if [ $side = b ] && [ "$A_REV" = "$B_REV" ]; then ln -s "$WORK/a-server" "$WORK/b-server"; continue; fi
   say "building $side ($rev)"
-  git -C "$ROOT" worktree add -q --detach "$WORK/$side" "$rev"
-  publish "$WORK/$side-server" "$WORK/$side/src/ImeiEir.Server"
+  publish "$WORK/$side-server" "$(checkout "$rev")/src/ImeiEir.Server"
 done
-TOOLS="$WORK/b"; [ -d "$TOOLS" ] || TOOLS="$WORK/a"
+TOOLS=$(checkout "$B_REV")
 publish "$WORK/eirctl" "$TOOLS/tools/eirctl"
 publish "$WORK/eirload" "$TOOLS/tools/eirload"
 # Each side's eirload: B's unless --a-eirload/--b-eirload names a commit to build it from.
 for side in a b; do
   rev=$A_EIRLOAD; [ $side = b ] && rev=$B_EIRLOAD
   if [ -z "$rev" ]; then ln -s "$WORK/eirload" "$WORK/$side-eirload"; continue; fi
-  rev=$(git -C "$ROOT" rev-parse --short "$rev")
   say "building $side's eirload ($rev)"
-  git -C "$ROOT" worktree add -q --detach "$WORK/$side-load" "$rev"
-  publish "$WORK/$side-eirload" "$WORK/$side-load/tools/eirload"
+  publish "$WORK/$side-eirload" "$(checkout "$rev")/tools/eirload"
 done
 LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
@@ -121,7 +115,7 @@ REPORT="$WORK/report.md"
   echo "- A: commit \`$A_REV\`, arguments \`${A_ARGS:-(none)}\`, environment \`${A_ENV:-(none)}\`; B: commit \`$B_REV\`, arguments \`${B_ARGS:-(none)}\`, environment \`${B_ENV:-(none)}\`"
   if [ -n "$A_LOAD_ENV$B_LOAD_ENV" ]; then echo "- eirload's environment: A \`${A_LOAD_ENV:-(none)}\`, B \`${B_LOAD_ENV:-(none)}\`"; fi
   if [ -n "$A_EIRLOAD$B_EIRLOAD" ]; then echo "- eirload built from: A \`${A_EIRLOAD:-$B_REV}\`, B \`${B_EIRLOAD:-$B_REV}\`"; fi
-  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+  echo "- machine: $(machine_summary); load average before $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A then B"
   echo
   python3 - "$WORK" "$ROUNDS" <<'PY'

@@ -28,19 +28,15 @@ BENCH=restart-ab
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 SERVER_PID=
-bench_extra_cleanup() {
-  [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true
-  for side in a b; do git -C "$ROOT" worktree remove --force "$WORK/$side" 2>/dev/null || true; done
-}
+bench_extra_cleanup() { [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true; }
 
 A_REV=$(git -C "$ROOT" rev-parse --short "$A"); B_REV=$(git -C "$ROOT" rev-parse --short "$B")
 for side in a b; do
   rev=$A_REV; [ $side = b ] && rev=$B_REV
   say "building $side ($rev)"
-  git -C "$ROOT" worktree add -q --detach "$WORK/$side" "$rev"
-  publish "$WORK/$side-server" "$WORK/$side/src/ImeiEir.Server"
+  publish "$WORK/$side-server" "$(checkout "$rev")/src/ImeiEir.Server"
 done
-publish "$WORK/eirctl" "$WORK/b/tools/eirctl"
+publish "$WORK/eirctl" "$(checkout "$B_REV")/tools/eirctl"
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --out "$WORK/lists.csv" 2>/dev/null
 
 # start SIDE LOG ARGS...: the side's server in the background; waits for its ready line; sets SERVER_PID and SECONDS_TO_READY.
@@ -108,7 +104,7 @@ REPORT="$WORK/report.md"
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- A: commit \`$A_REV\`; B: commit \`$B_REV\`"
-  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); load average before $LOAD_BEFORE, after $LOAD_AFTER"
+  echo "- machine: $(machine_summary); load average before $LOAD_BEFORE, after $LOAD_AFTER"
   echo "- each side: all-in-one server, $KEYS records loaded from \`eirctl gen --count $KEYS --seed 1\` into its own data directory and checkpointed at shutdown, then restarted on it; $ROUNDS rounds, A then B"
   echo "- ready: process start to the \`ImeiEir ready\` line; store: \"Store opened\" to \"Store recovered\" (checkpoint check and FASTER's recovery); registry: from there to \"Registry opened\" (its view's checkpoint and its log)"
   echo
