@@ -213,7 +213,7 @@ internal sealed class LoadConnection : IAsyncDisposable
     private bool FillWindow(long now)
     {
         bool wrote = false;
-        while (_inflight < _options.Depth && _quota > 0 && !_run.StopIssuing && !_timedOut && !_closed)
+        while (_inflight < _options.Depth && StillSending)
         {
             if (!TryIssue(now)) break;
             wrote = true;
@@ -262,11 +262,11 @@ internal sealed class LoadConnection : IAsyncDisposable
             {
                 bool wrote = false;
                 long writing = Stopwatch.GetTimestamp();
-                while (_quota > 0 && !_run.StopIssuing && !_timedOut && !_closed && DueAt(_scheduled) <= now)
+                while (StillSending)
                 {
-                    // Window full: the request stays due and its latency keeps counting from its due time.
                     long due = DueAt(_scheduled);
-                    if (Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(due)) break;
+                    // Window full: the request stays due and its latency keeps counting from its due time.
+                    if (due > now || Volatile.Read(ref _inflight) >= _options.Depth || !TryIssue(due)) break;
                     if (due >= _run.WarmupEnd) Stats.SendWait.Record(RunControl.ToNanoseconds(writing - due));
                     _scheduled++;
                     wrote = true;
@@ -294,14 +294,16 @@ internal sealed class LoadConnection : IAsyncDisposable
             }
             if (!HasWorkDue(now)) break;
         }
-        return _quota > 0 && !_run.StopIssuing && !_timedOut && !_closed;
+        return StillSending;
     }
 
     /// <summary>Something to write: a DWA, or a due request with room in the window (read without owning the writer).</summary>
     private bool HasWorkDue(long now) =>
         Volatile.Read(ref _dwaPending) != 0
-        || (_quota > 0 && !_run.StopIssuing && !_timedOut && !_closed
-            && DueAt(Volatile.Read(ref _scheduled)) <= now && Volatile.Read(ref _inflight) < _options.Depth);
+        || (StillSending && DueAt(Volatile.Read(ref _scheduled)) <= now && Volatile.Read(ref _inflight) < _options.Depth);
+
+    /// <summary>Requests left to send and nothing that stops this connection sending them.</summary>
+    private bool StillSending => _quota > 0 && !_run.StopIssuing && !_timedOut && !_closed;
 
     private async Task FinishFlushAsync(ValueTask<FlushResult> pending)
     {

@@ -49,7 +49,7 @@ internal sealed class LoadReport
     public static LoadReport From(LoadOptions options, ConnectionStats[] stats, TimeSpan elapsed, TimeSpan window, LatencyHistogram? pacerLateness = null)
     {
         var latency = new LatencyHistogram();
-        var lag = new LatencyHistogram();
+        var sendWait = new LatencyHistogram();
         var statuses = new long[4];
         var codes = new SortedDictionary<uint, long>();
         var experimental = new SortedDictionary<uint, long>();
@@ -57,7 +57,7 @@ internal sealed class LoadReport
         foreach (ConnectionStats s in stats)
         {
             latency.Add(s.Latency);
-            lag.Add(s.SendWait);
+            sendWait.Add(s.SendWait);
             for (int i = 0; i < 4; i++) statuses[i] += s.EquipmentStatus[i];
             foreach ((uint code, long n) in s.ResultCodes) codes[code] = codes.GetValueOrDefault(code) + n;
             foreach ((uint code, long n) in s.ExperimentalResultCodes) experimental[code] = experimental.GetValueOrDefault(code) + n;
@@ -67,7 +67,7 @@ internal sealed class LoadReport
         {
             Options = options,
             Latency = latency,
-            SendWait = lag,
+            SendWait = sendWait,
             PacerLateness = pacerLateness ?? new LatencyHistogram(),
             Sent = stats.Sum(s => s.Sent),
             Answered = stats.Sum(s => s.Answered),
