@@ -32,15 +32,20 @@ internal static class LoadRunner
         LoadConnection[] peers = connecting.Select(t => t.Result).ToArray();
         try
         {
-            if (options.Rate is { } perSecond)
-                foreach (LoadConnection peer in peers) peer.BeginOpenLoop(perSecond / connections);
             run.Begin(Stopwatch.GetTimestamp(), options.Warmup, options.Duration);
-            Task[] running = peers
-                .Select(p => options.Rate is not null ? Task.Run(p.RunOpenLoopAsync) : Task.Run(p.RunClosedLoopAsync))
-                .ToArray();
             var pacerLateness = new LatencyHistogram();
-            if (options.Rate is not null)
-                running = [.. running, OpenLoopPacer.RunAsync(peers, run, options.Tick ?? OpenLoopPacer.DefaultTick(options.Rate.Value, connections), pacerLateness)];
+            Task[] running;
+            if (options.Rate is { } perSecond)
+            {
+                // Every schedule is set before the pacer's first tick.
+                foreach (LoadConnection peer in peers) peer.BeginOpenLoop(perSecond / connections);
+                TimeSpan tick = options.Tick ?? OpenLoopPacer.DefaultTick(perSecond, connections);
+                running = [.. peers.Select(p => Task.Run(p.RunOpenLoopAsync)), OpenLoopPacer.RunAsync(peers, run, tick, pacerLateness)];
+            }
+            else
+            {
+                running = peers.Select(p => Task.Run(p.RunClosedLoopAsync)).ToArray();
+            }
             Task all = Task.WhenAll(running);
 
             long timeoutTicks = RunControl.ToTicks(options.Timeout);

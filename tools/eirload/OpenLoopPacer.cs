@@ -63,18 +63,25 @@ internal static class OpenLoopPacer
         PacerSleep.PrepareThisThread();
         long tickTicks = RunControl.ToTicks(TimeSpan.FromMicroseconds(tickMicroseconds));
         long planned = 0;
-        while (true)
+        try
         {
-            long now = Stopwatch.GetTimestamp();
-            if (planned != 0 && now >= run.WarmupEnd) lateness.Record(RunControl.ToNanoseconds(Math.Max(0, now - planned)));
-            bool anySending = false;
-            foreach (LoadConnection peer in peers)
-                anySending |= peer.SendDue(now);
-            if (!anySending || run.StopIssuing) break;
-            planned = Stopwatch.GetTimestamp() + tickTicks;
-            PacerSleep.Sleep(tickMicroseconds);
+            while (true)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (planned != 0 && now >= run.WarmupEnd) lateness.Record(RunControl.ToNanoseconds(Math.Max(0, now - planned)));
+                bool anySending = false;
+                foreach (LoadConnection peer in peers)
+                    anySending |= peer.SendDue(now);
+                if (!anySending || run.StopIssuing) break;
+                planned = Stopwatch.GetTimestamp() + tickTicks;
+                PacerSleep.Sleep(tickMicroseconds);
+            }
         }
-        // Whatever the schedule still owed when sending stopped is counted, then the receivers may finish.
-        foreach (LoadConnection peer in peers) peer.EndOpenLoop(run.StoppedAt);
+        finally
+        {
+            // Whatever the schedule still owed when sending stopped is counted, then the receivers may finish
+            // (also if the pacer failed: they would otherwise wait for it for ever).
+            foreach (LoadConnection peer in peers) peer.EndOpenLoop(run.StoppedAt);
+        }
     }
 }
