@@ -67,7 +67,7 @@ for side in a b; do
   say "building $side's eirload ($rev)"
   publish "$WORK/$side-eirload" "$(checkout "$rev")/tools/eirload"
 done
-LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines
+LISTS_DATE=$(almaty_today)   # the day that dates the grey deadlines
 timeout 900 dotnet "$WORK/eirctl/eirctl.dll" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv" 2>/dev/null
 # eirload expects a grey key blocked from its deadline on, counted from --lists-date (so a run across midnight in
 # Almaty counts no false mismatches); an eirload built from a commit before that option is run without it.

@@ -135,7 +135,7 @@ say "empty server: VmRSS $BASE_KIB KiB"
 
 # --- 3. 10M: Redis and ImeiEir side by side ---------------------------------------------------------------------
 say "generating $KEYS IMEIs"
-LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines: eirload needs it
+LISTS_DATE=$(almaty_today)   # the day that dates the grey deadlines: eirload needs it
 timeout 900 dotnet "$EIRCTL" gen --count "$KEYS" --seed 1 --mix "$MIX" --out "$WORK/lists-10m.csv"
 
 REDIS_PORT=$(free_port)

@@ -4,7 +4,7 @@
 #
 # It makes the scratch directory $WORK (removed on exit, with every process in PIDS stopped first: SIGTERM, up to
 # 60 s to exit, then SIGKILL, and every worktree made by checkout), and defines say, die, token, endpoint, publish,
-# checkout and machine_summary.
+# checkout, almaty_today and machine_summary.
 
 say() { printf '%s %s: %s\n' "$(date +%H:%M:%S)" "$BENCH" "$*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
@@ -43,6 +43,10 @@ checkout() {
   [ -d "$tree" ] || git -C "$repo" worktree add -q --detach "$tree" "$rev" >&2 || die "cannot check out $rev"
   echo "$tree"
 }
+
+# almaty_today: the date in Asia/Almaty (UTC+05:00), the day `eirctl gen` dates its grey deadlines from now, for
+# eirload's --lists-date.
+almaty_today() { date -u -d "+5 hours" +%F; }
 
 # machine_summary: "N cores, CPU model, X GiB RAM", for a report's machine line.
 machine_summary() {

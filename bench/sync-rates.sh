@@ -103,7 +103,7 @@ wait_line() {
 
 # --- 2. the registry --------------------------------------------------------------------------------------------
 say "generating $RECORDS records and 2 x $CHANGES changes"
-LISTS_DATE=$(date -u -d "+5 hours" +%F)   # the day in Asia/Almaty that dates the grey deadlines: eirload needs it
+LISTS_DATE=$(almaty_today)   # the day that dates the grey deadlines: eirload needs it
 timeout 900 dotnet "$EIRCTL" gen --count "$RECORDS" --seed 1 --mix "$MIX" --out "$WORK/lists.csv"
 timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 2 --mix "$MIX" --out "$WORK/changes-idle.csv"
 timeout 900 dotnet "$EIRCTL" gen --count "$CHANGES" --seed 3 --mix "$MIX" --out "$WORK/changes-load.csv"

@@ -14,9 +14,8 @@ internal sealed partial class ServerProcess : IDisposable
 
     private readonly ChildProcess _process;
     private readonly string _root;
+    private readonly bool _ownsRoot; // false for a server on another one's data directory
     private int? _exitCode;
-
-    private readonly bool _ownsRoot;
 
     private ServerProcess(ChildProcess process, string root, int port, bool ownsRoot = true)
     {
@@ -88,7 +87,6 @@ internal sealed partial class ServerProcess : IDisposable
 
     private static ServerProcess StartIn(string root, bool ownsRoot, string[] extraArgs)
     {
-
         string[] args = Arguments(root, extraArgs);
         Dictionary<string, string> environment = Environment();
         ChildProcess process = ChildProcess.Start(TestEnvironment.DotnetHost, args, environment, root);
