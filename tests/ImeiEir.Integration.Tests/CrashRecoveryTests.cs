@@ -70,8 +70,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
             // checkpoint past `before` is on disk: waiting on the output, not polling HTTP, so the kill lands within
             // a log line's delay of the checkpoint, while the rest of the backlog is still being applied.
             ClusterProcess catchingUp = Track(ClusterProcess.StartEir($"node-catching-up-{attempt}", nodeDir, registry.RegistryUrl, ClusterClient.ReaderToken, false, nodeArgs));
-            ulong seen = before;
-            bool checkpointPastStart = catchingUp.WaitForOutput(l => CheckpointedAt(l) > seen || l.Contains($"Sync caught up at sequence {head} "),
+            bool checkpointPastStart = catchingUp.WaitForOutput(l => CheckpointedAt(l) > before || l.Contains($"Sync caught up at sequence {head} "),
                 CatchUpWithin, out string line) && CheckpointedAt(line) > before;
             if (checkpointPastStart)
                 catchingUp.Kill9();

@@ -20,8 +20,8 @@ internal sealed class DataDirectoryLock : IDisposable
 
     private DataDirectoryLock(FileStream file) => _file = file;
 
-    /// <summary>Locks <paramref name="directory"/> (creating it) or throws a <see cref="ConfigurationException"/> naming <paramref name="key"/>.</summary>
-    public static DataDirectoryLock Acquire(string key, string directory)
+    /// <summary>Locks <paramref name="directory"/> (creating it) or throws a <see cref="ConfigurationException"/> naming DataDir.</summary>
+    public static DataDirectoryLock Acquire(string directory)
     {
         string path = Path.Combine(directory, FileName);
         try
@@ -36,11 +36,11 @@ internal sealed class DataDirectoryLock : IDisposable
         }
         catch (IOException e) when (e.HResult is WouldBlock or SharingViolation)
         {
-            throw new ConfigurationException($"{key}: {directory} is in use by another imeieir process (it holds {path}); each store and registry directory belongs to one process");
+            throw new ConfigurationException($"DataDir: {directory} is in use by another imeieir process (it holds {path}); each store and registry directory belongs to one process");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"{key}: cannot lock {path}: {e.Message}");
+            throw new ConfigurationException($"DataDir: cannot lock {path}: {e.Message}");
         }
     }
 
@@ -56,8 +56,8 @@ internal sealed class DataDirectoryLocks(IReadOnlyList<DataDirectoryLock> locks)
         var held = new List<DataDirectoryLock>();
         try
         {
-            if (settings.Mode.RunsNode()) held.Add(DataDirectoryLock.Acquire("DataDir", settings.StoreDirectory));
-            if (settings.Mode.RunsRegistry()) held.Add(DataDirectoryLock.Acquire("DataDir", settings.RegistryDirectory));
+            if (settings.Mode.RunsNode()) held.Add(DataDirectoryLock.Acquire(settings.StoreDirectory));
+            if (settings.Mode.RunsRegistry()) held.Add(DataDirectoryLock.Acquire(settings.RegistryDirectory));
             return new DataDirectoryLocks(held);
         }
         catch
