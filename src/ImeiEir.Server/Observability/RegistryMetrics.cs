@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using ImeiEir.Registry;
 using ImeiEir.Server.Hosting;
 using Prometheus;

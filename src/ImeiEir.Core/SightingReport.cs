@@ -1,6 +1,4 @@
-using ImeiEir.Core;
-
-namespace ImeiEir.Registry;
+namespace ImeiEir.Core;
 
 /// <summary>What the registry made of one sighting.</summary>
 public enum SightingOutcome : byte
