@@ -60,6 +60,17 @@ public sealed class RegistryOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A CSV list (<c>imei,list,reason[,deadline]</c>, a valid registry delta) pushed into the registry at every start:
+    /// lines already so append nothing, and one bad line stops start-up with every bad line printed. Default null: none;
+    /// a brand-new registry then starts with the small embedded demo list (see <see cref="LoadDemoLists"/>). The
+    /// deprecated key <c>Store:InitialLists</c> is read into this one, with a warning at start.
+    /// </summary>
+    public string? InitialLists { get; set; }
+
+    /// <summary>Seed a brand-new registry with the embedded demo list when no <see cref="InitialLists"/> is set. Default true.</summary>
+    public bool LoadDemoLists { get; set; } = true;
+
     /// <summary>Checks every option; one <c>"Registry:Key: message"</c> line per problem, none when valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -86,6 +97,8 @@ public sealed class RegistryOptions
             yield return $"{Section}:ExpectedRecords: {ExpectedRecords} must be between 1 and {1L << 36}";
         if (CheckpointInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must be at least 00:00:01";
+        if (InitialLists is not null && !File.Exists(InitialLists))
+            yield return $"{Section}:InitialLists: file '{InitialLists}' does not exist";
     }
 
     // Never echo the token itself: a validation message ends up in logs.
