@@ -13,18 +13,19 @@ namespace ImeiEir.Core;
 /// since the registry and the outbox make each notice once by its key. It never wrongly stays silent except for the
 /// 2^-63 chance of two pairs with the same fingerprint.
 /// </para>
-/// Days are counted in the regime's UTC+05:00 (Asia/Almaty), so they turn at local midnight like the notice days.
+/// Days are the regime calendar's, so they turn at local midnight like the notice days.
 /// </summary>
 public sealed class AttachFilter
 {
-    private const long RegimeUtcOffsetSeconds = 5 * 3600;
-
     private readonly long[] _slots;
+    private readonly RegimeCalendar _calendar;
     private readonly int _shift;
 
     /// <param name="slots">Rounded up to a power of two, at least 2: 2^18 (2 MiB) keeps a day of a national network's grey and black attaches apart.</param>
-    public AttachFilter(int slots)
+    /// <param name="calendar">Whose days "once a day" counts; default the regime's default calendar (Asia/Almaty).</param>
+    public AttachFilter(int slots, RegimeCalendar? calendar = null)
     {
+        _calendar = calendar ?? RegimeCalendar.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(slots, 1 << 28);
         int size = (int)Math.Max(2, BitOperations.RoundUpToPowerOf2((uint)slots));
@@ -37,7 +38,7 @@ public sealed class AttachFilter
     /// <summary>True when this (IMEI, IMSI, kind) has not been reported on this local day (and it now counts as reported).</summary>
     public bool ShouldReport(ulong imeiKey, PackedImsi imsi, SightingKind kind, long nowUnixSeconds)
     {
-        ulong day = (ulong)((nowUnixSeconds + RegimeUtcOffsetSeconds) / 86_400);
+        ulong day = (ulong)_calendar.LocalDayNumber(nowUnixSeconds);
         ulong hash = Mix(imeiKey ^ Mix((imsi.Value + ((ulong)imsi.Digits << 56)) ^ Mix((day << 8) | (byte)kind)));
         long fingerprint = (long)(hash | 1); // never 0, the empty slot
         ref long slot = ref _slots[(int)(hash >> _shift)];

@@ -1,7 +1,7 @@
 namespace ImeiEir.Core;
 
 /// <summary>
-/// Every number and date of DESIGN.md "The decision", bound from configuration section <c>"Policy"</c>.
+/// Every number and date of the decision (docs/ARCHITECTURE.md, "Decision rules") and the regime's time zone, bound from configuration section <c>"Policy"</c>.
 /// Checked at start-up with <see cref="Validate"/>; compiled by <see cref="DecisionPolicy.Create"/>.
 /// </summary>
 public sealed class PolicyOptions
@@ -53,6 +53,22 @@ public sealed class PolicyOptions
     public UnknownAnswer UnknownAnswer { get; set; } = UnknownAnswer.Grey;
 
     /// <summary>
+    /// The regime's time zone (an IANA id): its days are the days of the once-a-day attach reports, the notices and
+    /// the daily reminder, a bare-date deadline is 00:00 there, and deadlines are printed as its dates.
+    /// Default Asia/Almaty.
+    /// </summary>
+    public string TimeZone { get; set; } = RegimeCalendar.DefaultTimeZone;
+
+    /// <summary>
+    /// Fixed UTC offset used instead of <see cref="TimeZone"/> when this machine has no such zone (no tzdata), or when
+    /// its tzdata predates 2024a and still gives Asia/Almaty +06:00. Whole minutes, -14:00 to 14:00. Default 05:00.
+    /// </summary>
+    public TimeSpan FallbackUtcOffset { get; set; } = RegimeCalendar.DefaultFallbackUtcOffset;
+
+    /// <summary>The regime's calendar as configured here, with this machine's time zones.</summary>
+    public RegimeCalendar CreateCalendar() => RegimeCalendar.Create(TimeZone, FallbackUtcOffset, Key(nameof(FallbackUtcOffset)));
+
+    /// <summary>
     /// Every problem as "Policy:Key: message", e.g. "Policy:HomeNetworks[1]: '4O1' is not an MCC (3 digits) or
     /// MCC+MNC (5 or 6 digits)"; empty when the options are valid.
     /// </summary>
@@ -73,6 +89,8 @@ public sealed class PolicyOptions
         M2mImsiRanges = (string[])M2mImsiRanges.Clone(),
         InvalidTacRanges = (string[])InvalidTacRanges.Clone(),
         UnknownAnswer = UnknownAnswer,
+        TimeZone = TimeZone,
+        FallbackUtcOffset = FallbackUtcOffset,
     };
 
     internal const int TacDigits = 8;
@@ -105,6 +123,11 @@ public sealed class PolicyOptions
                     problems.Add((Key(nameof(HomeNetworks), i), $"'{HomeNetworks[i]}' is not an MCC (3 digits) or MCC+MNC (5 or 6 digits)"));
             }
         }
+
+        if (string.IsNullOrWhiteSpace(TimeZone))
+            problems.Add((Key(nameof(TimeZone)), "must name a time zone, e.g. Asia/Almaty"));
+        if (FallbackUtcOffset < TimeSpan.FromHours(-14) || FallbackUtcOffset > TimeSpan.FromHours(14) || FallbackUtcOffset.Ticks % TimeSpan.TicksPerMinute != 0)
+            problems.Add((Key(nameof(FallbackUtcOffset)), $"{FallbackUtcOffset} must be whole minutes between -14:00 and 14:00"));
 
         CheckRanges(problems, nameof(M2mTacRanges), M2mTacRanges, TacDigits, TacDigits);
         CheckRanges(problems, nameof(M2mImsiRanges), M2mImsiRanges, MinImsiRangeDigits, ImsiText.MaxDigits);

@@ -179,15 +179,11 @@ internal sealed class SyntheticKeyspace
 
     public ListMix Mix { get; }
 
-    /// <summary>Where grey deadlines are dated: a bare date is 00:00 in Asia/Almaty (UTC+05:00), as the registry reads it.</summary>
-    public static readonly TimeSpan DeadlineOffset = TimeSpan.FromHours(5);
+    /// <summary>The day a file written at <paramref name="now"/> counts its grey deadlines from (the regime's default calendar, as the registry reads bare dates).</summary>
+    public static DateOnly ListsDay(DateTimeOffset now) => RegimeCalendar.Default.LocalDate(now);
 
-    /// <summary>The day a file written at <paramref name="now"/> counts its grey deadlines from.</summary>
-    public static DateOnly ListsDay(DateTimeOffset now) => DateOnly.FromDateTime(now.ToOffset(DeadlineOffset).DateTime);
-
-    /// <summary>00:00 in Almaty on <paramref name="day"/>, in Unix seconds: a grey deadline of that date.</summary>
-    public static long DayStartUnixSeconds(DateOnly day) =>
-        new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), DeadlineOffset).ToUnixTimeSeconds();
+    /// <summary>00:00 on <paramref name="day"/> in the regime's default calendar, in Unix seconds: a grey deadline of that date.</summary>
+    public static long DayStartUnixSeconds(DateOnly day) => RegimeCalendar.Default.StartOfDay(day).ToUnixTimeSeconds();
 
     /// <summary>The IMEI of key <paramref name="index"/>.</summary>
     public Imei ImeiAt(long index)
