@@ -3,7 +3,7 @@ using ImeiEir.Core;
 
 namespace ImeiEir.Benchmarks;
 
-/// <summary>The decision (DESIGN rules 2–7) for the common outcomes.</summary>
+/// <summary>The decision (docs/ARCHITECTURE.md, rules 2–7) for the common outcomes.</summary>
 [MemoryDiagnoser]
 public class DecisionBenchmarks
 {

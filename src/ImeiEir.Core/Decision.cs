@@ -52,7 +52,7 @@ public readonly struct Decision : IEquatable<Decision>
 
     /// <summary>
     /// Rule 7 after the regime start: the caller stores <see cref="ProvisionalRecord"/> and reports a sighting to the
-    /// registry (whose first sighting wins, DESIGN.md rule 7).
+    /// registry (whose first sighting wins, docs/ARCHITECTURE.md, rule 7).
     /// </summary>
     public bool CreatesProvisionalGrey => (_flags & ProvisionalGreyFlag) != 0;
 

@@ -1,7 +1,7 @@
 namespace ImeiEir.Core;
 
 /// <summary>
-/// DESIGN.md "The decision", rules 2 to 7, compiled from <see cref="PolicyOptions"/>. Immutable and thread-safe:
+/// docs/ARCHITECTURE.md, rules 2 to 7, compiled from <see cref="PolicyOptions"/>. Immutable and thread-safe:
 /// one instance serves every connection. <see cref="Decide"/> allocates nothing and takes no locks.
 /// </summary>
 public sealed class DecisionPolicy
@@ -53,7 +53,7 @@ public sealed class DecisionPolicy
     public long GraceSeconds => _graceSeconds;
 
     /// <summary>
-    /// Decides DESIGN.md rules 2 to 7 in order, as a pure function of its arguments.
+    /// Decides rules 2 to 7 (docs/ARCHITECTURE.md) in order, as a pure function of its arguments.
     /// </summary>
     /// <param name="found">Whether the store holds a record for the IMEI. A record whose list is
     /// <see cref="ListKind.None"/> (or a value this build does not know) counts as not found.</param>

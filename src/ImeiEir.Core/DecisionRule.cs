@@ -1,7 +1,7 @@
 namespace ImeiEir.Core;
 
 /// <summary>
-/// Which rule of DESIGN.md "The decision" produced a <see cref="Decision"/>. A small closed set, so it can label
+/// Which of the decision rules (docs/ARCHITECTURE.md, "Decision rules") produced a <see cref="Decision"/>. A small closed set, so it can label
 /// metrics. Rule 1 (malformed IMEI) is the caller's and has no value here.
 /// </summary>
 public enum DecisionRule : byte

@@ -1,6 +1,6 @@
 namespace ImeiEir.Core;
 
-/// <summary>Why an IMEI is on its list (DESIGN.md "Data model").</summary>
+/// <summary>Why an IMEI is on its list (docs/ARCHITECTURE.md, "Decision rules").</summary>
 public enum Reason : byte
 {
     None = 0,

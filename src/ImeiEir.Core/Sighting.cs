@@ -3,7 +3,7 @@ namespace ImeiEir.Core;
 /// <summary>Why an EIR node reports an attach to the registry.</summary>
 public enum SightingKind : byte
 {
-    /// <summary>An unknown IMEI answered with provisional grey (DESIGN rule 7): the registry's first one sets the deadline.</summary>
+    /// <summary>An unknown IMEI answered with provisional grey (docs/ARCHITECTURE.md, rule 7): the registry's first one sets the deadline.</summary>
     FirstSeen = 1,
 
     /// <summary>A grey IMEI attached with this IMSI (who is using the device during its grace period).</summary>

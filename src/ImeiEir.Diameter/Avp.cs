@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace ImeiEir.Diameter;
 
 /// <summary>
-/// One AVP as read by <see cref="AvpReader"/>: a borrowed view into the message (STYLE 4), valid only as long as
+/// One AVP as read by <see cref="AvpReader"/>: a borrowed view into the message (docs/ARCHITECTURE.md, convention 4), valid only as long as
 /// the buffer it was read from (RFC 6733 §4.1).
 /// <code>
 ///  0                   1                   2                   3

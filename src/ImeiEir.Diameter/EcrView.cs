@@ -2,7 +2,7 @@ namespace ImeiEir.Diameter;
 
 /// <summary>
 /// A parsed ME-Identity-Check-Request (TS 29.272 §7.2.15): spans borrowed from the message, valid until the
-/// buffer is released (STYLE 4). Turn the IMEI into the packed key at once.
+/// buffer is released (docs/ARCHITECTURE.md, convention 4). Turn the IMEI into the packed key at once.
 /// <code>
 /// ECR ::= &lt; Diameter Header: 324, REQ, PXY, 16777252 &gt;
 ///         &lt; Session-Id &gt; [ DRMP ] [ Vendor-Specific-Application-Id ]

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace ImeiEir.Diameter;
 
 /// <summary>
-/// Finds the boundary of the next Diameter frame before anything is parsed (STYLE 1). The 20-byte header alone
+/// Finds the boundary of the next Diameter frame before anything is parsed (docs/ARCHITECTURE.md, convention 1). The 20-byte header alone
 /// decides: a bad version or length rejects the stream at once instead of waiting for a body that may never
 /// come (or may be 16 MB).
 /// <code>
@@ -27,7 +27,7 @@ public static class FrameScanner
         ReadOnlySpan<byte> first = buffer.FirstSpan;
         if (first.Length >= DiameterHeader.Size)
         {
-            // STYLE 3: the common case, the whole header in the first segment.
+            // docs/ARCHITECTURE.md, convention 3: the common case, the whole header in the first segment.
             DiameterHeader.TryRead(first, out header);
         }
         else if (buffer.Length >= DiameterHeader.Size)

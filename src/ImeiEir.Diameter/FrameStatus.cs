@@ -9,6 +9,6 @@ public enum FrameStatus
     /// <summary>A whole frame of <see cref="DiameterHeader.MessageLength"/> bytes is at the start of the buffer.</summary>
     Complete,
 
-    /// <summary>The header cannot delimit a frame; the stream must be closed (RFC 6733 §3, STYLE 7).</summary>
+    /// <summary>The header cannot delimit a frame; the stream must be closed (RFC 6733 §3, docs/ARCHITECTURE.md, convention 7).</summary>
     Invalid,
 }

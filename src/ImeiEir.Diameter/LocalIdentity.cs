@@ -5,7 +5,7 @@ namespace ImeiEir.Diameter;
 
 /// <summary>
 /// Who this node is on the Diameter network. Built once at start-up; the AVPs that never change are encoded here
-/// once so answers copy bytes instead of encoding strings per message (STYLE 5).
+/// once so answers copy bytes instead of encoding strings per message (docs/ARCHITECTURE.md, convention 5).
 /// </summary>
 public sealed class LocalIdentity
 {
@@ -51,7 +51,7 @@ public sealed class LocalIdentity
             w.WriteUInt32Avp(AvpCodes.OriginStateId, AvpFlags.Mandatory, 0, originStateId));
 
         // RFC 6733 §5.3.1 / §5.3.2: CER and CEA carry the same capability AVPs. S13 is advertised the way peers
-        // expect it (DESIGN "Diameter S13"): Supported-Vendor-Id 10415 and VSAI {10415, 16777252}.
+        // expect it (docs/ARCHITECTURE.md, "Diameter S13 wire facts"): Supported-Vendor-Id 10415 and VSAI {10415, 16777252}.
         CapabilityAvps = Encode(512 + product.Length, (ref MessageWriter w) =>
         {
             w.WriteAddressAvp(AvpCodes.HostIpAddress, AvpFlags.Mandatory, hostIpAddress);

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 namespace ImeiEir.Diameter;
 
 /// <summary>
-/// Writes a Diameter message straight into a caller-provided span (STYLE 5: the server passes
+/// Writes a Diameter message straight into a caller-provided span (docs/ARCHITECTURE.md, convention 5: the server passes
 /// <c>PipeWriter.GetSpan</c>), patching lengths afterwards instead of measuring first.
 /// <code>
 /// WriteHeader ─► | header, length 0 | AVP | AVP | Grouped hdr | child | child | ...
@@ -85,7 +85,7 @@ public ref struct MessageWriter
         _position += body.Length;
     }
 
-    /// <summary>Copies AVPs that are already encoded and padded (STYLE 5: constant AVPs are encoded once).</summary>
+    /// <summary>Copies AVPs that are already encoded and padded (docs/ARCHITECTURE.md, convention 5: constant AVPs are encoded once).</summary>
     public void WriteRaw(scoped ReadOnlySpan<byte> preEncodedPaddedAvps)
     {
         preEncodedPaddedAvps.CopyTo(Reserve(preEncodedPaddedAvps.Length));

@@ -66,7 +66,7 @@ public readonly struct ProtocolError
         new(resultCode, FailedAvpKind.None, -1, 0, 0, 0, 0, 0);
 
     /// <summary>
-    /// 5004 INVALID_AVP_VALUE for an IMEI the decision refused (DESIGN "The decision", step 1):
+    /// 5004 INVALID_AVP_VALUE for an IMEI the decision refused (docs/ARCHITECTURE.md, rule 1):
     /// Failed-AVP = Terminal-Information { the IMEI AVP as received }.
     /// </summary>
     public static ProtocolError ForInvalidImei(in EcrView ecr) =>

@@ -18,7 +18,7 @@ public static class ResultCodes
     /// <summary>DIAMETER_REALM_NOT_SERVED (protocol error).</summary>
     public const uint RealmNotServed = 3003;
 
-    /// <summary>DIAMETER_TOO_BUSY (protocol error): the overload answer (STYLE 8).</summary>
+    /// <summary>DIAMETER_TOO_BUSY (protocol error): the overload answer (docs/ARCHITECTURE.md, convention 8).</summary>
     public const uint TooBusy = 3004;
 
     /// <summary>DIAMETER_APPLICATION_UNSUPPORTED (protocol error).</summary>

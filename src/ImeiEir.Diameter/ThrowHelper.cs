@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace ImeiEir.Diameter;
 
 /// <summary>
-/// Every throw of the library lives here, out of line, so the hot-path callers stay small and inlinable (STYLE 7).
+/// Every throw of the library lives here, out of line, so the hot-path callers stay small and inlinable (docs/ARCHITECTURE.md, convention 7).
 /// All of them signal caller bugs (a too-small buffer, a frame shorter than a header), never peer input.
 /// </summary>
 internal static class ThrowHelper

@@ -1,6 +1,6 @@
 namespace ImeiEir.Diameter;
 
-/// <summary>AVPs whose bytes never change, as <c>u8</c>-style constants in the assembly image (STYLE 5).</summary>
+/// <summary>AVPs whose bytes never change, as <c>u8</c>-style constants in the assembly image (docs/ARCHITECTURE.md, convention 5).</summary>
 internal static class WireConstants
 {
     /// <summary>

@@ -14,7 +14,7 @@ public enum ApplyOutcome : byte
 /// <summary>
 /// Applies registry changes to a store, idempotently: a record keeps the sequence number that set it, and a
 /// change no newer than that is skipped. Applying any in-order sequence of changes, with duplicates and from
-/// any restart point, therefore ends in the same state as applying each once (DESIGN "Change feed").
+/// any restart point, therefore ends in the same state as applying each once (docs/ARCHITECTURE.md, "Change feed").
 /// A local provisional record (sequence 0) yields to every registry change.
 /// </summary>
 public static class ChangeApplier

@@ -7,7 +7,7 @@ namespace ImeiEir.Store;
 /// <summary>
 /// FASTER callbacks for the blittable (long key, <see cref="ImeiRecord"/> value) store. A <c>struct</c>, so the
 /// session type <c>ClientSession&lt;..., StoreFunctions&gt;</c> is specialised by the JIT and every callback is a
-/// direct, inlinable call (STYLE 10; FASTER <c>cs/benchmark/Functions.cs</c>). The store only reads, upserts
+/// direct, inlinable call (docs/ARCHITECTURE.md, convention 10; FASTER <c>cs/benchmark/Functions.cs</c>). The store only reads, upserts
 /// and deletes: the RMW callbacks are never used but the interface requires them.
 /// </summary>
 internal struct StoreFunctions : IFunctions<long, ImeiRecord, Empty, ImeiRecord, Empty>

@@ -8,7 +8,7 @@ namespace ImeiEir.Tools.EirLoad;
 
 /// <summary>
 /// One connection's ECR, encoded once with the codec and then patched per request, so a request costs a copy and
-/// three small writes instead of an encode (STYLE 5). Every ECR of a run has the same length.
+/// three small writes instead of an encode (docs/ARCHITECTURE.md, convention 5). Every ECR of a run has the same length.
 /// <code>
 /// | header: ... hop-by-hop (12..15) end-to-end (16..19) | Session-Id "host;conn;0000000000" | ... | IMEI 14 digits | ...
 ///                                                                        ^ counter (10 digits)          ^ key digits

@@ -13,7 +13,7 @@ namespace ImeiEir.Tools.EirLoad;
 /// a CER, then ECRs with up to <see cref="LoadOptions.Depth"/> in flight.
 /// <para>
 /// Closed loop: one task owns both pipe halves; each read batch of answers is tallied and replaced by as many new
-/// requests, flushed once (STYLE 6). Latency is measured from the moment a request is written.
+/// requests, flushed once (docs/ARCHITECTURE.md, convention 6). Latency is measured from the moment a request is written.
 /// Open loop: a sender task writes requests at their scheduled times (rate / connections per second) and a
 /// receiver task tallies answers; latency is measured from the <em>scheduled</em> time, so a request the
 /// generator could not send on time (depth reached, server slow) counts its wait: no coordinated omission.
