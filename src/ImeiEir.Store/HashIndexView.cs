@@ -9,10 +9,8 @@ namespace ImeiEir.Store;
 /// <summary>
 /// Where FASTER keeps a store's hash buckets, so a batch can prefetch the bucket of a key it will touch a few
 /// operations later. Writes and lookups into a large index are a cache miss and a TLB miss each; issued
-/// one by one, the misses are serial. Prefetched ahead, several are in flight at once: 1.8× the snapshot bootstrap
-/// rate at 20M records (perf-baselines/prefetch-before-20m.md and prefetch-after-20m.md, with the huge pages of
-/// <see cref="AdviseHugePagesWhileEmpty"/>); 1.8–1.9× the blind writes alone at 1M records and at 10M with huge pages
-/// (bdn-store-writes.md).
+/// one by one, the misses are serial. Prefetched ahead, several are in flight at once (the measured gain, for the
+/// snapshot bootstrap and for blind writes, is in perf-baselines/prefetch-after-20m.md and bdn-store-writes.md).
 /// </summary>
 /// <remarks>
 /// FASTER does not expose the table, so this reads its internal fields (<c>FasterBase.state</c>,

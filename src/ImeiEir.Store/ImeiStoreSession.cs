@@ -25,7 +25,7 @@ public sealed class ImeiStoreSession : IDisposable
     /// <summary>
     /// Enters FASTER's epoch once for a batch of operations (one read batch of a connection) instead of once per
     /// operation: every <see cref="ClientSession{Key, Value, Input, Output, Context, Functions}"/> call otherwise
-    /// resumes and suspends the epoch around itself, which measured ~40 % of a lookup (perf-baselines/README.md).
+    /// resumes and suspends the epoch around itself, a large share of a lookup (measured in perf-baselines/README.md).
     /// The batch must be synchronous: call <see cref="ExitBatch"/> on the same thread before any <c>await</c>, or a
     /// checkpoint waits for it. Not reentrant.
     /// </summary>
