@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Notify;
 
-/// <summary>The notifier's log lines, source-generated (STYLE 13). Event ids 5001-5099. Never a password or a token.</summary>
+/// <summary>
+/// The notifier's log lines, source-generated (docs/ARCHITECTURE.md, convention 13). Event ids 5001-5099; the registry
+/// rules' failure line has 40. Never a password or a token.
+/// </summary>
 internal static partial class NotifyLog
 {
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Outbox opened: {Notices} notices ({Parked} parked, {Pending} pending) from {Records} journal records")]
@@ -70,4 +73,7 @@ internal static partial class NotifyLog
 
     [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Start-up sweep of the pairs: {Blacklisted} blacklisted notices for expiries missed while the notifier was down, {Forgotten} devices no longer grey")]
     public static partial void StartSweep(ILogger logger, int blacklisted, int forgotten);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Error, Message = "Could not enqueue the notices of {Count} sightings or expiries: those subscribers are not told")]
+    public static partial void NoticesFailed(ILogger logger, int count, Exception exception);
 }
