@@ -7,9 +7,10 @@ namespace ImeiEir.Notify;
 
 /// <summary>
 /// The durable outbox: every notice, its state and its text. The journal (<see cref="JournalFile"/>, one full
-/// <see cref="NoticeRecord"/> per transition, fsync before a call returns) is the truth; this class keeps the last
-/// record of each notice in memory with indexes by IMEI and MSISDN, the parked notices by IMSI, and the pending ones
-/// in due order.
+/// <see cref="NoticeRecord"/> per transition, fsync before a call returns) is the truth; this class owns it, the
+/// notices' memory (<see cref="NoticeIndexes"/>) and the one lock over both, and makes the transitions. A notice's
+/// text comes from <see cref="NoticeRenderer"/>; which finished notices are dropped, from <see cref="NoticeRetention"/>;
+/// the journal is read back by <see cref="OutboxReplay"/>.
 /// <para>
 /// Exactly-once is bounded by one gap: a notice is recorded as Sending before the HTTP call and as Sent after it. If
 /// the process dies between the two, it is Sending at the next start and is sent again, so a subscriber may get that
@@ -26,27 +27,21 @@ public sealed class NoticeOutbox : IDisposable
     private readonly object _gate = new();
     private readonly JournalFile _journal;
     private readonly SubscriberDirectory _directory;
-    private readonly NoticeTemplates _templates;
-    private readonly NoticeCalendar _calendar;
+    private readonly NoticeRenderer _renderer;
+    private readonly NoticeRetention _retention;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, NoticeRecord> _notices = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, List<string>> _byImei = [];
-    private readonly Dictionary<string, List<string>> _byMsisdn = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _parkedByImsi = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, (long DueMs, long Order)> _pending = new();
-    private readonly long[] _inState = new long[8];
-    private long _order;
+    private readonly NoticeIndexes _notices = new();
     private long _pruned;
     private int _compactionSlack = 1024;
     private long _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent;
     private bool _disposed;
 
-    private NoticeOutbox(JournalFile journal, SubscriberDirectory directory, NoticeTemplates templates, NoticeCalendar calendar, TimeProvider time)
+    private NoticeOutbox(JournalFile journal, SubscriberDirectory directory, NoticeRenderer renderer, NoticeRetention retention, TimeProvider time)
     {
         _journal = journal;
         _directory = directory;
-        _templates = templates;
-        _calendar = calendar;
+        _renderer = renderer;
+        _retention = retention;
         _time = time;
     }
 
@@ -57,22 +52,22 @@ public sealed class NoticeOutbox : IDisposable
     public int Count { get { lock (_gate) return _notices.Count; } }
 
     /// <summary>Notices waiting for their subscriber to be imported.</summary>
-    public long ParkedCount => Interlocked.Read(ref _inState[(int)NoticeState.Parked]);
+    public long ParkedCount => _notices.InState(NoticeState.Parked);
 
     /// <summary>Notices waiting to be sent, or being sent.</summary>
-    public long PendingCount => Interlocked.Read(ref _inState[(int)NoticeState.Pending]) + Interlocked.Read(ref _inState[(int)NoticeState.Sending]);
+    public long PendingCount => _notices.InState(NoticeState.Pending) + _notices.InState(NoticeState.Sending);
 
     /// <summary>Notices Kannel accepted that have no final delivery report yet.</summary>
-    public long SentCount => Interlocked.Read(ref _inState[(int)NoticeState.Sent]);
+    public long SentCount => _notices.InState(NoticeState.Sent);
 
     /// <summary>Notices reported delivered.</summary>
-    public long DeliveredCount => Interlocked.Read(ref _inState[(int)NoticeState.Delivered]);
+    public long DeliveredCount => _notices.InState(NoticeState.Delivered);
 
     /// <summary>Notices reported undelivered.</summary>
-    public long UndeliveredCount => Interlocked.Read(ref _inState[(int)NoticeState.Undelivered]);
+    public long UndeliveredCount => _notices.InState(NoticeState.Undelivered);
 
     /// <summary>Notices given up (only with <see cref="NotifyOptions.MaxAttempts"/>).</summary>
-    public long FailedCount => Interlocked.Read(ref _inState[(int)NoticeState.Failed]);
+    public long FailedCount => _notices.InState(NoticeState.Failed);
 
     /// <summary>Failed attempts that were scheduled again, since this process started.</summary>
     public long RetryCount => Interlocked.Read(ref _retries);
@@ -87,8 +82,9 @@ public sealed class NoticeOutbox : IDisposable
         {
             lock (_gate)
             {
-                return new NotifyCounters(_inState[1], _inState[2], _inState[3], _inState[4], _inState[5], _inState[6], _inState[7],
-                    _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent);
+                return new NotifyCounters(_notices.InState(NoticeState.Parked), _notices.InState(NoticeState.Pending),
+                    _notices.InState(NoticeState.Sending), _notices.InState(NoticeState.Sent), _notices.InState(NoticeState.Delivered),
+                    _notices.InState(NoticeState.Undelivered), _notices.InState(NoticeState.Failed), _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent);
             }
         }
     }
@@ -108,29 +104,11 @@ public sealed class NoticeOutbox : IDisposable
     {
         logger ??= NullLogger.Instance;
         Directory.CreateDirectory(options.DataDirectory);
-        var last = new Dictionary<string, NoticeRecord>(StringComparer.Ordinal);
-        JournalFile journal = JournalFile.Open(Path.Combine(options.DataDirectory, JournalFileName),
-            payload =>
-            {
-                NoticeRecord record = NoticeRecordCodec.Decode(payload);
-                last[record.Key] = record;
-            },
-            out long discarded, time.GetUtcNow().ToUnixTimeMilliseconds());
-        if (discarded > 0) NotifyLog.TornTail(logger, discarded);
+        JournalFile journal = OutboxReplay.Open(Path.Combine(options.DataDirectory, JournalFileName), time.GetUtcNow().ToUnixTimeMilliseconds(), logger,
+            out List<NoticeRecord> notices, out int inFlight);
 
-        var outbox = new NoticeOutbox(journal, directory, templates, calendar, time);
-        int inFlight = 0;
-        foreach (NoticeRecord record in last.Values.OrderBy(r => r.CreatedMs))
-        {
-            NoticeRecord current = record;
-            if (record.State == NoticeState.Sending)
-            {
-                // Unknown whether Kannel took it before the crash: send it again (the documented duplicate).
-                current = record with { State = NoticeState.Pending, NextAttemptMs = 0 };
-                inFlight++;
-            }
-            outbox.Index(current);
-        }
+        var outbox = new NoticeOutbox(journal, directory, new NoticeRenderer(templates, calendar), new NoticeRetention(calendar), time);
+        foreach (NoticeRecord record in notices) outbox._notices.Put(record);
         outbox._resent = inFlight;
         if (inFlight > 0) NotifyLog.ResendingInFlight(logger, inFlight);
 
@@ -172,7 +150,7 @@ public sealed class NoticeOutbox : IDisposable
             foreach (NoticeRequest request in list)
             {
                 string key = request.Key;
-                if (_notices.ContainsKey(key) || !keys.Add(key))
+                if (_notices.Contains(key) || !keys.Add(key))
                 {
                     _duplicates++;
                     continue;
@@ -204,7 +182,7 @@ public sealed class NoticeOutbox : IDisposable
     {
         lock (_gate)
         {
-            if (_notices.TryGetValue(key, out NoticeRecord? record))
+            if (_notices.TryGet(key, out NoticeRecord? record))
             {
                 view = record.ToView();
                 return true;
@@ -217,7 +195,7 @@ public sealed class NoticeOutbox : IDisposable
     /// <summary>Every notice about this device, oldest first.</summary>
     public IReadOnlyList<NoticeView> FindByImei(Imei imei)
     {
-        lock (_gate) return _byImei.TryGetValue(imei.Key, out List<string>? keys) ? Views(keys) : [];
+        lock (_gate) return _notices.ByImei(imei.Key);
     }
 
     /// <summary>Every notice sent (or to be sent) to this number, oldest first; a leading '+' is ignored.</summary>
@@ -225,7 +203,7 @@ public sealed class NoticeOutbox : IDisposable
     {
         ArgumentNullException.ThrowIfNull(msisdn);
         string digits = msisdn.StartsWith('+') ? msisdn[1..] : msisdn;
-        lock (_gate) return _byMsisdn.TryGetValue(digits, out List<string>? keys) ? Views(keys) : [];
+        lock (_gate) return _notices.ByMsisdn(digits);
     }
 
     /// <summary>
@@ -239,7 +217,7 @@ public sealed class NoticeOutbox : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_notices.TryGetValue(key, out NoticeRecord? record)) return false;
+            if (!_notices.TryGet(key, out NoticeRecord? record)) return false;
             _deliveryReports++;
             if (record.Attempts == 0) return true; // never handed to Kannel: a stray or forged report, nothing to record
             long now = NowMs();
@@ -272,10 +250,10 @@ public sealed class NoticeOutbox : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_parkedByImsi.Count == 0) return 0;
+            if (!_notices.AnyParked) return 0;
             long now = NowMs();
             var batch = new List<NoticeRecord>();
-            foreach ((string imsi, HashSet<string> keys) in _parkedByImsi)
+            foreach ((string imsi, HashSet<string> keys) in _notices.ParkedByImsi)
             {
                 if (!_directory.TryGet(imsi, out Subscriber? subscriber)) continue;
                 foreach (string key in keys) batch.Add(Rendered(_notices[key], subscriber, now));
@@ -297,11 +275,11 @@ public sealed class NoticeOutbox : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            while (_pending.TryPeek(out string? key, out (long DueMs, long Order) slot))
+            while (_notices.TryPeekPending(out string? key, out (long DueMs, long Order) slot))
             {
-                if (!_notices.TryGetValue(key, out NoticeRecord? record) || record.State != NoticeState.Pending || record.NextAttemptMs != slot.DueMs)
+                if (!_notices.TryGet(key, out NoticeRecord? record) || record.State != NoticeState.Pending || record.NextAttemptMs != slot.DueMs)
                 {
-                    _pending.Dequeue(); // stale: a delivery report overtook a retry, or the notice was pruned
+                    _notices.DequeuePending(); // stale: a delivery report overtook a retry, or the notice was pruned
                     continue;
                 }
                 if (slot.DueMs > nowMs)
@@ -310,7 +288,7 @@ public sealed class NoticeOutbox : IDisposable
                     sms = default;
                     return false;
                 }
-                _pending.Dequeue();
+                _notices.DequeuePending();
                 NoticeRecord sending = record with { State = NoticeState.Sending, Attempts = record.Attempts + 1, UpdatedMs = nowMs };
                 try
                 {
@@ -318,7 +296,7 @@ public sealed class NoticeOutbox : IDisposable
                 }
                 catch
                 {
-                    _pending.Enqueue(key, slot);
+                    _notices.RequeuePending(key, slot);
                     throw;
                 }
                 sms = new OutgoingSms(key, sending.Msisdn!, sending.Text!, sending.Attempts);
@@ -373,27 +351,18 @@ public sealed class NoticeOutbox : IDisposable
     }
 
     /// <summary>
-    /// Drops the finished notices (sent, delivered, undelivered, failed) whose day is more than
-    /// <paramref name="retainDays"/> before <paramref name="today"/>: a reminder's or blocked-attach notice's local day,
-    /// a grey start's deadline, a blacklisted notice's day. Their keys cannot be asked for again by then (a day passed,
-    /// a deadline passed), so no duplicate can follow. Returns how many were dropped; the journal still holds them
-    /// until <see cref="PruneAndCompact"/> (or the next open) rewrites it.
+    /// Drops the finished notices whose day is more than <paramref name="retainDays"/> before <paramref name="today"/>
+    /// (<see cref="NoticeRetention"/>). Returns how many were dropped; the journal still holds them until
+    /// <see cref="PruneAndCompact"/> (or the next open) rewrites it.
     /// </summary>
     public int Prune(DateOnly today, int retainDays)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retainDays, 1);
-        DateOnly cutoff = today.AddDays(-retainDays);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            List<NoticeRecord> old = [.. _notices.Values.Where(r => IsFinished(r.State) && DayOf(r) < cutoff)];
-            foreach (NoticeRecord record in old)
-            {
-                _notices.Remove(record.Key);
-                RemoveFrom(_byImei, record.Imei.Key, record.Key);
-                if (record.Msisdn is not null) RemoveFrom(_byMsisdn, record.Msisdn, record.Key);
-                Interlocked.Decrement(ref _inState[(int)record.State]);
-            }
+            List<NoticeRecord> old = _retention.Expired(_notices.All, today, retainDays);
+            foreach (NoticeRecord record in old) _notices.Remove(record);
             _pruned += old.Count;
             return old.Count;
         }
@@ -412,22 +381,9 @@ public sealed class NoticeOutbox : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             long records = _journal.RecordCount;
             if (records <= 2L * _notices.Count + _compactionSlack) return;
-            _journal.Rewrite(_notices.Values.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
+            _journal.Rewrite(_notices.All.OrderBy(r => r.CreatedMs).Select(NoticeRecordCodec.Encode).ToList());
             NotifyLog.Compacted(logger, records, _journal.RecordCount);
         }
-    }
-
-    private static bool IsFinished(NoticeState state) =>
-        state is NoticeState.Sent or NoticeState.Delivered or NoticeState.Undelivered or NoticeState.Failed;
-
-    private DateOnly DayOf(NoticeRecord record) =>
-        record.Kind == NoticeKind.GreyStart && record.DeadlineUnixSeconds != 0 ? _calendar.DeadlineDate(record.DeadlineUnixSeconds) : record.LocalDay;
-
-    private static void RemoveFrom<TKey>(Dictionary<TKey, List<string>> index, TKey key, string value) where TKey : notnull
-    {
-        if (!index.TryGetValue(key, out List<string>? list)) return;
-        list.Remove(value);
-        if (list.Count == 0) index.Remove(key);
     }
 
     public void Dispose()
@@ -443,20 +399,16 @@ public sealed class NoticeOutbox : IDisposable
 
     // ------------------------------------------------------------------ state keeping
 
-    private NoticeRecord Rendered(NoticeRecord record, Subscriber subscriber, long now)
+    /// <summary>Parked → Pending: the subscriber is known, the text is rendered, due at once.</summary>
+    private NoticeRecord Rendered(NoticeRecord record, Subscriber subscriber, long now) => record with
     {
-        DateOnly deadline = record.DeadlineUnixSeconds == 0 ? default : _calendar.DeadlineDate(record.DeadlineUnixSeconds);
-        string text = _templates.Render(record.Kind, subscriber.Language, record.Imei, subscriber.Msisdn, subscriber.Iin, deadline);
-        return record with
-        {
-            State = NoticeState.Pending,
-            Msisdn = subscriber.Msisdn,
-            Language = subscriber.Language,
-            Text = text,
-            NextAttemptMs = 0,
-            UpdatedMs = now,
-        };
-    }
+        State = NoticeState.Pending,
+        Msisdn = subscriber.Msisdn,
+        Language = subscriber.Language,
+        Text = _renderer.Render(record.Kind, record.Imei, record.DeadlineUnixSeconds, subscriber),
+        NextAttemptMs = 0,
+        UpdatedMs = now,
+    };
 
     /// <summary>Journal first (all records, one fsync), memory after: a failed write changes nothing.</summary>
     private void Commit(List<NoticeRecord> records)
@@ -464,65 +416,8 @@ public sealed class NoticeOutbox : IDisposable
         if (records.Count == 0) return;
         foreach (NoticeRecord record in records) _journal.Append(NoticeRecordCodec.Encode(record));
         _journal.Flush();
-        foreach (NoticeRecord record in records)
-        {
-            if (_notices.TryGetValue(record.Key, out NoticeRecord? old)) Replace(old, record);
-            else Index(record);
-        }
-    }
-
-    private void Index(NoticeRecord record)
-    {
-        _notices[record.Key] = record;
-        Add(_byImei, record.Imei.Key, record.Key);
-        if (record.Msisdn is not null) Add(_byMsisdn, record.Msisdn, record.Key);
-        Interlocked.Increment(ref _inState[(int)record.State]);
-        Entered(record);
-    }
-
-    private void Replace(NoticeRecord old, NoticeRecord record)
-    {
-        _notices[record.Key] = record;
-        if (old.Msisdn != record.Msisdn)
-        {
-            if (old.Msisdn is not null) _byMsisdn[old.Msisdn].Remove(record.Key);
-            if (record.Msisdn is not null) Add(_byMsisdn, record.Msisdn, record.Key);
-        }
-        if (old.State == record.State && old.NextAttemptMs == record.NextAttemptMs) return;
-        Interlocked.Decrement(ref _inState[(int)old.State]);
-        Interlocked.Increment(ref _inState[(int)record.State]);
-        if (old.State == NoticeState.Parked && _parkedByImsi.TryGetValue(old.Imsi, out HashSet<string>? parked))
-        {
-            parked.Remove(old.Key);
-            if (parked.Count == 0) _parkedByImsi.Remove(old.Imsi);
-        }
-        Entered(record);
-    }
-
-    private void Entered(NoticeRecord record)
-    {
-        if (record.State == NoticeState.Parked)
-        {
-            if (!_parkedByImsi.TryGetValue(record.Imsi, out HashSet<string>? keys)) _parkedByImsi[record.Imsi] = keys = new HashSet<string>(StringComparer.Ordinal);
-            keys.Add(record.Key);
-        }
-        else if (record.State == NoticeState.Pending)
-        {
-            _pending.Enqueue(record.Key, (record.NextAttemptMs, _order++));
-        }
-    }
-
-    private List<NoticeView> Views(List<string> keys) =>
-        [.. keys.Select(k => _notices[k]).OrderBy(r => r.CreatedMs).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => r.ToView())];
-
-    private static void Add<TKey>(Dictionary<TKey, List<string>> index, TKey key, string value) where TKey : notnull
-    {
-        if (!index.TryGetValue(key, out List<string>? list)) index[key] = list = [];
-        list.Add(value);
+        foreach (NoticeRecord record in records) _notices.Put(record);
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 }
-
-/// <summary>One SMS to hand to Kannel: the notice's key (for the dlr-url), number, text, and which attempt this is.</summary>
-internal readonly record struct OutgoingSms(string Key, string Msisdn, string Text, int Attempt);

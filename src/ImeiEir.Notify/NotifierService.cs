@@ -1,3 +1,4 @@
+using ImeiEir.Notify.Outbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

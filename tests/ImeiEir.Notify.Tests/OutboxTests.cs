@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Outbox;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;
