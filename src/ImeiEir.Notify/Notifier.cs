@@ -1,4 +1,10 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Pairs;
+using ImeiEir.Notify.Rules;
+using ImeiEir.Notify.Subscribers;
+using ImeiEir.Notify.Texts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

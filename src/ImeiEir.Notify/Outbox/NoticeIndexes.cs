@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using ImeiEir.Notify.Notices;
 
 namespace ImeiEir.Notify.Outbox;
 

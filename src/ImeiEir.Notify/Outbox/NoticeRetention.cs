@@ -1,3 +1,5 @@
+using ImeiEir.Notify.Notices;
+
 namespace ImeiEir.Notify.Outbox;
 
 /// <summary>

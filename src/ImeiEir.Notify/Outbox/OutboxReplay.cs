@@ -1,3 +1,5 @@
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Notify.Outbox;
@@ -20,7 +22,7 @@ internal static class OutboxReplay
                 last[record.Key] = record;
             },
             out long discarded, nowUnixMs);
-        if (discarded > 0) NotifyLog.TornTail(logger, discarded);
+        if (discarded > 0) OutboxLog.TornTail(logger, discarded);
 
         notices = new List<NoticeRecord>(last.Count);
         inFlight = 0;

@@ -1,5 +1,7 @@
 using ImeiEir.Core;
 using ImeiEir.Notify;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Rules;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
