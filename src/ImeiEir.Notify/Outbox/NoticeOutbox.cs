@@ -85,9 +85,11 @@ public sealed class NoticeOutbox : IDisposable
         {
             lock (_gate)
             {
-                return new NotifyCounters(_notices.InState(NoticeState.Parked), _notices.InState(NoticeState.Pending),
-                    _notices.InState(NoticeState.Sending), _notices.InState(NoticeState.Sent), _notices.InState(NoticeState.Delivered),
-                    _notices.InState(NoticeState.Undelivered), _notices.InState(NoticeState.Failed), _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent);
+                return new NotifyCounters(
+                    _notices.InState(NoticeState.Parked), _notices.InState(NoticeState.Pending), _notices.InState(NoticeState.Sending),
+                    _notices.InState(NoticeState.Sent), _notices.InState(NoticeState.Delivered), _notices.InState(NoticeState.Undelivered),
+                    _notices.InState(NoticeState.Failed),
+                    _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent);
             }
         }
     }

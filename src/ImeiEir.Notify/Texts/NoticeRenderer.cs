@@ -8,7 +8,7 @@ namespace ImeiEir.Notify.Texts;
 /// A notice's text for its subscriber: the template of its kind in the subscriber's language, with the device, the
 /// number, the IIN and the grey deadline's local date (<see cref="NoticeCalendar.DeadlineDate"/>) filled in.
 /// </summary>
-public sealed class NoticeRenderer
+internal sealed class NoticeRenderer
 {
     private readonly NoticeTemplates _templates;
     private readonly NoticeCalendar _calendar;
