@@ -1,3 +1,10 @@
+using ImeiEir.Core;
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Pairs;
+using ImeiEir.Notify.Rules;
+using ImeiEir.Notify.Subscribers;
+using ImeiEir.Notify.Texts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -5,9 +12,9 @@ namespace ImeiEir.Notify;
 
 /// <summary>
 /// The notifier's parts opened together over one data directory: options, calendar, texts, subscriber directory,
-/// outbox and the (IMEI, IMSI) pairs seen. The registry's wiring makes notices with <see cref="CreateTriggers"/> and
-/// <see cref="CreateReminders"/>; the registry's admin app maps the HTTP API with
-/// <see cref="NotifyEndpoints.MapNotifyApi"/>; the host runs a <see cref="NotifierService"/> from <see cref="CreateService"/>.
+/// outbox and the (IMEI, IMSI) pairs seen. The registry's host feeds its events to <see cref="CreateRegistryRules"/>;
+/// the registry's admin app maps the HTTP API with <see cref="NotifyEndpoints.MapNotifyApi"/>; the host runs a
+/// <see cref="NotifierService"/> from <see cref="CreateService"/>.
 /// </summary>
 public sealed class Notifier : IDisposable
 {
@@ -70,6 +77,18 @@ public sealed class Notifier : IDisposable
     /// <summary>The daily reminder loop (not started) over the lists <paramref name="lookup"/> reads, on the regime clock.</summary>
     public DailyReminders CreateReminders(DeviceLookup lookup, TimeProvider regimeTime, ILogger? logger = null) =>
         new(Pairs, Outbox, Calendar, lookup, regimeTime, logger ?? NullLogger.Instance, Options.RetainDays);
+
+    /// <summary>
+    /// The rules that turn the registry's events into notices, with the daily reminders (not started) over the records
+    /// <paramref name="lookup"/> reads, on <paramref name="clock"/>.
+    /// </summary>
+    public RegistryNoticeRules CreateRegistryRules(DeviceLookup lookup, RegimeClock clock, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        ArgumentNullException.ThrowIfNull(clock);
+        logger ??= NullLogger.Instance;
+        return new RegistryNoticeRules(CreateTriggers(logger), CreateReminders(lookup, clock.Time, logger), clock, logger);
+    }
 
     public void Dispose()
     {

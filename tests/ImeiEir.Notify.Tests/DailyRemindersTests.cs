@@ -1,4 +1,6 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Rules;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

@@ -1,3 +1,6 @@
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Subscribers;
+
 namespace ImeiEir.Notify.Tests;
 
 /// <summary>The subscriber directory: import format, errors with line numbers, atomicity, replacement, durability.</summary>

@@ -1,3 +1,5 @@
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Subscribers;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

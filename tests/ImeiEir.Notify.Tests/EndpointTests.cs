@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Outbox;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

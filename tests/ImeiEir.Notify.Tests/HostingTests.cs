@@ -1,3 +1,4 @@
+using ImeiEir.Notify.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using System.Text;
 using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Storage;
 
 namespace ImeiEir.Notify.Tests;
 

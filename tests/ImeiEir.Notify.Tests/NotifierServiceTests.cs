@@ -1,4 +1,6 @@
 using System.Net;
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Notices;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

@@ -1,3 +1,4 @@
+using ImeiEir.Notify.Delivery;
 using Microsoft.Extensions.Configuration;
 
 namespace ImeiEir.Notify.Tests;

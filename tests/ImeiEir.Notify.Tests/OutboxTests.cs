@@ -1,4 +1,8 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Subscribers;
+using ImeiEir.Notify.Texts;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

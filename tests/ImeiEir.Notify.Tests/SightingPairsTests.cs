@@ -1,4 +1,6 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Pairs;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Notify.Tests;

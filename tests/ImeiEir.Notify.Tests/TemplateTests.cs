@@ -1,4 +1,6 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Texts;
 
 namespace ImeiEir.Notify.Tests;
 

@@ -1,4 +1,6 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Subscribers;
 
 namespace ImeiEir.Notify.Tests;
 

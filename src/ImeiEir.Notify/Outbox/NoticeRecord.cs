@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
 
 namespace ImeiEir.Notify.Outbox;
 

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Storage;
 
 namespace ImeiEir.Notify.Outbox;
 

@@ -1,4 +1,6 @@
 using ImeiEir.Notify;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Outbox;
 using ImeiEir.Server.Hosting;
 using Prometheus;
 

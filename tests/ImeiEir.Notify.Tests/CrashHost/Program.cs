@@ -9,6 +9,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using ImeiEir.Core;
 using ImeiEir.Notify;
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Notices;
 
 var options = new NotifyOptions { RatePerSecond = 100, InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1) };
 var notices = new List<NoticeRequest>();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using ImeiEir.Core;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Subscribers;
 
 namespace ImeiEir.Notify.Tests.Kannel;
 

@@ -1,3 +1,6 @@
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Notices;
+
 namespace ImeiEir.Notify.Tests.Kannel;
 
 /// <summary>

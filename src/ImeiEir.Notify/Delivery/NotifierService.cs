@@ -1,0 +1,168 @@
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Subscribers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Notify.Delivery;
+
+/// <summary>
+/// Drains the outbox into Kannel: one SMS at a time (so a crash can duplicate at most one), no faster than
+/// <see cref="NotifyOptions.RatePerSecond"/>. Two back-offs, both doubling from <see cref="NotifyOptions.InitialBackoff"/>
+/// up to <see cref="NotifyOptions.MaxBackoff"/>:
+/// <list type="bullet">
+/// <item>the gateway's: after a failure (gateway down, or any answer but 202/200) nothing at all is sent until it has
+/// passed, growing with the failures in a row, so a down gateway sees one attempt per back-off, not one per notice;</item>
+/// <item>the notice's: a failed notice goes to the back of the line, not before its own back-off (growing with its
+/// attempts), so one notice the gateway keeps refusing (a bad number) never holds up the others.</item>
+/// </list>
+/// Parked notices are released by the import itself (<see cref="SubscriberDirectory.ImportAsync"/>), which wakes this
+/// loop. Every wait is on the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class NotifierService : BackgroundService
+{
+    private readonly NotifyOptions _options;
+    private readonly NoticeOutbox _outbox;
+    private readonly SubscriberDirectory _directory;
+    private readonly NoticeCalendar _calendar;
+    private readonly KannelClient? _kannel;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+
+    /// <exception cref="ArgumentException">The options are not valid (one line per problem).</exception>
+    public NotifierService(NotifyOptions options, NoticeOutbox outbox, SubscriberDirectory directory, NoticeCalendar calendar,
+        HttpClient http, TimeProvider time, ILogger<NotifierService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> problems = options.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+        _options = options;
+        _outbox = outbox;
+        _directory = directory;
+        _calendar = calendar;
+        _time = time;
+        _logger = logger;
+        _kannel = options.DeliveryEnabled ? new KannelClient(http, options, time) : null;
+        _outbox.WorkAvailable += Wake;
+        _directory.Changed += Wake;
+    }
+
+    /// <summary>
+    /// Test hook (the crash test's child process): runs after Kannel answered and before the answer is journaled,
+    /// the window in which a crash causes the documented duplicate.
+    /// </summary>
+    internal Action<OutgoingSms>? AfterSendBeforeRecord { get; set; }
+
+    /// <summary>Gateway failures in a row (0 while it accepts).</summary>
+    public int ConsecutiveFailures { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_kannel is null) DeliveryLog.DeliveryOff(_logger, _calendar.Description);
+        else DeliveryLog.Started(_logger, GatewayName(), _options.RatePerSecond, _calendar.Description);
+
+        TimeSpan interval = TimeSpan.FromSeconds(1 / _options.RatePerSecond);
+        DateTimeOffset notBefore = DateTimeOffset.MinValue;
+        int outboxFailures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_kannel is null)
+                {
+                    await WaitAsync(null, stoppingToken);
+                    continue;
+                }
+
+                DateTimeOffset now = _time.GetUtcNow();
+                if (now < notBefore)
+                {
+                    await WaitAsync(notBefore - now, stoppingToken);
+                    continue;
+                }
+                if (!_outbox.TryStartNext(now, out OutgoingSms sms, out DateTimeOffset? nextDue))
+                {
+                    await WaitAsync(nextDue - now, stoppingToken);
+                    continue;
+                }
+                outboxFailures = 0;
+
+                KannelClient.Result result = await _kannel.SendAsync(sms);
+                AfterSendBeforeRecord?.Invoke(sms);
+                if (result.Accepted)
+                {
+                    _outbox.MarkAccepted(sms.Key, result.Detail);
+                    DeliveryLog.Accepted(_logger, sms.Key, result.Detail);
+                    if (ConsecutiveFailures > 0) DeliveryLog.GatewayBack(_logger, ConsecutiveFailures);
+                    ConsecutiveFailures = 0;
+                    notBefore = now + interval;
+                }
+                else
+                {
+                    ConsecutiveFailures++;
+                    DateTimeOffset failedAt = _time.GetUtcNow();
+                    notBefore = failedAt + SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, ConsecutiveFailures);
+                    TimeSpan retryIn = SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, sms.Attempt);
+                    NoticeState state = _outbox.MarkAttemptFailed(sms.Key, result.Detail, failedAt + retryIn, _options.MaxAttempts);
+                    if (state == NoticeState.Failed) DeliveryLog.GaveUp(_logger, sms.Key, sms.Attempt, result.Detail);
+                    else DeliveryLog.AttemptFailed(_logger, sms.Attempt, sms.Key, result.Detail, (long)(notBefore - failedAt).TotalMilliseconds, (long)retryIn.TotalMilliseconds);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The journal could not be written (disk full, failing): nothing changed in memory; try again later.
+                outboxFailures++;
+                TimeSpan delay = SendBackoff.Delay(_options.InitialBackoff, _options.MaxBackoff, outboxFailures);
+                DeliveryLog.OutboxFailed(_logger, (long)delay.TotalMilliseconds, e);
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _outbox.WorkAvailable -= Wake;
+        _directory.Changed -= Wake;
+        base.Dispose();
+    }
+
+    private void Wake()
+    {
+        // Extra wake-ups are harmless (the loop re-checks everything), so a plain Release is enough.
+        if (_wake.CurrentCount < 2) _wake.Release();
+    }
+
+    /// <summary>Until <paramref name="delay"/> passed on the injected clock, something woke us, or the host stops.</summary>
+    private async Task WaitAsync(TimeSpan? delay, CancellationToken stoppingToken)
+    {
+        if (delay is { } d && d <= TimeSpan.Zero) return;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task wake = _wake.WaitAsync(done.Token);
+        Task timer = delay is { } wait ? Task.Delay(wait, _time, done.Token) : Task.Delay(Timeout.Infinite, done.Token);
+        await Task.WhenAny(wake, timer);
+        done.Cancel();
+        try
+        {
+            await Task.WhenAll(wake, timer);
+        }
+        catch (OperationCanceledException)
+        {
+            // the loser of the race, cancelled
+        }
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    private string GatewayName() => Uri.TryCreate(_options.SendSmsUrl, UriKind.Absolute, out Uri? url) ? url.GetLeftPart(UriPartial.Path) : "?";
+}
