@@ -40,7 +40,7 @@ public class CrashTests
 
         using (ChildProcess first = Host([.. notices.SelectMany(n => new[] { "--notice", n }), "--crash-after-send", "2"]))
         {
-            first.WaitForExit(TimeSpan.FromSeconds(60));
+            Assert.That(first.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "the first run ends within 60 s\n" + first.Transcript);
             Assert.That(first.ExitCode, Is.EqualTo(128 + 9), "killed by SIGKILL\n" + first.Transcript);
             Assert.That(first.Stdout, Does.Contain("enqueued 3 of 3").And.Contain($"SIGKILL after sending black-{devices[1]}-{Imsi}"), first.Transcript);
         }
@@ -48,7 +48,7 @@ public class CrashTests
 
         using (ChildProcess second = Host([]))
         {
-            second.WaitForExit(TimeSpan.FromSeconds(60));
+            Assert.That(second.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "the second run ends within 60 s\n" + second.Transcript);
             Assert.That(second.ExitCode, Is.Zero, second.Transcript);
             Assert.That(second.Stdout, Does.Contain("opened, 3 notices, 1 to resend"), second.Transcript);
         }
