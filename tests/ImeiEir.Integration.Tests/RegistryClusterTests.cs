@@ -24,7 +24,7 @@ public sealed class RegistryClusterTests : ClusterFixture
 
     [Test]
     [CancelAfter(120_000)]
-    public void Push_TwoNodesAnswerTheNewStatusOverDiameter_SetReplaceAndRemove()
+    public void Push_two_nodes_answer_the_new_status_over_Diameter_set_replace_and_remove()
     {
         ClusterProcess registry = StartRegistry();
 
@@ -100,7 +100,7 @@ public sealed class RegistryClusterTests : ClusterFixture
 
     [Test]
     [CancelAfter(120_000)]
-    public void RegistryStopped_NodeKeepsAnswering_RegistryBack_NodeCatchesUpByItself()
+    public void Registry_stopped_node_keeps_answering_registry_back_node_catches_up_by_itself()
     {
         ClusterProcess registry = StartRegistry();
         PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 3, count: 300));
