@@ -210,7 +210,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
             int delayMs = (int)(pushMs * (0.03 + 0.6 * (round - 1 + random.NextDouble()) / Rounds));
             using var request = ClusterClient.PushRequest(registry.RegistryUrl, csv);
             Task<HttpResponseMessage> sending = Client.Http.SendAsync(request);
-            Thread.Sleep(delayMs);
+            Thread.Sleep(delayMs); // the scenario: the kill lands at a random point of the push
             bool answeredBeforeKill = sending.IsCompletedSuccessfully && sending.Result.StatusCode == HttpStatusCode.OK;
             registry.Kill9();
             bool commitLogged = registry.OutputLines.Count(l => l.Contains("Registry batch committed", StringComparison.Ordinal)) > (round == 1 ? 1 : 0);

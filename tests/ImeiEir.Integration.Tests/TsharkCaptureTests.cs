@@ -39,7 +39,7 @@ public sealed class TsharkCaptureTests
         {
             _run = ErlangPeer.Run(_server.Port, new ErlangRunOptions { Cases = s_cases, HoldMs = 2500, WatchdogMs = 6000 },
                 TimeSpan.FromSeconds(60));
-            Thread.Sleep(500);   // let the last segments (DPA, FIN) reach the capture
+            capture.WaitForEveryConnectionClosed(TimeSpan.FromSeconds(30));   // the last segments (DPA, FIN) are in the file
             capture.Stop();
         }
         _problems = TsharkCapture.Problems(file, _server.Port);

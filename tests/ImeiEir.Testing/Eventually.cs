@@ -45,14 +45,17 @@ public static class Eventually
         if (!TryUntil(condition, timeout)) Fail(timeout, what, diagnostics);
     }
 
-    /// <summary>The blocking form of <see cref="TryUntilAsync(Func{bool}, TimeSpan)"/>.</summary>
-    public static bool TryUntil(Func<bool> condition, TimeSpan timeout)
+    /// <summary>
+    /// The blocking form of <see cref="TryUntilAsync(Func{bool}, TimeSpan)"/>; <paramref name="interval"/> for a
+    /// condition that is costly to look at (a Diameter exchange).
+    /// </summary>
+    public static bool TryUntil(Func<bool> condition, TimeSpan timeout, TimeSpan? interval = null)
     {
         long start = Stopwatch.GetTimestamp();
         while (!condition())
         {
             if (Stopwatch.GetElapsedTime(start) > timeout) return condition();
-            Thread.Sleep(Interval);
+            Thread.Sleep(interval ?? Interval);
         }
         return true;
     }
