@@ -4,7 +4,7 @@ namespace ImeiEir.Diameter.Tests;
 public sealed class AllocationTests
 {
     [Test]
-    public void ScanParseAndAnswer_10000Times_AllocatesNothing()
+    public void Scan_parse_and_answer_10000_times_allocates_nothing()
     {
         byte[] request = Hex.LoadTestData("ecr.hex");
         byte[] answer = new byte[BaseMessages.MaxAnswerLength(request.Length, Peers.Eir)];
@@ -20,7 +20,7 @@ public sealed class AllocationTests
     }
 
     [Test]
-    public void ErrorAnswers_AllocateNothing()
+    public void Error_answers_allocate_nothing()
     {
         byte[] request = EcrBuilder.Valid().Without("Origin-Realm").Build();
         byte[] answer = new byte[BaseMessages.MaxAnswerLength(request.Length, Peers.Eir)];

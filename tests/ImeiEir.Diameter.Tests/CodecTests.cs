@@ -7,7 +7,7 @@ namespace ImeiEir.Diameter.Tests;
 public sealed class CodecTests
 {
     [Test]
-    public void Header_WriteThenRead_KeepsEveryField()
+    public void Header_write_then_read_keeps_every_field()
     {
         var header = new DiameterHeader(1, 0x123454, 0xC0, 0xABCDEF, 16777252, 0xDEADBEEF, 0x01020304);
         byte[] bytes = new byte[20];
@@ -24,7 +24,7 @@ public sealed class CodecTests
     [TestCase("01000010", FrameError.LengthTooSmall)]
     [TestCase("01000016", FrameError.LengthNotMultipleOf4)]
     [TestCase("01010000", FrameError.LengthTooLarge)]
-    public void FrameScanner_RejectsABadHeaderBeforeTheBodyArrives(string firstWord, FrameError expected)
+    public void Frame_scanner_rejects_a_bad_header_before_the_body_arrives(string firstWord, FrameError expected)
     {
         byte[] headerOnly = Hex.Decode(firstWord + "80000118000000000000000100000001");
         Assert.That(FrameScanner.TryScan(new ReadOnlySequence<byte>(headerOnly), 4096, out _, out FrameError error), Is.EqualTo(FrameStatus.Invalid));
@@ -32,7 +32,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void FrameScanner_HeaderStraddlingFiveSegments()
+    public void Frame_scanner_header_straddling_five_segments()
     {
         byte[] ecr = Hex.LoadTestData("ecr.hex");
         ReadOnlySequence<byte> sequence = Segments.Split(ecr, [1, 5, 9, 19, 21]);
@@ -44,7 +44,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Writer_PadsAvpsAndPatchesGroupedAndMessageLengths()
+    public void Writer_pads_AVPs_and_patches_grouped_and_message_lengths()
     {
         byte[] buffer = Enumerable.Repeat((byte)0xEE, 128).ToArray(); // dirty, like a pooled span
         var writer = new MessageWriter(buffer);
@@ -65,7 +65,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Writer_ThrowsWhenTheDestinationIsTooSmall()
+    public void Writer_throws_when_the_destination_is_too_small()
     {
         Assert.Throws<ArgumentException>(() =>
         {
@@ -76,7 +76,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Writer_IPv6Address()
+    public void Writer_IPv6_address()
     {
         byte[] buffer = new byte[64];
         var writer = new MessageWriter(buffer);
@@ -85,7 +85,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void LocalIdentity_CapabilityAvps_AreTheRfc6733Set()
+    public void Local_identity_capability_AVPs_are_the_RFC_6733_set()
     {
         var id = new LocalIdentity("eir.example", "example", IPAddress.Parse("192.0.2.1"), "ImeiEir", originStateId: 5, firmwareRevision: 3);
         var avps = ReferenceAvpParser.Parse(id.CapabilityAvps.ToArray()).Avps;
@@ -105,7 +105,7 @@ public sealed class CodecTests
     [TestCase("relay-acct", true)]
     [TestCase("s13-as-acct", false)]
     [TestCase("none", false)]
-    public void Cer_SupportsS13(string how, bool expected)
+    public void CER_supports_S13(string how, bool expected)
     {
         byte[][] apps = how switch
         {
@@ -127,7 +127,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Ecr_SessionIdNotFirst_IsAccepted()
+    public void ECR_session_id_not_first_is_accepted()
     {
         var builder = EcrBuilder.Valid();
         byte[] session = builder.Get("Session-Id");
@@ -137,7 +137,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Ecr_WithoutUserName_IsAccepted()
+    public void ECR_without_user_name_is_accepted()
     {
         byte[] request = EcrBuilder.Valid().Without("User-Name").Build();
         Assert.That(S13Messages.TryParseEcr(request, out EcrView ecr, out _), Is.True);
@@ -146,7 +146,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void Eca_EchoesProxyInfoInOrderAfterEquipmentStatus()
+    public void ECA_echoes_proxy_info_in_order_after_equipment_status()
     {
         byte[] p1 = TestAvp.Grouped(AvpCodes.ProxyInfo, AvpFlags.Mandatory, 0, TestAvp.Utf8(AvpCodes.ProxyHost, "a"), TestAvp.Utf8(AvpCodes.ProxyState, "1"));
         byte[] p2 = TestAvp.Grouped(AvpCodes.ProxyInfo, AvpFlags.Mandatory, 0, TestAvp.Utf8(AvpCodes.ProxyHost, "b"), TestAvp.Utf8(AvpCodes.ProxyState, "2"));
@@ -164,7 +164,7 @@ public sealed class CodecTests
     }
 
     [Test]
-    public void WriteError_RequestShorterThanAHeader_Throws()
+    public void Write_error_request_shorter_than_a_header_throws()
     {
         Assert.Throws<ArgumentException>(() =>
             S13Messages.WriteError(new byte[512], new byte[10], Peers.Eir, ProtocolError.FromResultCode(ResultCodes.InvalidMessageLength)));

@@ -10,7 +10,7 @@ public sealed class FrameScannerProperties
     private const int Max = 65536;
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property AnySplitIntoSegments_ScansLikeContiguous() => Prop.ForAll(
+    public Property Any_split_into_segments_scans_like_contiguous() => Prop.ForAll(
         (from message in Generators.ValidMessages
          from extra in Gen.Choose(0, 30)
          let bytes = message.Concat(Enumerable.Repeat((byte)0xAB, extra)).ToArray()
@@ -28,7 +28,7 @@ public sealed class FrameScannerProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property EveryStrictPrefixOfAValidMessage_NeedsMoreData() => Prop.ForAll(
+    public Property Every_strict_prefix_of_a_valid_message_needs_more_data() => Prop.ForAll(
         (from message in Generators.ValidMessages
          from cut in Gen.Choose(0, message.Length - 1)
          from cuts in Gen.ListOf(Gen.Choose(1, Math.Max(1, cut - 1)))
@@ -37,7 +37,7 @@ public sealed class FrameScannerProperties
              && error == FrameError.None);
 
     [FsCheck.NUnit.Property(MaxTest = 500)]
-    public Property RandomBytes_AreClassifiedByTheHeaderAloneAndNeverThrow() => Prop.ForAll(
+    public Property Random_bytes_are_classified_by_the_header_alone_and_never_throw() => Prop.ForAll(
         (from bytes in Gen.OneOf(
              ArbMap.Default.GeneratorFor<byte[]>(),
              Generators.Mutated(Generators.ValidMessages))
@@ -46,7 +46,7 @@ public sealed class FrameScannerProperties
         t => Consistent(t.Item1, FrameScanner.TryScan(Segments.Split(t.Item1, t.Item2), Max, out DiameterHeader h, out FrameError e), h, e));
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property RandomBytesWithoutVersion1_AreNeverComplete() => Prop.ForAll(
+    public Property Random_bytes_without_version_1_are_never_complete() => Prop.ForAll(
         ArbMap.Default.ArbFor<byte[]>().Filter(b => b.Length == 0 || b[0] != 1),
         bytes => FrameScanner.TryScan(new ReadOnlySequence<byte>(bytes), Max, out _, out _) is FrameStatus.NeedMoreData or FrameStatus.Invalid);
 

@@ -6,7 +6,7 @@ namespace ImeiEir.Diameter.Tests;
 public sealed class GoldenBytesTests
 {
     [Test]
-    public void GoldenEcr_Parses()
+    public void Golden_ECR_parses()
     {
         byte[] ecr = Hex.LoadTestData("ecr.hex");
 
@@ -29,7 +29,7 @@ public sealed class GoldenBytesTests
     }
 
     [Test]
-    public void GoldenEca_Parses()
+    public void Golden_ECA_parses()
     {
         byte[] eca = Hex.LoadTestData("eca.hex");
 
@@ -48,7 +48,7 @@ public sealed class GoldenBytesTests
     }
 
     [Test]
-    public void OurEcaForTheGoldenEcr_IsByteForByteTheGoldenEca()
+    public void Our_ECA_for_the_golden_ECR_is_byte_for_byte_the_golden_ECA()
     {
         // The golden ECA answers the golden ECR with WHITELISTED; ours must match it exactly (same AVP order).
         byte[] ecr = Hex.LoadTestData("ecr.hex");
@@ -63,7 +63,7 @@ public sealed class GoldenBytesTests
     }
 
     [Test]
-    public void OurEcrWithTheGoldenFields_IsByteForByteTheGoldenEcr()
+    public void Our_ECR_with_the_golden_fields_is_byte_for_byte_the_golden_ECR()
     {
         byte[] golden = Hex.LoadTestData("ecr.hex");
         var mme = new LocalIdentity("mme.localdomain", "localdomain", System.Net.IPAddress.Loopback);

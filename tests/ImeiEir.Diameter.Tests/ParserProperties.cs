@@ -12,7 +12,7 @@ public sealed class ParserProperties
         Generators.Mutated(Generators.ValidMessages).Select(m => m.Length > 20 ? m[20..] : m));
 
     [FsCheck.NUnit.Property(MaxTest = 1000)]
-    public Property AvpReader_AgreesWithTheReferenceParser() => Prop.ForAll(Bodies.ToArbitrary(), bytes =>
+    public Property AVP_reader_agrees_with_the_reference_parser() => Prop.ForAll(Bodies.ToArbitrary(), bytes =>
     {
         RefParse expected = ReferenceAvpParser.Parse(bytes);
         var actual = new List<RefAvp>();
@@ -35,7 +35,7 @@ public sealed class ParserProperties
     });
 
     [FsCheck.NUnit.Property(MaxTest = 1000)]
-    public Property TryParseEcr_NeverThrows_AndEveryRefusalHasAWellFormedAnswer() => Prop.ForAll(
+    public Property Try_parse_ECR_never_throws_and_every_refusal_has_a_well_formed_answer() => Prop.ForAll(
         Gen.OneOf(Generators.Mutated(Generators.ValidMessages), Generators.BodyMutated(Generators.ValidMessages),
             Generators.BodyMutated(Gen.Constant(Hex.LoadGolden("ecr.hex")))).ToArbitrary(),
         message =>
@@ -59,7 +59,7 @@ public sealed class ParserProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 500)]
-    public Property TryParseCer_NeverThrows() => Prop.ForAll(
+    public Property Try_parse_CER_never_throws() => Prop.ForAll(
         Gen.OneOf(
             Generators.Mutated(Generators.Identities.Select(id => Generators.Write(d => BaseMessages.WriteCer(d, id, 1, 2)))),
             Generators.BodyMutated(Generators.Identities.Select(id => Generators.Write(d => BaseMessages.WriteCer(d, id, 1, 2))))).ToArbitrary(),
@@ -77,7 +77,7 @@ public sealed class ParserProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 500)]
-    public Property ClientParsers_NeverThrow() => Prop.ForAll(
+    public Property Client_parsers_never_throw() => Prop.ForAll(
         Gen.OneOf(ArbMap.Default.GeneratorFor<byte[]>(), Generators.Mutated(Generators.ValidMessages),
             Generators.BodyMutated(Gen.Constant(Hex.LoadGolden("eca.hex")))).ToArbitrary(),
         message =>

@@ -7,7 +7,7 @@ public sealed class ResultCodeTests
     private const byte ProtocolErrorFlags = DiameterFlags.Proxiable | DiameterFlags.Error;
 
     [Test]
-    public void CommandUnsupported3001_IsAnAnswerMessageWithTheEBit()
+    public void Command_unsupported_3001_is_an_answer_message_with_the_E_bit()
     {
         byte[] request = EcrBuilder.Valid().Build();
         request[7] = 99; // command 324 -> 0x000163: not an S13 command
@@ -23,7 +23,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void ApplicationUnsupported3007_IsAnAnswerMessageWithTheEBit()
+    public void Application_unsupported_3007_is_an_answer_message_with_the_E_bit()
     {
         var builder = EcrBuilder.Valid();
         builder.Application = 4;
@@ -37,7 +37,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void TooBusy3004_EchoesProxyInfoInOrder()
+    public void Too_busy_3004_echoes_proxy_info_in_order()
     {
         byte[] proxy1 = ProxyInfo("dra1.example", "s1");
         byte[] proxy2 = ProxyInfo("dra2.example", "s2");
@@ -53,7 +53,7 @@ public sealed class ResultCodeTests
     [TestCase(DiameterFlags.Request | DiameterFlags.Error, TestName = "InvalidHeaderBits3008_EBitOnARequest")]
     [TestCase(DiameterFlags.Request | 0x01, TestName = "InvalidHeaderBits3008_ReservedBit")]
     [TestCase(DiameterFlags.Proxiable, TestName = "InvalidHeaderBits3008_NotARequest")]
-    public void InvalidHeaderBits3008(byte flags)
+    public void Invalid_header_bits_3008(byte flags)
     {
         var builder = EcrBuilder.Valid();
         builder.Flags = flags;
@@ -69,14 +69,14 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void AvpUnsupported5001_UnknownMandatoryTopLevelAvp()
+    public void AVP_unsupported_5001_unknown_mandatory_top_level_AVP()
     {
         byte[] unknown = TestAvp.Utf8(99999, "what", AvpFlags.Mandatory);
         AssertRefused(EcrBuilder.Valid().Add("unknown", unknown), ResultCodes.AvpUnsupported, unknown);
     }
 
     [Test]
-    public void AvpUnsupported5001_UnknownMandatoryAvpInsideTerminalInformation()
+    public void AVP_unsupported_5001_unknown_mandatory_AVP_inside_terminal_information()
     {
         byte[] unknown = TestAvp.Utf8(1499, "x", AvpFlags.VendorMandatory, VendorIds.ThreeGpp);
         var builder = EcrBuilder.Valid().Replace("Terminal-Information", EcrBuilder.TerminalInformation(EcrBuilder.ImeiAvp, unknown));
@@ -84,7 +84,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void AvpUnsupported5001_ImeiWithoutVendorIsAnotherAvp()
+    public void AVP_unsupported_5001_IMEI_without_vendor_is_another_AVP()
     {
         byte[] imeiWithoutVendor = TestAvp.Utf8(AvpCodes.Imei, EcrBuilder.Imei, AvpFlags.Mandatory);
         var builder = EcrBuilder.Valid().Replace("Terminal-Information", EcrBuilder.TerminalInformation(imeiWithoutVendor));
@@ -92,7 +92,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void UnknownAvpWithoutMandatoryBit_IsIgnored()
+    public void Unknown_AVP_without_mandatory_bit_is_ignored()
     {
         byte[] request = EcrBuilder.Valid().Add("unknown", TestAvp.Utf8(99999, "what", 0))
             .Replace("Terminal-Information", EcrBuilder.TerminalInformation(EcrBuilder.ImeiAvp, TestAvp.Utf8(1499, "x", AvpFlags.Vendor, VendorIds.ThreeGpp)))
@@ -102,7 +102,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void InvalidAvpValue5004_AuthSessionStateOutOfRange()
+    public void Invalid_AVP_value_5004_auth_session_state_out_of_range()
     {
         byte[] bad = TestAvp.U32(AvpCodes.AuthSessionState, 2);
         AssertRefused(EcrBuilder.Valid().Replace("Auth-Session-State", bad), ResultCodes.InvalidAvpValue, bad);
@@ -112,14 +112,14 @@ public sealed class ResultCodeTests
     [TestCase("1234")]
     [TestCase("1234567890123456")]
     [TestCase("")]
-    public void InvalidAvpValue5004_UserNameIsNotAnImsi(string userName)
+    public void Invalid_AVP_value_5004_user_name_is_not_an_IMSI(string userName)
     {
         byte[] bad = TestAvp.Utf8(AvpCodes.UserName, userName);
         AssertRefused(EcrBuilder.Valid().Replace("User-Name", bad), ResultCodes.InvalidAvpValue, bad);
     }
 
     [Test]
-    public void InvalidAvpValue5004_ForInvalidImei_CopiesTheImeiInsideTerminalInformation()
+    public void Invalid_AVP_value_5004_for_invalid_IMEI_copies_the_IMEI_inside_terminal_information()
     {
         byte[] imei = TestAvp.Tgpp(AvpCodes.Imei, "3520990017614X");
         byte[] request = EcrBuilder.Valid()
@@ -139,20 +139,20 @@ public sealed class ResultCodeTests
     [TestCase("Origin-Host", AvpCodes.OriginHost, 0)]
     [TestCase("Origin-Realm", AvpCodes.OriginRealm, 0)]
     [TestCase("Destination-Realm", AvpCodes.DestinationRealm, 0)]
-    public void MissingAvp5005_ZeroFilledExample(string name, uint code, int dataLength)
+    public void Missing_AVP_5005_zero_filled_example(string name, uint code, int dataLength)
     {
         byte[] example = TestAvp.Encode(code, AvpFlags.Mandatory, 0, new byte[dataLength]);
         AssertRefused(EcrBuilder.Valid().Without(name), ResultCodes.MissingAvp, example);
     }
 
     [Test]
-    public void MissingAvp5005_TerminalInformation()
+    public void Missing_AVP_5005_terminal_information()
     {
         AssertRefused(EcrBuilder.Valid().Without("Terminal-Information"), ResultCodes.MissingAvp, EcrBuilder.TerminalInformation());
     }
 
     [Test]
-    public void MissingAvp5005_ImeiInsideTerminalInformation()
+    public void Missing_AVP_5005_IMEI_inside_terminal_information()
     {
         var builder = EcrBuilder.Valid().Replace("Terminal-Information", EcrBuilder.TerminalInformation(EcrBuilder.SoftwareVersionAvp));
         byte[] emptyImei = TestAvp.Encode(AvpCodes.Imei, AvpFlags.VendorMandatory, VendorIds.ThreeGpp, []);
@@ -160,7 +160,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void MissingAvp5005_SessionIdAbsent_AnswerHasNoSessionId()
+    public void Missing_AVP_5005_session_id_absent_answer_has_no_session_id()
     {
         byte[] request = EcrBuilder.Valid().Without("Session-Id").Build();
         S13Messages.TryParseEcr(request, out _, out ProtocolError error);
@@ -170,14 +170,14 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void AvpOccursTooManyTimes5009_SecondOriginHostInFailedAvp()
+    public void AVP_occurs_too_many_times_5009_second_origin_host_in_failed_AVP()
     {
         byte[] second = TestAvp.Utf8(AvpCodes.OriginHost, "mme2.localdomain");
         AssertRefused(EcrBuilder.Valid().Add("Origin-Host 2", second), ResultCodes.AvpOccursTooManyTimes, second);
     }
 
     [Test]
-    public void AvpOccursTooManyTimes5009_SecondImeiInsideTerminalInformation()
+    public void AVP_occurs_too_many_times_5009_second_IMEI_inside_terminal_information()
     {
         byte[] second = TestAvp.Tgpp(AvpCodes.Imei, "35123456000000");
         var builder = EcrBuilder.Valid().Replace("Terminal-Information", EcrBuilder.TerminalInformation(EcrBuilder.ImeiAvp, second));
@@ -185,7 +185,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void InvalidAvpLength5014_LengthBelowHeaderSize_FailedAvpHoldsTheHeader()
+    public void Invalid_AVP_length_5014_length_below_header_size_failed_AVP_holds_the_header()
     {
         // Destination-Host with AVP Length 4: under the 8-byte minimum. The message still delimits (4 bytes of data follow).
         byte[] bad = TestAvp.Encode(AvpCodes.DestinationHost, AvpFlags.Mandatory, 0, [0, 0, 0, 0], lengthOverride: 4);
@@ -194,7 +194,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void InvalidAvpLength5014_LengthBeyondTheMessage()
+    public void Invalid_AVP_length_5014_length_beyond_the_message()
     {
         byte[] bad = TestAvp.Encode(AvpCodes.DestinationHost, AvpFlags.Mandatory, 0, "host"u8.ToArray(), lengthOverride: 400);
         AssertRefused(EcrBuilder.Valid().Add("bad", bad), ResultCodes.InvalidAvpLength,
@@ -202,7 +202,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void InvalidAvpLength5014_InsideTerminalInformation()
+    public void Invalid_AVP_length_5014_inside_terminal_information()
     {
         byte[] badImei = TestAvp.Encode(AvpCodes.Imei, AvpFlags.VendorMandatory, VendorIds.ThreeGpp, "3520"u8.ToArray(), lengthOverride: 10);
         var builder = EcrBuilder.Valid().Replace("Terminal-Information", EcrBuilder.TerminalInformation(badImei));
@@ -211,14 +211,14 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void InvalidAvpLength5014_AuthSessionStateOfFiveBytes_CopiedAsReceived()
+    public void Invalid_AVP_length_5014_auth_session_state_of_five_bytes_copied_as_received()
     {
         byte[] bad = TestAvp.Encode(AvpCodes.AuthSessionState, AvpFlags.Mandatory, 0, [0, 0, 0, 0, 1]);
         AssertRefused(EcrBuilder.Valid().Replace("Auth-Session-State", bad), ResultCodes.InvalidAvpLength, bad);
     }
 
     [Test]
-    public void NoCommonApplication5010_Cea()
+    public void No_common_application_5010_CEA()
     {
         // A CER advertising only Gx (16777238): no S13, no Relay.
         byte[] cer = TestAvp.Message(DiameterFlags.Request, CommandCodes.CapabilitiesExchange, 0, 9, 10,
@@ -243,7 +243,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void MissingAvp5005_CerWithoutOriginHost()
+    public void Missing_AVP_5005_CER_without_origin_host()
     {
         byte[] cer = TestAvp.Message(DiameterFlags.Request, CommandCodes.CapabilitiesExchange, 0, 9, 10,
             [TestAvp.Utf8(AvpCodes.OriginRealm, "example"), TestAvp.U32(AvpCodes.AuthApplicationId, ApplicationIds.S13)]);
@@ -258,7 +258,7 @@ public sealed class ResultCodeTests
     }
 
     [Test]
-    public void EquipmentUnknown5422_ExperimentalResultWithoutResultCode()
+    public void Equipment_unknown_5422_experimental_result_without_result_code()
     {
         byte[] request = EcrBuilder.Valid().Add("Proxy-Info", ProxyInfo("dra.example", "state")).Build();
         Assert.That(S13Messages.TryParseEcr(request, out EcrView ecr, out _), Is.True);

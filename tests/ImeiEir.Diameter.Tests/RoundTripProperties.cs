@@ -8,7 +8,7 @@ namespace ImeiEir.Diameter.Tests;
 public sealed class RoundTripProperties
 {
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property Ecr_RoundTrips() => Prop.ForAll(Generators.EcrCases.ToArbitrary(), c =>
+    public Property ECR_round_trips() => Prop.ForAll(Generators.EcrCases.ToArbitrary(), c =>
     {
         byte[] ecr = Generators.WriteEcr(c);
         bool parsed = S13Messages.TryParseEcr(ecr, out EcrView view, out ProtocolError error);
@@ -22,7 +22,7 @@ public sealed class RoundTripProperties
     });
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property Eca_RoundTrips() => Prop.ForAll(
+    public Property ECA_round_trips() => Prop.ForAll(
         (from c in Generators.EcrCases from status in Gen.Choose(0, 2) from id in Generators.Identities select (c, status, id)).ToArbitrary(),
         t =>
         {
@@ -39,7 +39,7 @@ public sealed class RoundTripProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 200)]
-    public Property EcaExperimental_RoundTrips() => Prop.ForAll(
+    public Property ECA_experimental_round_trips() => Prop.ForAll(
         (from c in Generators.EcrCases from code in Gen.Choose(5000, 5999) select (c, code)).ToArbitrary(),
         t =>
         {
@@ -55,7 +55,7 @@ public sealed class RoundTripProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property ErrorAnswers_RoundTrip() => Prop.ForAll(
+    public Property Error_answers_round_trip() => Prop.ForAll(
         (from c in Generators.EcrCases
          from code in Gen.Elements(ResultCodes.CommandUnsupported, ResultCodes.TooBusy, ResultCodes.ApplicationUnsupported,
              ResultCodes.InvalidHeaderBits, ResultCodes.UnableToComply, ResultCodes.InvalidAvpValue)
@@ -74,7 +74,7 @@ public sealed class RoundTripProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 200)]
-    public Property CerAndCea_RoundTrip() => Prop.ForAll(
+    public Property CER_and_CEA_round_trip() => Prop.ForAll(
         (from client in Generators.Identities from server in Generators.Identities from h in Generators.UInt32
          from code in Gen.Elements(ResultCodes.Success, ResultCodes.NoCommonApplication, ResultCodes.UnableToComply)
          select (client, server, h, code)).ToArbitrary(),
@@ -104,7 +104,7 @@ public sealed class RoundTripProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 200)]
-    public Property DwrAndDwa_RoundTrip() => Prop.ForAll(
+    public Property DWR_and_DWA_round_trip() => Prop.ForAll(
         (from client in Generators.Identities from server in Generators.Identities from h in Generators.UInt32
          select (client, server, h)).ToArbitrary(),
         t =>
@@ -126,7 +126,7 @@ public sealed class RoundTripProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 200)]
-    public Property DprAndDpa_RoundTrip() => Prop.ForAll(
+    public Property DPR_and_DPA_round_trip() => Prop.ForAll(
         (from client in Generators.Identities from cause in Gen.Choose(0, 2) from code in Gen.Elements(ResultCodes.Success, ResultCodes.UnableToDeliver)
          select (client, cause, code)).ToArbitrary(),
         t =>

@@ -143,15 +143,9 @@ internal sealed class ClusterClient : IDisposable
     /// <summary>Polls /health/ready until lastApplied ≥ <paramref name="sequence"/>; fails the test on timeout.</summary>
     public NodeSyncStatus WaitApplied(ClusterProcess node, ulong sequence, TimeSpan timeout)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        NodeSyncStatus status;
-        while (true)
-        {
-            status = Ready(node);
-            if (status.LastApplied >= sequence) return status;
-            if (DateTime.UtcNow > deadline || node.HasExited) break;
-            Thread.Sleep(25);
-        }
+        NodeSyncStatus status = null!;
+        Eventually.TryUntil(() => (status = Ready(node)).LastApplied >= sequence || node.HasExited, timeout);
+        if (status.LastApplied >= sequence) return status;
         Assert.Fail($"{node.Name} did not apply sequence {sequence} within {timeout.TotalSeconds:0} s: {status.Raw}\n{node.Output}");
         return status;
     }
@@ -196,14 +190,13 @@ internal sealed class ClusterClient : IDisposable
     /// <summary>Asks over Diameter until every IMEI gets its expected answer or the time is up; returns the last answers.</summary>
     public static Dictionary<string, EquipmentStatus?> WaitForAnswers(ClusterProcess node, IReadOnlyDictionary<string, EquipmentStatus> expected, TimeSpan timeout)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
         var answers = new Dictionary<string, EquipmentStatus?>();
-        while (true)
+        Eventually.TryUntil(() =>
         {
             foreach ((string imei, EquipmentStatus _) in expected) answers[imei] = Check(node, imei);
-            if (expected.All(e => answers[e.Key] == e.Value) || DateTime.UtcNow > deadline) return answers;
-            Thread.Sleep(50);
-        }
+            return expected.All(e => answers[e.Key] == e.Value);
+        }, timeout, interval: TimeSpan.FromMilliseconds(50));
+        return answers;
     }
 }
 

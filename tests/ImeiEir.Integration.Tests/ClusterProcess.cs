@@ -148,9 +148,10 @@ internal sealed partial class ClusterProcess : IDisposable
     /// </summary>
     public int DiscoverHttpPort(HttpClient http, TimeSpan timeout)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        int discovered = 0;
+        Eventually.TryUntil(() =>
         {
+            if (_process.HasExited) return true;
             foreach (string l in _process.StdoutLines)
             {
                 Match m = ListeningPattern().Match(l);
@@ -162,8 +163,8 @@ internal sealed partial class ClusterProcess : IDisposable
                     using HttpResponseMessage response = http.GetAsync($"http://127.0.0.1:{port}/health/live", cts.Token).GetAwaiter().GetResult();
                     if (response.IsSuccessStatusCode)
                     {
-                        HttpPort = port;
-                        return port;
+                        discovered = port;
+                        return true;
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
@@ -171,11 +172,20 @@ internal sealed partial class ClusterProcess : IDisposable
                     // the Diameter port: not HTTP
                 }
             }
-            Thread.Sleep(20);
+            return false;
+        }, timeout);
+        if (discovered > 0)
+        {
+            HttpPort = discovered;
+            return discovered;
         }
         Assert.Fail($"{Name}: no HTTP port answered /health/live within {timeout.TotalSeconds:0} s\n{Output}");
         return 0;
     }
+
+    /// <summary>Waits until <paramref name="count"/> stdout lines match <paramref name="match"/> (earlier lines count).</summary>
+    public bool WaitForOutputs(Func<string, bool> match, int count, TimeSpan timeout) =>
+        _process.WaitForLines(match, count, timeout, out _);
 
     /// <summary>Waits for a stdout line matching <paramref name="match"/> (earlier lines count).</summary>
     public bool WaitForOutput(Func<string, bool> match, TimeSpan timeout, out string line) =>

@@ -29,7 +29,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
 
     [Test]
     [CancelAfter(180_000)]
-    public void NodeKilledMidCatchUp_ResumesFromItsCheckpoint_EndsWithTheRegistrysDigest()
+    public void Node_killed_mid_catch_up_resumes_from_its_checkpoint_ends_with_the_registrys_digest()
     {
         // The node must be killed after a checkpoint taken during its catch-up is on disk and before the catch-up
         // ends. A Release node applies a few hundred thousand changes a second here, about as long as a checkpoint of
@@ -127,7 +127,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
 
     [Test]
     [CancelAfter(120_000)]
-    public void RegistryKilledRightAfterTheAck_TheBatchIsThereAfterRestart()
+    public void Registry_killed_right_after_the_ack_the_batch_is_there_after_restart()
     {
         const int Lines = 20_000;
         ClusterProcess registry = StartRegistry();
@@ -184,7 +184,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
 
     [Test]
     [CancelAfter(180_000)]
-    public void RegistryKilledDuringAPush_TheBatchIsWhollyThereOrWhollyAbsent()
+    public void Registry_killed_during_a_push_the_batch_is_wholly_there_or_wholly_absent()
     {
         const int Lines = 100_000;
         const int Rounds = 5;
@@ -210,7 +210,7 @@ public sealed partial class CrashRecoveryTests : ClusterFixture
             int delayMs = (int)(pushMs * (0.03 + 0.6 * (round - 1 + random.NextDouble()) / Rounds));
             using var request = ClusterClient.PushRequest(registry.RegistryUrl, csv);
             Task<HttpResponseMessage> sending = Client.Http.SendAsync(request);
-            Thread.Sleep(delayMs);
+            Thread.Sleep(delayMs); // the scenario: the kill lands at a random point of the push
             bool answeredBeforeKill = sending.IsCompletedSuccessfully && sending.Result.StatusCode == HttpStatusCode.OK;
             registry.Kill9();
             bool commitLogged = registry.OutputLines.Count(l => l.Contains("Registry batch committed", StringComparison.Ordinal)) > (round == 1 ? 1 : 0);

@@ -57,7 +57,7 @@ public sealed class DataDirectoryLockTests
         Dictionary<string, DateTime> last = Listing(root);
         for (int i = 0; i < 50; i++)
         {
-            Thread.Sleep(300);
+            Thread.Sleep(300); // no event says that nothing writes any more: a listing unchanged for 300 ms is the sign
             Dictionary<string, DateTime> now = Listing(root);
             if (now.Count == last.Count && now.All(f => last.TryGetValue(f.Key, out DateTime t) && t == f.Value)) return now;
             last = now;

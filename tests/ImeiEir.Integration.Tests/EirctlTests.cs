@@ -21,7 +21,7 @@ public sealed class EirctlTests
     [TestCase(Grey, HomeImsi, "GREYLISTED")]
     [TestCase(Unknown, HomeImsi, "GREYLISTED")]
     [TestCase(Unknown, ForeignImsi, "WHITELISTED")]
-    public void Check_NamesTheListAndTheResultCode(string imei, string? imsi, string list)
+    public void Check_names_the_list_and_the_result_code(string imei, string? imsi, string list)
     {
         string[] args = imsi is null
             ? ["check", imei, "--diameter", _server!.Endpoint]
@@ -40,7 +40,7 @@ public sealed class EirctlTests
     }
 
     [Test]
-    public void Check_NothingListening_FailsWithAClearMessage()
+    public void Check_nothing_listening_fails_with_a_clear_message()
     {
         int port = TestEnvironment.UnusedLoopbackPort();
         (int exitCode, _, string transcript) = RunEirctl(["check", White, "--diameter", $"127.0.0.1:{port}", "--timeout", "3"]);
@@ -70,7 +70,7 @@ public sealed class ServerStartupTests
 {
     [TestCase("--Diameter:Port=notaport", "Diameter:Port")]
     [TestCase("--Policy:UnknownAnswer=Maybe", "Policy:UnknownAnswer")]
-    public void BadConfiguration_ExitsWithCode2_NamingTheKey(string badArgument, string key)
+    public void Bad_configuration_exits_with_code_2_naming_the_key(string badArgument, string key)
     {
         string dll = Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll");
         string dataDir = TestEnvironment.NewTempDirectory("badcfg");

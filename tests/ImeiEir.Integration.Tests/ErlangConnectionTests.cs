@@ -25,7 +25,7 @@ public sealed class ErlangConnectionTests
     private ServerProcess Server => _server ?? throw new InvalidOperationException("no server");
 
     [Test]
-    public void ServerWatchdog_PeerAnswersDwa_ConnectionSurvives()
+    public void Server_watchdog_peer_answers_DWA_connection_survives()
     {
         int logBefore = Server.Output.Length;
         // The client's own Tw stays at 6 s: during the 3.5 s hold only the server's 1 s timer can fire.
@@ -47,7 +47,7 @@ public sealed class ErlangConnectionTests
     }
 
     [Test]
-    public void PeerWatchdog_ServerAnswersDwa_ConnectionSurvives()
+    public void Peer_watchdog_server_answers_DWA_connection_survives()
     {
         int logBefore = Server.Output.Length;
         // Client Tw 0.5 s: it sends DWRs faster than the server's 1 s timer, so the server answers them.
@@ -70,7 +70,7 @@ public sealed class ErlangConnectionTests
     }
 
     [Test]
-    public void ServerShutdown_SendsDprToThePeer_AndExitsZero()
+    public void Server_shutdown_sends_DPR_to_the_peer_and_exits_zero()
     {
         // A server of its own: this one is stopped.
         using ServerProcess server = ServerProcess.Start("--Logging:LogLevel:ImeiEir=Debug");
@@ -112,7 +112,7 @@ public sealed class ErlangLoadTests
     public const int Requests = 10_000;
 
     [Test]
-    public void TenThousandEcrs_OverEightWorkers_NoErrors()
+    public void Ten_thousand_ECRs_over_eight_workers_no_errors()
     {
         using ServerProcess server = ServerProcess.Start();
         var imeis = Enumerable.Range(0, BulkCount).Select(i => (BulkImei(i), (string?)$"ok:{BulkStatus(i)}")).ToList();

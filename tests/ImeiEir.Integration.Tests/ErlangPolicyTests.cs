@@ -7,7 +7,7 @@ namespace ImeiEir.Integration.Tests;
 public sealed class ErlangPolicyTests
 {
     [Test]
-    public void UnknownAnswerEquipmentUnknown_AnswersExperimentalResult5422()
+    public void Unknown_answer_equipment_unknown_answers_experimental_result_5422()
     {
         S13Case[] cases =
         [
@@ -22,7 +22,7 @@ public sealed class ErlangPolicyTests
     }
 
     [Test]
-    public void RegimeNotStarted_UnknownIsWhitelisted()
+    public void Regime_not_started_unknown_is_whitelisted()
     {
         S13Case[] cases =
         [
@@ -34,7 +34,7 @@ public sealed class ErlangPolicyTests
     }
 
     [Test]
-    public void HomeNetworkConfigured_ItsSubscribersAreUnderTheRegime()
+    public void Home_network_configured_its_subscribers_are_under_the_regime()
     {
         S13Case[] cases =
         [

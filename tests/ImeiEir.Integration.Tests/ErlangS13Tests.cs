@@ -50,7 +50,7 @@ public sealed class ErlangS13Tests
     private string Diagnostics => $"\n--- Erlang client ---\n{Run.Transcript}\n--- server ---\n{_server?.Output}";
 
     [Test]
-    public void CapabilitiesExchange_BringsThePeerUp()
+    public void Capabilities_exchange_brings_the_peer_up()
     {
         Assert.That(Run.PeerUpLine, Is.Not.Null, "no PEER_UP: the CER/CEA exchange did not complete" + Diagnostics);
         Assert.Multiple(() =>
@@ -64,7 +64,7 @@ public sealed class ErlangS13Tests
         Cases.Select((c, i) => new TestCaseData(i, c).SetArgDisplayNames(c.Why));
 
     [TestCaseSource(nameof(CaseData))]
-    public void MeIdentityCheck_AnswersAsTheListsAndPolicySay(int index, S13Case expected)
+    public void ME_identity_check_answers_as_the_lists_and_policy_say(int index, S13Case expected)
     {
         var initial = Run.Cases.Where(c => c.Phase == "initial").ToList();
         Assert.That(initial, Has.Count.EqualTo(Cases.Length), "CASE lines printed" + Diagnostics);
@@ -75,7 +75,7 @@ public sealed class ErlangS13Tests
     }
 
     [Test]
-    public void ClientDisconnect_DprIsAnsweredWithDpa()
+    public void Client_disconnect_DPR_is_answered_with_DPA()
     {
         Assert.Multiple(() =>
         {
@@ -87,7 +87,7 @@ public sealed class ErlangS13Tests
     }
 
     [Test]
-    public void Client_ReportsNoFailureAndExitsZero()
+    public void Client_reports_no_failure_and_exits_zero()
     {
         Assert.That(Run.Result, Does.StartWith("S13_RESULT PASS"), Diagnostics);
         Assert.That(Run.ExitCode, Is.Zero, Diagnostics);

@@ -24,7 +24,7 @@ public sealed class RegistryClusterTests : ClusterFixture
 
     [Test]
     [CancelAfter(120_000)]
-    public void Push_TwoNodesAnswerTheNewStatusOverDiameter_SetReplaceAndRemove()
+    public void Push_two_nodes_answer_the_new_status_over_Diameter_set_replace_and_remove()
     {
         ClusterProcess registry = StartRegistry();
 
@@ -87,10 +87,8 @@ public sealed class RegistryClusterTests : ClusterFixture
 
         // The removed IMEI is unknown again, so its attaches above were sightings: the registry publishes it grey
         // (first sighting wins). Wait for that before comparing states, or the registry is not quiet.
-        DateTime until = DateTime.UtcNow + VisibleWithin;
         string? removedList = null;
-        while (DateTime.UtcNow < until && (removedList = Client.GetImei(registry.RegistryUrl, removed)?.GetProperty("list").GetString()) != "grey")
-            Thread.Sleep(25);
+        Eventually.TryUntil(() => (removedList = Client.GetImei(registry.RegistryUrl, removed)?.GetProperty("list").GetString()) == "grey", VisibleWithin);
         Assert.That(removedList, Is.EqualTo("grey"), "the registry never published the sighting of the removed IMEI");
 
         // And both nodes hold exactly the registry's state.
@@ -100,7 +98,7 @@ public sealed class RegistryClusterTests : ClusterFixture
 
     [Test]
     [CancelAfter(120_000)]
-    public void RegistryStopped_NodeKeepsAnswering_RegistryBack_NodeCatchesUpByItself()
+    public void Registry_stopped_node_keeps_answering_registry_back_node_catches_up_by_itself()
     {
         ClusterProcess registry = StartRegistry();
         PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 3, count: 300));
@@ -119,13 +117,16 @@ public sealed class RegistryClusterTests : ClusterFixture
             Is.True, "the node noticed the registry was gone");
         for (int round = 0; round < 3; round++)
         {
+            // Each round after a further failed reconnect (the node logs one per attempt).
+            int attempts = round + 1;
+            Assert.That(node.WaitForOutputs(l => l.Contains("Registry connection ended", StringComparison.Ordinal), attempts, TimeSpan.FromSeconds(30)),
+                Is.True, $"reconnect attempt {attempts}\n{node.Output}");
             Assert.Multiple(() =>
             {
                 Assert.That(ClusterClient.Check(node, black), Is.EqualTo(EquipmentStatus.Blacklisted), $"round {round}: {black}");
                 Assert.That(ClusterClient.Check(node, white), Is.EqualTo(EquipmentStatus.Whitelisted), $"round {round}: {white}");
                 Assert.That(ClusterClient.Check(node, grey), Is.EqualTo(EquipmentStatus.Greylisted), $"round {round}: {grey}");
             });
-            Thread.Sleep(700);
         }
         Assert.That(node.HasExited, Is.False, "the node still runs without its registry");
         NodeSyncStatus detached = Client.Ready(node);

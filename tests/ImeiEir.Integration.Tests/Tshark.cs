@@ -43,7 +43,7 @@ internal sealed class TsharkCapture : IDisposable
     {
         TestEnvironment.RequireTools("tshark", "dumpcap");
         ChildProcess process = ChildProcess.Start("tshark",
-            ["-i", "lo", "-f", $"tcp port {port}", "-w", file],
+            ["-i", "lo", "-f", $"tcp port {port}", "-w", file, "-P", "-l"],   // -P -l: a summary line per packet as it is written
             workingDirectory: Path.GetDirectoryName(file));
         bool capturing = process.WaitForLine(l => l.Contains("Capturing on", StringComparison.Ordinal),
             TimeSpan.FromSeconds(30), out _, stderr: true);
@@ -64,6 +64,21 @@ internal sealed class TsharkCapture : IDisposable
     }
 
     public string Transcript => _process.Transcript;
+
+    /// <summary>
+    /// Waits until every TCP connection the capture saw open (a SYN) has both its closing segments (FIN, or a RST)
+    /// in the file: after that, nothing of the exchange is still on its way to the capture.
+    /// </summary>
+    public void WaitForEveryConnectionClosed(TimeSpan timeout)
+    {
+        static int Count(IReadOnlyList<string> lines, string flag) => lines.Count(l => l.Contains(flag, StringComparison.Ordinal));
+        Eventually.Until(() =>
+        {
+            IReadOnlyList<string> lines = _process.StdoutLines;
+            int opened = Count(lines, "[SYN]");
+            return opened > 0 && Count(lines, "FIN") + 2 * Count(lines, "[RST") >= 2 * opened;
+        }, timeout, "every captured connection's FIN or RST", () => _process.Transcript);
+    }
 
     public void Dispose() => _process.Dispose();
 

@@ -39,7 +39,7 @@ public sealed class TsharkCaptureTests
         {
             _run = ErlangPeer.Run(_server.Port, new ErlangRunOptions { Cases = s_cases, HoldMs = 2500, WatchdogMs = 6000 },
                 TimeSpan.FromSeconds(60));
-            Thread.Sleep(500);   // let the last segments (DPA, FIN) reach the capture
+            capture.WaitForEveryConnectionClosed(TimeSpan.FromSeconds(30));   // the last segments (DPA, FIN) are in the file
             capture.Stop();
         }
         _problems = TsharkCapture.Problems(file, _server.Port);
@@ -58,11 +58,11 @@ public sealed class TsharkCaptureTests
         $"\n--- decoded ---\n{string.Join('\n', _messages)}\n--- Erlang client ---\n{_run?.Transcript}\n--- server ---\n{_server?.Output}";
 
     [Test]
-    public void Capture_HasNoMalformedPacketOrExpertWarning() =>
+    public void Capture_has_no_malformed_packet_or_expert_warning() =>
         Assert.That(_problems, Is.Empty, "tshark flagged (frame, protocols, severity, message):" + Diagnostics);
 
     [Test]
-    public void Capture_HoldsTheWholeExchange()
+    public void Capture_holds_the_whole_exchange()
     {
         var counts = _messages.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Count());
         int Count(string name) => counts.GetValueOrDefault(name);
@@ -82,7 +82,7 @@ public sealed class TsharkCaptureTests
     }
 
     [Test]
-    public void MeIdentityCheck_IsDecodedAsS13()
+    public void ME_identity_check_is_decoded_as_S13()
     {
         var s13 = _messages.Where(m => m.CommandCode == 324).ToList();
         Assert.That(s13, Is.Not.Empty, Diagnostics);
@@ -97,7 +97,7 @@ public sealed class TsharkCaptureTests
     }
 
     [Test]
-    public void EveryEca_CarriesTheExpectedAnswer()
+    public void Every_ECA_carries_the_expected_answer()
     {
         var requests = _messages.Where(m => m.Name == "ECR").ToList();
         var answers = _messages.Where(m => m.Name == "ECA").ToList();
@@ -130,7 +130,7 @@ public sealed class TsharkCaptureTests
     }
 
     [Test]
-    public void ErlangClient_AgreesWithTheCapture()
+    public void Erlang_client_agrees_with_the_capture()
     {
         Assert.That(_run?.Cases.Select(c => c.Got), Is.EqualTo(s_ecrs.Select(c => c.Expected)), Diagnostics);
         Assert.That(_run?.ExitCode, Is.Zero, Diagnostics);

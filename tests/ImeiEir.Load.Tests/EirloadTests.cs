@@ -29,14 +29,14 @@ public sealed class EirloadTests
 
     [TestCase(1, 1)]
     [TestCase(4, 16)]
-    public async Task ClosedLoop_BoundedCount_EveryAnswerAsExpected(int connections, int depth)
+    public async Task Closed_loop_bounded_count_every_answer_as_expected(int connections, int depth)
     {
         LoadReport report = await LoadRunner.RunAsync(Options(10_000, connections, depth), CancellationToken.None);
         AssertClean(report, 10_000);
     }
 
     [Test]
-    public async Task OpenLoop_BoundedCount_EveryAnswerAsExpected()
+    public async Task Open_loop_bounded_count_every_answer_as_expected()
     {
         LoadReport report = await LoadRunner.RunAsync(Options(2_000, 2, 8, rate: 4_000), CancellationToken.None);
         AssertClean(report, 2_000);
@@ -45,7 +45,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public async Task OpenLoop_DepthOne_KeepsTheRate()
+    public async Task Open_loop_depth_one_keeps_the_rate()
     {
         // 2 connections at depth 1, 1,000 requests/s each, for 1.5 s: the server answers in well under the 1 ms
         // between a connection's requests, so the schedule can be kept. (The earlier pacer, a 1 ms timer per
@@ -62,7 +62,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public async Task OpenLoop_RateBeyondTheWindow_CountsWhatWasNeverSent()
+    public async Task Open_loop_rate_beyond_the_window_counts_what_was_never_sent()
     {
         // One connection at depth 1 cannot get 500,000 answers a second from anyone: the requests that fell due
         // and found the window full are counted, and with those sent they make up the schedule.
@@ -74,7 +74,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public async Task Cli_Json_ReportsACleanRun()
+    public async Task CLI_JSON_reports_a_clean_run()
     {
         using ChildProcess load = ChildProcess.StartDll("eirload.dll", "--diameter", _server.Endpoint.ToString(),
             "-c", "2", "-P", "4", "--count", "3000", "--keys", ServerFixture.Keys.ToString(), "--seed", ServerFixture.Seed.ToString(),
@@ -92,7 +92,7 @@ public sealed class EirloadTests
     [TestCase(null, true)]
     [TestCase("1", true)]
     [TestCase("0", false)]
-    public void Cli_SocketReads_ContinueOnTheSocketEngineThreadsUnlessTheEnvironmentSaysNo(string? inline, bool onEngineThreads)
+    public void CLI_socket_reads_continue_on_the_socket_engine_threads_unless_the_environment_says_no(string? inline, bool onEngineThreads)
     {
         // eirload asks for inline socket completions itself (SocketCompletions.PreferInline); an explicit setting wins.
         var environment = new Dictionary<string, string>();
@@ -113,7 +113,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public async Task WrongExpectation_IsCountedAsMismatches()
+    public async Task Wrong_expectation_is_counted_as_mismatches()
     {
         // Unknown keys are answered GREYLISTED; expecting BLACKLISTED makes exactly those mismatches.
         LoadOptions options = Options(4_000, 2, 8) with
@@ -126,7 +126,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public async Task SteadyState_AllocatesNothingPerRequest()
+    public async Task Steady_state_allocates_nothing_per_request()
     {
         // Per-run costs (connections, buffers, state machines) are the same for a short and a long run; whatever
         // the long run allocates beyond the short one is per request. Both runs are warm (JIT done by the first).
@@ -148,7 +148,7 @@ public sealed class EirloadTests
     }
 
     [Test]
-    public void NothingListening_FailsFastWithOneLine()
+    public void Nothing_listening_fails_fast_with_one_line()
     {
         int port;
         using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))

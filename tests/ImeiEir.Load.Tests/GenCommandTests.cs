@@ -21,7 +21,7 @@ public sealed class GenCommandTests
     public void TearDown() => Directory.Delete(_directory, recursive: true);
 
     [Test]
-    public void GeneratedFile_LoadsWithoutErrors_WithTheRequestedMix_AndTheKeyspaceEirloadUses()
+    public void Generated_file_loads_without_errors_with_the_requested_mix_and_the_keyspace_eirload_uses()
     {
         string path = Path.Combine(_directory, "lists.csv");
         DateOnly generatedOn;
@@ -105,7 +105,7 @@ public sealed class GenCommandTests
     }
 
     [Test]
-    public void Keyspace_IsDeterministic_DistinctAndValid()
+    public void Keyspace_is_deterministic_distinct_and_valid()
     {
         var a = new SyntheticKeyspace(100_000, 3, ListMix.Default);
         var b = new SyntheticKeyspace(100_000, 3, ListMix.Default);
@@ -127,7 +127,7 @@ public sealed class GenCommandTests
     [TestCase("white=70,grey=10,black=10,unknown=10", 70, 10, 10, 10)]
     [TestCase("black=1", 0, 0, 1, 0)]
     [TestCase(" White = 5 , gray=5 ", 5, 5, 0, 0)]
-    public void Mix_Parses(string text, int white, int grey, int black, int unknown)
+    public void Mix_parses(string text, int white, int grey, int black, int unknown)
     {
         Assert.That(ListMix.TryParse(text, out ListMix mix, out string? problem), Is.True, problem);
         Assert.That(mix, Is.EqualTo(new ListMix(white, grey, black, unknown)));
@@ -137,6 +137,6 @@ public sealed class GenCommandTests
     [TestCase("white=x")]
     [TestCase("white=0")]
     [TestCase("white")]
-    public void Mix_RefusesNonsense(string text) =>
+    public void Mix_refuses_nonsense(string text) =>
         Assert.That(ListMix.TryParse(text, out _, out string? problem), Is.False, problem);
 }

@@ -16,7 +16,7 @@ public sealed class HistogramProperties
         from v in Gen.Choose(0, int.MaxValue) from m in Gen.Choose(1, 1 << 20) select (long)v * m);
 
     [FsCheck.NUnit.Property(MaxTest = 200)]
-    public Property Percentile_IsTheExactOneWithinBucketPrecision() => Prop.ForAll(
+    public Property Percentile_is_the_exact_one_within_bucket_precision() => Prop.ForAll(
         Gen.NonEmptyListOf(Values).Select(l => l.ToArray()).ToArbitrary(),
         samples =>
         {
@@ -35,14 +35,14 @@ public sealed class HistogramProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 300)]
-    public Property Buckets_TileTheValuesWithoutGaps() => Prop.ForAll(
+    public Property Buckets_tile_the_values_without_gaps() => Prop.ForAll(
         Gen.Choose(0, 7000).ToArbitrary(),
         index => LatencyHistogram.LowestEquivalent(index + 1) == LatencyHistogram.HighestEquivalent(index) + 1
                  && LatencyHistogram.IndexOf(LatencyHistogram.LowestEquivalent(index)) == index
                  && LatencyHistogram.IndexOf(LatencyHistogram.HighestEquivalent(index)) == index);
 
     [Test]
-    public void SmallValues_AreExact_AndMergingAddsUp()
+    public void Small_values_are_exact_and_merging_adds_up()
     {
         var a = new LatencyHistogram();
         var b = new LatencyHistogram();
@@ -56,7 +56,7 @@ public sealed class HistogramProperties
     }
 
     [Test]
-    public void LargestValue_DoesNotOverflow()
+    public void Largest_value_does_not_overflow()
     {
         var h = new LatencyHistogram();
         h.Record(long.MaxValue);

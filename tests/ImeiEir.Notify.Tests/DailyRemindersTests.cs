@@ -57,7 +57,7 @@ public sealed class DailyRemindersTests
         {
             TimeSpan step = at - _time.GetUtcNow();
             _time.Advance(step < TimeSpan.FromHours(1) ? step : TimeSpan.FromHours(1));
-            await Task.Delay(1);
+            await Task.Delay(1); // the scenario: a step of the fake clock, then a moment of real time for the loop to see it
         }
     }
 

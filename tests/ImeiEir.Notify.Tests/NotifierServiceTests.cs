@@ -244,7 +244,7 @@ public class NotifierServiceTests
         for (int i = 0; i < 2000 && !condition(); i++)
         {
             _time.Advance(step);
-            await Task.Delay(5);
+            await Task.Delay(5); // the scenario: a step of the fake clock, then a moment of real time for the service to see it
         }
         await Wait.UntilAsync(condition, what);
     }

@@ -3,18 +3,8 @@ namespace ImeiEir.Notify.Tests;
 /// <summary>Bounded polling: every wait in these tests ends, by success or by a failure that says what was awaited.</summary>
 internal static class Wait
 {
-    public static async Task UntilAsync(Func<bool> condition, string what, double seconds = 10, Func<string>? diagnostics = null)
-    {
-        DateTime end = DateTime.UtcNow.AddSeconds(seconds);
-        for (int i = 0; i < 100_000; i++)
-        {
-            if (condition()) return;
-            if (DateTime.UtcNow > end) break;
-            await Task.Delay(10);
-        }
-        if (condition()) return;
-        Assert.Fail($"timed out after {seconds} s waiting for {what}{(diagnostics is null ? "" : "\n" + diagnostics())}");
-    }
+    public static Task UntilAsync(Func<bool> condition, string what, double seconds = 10, Func<string>? diagnostics = null) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what, diagnostics);
 
     /// <summary>Checks that <paramref name="condition"/> stays false for <paramref name="milliseconds"/> of real time.</summary>
     public static async Task StaysFalseAsync(Func<bool> condition, string what, int milliseconds = 300)

@@ -60,7 +60,8 @@ public class FeedTests
         await TestData.PushCsvAsync(_registry, Batch(0, 3));
         var buffer = new Change[10];
         ValueTask<int> waiting = _registry.ReadChangesAsync(3, buffer, TimeSpan.FromSeconds(30), CancellationToken.None);
-        await Task.Delay(100);
+        // A second reader, started after the first, whose 100 ms wait ends empty: the first has waited at least as long.
+        Assert.That(await _registry.ReadChangesAsync(3, new Change[10], TimeSpan.FromMilliseconds(100), CancellationToken.None), Is.EqualTo(0));
         Assert.That(waiting.IsCompleted, Is.False, "nothing after 3 yet: the reader waits");
 
         var started = System.Diagnostics.Stopwatch.StartNew();

@@ -213,8 +213,7 @@ public class HttpTests
         Assert.That(_registry.ActiveFeeds, Is.EqualTo(1));
         response.Dispose();
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (_registry.ActiveFeeds != 0 && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
-        Assert.That(_registry.ActiveFeeds, Is.EqualTo(0));
+        await Eventually.UntilAsync(() => _registry.ActiveFeeds == 0, TimeSpan.FromSeconds(10), "the feed to end");
         Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "ended by the disconnect, within a heartbeat or two");
     }
 

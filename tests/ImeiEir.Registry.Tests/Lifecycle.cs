@@ -165,15 +165,8 @@ internal sealed class Lifecycle : IAsyncDisposable
         return record;
     }
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        DateTime giveUp = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > giveUp) Assert.Fail($"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(condition, timeout ?? TimeSpan.FromSeconds(10), what);
 
     public async ValueTask DisposeAsync()
     {

@@ -49,8 +49,7 @@ public class OptionsTests
         await TestData.PushCsvAsync(registry, $"imei,list,reason\n{TestData.Text(1)},white,verified\n");
         time.Advance(TimeSpan.FromMinutes(5));
         string manifest = Path.Combine(dir.Path, "view", "checkpoint.manifest");
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!File.Exists(manifest) && waited.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        await Eventually.UntilAsync(() => File.Exists(manifest), TimeSpan.FromSeconds(10), "the checkpoint's manifest");
         registry.DisposeWithoutCheckpoint();
 
         await using RegistryService reopened = await TestData.OpenAsync(dir.Path);

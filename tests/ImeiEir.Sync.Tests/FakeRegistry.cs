@@ -198,7 +198,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
         {
             await context.Response.Body.WriteAsync(bytes.AsMemory(0, (int)at));
             await context.Response.Body.FlushAsync();
-            await Task.Delay(20);
+            await Task.Delay(20); // the scenario: a registry that dies mid-snapshot, after the bytes it sent
             context.Abort();
             return;
         }
@@ -235,7 +235,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
             if (!await feed.FlushAsync()) return;
             if (silent)
             {
-                await Task.Delay(Timeout.Infinite, linked.Token);
+                await Task.Delay(Timeout.Infinite, linked.Token); // the scenario: a feed that goes silent
                 return;
             }
 
@@ -277,7 +277,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
                     continue;
                 }
                 // Idle: a heartbeat every interval until something changes.
-                Task idle = Task.Delay(HeartbeatInterval, linked.Token);
+                Task idle = Task.Delay(HeartbeatInterval, linked.Token); // the fake's heartbeat timer
                 if (await Task.WhenAny(changed, idle) == idle)
                 {
                     await idle;
@@ -405,7 +405,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
                 _written = cutAt;
                 if (!cleanly)
                 {
-                    await Task.Delay(10);
+                    await Task.Delay(10); // the scenario: a registry that dies mid-feed, after the bytes it sent
                     context.Abort();
                 }
                 return false;

@@ -57,31 +57,9 @@ internal sealed class Node : IAsyncDisposable
 internal static class Wait
 {
     /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after <paramref name="seconds"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, double seconds = 10, Func<string>? state = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}. {state?.Invoke()}");
-            await Task.Delay(5);
-        }
-    }
+    public static Task UntilAsync(Func<bool> condition, string what, double seconds = 10, Func<string>? state = null) =>
+        Eventually.UntilAsync(condition, TimeSpan.FromSeconds(seconds), what, state);
 
     public static Task ForAsync(Node node, ulong sequence, double seconds = 10) =>
         UntilAsync(() => node.Agent.LastApplied >= sequence, $"sequence {sequence}", seconds, () => node.Agent.Status.ToString());
-}
-
-/// <summary>A directory under the temp path, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "imeieir-sync-tests-" + Guid.NewGuid().ToString("N"));
-
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
 }

@@ -99,7 +99,7 @@ public class SyncAgentTests
         registry.PauseAfter = 300;
         await using Node second = await Node.StartAsync(options, directory.Path);
         await Wait.UntilAsync(() => second.Agent.Status.State == SyncState.CatchingUp, "the first heartbeat");
-        await Task.Delay(300);
+        await Wait.UntilAsync(() => second.Agent.Status.LagSeconds >= 0.2, "a lag of 0.2 s", state: () => second.Agent.Status.ToString());
         SyncStatus behind = second.Agent.Status;
         Assert.Multiple(() =>
         {
@@ -315,7 +315,7 @@ public class SyncAgentTests
         await using Node node = await Node.StartAsync(Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromSeconds(10)));
 
         await Wait.ForAsync(node, 2000);
-        await Task.Delay(200);
+        await Wait.UntilAsync(() => node.Agent.Status.LagSeconds >= 0.1, "a lag of 0.1 s", state: () => node.Agent.Status.ToString());
         SyncStatus behind = node.Agent.Status;
         Assert.Multiple(() =>
         {
@@ -354,8 +354,10 @@ public class SyncAgentTests
             await Wait.UntilAsync(() => node.Log.Count(CheckpointedEvent) >= i + 1, $"checkpoint {i + 1}");
         }
         // The interval rule picks up the tail that the count rule left; after that, heartbeats alone change nothing.
-        await Task.Delay(1000);
+        await Wait.UntilAsync(() => node.Log.Lines.Any(l => l.EventId == CheckpointedEvent && l.Message.EndsWith(" 5000", StringComparison.Ordinal)),
+            "the checkpoint at sequence 5000");
         int settled = node.Log.Count(CheckpointedEvent);
+        // The scenario: three checkpoint intervals (300 ms) of heartbeats and no change; a real-time timer under test.
         await Task.Delay(1000);
         Assert.That(node.Log.Count(CheckpointedEvent), Is.EqualTo(settled), "no checkpoint while nothing changes");
     }
@@ -379,13 +381,15 @@ public class SyncAgentTests
         int burst = (int)storeRecords - 1000;
         registry.Append(Model.Changes(burst, 300, seed: 41));
         await Wait.ForAsync(node, 6000 + (ulong)burst);
-        await Task.Delay(1000);
-        Assert.That(node.Log.Count(CheckpointedEvent), Is.EqualTo(1), $"{burst} changes into a store of {storeRecords} records");
 
-        // Past the store's records: the count rule checkpoints.
+        // Past the store's records: the count rule checkpoints. Checkpoints are taken one at a time, in order, so once
+        // this one is logged a checkpoint of the burst would have been logged before it.
         registry.Append(Model.Changes(1500, 300, seed: 42));
         await Wait.ForAsync(node, 7500 + (ulong)burst);
         await Wait.UntilAsync(() => node.Log.Count(CheckpointedEvent) >= 2, "a checkpoint once the changes reach the store's records");
+        string[] checkpoints = [.. node.Log.Lines.Where(l => l.EventId == CheckpointedEvent).Select(l => l.Message)];
+        Assert.That(ulong.Parse(checkpoints[1].Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(6000 + (ulong)burst),
+            $"{burst} changes into a store of {storeRecords} records: no checkpoint until the changes reached the store's records");
     }
 
     [Test, CancelAfter(20_000)]
@@ -401,6 +405,7 @@ public class SyncAgentTests
         try
         {
             await agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+            // The scenario: the feed stays idle (heartbeats only) for longer than the HttpClient's 500 ms timeout.
             await Task.Delay(1500);
             registry.Append(Model.Changes(5, 10, seed: 18));
             await Wait.UntilAsync(() => agent.LastApplied == 15, "the late changes");

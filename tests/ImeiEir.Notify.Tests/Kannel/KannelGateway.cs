@@ -85,6 +85,20 @@ internal sealed class KannelGateway : IDisposable
     /// <summary>The SMS sent to <paramref name="msisdn"/>.</summary>
     public List<ReceivedSms> ReceivedBy(string msisdn) => [.. Received().Where(m => m.To == msisdn)];
 
+    /// <summary>
+    /// Sends an SMS to <paramref name="msisdn"/> through sendsms and waits until the fake SMSC has it. Kannel's one
+    /// SMSC link delivers in order, so every SMS Kannel accepted before has arrived by then too.
+    /// </summary>
+    public async Task SendAndAwaitAsync(string msisdn, string text)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        string url = $"{SendSmsUrl}?username={User}&password={Password}&from=1414&to={msisdn}&text={Uri.EscapeDataString(text)}&charset=UTF-8&coding=2";   // UCS-2, as the notifier sends
+        using HttpResponseMessage response = await http.GetAsync(new Uri(url));
+        Assert.That(response.IsSuccessStatusCode, Is.True, $"sendsms answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        await Eventually.UntilAsync(() => ReceivedBy(msisdn).Any(m => m.Text == text), TimeSpan.FromSeconds(20),
+            $"the SMS to {msisdn} at the fake SMSC", Logs);
+    }
+
     /// <summary>The end of Kannel's logs, for failure messages.</summary>
     public string Logs()
     {

@@ -21,6 +21,8 @@ public sealed class GreyLifecycleScenarioTests
     private const string Stolen = "35274108000035";
     private const string RoamerUnknown = "35274108000042";
     private const string M2mDevice = "86000123000051";
+    private const string ExpiresFirst = "35274108000080";
+    private const string HomeUnknown = "35274108000097";
 
     private Cluster _cluster = null!;
 
@@ -50,9 +52,12 @@ public sealed class GreyLifecycleScenarioTests
 
         // Day 5: node B sees the same IMEI → still grey, and the deadline stays day 30 everywhere.
         _cluster.AdvanceDays(5);
+        double reportedByB = await MetricAsync(_cluster.NodeB, "imeieir_sightings_reported_total");
         using (var mme = new S13Client(_cluster.NodeB.Diameter))
             Assert.That(mme.Check(Unknown, Cluster.OtherHomeImsi), Is.EqualTo((Success, 0u, Grey)), "day 5 on node B");
-        await Task.Delay(300); // give a (wrong) second deadline time to be published before looking
+        // Node B reports the attach; once the registry has acknowledged it, a (wrong) second deadline would be published.
+        Assert.That(await InProcessHost.EventuallyAsync(async () => await MetricAsync(_cluster.NodeB, "imeieir_sightings_reported_total") > reportedByB),
+            Is.True, "the registry never acknowledged node B's sighting");
         Assert.That(Cluster.Deadline((await _cluster.RegistryRecordAsync(Unknown))!.Value), Is.EqualTo(day30), "registry deadline moved");
         Assert.That((await _cluster.RegistryRecordAsync(Unknown))!.Value.GetProperty("history").GetArrayLength(), Is.EqualTo(1),
             "a second sighting must not publish a change");
@@ -91,6 +96,12 @@ public sealed class GreyLifecycleScenarioTests
         // The node shows its provisional record at once; the verification below must follow the registry's sighting.
         Assert.That(await InProcessHost.EventuallyAsync(async () => (await _cluster.RegistryRecordAsync(VerifiedLater)) is { } r
             && r.GetProperty("list").GetString() == "grey"), Is.True, "the registry recorded the first sighting");
+        // One second later, another unknown device: its deadline falls one second after the verified one's old one.
+        _cluster.Clock.Advance(TimeSpan.FromSeconds(1));
+        using (var mme = new S13Client(_cluster.NodeA.Diameter))
+            Assert.That(mme.Check(ExpiresFirst, Cluster.HomeImsi), Is.EqualTo((Success, 0u, Grey)), "the other device's first attach");
+        Assert.That(await InProcessHost.EventuallyAsync(async () => await _cluster.RegistryRecordAsync(ExpiresFirst) is not null), Is.True,
+            "the registry recorded the other device's first sighting");
 
         _cluster.AdvanceDays(10);
         await _cluster.PushAsync($"set,{VerifiedLater},white,verified\n");
@@ -99,7 +110,10 @@ public sealed class GreyLifecycleScenarioTests
             Assert.That(mme.Check(VerifiedLater, Cluster.HomeImsi), Is.EqualTo((Success, 0u, White)), "day 10, verified");
 
         _cluster.AdvanceDays(25); // past the old deadline
-        await Task.Delay(500);    // the expiry loop has run by now; a wrong expiry would have been published
+        // The expiry loop has passed the old deadline once it expired the device due one second after it.
+        Assert.That(await InProcessHost.EventuallyAsync(async () =>
+                (await _cluster.RegistryRecordAsync(ExpiresFirst))!.Value.GetProperty("list").GetString() == "black"), Is.True,
+            "the registry did not expire the other device");
         using (var mme = new S13Client(_cluster.NodeA.Diameter))
             Assert.That(mme.Check(VerifiedLater, Cluster.HomeImsi), Is.EqualTo((Success, 0u, White)), "day 35");
         JsonElement registry = (await _cluster.RegistryRecordAsync(VerifiedLater))!.Value;
@@ -124,7 +138,11 @@ public sealed class GreyLifecycleScenarioTests
         using (var mme = new S13Client(_cluster.NodeA.Diameter))
             Assert.That(mme.Check(RoamerUnknown, Cluster.RoamerImsi), Is.EqualTo((Success, 0u, White)));
         Assert.That(await N5gStatusAsync(_cluster.NodeA, Luhn.With(RoamerUnknown), Cluster.RoamerImsi), Is.EqualTo("WHITELISTED"));
-        await Task.Delay(300); // a sighting would have reached the registry by now
+        // A home subscriber's unknown device after it: once its sighting is in the registry, the roamer's would be too.
+        using (var mme = new S13Client(_cluster.NodeA.Diameter))
+            Assert.That(mme.Check(HomeUnknown, Cluster.HomeImsi), Is.EqualTo((Success, 0u, Grey)), "a home subscriber's unknown device");
+        Assert.That(await InProcessHost.EventuallyAsync(async () => await _cluster.RegistryRecordAsync(HomeUnknown) is not null), Is.True,
+            "the registry never received the home subscriber's sighting");
         Assert.That(await _cluster.RegistryRecordAsync(RoamerUnknown), Is.Null, "a roamer's device must not be registered");
         Assert.That((await _cluster.NodeA.LookupAsync(_cluster.Http, RoamerUnknown)).GetProperty("list").GetString(), Is.EqualTo("none"),
             "no provisional record either");
@@ -138,7 +156,9 @@ public sealed class GreyLifecycleScenarioTests
         Assert.That(mme.Check(Luhn.WithWrong("35274108000066"), Cluster.HomeImsi), Is.EqualTo((Success, 0u, Black)), "wrong check digit");
         Assert.That(await N5gStatusAsync(_cluster.NodeA, Luhn.WithWrong("35274108000066"), Cluster.HomeImsi), Is.EqualTo("BLACKLISTED"));
         Assert.That(mme.Check(Luhn.With("35274108000066"), Cluster.HomeImsi), Is.EqualTo((Success, 0u, Grey)), "the right check digit: unknown → grey");
-        await Task.Delay(300);
+        // That grey answer's sighting came after the M2M device's: once it is in the registry, the M2M one would be too.
+        Assert.That(await InProcessHost.EventuallyAsync(async () => await _cluster.RegistryRecordAsync("35274108000066") is not null), Is.True,
+            "the registry never received the sighting of the unknown device");
         Assert.That(await _cluster.RegistryRecordAsync(M2mDevice), Is.Null, "an M2M device must not be registered");
     }
 

@@ -69,16 +69,8 @@ internal sealed class InProcessHost : IAsyncDisposable
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns true (at most <paramref name="seconds"/>).</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> probe, double seconds = 15)
-    {
-        DateTime until = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < until)
-        {
-            if (await probe()) return true;
-            await Task.Delay(25);
-        }
-        return await probe();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> probe, double seconds = 15) =>
+        Eventually.TryUntilAsync(probe, TimeSpan.FromSeconds(seconds));
 
     /// <summary>GET /v1/imei/{imei} on this node: the check before purchase.</summary>
     public async Task<JsonElement> LookupAsync(HttpClient http, string imei)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using ImeiEir.Server.Transport;
 using Microsoft.AspNetCore.Connections;
 
@@ -31,7 +32,7 @@ public sealed class EpollListenerTests
 
         await listener.DisposeAsync(); // the event loops stop first
         Task teardown = connection.DisposeAsync().AsTask();
-        Assert.That(await Task.WhenAny(teardown, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(teardown), "the connection's teardown finished");
+        await Eventually.CompletesAsync(teardown, TimeSpan.FromSeconds(10), "the connection's teardown to finish");
         Assert.That(client.Receive(echo), Is.Zero, "the peer sees the connection closed");
     }
 
@@ -42,16 +43,18 @@ public sealed class EpollListenerTests
         await using EpollConnectionListener disposeListener = listener;
         using Socket disposeClient = client;
 
-        // Awaited well before the data arrives, so the loop that receives it runs what follows the await.
-        Task sending = Task.Run(async () => { await Task.Delay(300); client.Send("ping"u8); });
-        System.IO.Pipelines.ReadResult read = await connection.Transport.Input.ReadAsync();
+        // Awaited before the data is sent (the send waits for the await to be registered), so the loop that receives
+        // it runs what follows the await.
+        var awaiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task sending = Task.Run(async () => { await awaiting.Task; client.Send("ping"u8); });
+        System.IO.Pipelines.ReadResult read = await new SaysWhenAwaited<System.IO.Pipelines.ReadResult>(connection.Transport.Input.ReadAsync(), awaiting);
         string? thread = Thread.CurrentThread.Name;
         connection.Transport.Input.AdvanceTo(read.Buffer.End);
         await listener.DisposeAsync(); // on the loop's own thread: it stops after this turn instead of being joined
         Task teardown = connection.DisposeAsync().AsTask();
 
         await sending;
-        Assert.That(await Task.WhenAny(teardown, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(teardown), "the connection's teardown finished");
+        await Eventually.CompletesAsync(teardown, TimeSpan.FromSeconds(10), "the connection's teardown to finish");
         Assert.That(thread, Is.EqualTo("Diameter epoll 0"), "the application's read resumed inline on its event loop");
         byte[] rest = new byte[4];
         Assert.That(client.Receive(rest), Is.Zero, "the peer sees the connection closed");
@@ -74,5 +77,34 @@ public sealed class EpollListenerTests
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
         await client.ConnectAsync(((EpollEndPoint)listener.EndPoint).Address);
         return (listener, client, (await listener.AcceptAsync())!);
+    }
+
+    /// <summary>Awaits <paramref name="task"/> and completes <paramref name="awaited"/> once the continuation is registered.</summary>
+    private readonly struct SaysWhenAwaited<T>(ValueTask<T> task, TaskCompletionSource awaited) : ICriticalNotifyCompletion
+    {
+        public SaysWhenAwaited<T> GetAwaiter() => this;
+
+        public bool IsCompleted
+        {
+            get
+            {
+                if (task.IsCompleted) awaited.TrySetResult();
+                return task.IsCompleted;
+            }
+        }
+
+        public T GetResult() => task.GetAwaiter().GetResult();
+
+        public void OnCompleted(Action continuation)
+        {
+            task.GetAwaiter().OnCompleted(continuation);
+            awaited.TrySetResult();
+        }
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            task.GetAwaiter().UnsafeOnCompleted(continuation);
+            awaited.TrySetResult();
+        }
     }
 }

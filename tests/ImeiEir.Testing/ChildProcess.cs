@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace ImeiEir.Integration.Tests;
+namespace ImeiEir.Testing;
 
 /// <summary>
-/// A child process whose stdout and stderr are read line by line as they come, so a test can wait for a line
-/// (a "ready" banner, "Capturing on") and still hold the whole transcript for its failure message. Every wait is
-/// bounded; disposing kills whatever is still running, children included.
+/// A child process (the server, eirctl, eirload, a peer tool) whose stdout and stderr are read line by line as they
+/// come, so a test can wait for a line (a "ready" banner, "Capturing on") and still hold the whole transcript for
+/// its failure message. Every wait is bounded; disposing kills whatever is still running, children included.
 /// </summary>
-internal sealed partial class ChildProcess : IDisposable
+public sealed partial class ChildProcess : IDisposable
 {
     public const int SigInt = 2;
     public const int SigKill = 9;
@@ -39,9 +39,49 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>The exit code; only meaningful once <see cref="WaitForExit"/> returned true.</summary>
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The dotnet host running this test (the CLI sets DOTNET_HOST_PATH for its children), for starting .dll files.</summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
     /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> (no shell involved).</summary>
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
+        Start(fileName, arguments, environment, workingDirectory, configure: null);
+
+    /// <summary>
+    /// Starts <c>dotnet DLL arguments</c>, the DLL taken from the test output directory (the test project references
+    /// its project), as in production: DOTNET_ENVIRONMENT=Production and no inherited socket tuning.
+    /// </summary>
+    public static ChildProcess StartDll(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        string path = Path.Combine(TestContext.CurrentContext.TestDirectory, dll);
+        if (!File.Exists(path)) Assert.Fail($"{path} is missing: the test project references its project, build it");
+        return Start(DotnetHost, [path, .. arguments], environment, workingDirectory: null, info =>
+        {
+            info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"); // each test says what it wants
+        });
+    }
+
+    /// <summary>As <see cref="StartDll(string, IEnumerable{string}, IReadOnlyDictionary{string, string}?)"/>.</summary>
+    public static ChildProcess StartDll(string dll, params string[] arguments) => StartDll(dll, arguments, environment: null);
+
+    /// <summary>As <see cref="StartDll(string, IEnumerable{string}, IReadOnlyDictionary{string, string}?)"/>, with extra environment variables.</summary>
+    public static ChildProcess StartDll(string dll, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartDll(dll, arguments, environment);
+
+    /// <summary>Runs a .dll of the test output directory to its end; fails the test after <paramref name="timeoutSeconds"/>.</summary>
+    public static (int ExitCode, string Stdout, string Transcript) RunDll(string dll, IEnumerable<string> arguments, double timeoutSeconds = 60)
+    {
+        using ChildProcess child = StartDll(dll, arguments);
+        if (!child.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+            Assert.Fail($"did not finish within {timeoutSeconds} s:\n$ {child.CommandLine}\n{child.Transcript}");
+        return (child.ExitCode, child.Stdout, $"$ {child.CommandLine}\n{child.Transcript}(exit {child.ExitCode})");
+    }
+
+    private static ChildProcess Start(string fileName, IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment, string? workingDirectory, Action<ProcessStartInfo>? configure)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -52,6 +92,7 @@ internal sealed partial class ChildProcess : IDisposable
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
         foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        configure?.Invoke(info);
         if (environment is not null)
             foreach ((string key, string value) in environment) info.Environment[key] = value;
 
@@ -81,8 +122,10 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>Lines written to stderr so far.</summary>
     public IReadOnlyList<string> StderrLines { get { lock (_gate) return [.. _stderr]; } }
 
+    /// <summary>stdout so far, its lines joined with '\n'.</summary>
     public string Stdout { get { lock (_gate) return string.Join('\n', _stdout); } }
 
+    /// <summary>stderr so far, its lines joined with '\n'.</summary>
     public string Stderr { get { lock (_gate) return string.Join('\n', _stderr); } }
 
     /// <summary>stdout and stderr interleaved in arrival order, stderr lines marked "!".</summary>
@@ -92,9 +135,17 @@ internal sealed partial class ChildProcess : IDisposable
     /// Waits until a line matching <paramref name="match"/> appears (earlier lines count too) on stdout, or on
     /// stderr when <paramref name="stderr"/> is set. False on timeout or when the stream ended without one.
     /// </summary>
-    public bool WaitForLine(Func<string, bool> match, TimeSpan timeout, out string line, bool stderr = false)
+    public bool WaitForLine(Func<string, bool> match, TimeSpan timeout, out string line, bool stderr = false) =>
+        WaitForLines(match, 1, timeout, out line, stderr);
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> lines matching <paramref name="match"/> have appeared (earlier lines
+    /// count too); <paramref name="line"/> is the last of them. False on timeout or when the stream ended first.
+    /// </summary>
+    public bool WaitForLines(Func<string, bool> match, int count, TimeSpan timeout, out string line, bool stderr = false)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
+        long start = Stopwatch.GetTimestamp();
+        int found = 0;
         lock (_gate)
         {
             List<string> lines = stderr ? _stderr : _stdout;
@@ -103,13 +154,13 @@ internal sealed partial class ChildProcess : IDisposable
             {
                 for (; seen < lines.Count; seen++)
                 {
-                    if (match(lines[seen]))
+                    if (match(lines[seen]) && ++found == count)
                     {
                         line = lines[seen];
                         return true;
                     }
                 }
-                TimeSpan left = deadline - DateTime.UtcNow;
+                TimeSpan left = timeout - Stopwatch.GetElapsedTime(start);
                 if ((stderr ? _stderrClosed : _stdoutClosed) || left <= TimeSpan.Zero)
                 {
                     line = "";
@@ -157,6 +208,9 @@ internal sealed partial class ChildProcess : IDisposable
         KillTree();
         return false;
     }
+
+    /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/> (<see cref="Terminate"/> without the outcome).</summary>
+    public void Stop(TimeSpan grace) => Terminate(grace);
 
     public void KillTree()
     {

@@ -1,11 +1,11 @@
-namespace ImeiEir.Registry.Tests;
+namespace ImeiEir.Testing;
 
 /// <summary>A fresh directory under the system temp path, deleted on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "imeieir-registry-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "imeieir-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
