@@ -178,30 +178,27 @@ public sealed class RegistryService : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="after"/> is beyond <see cref="LastSequence"/>.</exception>
     /// <exception cref="ObjectDisposedException">The registry is closing.</exception>
-    public ValueTask<int> ReadChangesAsync(ulong after, Memory<Change> buffer, TimeSpan wait, CancellationToken ct)
-    {
-        ThrowIfDisposed();
-        return _changes.ReadAsync(after, buffer, wait, ct);
-    }
+    public ValueTask<int> ReadChangesAsync(ulong after, Memory<Change> buffer, TimeSpan wait, CancellationToken ct) =>
+        _changes.ReadAsync(after, buffer, wait, ct);
 
     /// <summary>
     /// Writes a <see cref="SnapshotFormat"/> snapshot of every live record as of at least <see cref="LastSequence"/>
     /// when called (<see cref="SnapshotWriter"/>).
     /// </summary>
-    public Task WriteSnapshotAsync(Stream destination, CancellationToken ct)
+    public async Task WriteSnapshotAsync(Stream destination, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
-        return SnapshotWriter.WriteAsync(_view, LastSequence, destination, ct);
+        await SnapshotWriter.WriteAsync(_view, LastSequence, destination, ct).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- checkpoints and lifetime
 
     /// <summary>Checkpoints the view at <see cref="LastSequence"/>, so a restart replays only the log after it.</summary>
-    public Task CheckpointAsync(CancellationToken ct)
+    public async Task CheckpointAsync(CancellationToken ct)
     {
         ThrowIfDisposed();
-        return _checkpoints.CheckpointAsync(ct);
+        await _checkpoints.CheckpointAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>
