@@ -18,7 +18,7 @@ namespace ImeiEir.Registry;
 /// </summary>
 public static class RegistryEndpoints
 {
-    /// <summary>Most sightings one request may carry (a node sends at most its batch size, 10,000 by default).</summary>
+    /// <summary>Most sightings one request may carry (a node sends at most Sightings:BatchSize, itself at most this).</summary>
     public const int MaxSightingsPerRequest = 100_000;
 
     /// <summary>

@@ -29,6 +29,9 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
         _registry = new CentralRegistry(settings.Registry, settings.RegistryDirectory, time, policy, regimeClock, logger, OpenDemoLists);
     }
 
+    /// <summary>The registry, its grey lifecycle and their events.</summary>
+    public CentralRegistry Registry => _registry;
+
     public RegistryService Service => _registry.Service;
 
     public SightingIntake Intake => _registry.Intake;
