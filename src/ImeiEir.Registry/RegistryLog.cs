@@ -2,9 +2,14 @@ using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Registry;
 
-/// <summary>The registry's log messages (event ids 300-349). Tokens never appear in them.</summary>
+/// <summary>
+/// The registry's log messages (event ids 300-349; the seeding line keeps its id, 2). Tokens never appear in them.
+/// </summary>
 internal static partial class RegistryLog
 {
+    [LoggerMessage(2, LogLevel.Information, "Registry ready at sequence {Sequence}; {Source}: {Applied} applied, {Unchanged} unchanged")]
+    public static partial void RegistrySeeded(ILogger logger, ulong sequence, string source, int applied, int unchanged);
+
     [LoggerMessage(300, LogLevel.Information, "Registry opened in {Directory}: {Changes} changes in the log, view recovered at change {Recovered}, {Replayed} replayed in {ElapsedMs} ms")]
     public static partial void Opened(ILogger logger, string directory, ulong changes, ulong recovered, ulong replayed, long elapsedMs);
 

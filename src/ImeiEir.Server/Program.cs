@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Registry;
 using ImeiEir.Server;
 using ImeiEir.Server.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -3,9 +3,10 @@ using ImeiEir.Core;
 namespace ImeiEir.Registry.Tests;
 
 /// <summary>
-/// DESIGN rule 6 on the registry: a grey record whose deadline passes on the regime clock is published black
-/// (grey-expired, origin Lifecycle), unless something ended its grey period first. The regime clock is fake, so the
-/// 30-day grace period passes in milliseconds; the loop is observed through its one timer (<see cref="RegimeTime"/>).
+/// docs/ARCHITECTURE.md, rule 6, on the registry: a grey record whose deadline passes on the regime clock is published
+/// black (grey-expired, origin Lifecycle), unless something ended its grey period first. The regime clock is fake, so
+/// the 30-day grace period passes in milliseconds; the loop is observed through its one timer
+/// (<see cref="RegimeTime"/>).
 /// </summary>
 public class GreyExpiryTests
 {

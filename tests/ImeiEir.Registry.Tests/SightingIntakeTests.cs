@@ -2,7 +2,7 @@ using ImeiEir.Core;
 
 namespace ImeiEir.Registry.Tests;
 
-/// <summary>The registry's side of DESIGN rule 7: the first sighting to arrive sets the grey deadline, once.</summary>
+/// <summary>The registry's side of docs/ARCHITECTURE.md, rule 7: the first sighting to arrive sets the grey deadline, once.</summary>
 public class SightingIntakeTests
 {
     private Lifecycle _life = null!;

@@ -6,113 +6,60 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Server.Hosting;
 
 /// <summary>
-/// Owns the <see cref="RegistryService"/>: opens it (recovering the log and its view) before the listeners
-/// accept anyone, seeds it with the configured lists, checkpoints it at shutdown. The lists go in as an ordinary
-/// admin delta, so restarting with the same file changes nothing ("unchanged" lines append nothing).
-/// Also runs the grey lifecycle: the intake of nodes' sightings and the expiry of grey periods.
+/// Hosts the <see cref="CentralRegistry"/>: starts it (open, seed, grey lifecycle) before the listeners accept
+/// anyone, checkpoints it at shutdown, closes it with the host. The demo list a brand-new registry is seeded with
+/// is a resource of this executable.
 /// </summary>
 internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
 {
     private const string DemoResource = "ImeiEir.Server.demo-lists.csv";
 
     private readonly ServerSettings _settings;
-    private readonly TimeProvider _time;
-    private readonly DecisionPolicy _policy;
-    private readonly RegimeClock _regimeClock;
     private readonly ILogger<RegistryLifecycle> _logger;
-    private RegistryService? _service;
-    private SightingIntake? _intake;
-    private GreyExpiry? _expiry;
+    private readonly CentralRegistry _registry;
 
     public RegistryLifecycle(ServerSettings settings, TimeProvider time, DecisionPolicy policy, RegimeClock regimeClock, ILogger<RegistryLifecycle> logger)
     {
         _settings = settings;
-        _time = time;
-        _policy = policy;
-        _regimeClock = regimeClock;
         _logger = logger;
+        // Bridge until the seeding keys are read into Registry: (issue 20, options): Store:InitialLists and
+        // Store:LoadDemoLists still carry them. Remove these two lines with that change.
+        settings.Registry.InitialLists ??= settings.Store.InitialLists;
+        settings.Registry.LoadDemoLists &= settings.Store.LoadDemoLists;
+        _registry = new CentralRegistry(settings.Registry, settings.RegistryDirectory, time, policy, regimeClock, logger, OpenDemoLists);
     }
 
-    public RegistryService Service => _service ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+    /// <summary>The registry, its grey lifecycle and their events.</summary>
+    public CentralRegistry Registry => _registry;
 
-    public SightingIntake Intake => _intake ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+    public RegistryService Service => _registry.Service;
 
-    public GreyExpiry Expiry => _expiry ?? throw new InvalidOperationException("The registry is opened when the host starts.");
+    public SightingIntake Intake => _registry.Intake;
+
+    public GreyExpiry Expiry => _registry.Expiry;
 
     /// <summary>True once the registry is open and its lifecycle running.</summary>
-    public bool IsOpen => _expiry is not null;
+    public bool IsOpen => _registry.IsOpen;
 
     /// <summary>Every batch of sightings once recorded (metrics; the notifier).</summary>
-    public event Action<SightingReport>? SightingsRecorded;
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public event Action<SightingReport>? SightingsRecorded
     {
-        _service = await RegistryService.OpenAsync(_settings.Registry, _settings.RegistryDirectory, _time, _logger, cancellationToken);
-
-        if (_settings.Store.InitialLists is { } path)
-        {
-            await using FileStream file = File.OpenRead(path);
-            await SeedAsync(file, path, cancellationToken);
-        }
-        else if (_service.LastSequence == 0 && _settings.Store.LoadDemoLists)
-        {
-            // Demo data only for a brand-new registry, so a newcomer can query something at once.
-            await using Stream demo = typeof(RegistryLifecycle).Assembly.GetManifestResourceStream(DemoResource)
-                ?? throw new InvalidOperationException($"Resource {DemoResource} is missing from the build.");
-            await SeedAsync(demo, "embedded demo list", cancellationToken);
-        }
-        else
-        {
-            ServerLog.RegistrySeeded(_logger, _service.LastSequence, "no lists to load", 0, 0);
-        }
-
-        _intake = new SightingIntake(_service, _policy, _regimeClock, _logger);
-        _intake.Recorded += report => SightingsRecorded?.Invoke(report);
-        _expiry = new GreyExpiry(_service, _regimeClock, _logger);
-        _expiry.Start();
+        add => _registry.SightingsRecorded += value;
+        remove => _registry.SightingsRecorded -= value;
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => _registry.StartAsync(cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_expiry is not null)
-            await _expiry.DisposeAsync();
-        if (_service is not null)
-        {
-            try
-            {
-                await _service.CheckpointAsync(cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // The view is rebuilt from the durable log beyond the previous checkpoint at the next start.
-                ServerLog.ShutdownCheckpointAbandoned(_logger, "the registry's view", _settings.Store.ShutdownCheckpointTimeout.TotalSeconds);
-            }
-        }
+        // An abandoned checkpoint loses nothing: the view is rebuilt from the durable log beyond the previous one.
+        if (!await _registry.StopAsync(cancellationToken))
+            ServerLog.ShutdownCheckpointAbandoned(_logger, "the registry's view", _settings.Store.ShutdownCheckpointTimeout.TotalSeconds);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_service is not null)
-            await _service.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _registry.DisposeAsync();
 
-    private async Task SeedAsync(Stream lists, string source, CancellationToken ct)
-    {
-        DeltaBatch batch = await DeltaParser.ParseCsvAsync(lists, _settings.Registry.MaxDeltaLines, long.MaxValue, ct);
-        if (batch.Failure is { } failure)
-            throw new InitialListsException(source, [$"{source}: {failure.Detail}"]);
-
-        // Atomic: one bad line and nothing is loaded; the operator gets every bad line at once.
-        DeltaReport report = await Service.ApplyAsync(batch, partial: false, ct);
-        if (!report.Accepted)
-            throw new InitialListsException(source, report.Errors.Select(e => $"{source}:{e.Line}: {e.Reason}").ToList());
-        ServerLog.RegistrySeeded(_logger, Service.LastSequence, source, report.Applied, report.Unchanged);
-    }
-}
-
-/// <summary>The initial lists had bad lines; start-up stops and prints each one.</summary>
-internal sealed class InitialListsException(string source, IReadOnlyList<string> errors)
-    : Exception($"{source}: {errors.Count} problem(s); nothing was loaded")
-{
-    public IReadOnlyList<string> Errors { get; } = errors;
+    private static Stream OpenDemoLists() =>
+        typeof(RegistryLifecycle).Assembly.GetManifestResourceStream(DemoResource)
+        ?? throw new InvalidOperationException($"Resource {DemoResource} is missing from the build.");
 }

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// Ends grey periods (DESIGN rule 6): when a grey record's deadline passes on the regime clock, the registry
-/// publishes it black, reason grey-expired (origin Lifecycle). Nodes already answer BLACKLISTED past the deadline on
-/// their own; this makes the lists say so too (snapshots, lookups, notices). A verification (set white) or removal
-/// before the deadline ends the grey period: the record is read again at expiry time and only a record still grey
-/// with that very deadline is expired.
+/// Ends grey periods (docs/ARCHITECTURE.md, rule 6): when a grey record's deadline passes on the regime clock, the
+/// registry publishes it black, reason grey-expired (origin Lifecycle). Nodes already answer BLACKLISTED past the
+/// deadline on their own; this makes the lists say so too (snapshots, lookups, notices). A verification (set white) or
+/// removal before the deadline ends the grey period: the record is read again at expiry time and only a record still
+/// grey with that very deadline is expired.
 /// </summary>
 public sealed class GreyExpiry : IAsyncDisposable
 {

@@ -8,35 +8,36 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImeiEir.Registry;
 
-public static partial class RegistryEndpoints
+/// <summary>
+/// <c>POST /v1/sightings</c>, a node's reader token: <see cref="SightingCodec"/> records → 200 counts | 400 | 401 |
+/// 413 | 415 | 503. The sightings go to the <see cref="SightingIntake"/>, which makes the first of an unknown IMEI grey.
+/// </summary>
+internal static class PostSightingsEndpoint
 {
-    /// <summary>Most sightings one request may carry (a node sends at most its batch size, 10,000 by default).</summary>
-    public const int MaxSightingsPerRequest = 100_000;
+    private const int MaxSightingsPerRequest = RegistryEndpoints.MaxSightingsPerRequest;
 
-    // ---------------------------------------------------------------- POST /v1/sightings
-
-    private static async Task PostSightingsAsync(HttpContext context)
+    public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
         {
-            await UnauthorizedAsync(context, "POST /v1/sightings needs a node's reader token: Authorization: Bearer <reader token>");
+            await ApiProblems.UnauthorizedAsync(context, "POST /v1/sightings needs a node's reader token: Authorization: Bearer <reader token>");
             return;
         }
         if (context.RequestServices.GetService<SightingIntake>() is not { } intake)
         {
-            await ProblemAsync(context, 503, "No lifecycle", "this registry does not take sightings");
+            await ApiProblems.ProblemAsync(context, 503, "No lifecycle", "this registry does not take sightings");
             return;
         }
         if (!string.Equals(context.Request.ContentType, SightingCodec.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            await ProblemAsync(context, 415, "Unsupported media type", $"send sightings as Content-Type: {SightingCodec.ContentType}");
+            await ApiProblems.ProblemAsync(context, 415, "Unsupported media type", $"send sightings as Content-Type: {SightingCodec.ContentType}");
             return;
         }
         const long maxBytes = (long)MaxSightingsPerRequest * SightingCodec.Size;
         if (context.Request.ContentLength > maxBytes)
         {
-            await ProblemAsync(context, 413, "Too many sightings", $"at most {MaxSightingsPerRequest} sightings ({maxBytes} bytes) a request");
+            await ApiProblems.ProblemAsync(context, 413, "Too many sightings", $"at most {MaxSightingsPerRequest} sightings ({maxBytes} bytes) a request");
             return;
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -66,7 +67,7 @@ public static partial class RegistryEndpoints
             body.AdvanceTo(buffer.Start, buffer.End);
             if (problem is not null)
             {
-                await ProblemAsync(context, 400, "Bad sightings", problem + "; nothing was recorded");
+                await ApiProblems.ProblemAsync(context, 400, "Bad sightings", problem + "; nothing was recorded");
                 return;
             }
             if (read.IsCompleted) break;
@@ -80,7 +81,7 @@ public static partial class RegistryEndpoints
         }
         catch (ObjectDisposedException)
         {
-            await ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was recorded");
+            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was recorded");
             return;
         }
         await context.Response.WriteAsJsonAsync(new

@@ -17,7 +17,7 @@ namespace ImeiEir.Registry;
 /// </summary>
 /// <remarks>
 /// One writer (the registry's serialised batch writer) appends; readers look up only sequences up to the
-/// published <see cref="RegistryService.LastSequence"/>, whose volatile write orders the entries before it.
+/// published sequence (<see cref="PublishedSequence"/>), whose volatile write orders the entries before it.
 /// </remarks>
 internal sealed class SequenceIndex
 {

@@ -4,7 +4,7 @@ using ImeiEir.Store;
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// One of the registry's own write batches being planned (<see cref="RegistryService.WriteAsync"/>): reads see the
+/// One write batch being planned (<see cref="RegistryWriter.WriteAsync"/>): reads see the
 /// view plus what this batch already appended, and each append gets the next sequence number, the batch's time and
 /// the back-link to the record's previous change (the per-IMEI history chain).
 /// </summary>

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// Turns nodes' sightings into the registry's grey records (DESIGN rule 7): the first sighting of an unknown IMEI
-/// to reach the registry sets its deadline, first seen + grace period, and publishes it (origin Sighting); every
-/// later one, from any node, finds the record and changes nothing, so every node converges to that deadline.
+/// Turns nodes' sightings into the registry's grey records (docs/ARCHITECTURE.md, rule 7): the first sighting of an
+/// unknown IMEI to reach the registry sets its deadline, first seen + grace period, and publishes it (origin Sighting);
+/// every later one, from any node, finds the record and changes nothing, so every node converges to that deadline.
 /// </summary>
 public sealed class SightingIntake
 {

@@ -72,9 +72,3 @@ public static class DeltaParser
         }
     }
 }
-
-internal enum DeltaFormat : byte
-{
-    Csv,
-    Ndjson,
-}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using ImeiEir.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// <c>GET /v1/feed?after=SEQ</c>, reader token → 200 an endless <see cref="FeedStream"/> (binary
+/// <see cref="FeedFormat"/>, or NDJSON on <c>Accept: application/x-ndjson</c>) | 400 | 401 | 409 (after is ahead).
+/// </summary>
+internal static class GetFeedEndpoint
+{
+    public static async Task HandleAsync(HttpContext context)
+    {
+        RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
+        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        {
+            await ApiProblems.UnauthorizedAsync(context, "GET /v1/feed needs the reader token: Authorization: Bearer <reader token>");
+            return;
+        }
+
+        ulong after = 0;
+        string? afterText = context.Request.Query["after"];
+        if (!string.IsNullOrEmpty(afterText)
+            && !ulong.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        {
+            await ApiProblems.ProblemAsync(context, 400, "Bad query", $"after must be a change number (0 or more), found '{DeltaLineReader.Shorten(afterText)}'");
+            return;
+        }
+        ulong last = registry.LastSequence;
+        if (after > last)
+        {
+            await ApiProblems.ProblemAsync(context, 409, "Ahead of the registry",
+                $"the node asks for changes after {after} but the registry's last change is {last}: the node's state is not the registry's; bootstrap it again from /v1/snapshot");
+            return;
+        }
+
+        bool ndjson = WantsNdjson(context.Request);
+        HttpResponse response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = ndjson ? FeedFormat.NdjsonContentType : FeedFormat.ContentType;
+        response.Headers.CacheControl = "no-store";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        if (ApiProblems.Logger(context) is ILogger logger) RegistryLog.FeedOpened(logger, after, ndjson ? "ndjson" : "binary");
+
+        // A feed never ends by itself: end it when the node goes or when the host stops (graceful shutdown would
+        // otherwise wait for every follower until its timeout).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
+            context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
+        await FeedStream.RunAsync(registry, response.BodyWriter, after, ndjson, ended.Token);
+    }
+
+    private static bool WantsNdjson(HttpRequest request)
+    {
+        foreach (string? accept in request.Headers.Accept)
+        {
+            if (accept is null) continue;
+            if (accept.Contains(FeedFormat.NdjsonContentType, StringComparison.OrdinalIgnoreCase)
+                || accept.Contains("application/ndjson", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+}

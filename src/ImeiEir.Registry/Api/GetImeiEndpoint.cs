@@ -1,0 +1,62 @@
+using System.Text.Json;
+using ImeiEir.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImeiEir.Registry;
+
+/// <summary><c>GET /v1/imei/{imei}</c>, reader or admin token → 200 the record and its history | 400 | 401 | 404.</summary>
+internal static class GetImeiEndpoint
+{
+    public static async Task HandleAsync(HttpContext context)
+    {
+        RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
+        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        {
+            await ApiProblems.UnauthorizedAsync(context, "GET /v1/imei needs the reader or admin token: Authorization: Bearer <token>");
+            return;
+        }
+
+        string text = context.Request.RouteValues["imei"] as string ?? "";
+        switch (Imei.TryParse(text.AsSpan(), out Imei imei))
+        {
+            case ImeiParseResult.Malformed:
+                await ApiProblems.ProblemAsync(context, 400, "Not an IMEI", $"'{DeltaLineReader.Shorten(text)}' is not an IMEI: expected 14, 15 or 16 digits");
+                return;
+            case ImeiParseResult.BadCheckDigit:
+                await ApiProblems.ProblemAsync(context, 400, "Not an IMEI", $"'{text}' has a wrong check digit: it should be {imei.CheckDigit}");
+                return;
+        }
+
+        if (!registry.TryGetAny(imei, out ImeiRecord record) || record.Sequence == 0)
+        {
+            await ApiProblems.ProblemAsync(context, 404, "Unknown IMEI", $"IMEI {imei} has never been on a registry list");
+            return;
+        }
+
+        var history = new List<Change>();
+        await foreach (Change change in registry.GetHistoryAsync(imei, context.RequestAborted)) history.Add(change);
+
+        HttpResponse response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteString("imei", imei.ToString());
+        json.WriteString("list", record.List.ToName());
+        json.WriteString("reason", record.Reason.ToName());
+        ChangeJson.WriteDeadline(json, record.DeadlineUnixSeconds);
+        json.WriteNumber("sequence", record.Sequence);
+        json.WriteStartArray("history");
+        foreach (Change change in history)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("sequence", change.Sequence);
+            ChangeJson.WriteFields(json, change);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// The registry HTTP API (minimal APIs), one endpoint per file. Every error is <c>application/problem+json</c>
+/// with a <c>detail</c> sentence; tokens are never echoed.
+/// <code>
+/// POST /v1/deltas[?partial=true]  admin    text/csv | application/x-ndjson → 200 report | 400 | 401 | 413 | 415 | 422
+/// GET  /v1/imei/{imei}            reader   → 200 record + history | 400 | 401 | 404
+/// GET  /v1/feed?after=SEQ         reader   → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
+/// GET  /v1/snapshot               reader   → 200 SnapshotFormat | 401
+/// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
+/// </code>
+/// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
+/// </summary>
+public static class RegistryEndpoints
+{
+    /// <summary>Most sightings one request may carry (a node sends at most Sightings:BatchSize, itself at most this).</summary>
+    public const int MaxSightingsPerRequest = 100_000;
+
+    /// <summary>
+    /// Maps the registry API. Handlers resolve the singleton <see cref="RegistryService"/> from the request's
+    /// services; its <see cref="RegistryService.Options"/> are the options in force.
+    /// </summary>
+    public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapPost("/v1/deltas", PostDeltasEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/imei/{imei}", GetImeiEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/feed", GetFeedEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/snapshot", GetSnapshotEndpoint.HandleAsync);
+        endpoints.MapPost("/v1/sightings", PostSightingsEndpoint.HandleAsync);
+        return endpoints;
+    }
+
+    /// <summary>
+    /// True when the request carries the registry's admin token: for other APIs on the registry's admin port (the
+    /// notifier's), so one token guards everything there.
+    /// </summary>
+    public static bool HasAdminToken(HttpContext context, RegistryService registry)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(registry);
+        return ApiAccess.IsAuthorized(context, registry, adminOnly: true);
+    }
+}

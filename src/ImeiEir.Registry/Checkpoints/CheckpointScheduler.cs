@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// Checkpoints the view every <see cref="RegistryOptions.CheckpointInterval"/> when changes were published since the
+/// last checkpoint (one at a time; a failure is logged and the next interval retries), and once more at close, so
+/// a restart replays only the log after it.
+/// </summary>
+internal sealed class CheckpointScheduler
+{
+    private readonly RegistryView _view;
+    private readonly PublishedSequence _published;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+    private ulong _checkpointed;
+    private int _running;
+    private int _stopped;
+
+    /// <param name="view">The view to checkpoint.</param>
+    /// <param name="published">Every change up to its number is in the view (published after the view update).</param>
+    /// <param name="checkpointed">The change number the view's latest checkpoint holds.</param>
+    /// <param name="time">The clock of the interval.</param>
+    /// <param name="interval">Time between checkpoints.</param>
+    /// <param name="logger">Where checkpoints and their failures are logged.</param>
+    public CheckpointScheduler(RegistryView view, PublishedSequence published, ulong checkpointed, TimeProvider time, TimeSpan interval, ILogger logger)
+    {
+        _view = view;
+        _published = published;
+        _checkpointed = checkpointed;
+        _logger = logger;
+        _timer = time.CreateTimer(_ => OnTimer(), null, interval, interval);
+    }
+
+    /// <summary>True when the latest checkpoint holds every published change.</summary>
+    private bool IsCurrent => _published.Value == Volatile.Read(ref _checkpointed);
+
+    /// <summary>Checkpoints the view at the published change number.</summary>
+    public async Task CheckpointAsync(CancellationToken ct)
+    {
+        ulong sequence = _published.Value;
+        await _view.CheckpointAsync(sequence, ct).ConfigureAwait(false);
+        Volatile.Write(ref _checkpointed, sequence);
+        RegistryLog.Checkpointed(_logger, sequence);
+    }
+
+    /// <summary>Stops the timer and waits (up to 30 s) for a checkpoint it started.</summary>
+    public async ValueTask StopAsync()
+    {
+        Volatile.Write(ref _stopped, 1);
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        WaitForRunning();
+    }
+
+    /// <summary>The synchronous <see cref="StopAsync"/>.</summary>
+    public void Stop()
+    {
+        Volatile.Write(ref _stopped, 1);
+        _timer.Dispose();
+        WaitForRunning();
+    }
+
+    /// <summary>After <see cref="StopAsync"/>: checkpoints once more if changes were published since; a failure is logged.</summary>
+    public async Task CheckpointAtCloseAsync()
+    {
+        if (IsCurrent) return;
+        try
+        {
+            await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            RegistryLog.CheckpointFailed(_logger, e);
+        }
+    }
+
+    private void WaitForRunning() => SpinWait.SpinUntil(() => Volatile.Read(ref _running) == 0, TimeSpan.FromSeconds(30));
+
+    private void OnTimer()
+    {
+        if (Volatile.Read(ref _stopped) != 0 || IsCurrent) return;
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (Volatile.Read(ref _stopped) != 0) return; // closing: the view may be gone
+                await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            catch (Exception e)
+            {
+                RegistryLog.CheckpointFailed(_logger, e);
+            }
+            finally
+            {
+                Volatile.Write(ref _running, 0);
+            }
+        });
+    }
+}

@@ -1,0 +1,248 @@
+using System.Runtime.CompilerServices;
+using ImeiEir.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// The central registry: a durable change log (the source of truth), a current-state view derived from it, and
+/// the reads the HTTP API serves (feed, snapshot, records, history). One writer: batches are serialised, each
+/// appended then committed once, and acknowledged only when the commit is durable.
+/// <code>
+/// directory/log/            the change log (<see cref="ChangeLog"/>): FasterLog, one 48-byte entry per change
+/// directory/view/           the current-state view (<see cref="RegistryView"/>): FasterKV IMEI → record, checkpointed
+/// directory/admin.token     generated admin token (when Registry:AdminToken is unset), mode 0600
+/// directory/reader.token    generated reader token (when Registry:ReaderToken is unset), mode 0600
+/// </code>
+/// Each job has its own part: <see cref="RegistryRecovery"/> opens, <see cref="RegistryWriter"/> writes,
+/// <see cref="ChangeReader"/> serves followers, <see cref="HistoryReader"/> and <see cref="SnapshotWriter"/> read the
+/// view, <see cref="CheckpointScheduler"/> checkpoints it. This class composes them and owns their lifetime.
+/// </summary>
+public sealed class RegistryService : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ChangeLog _log;
+    private readonly RegistryView _view;
+    private readonly PublishedSequence _published;
+    private readonly RegistryWriter _writer;
+    private readonly ChangeReader _changes;
+    private readonly HistoryReader _history;
+    private readonly CheckpointScheduler _checkpoints;
+    private int _activeFeeds;
+    private int _disposed;
+
+    private RegistryService(RegistryOptions options, string directory, TimeProvider time, ILogger logger,
+        RecoveredRegistry recovered, string adminToken, string readerToken)
+    {
+        Options = options;
+        Directory = directory;
+        Time = time;
+        AdminToken = adminToken;
+        ReaderToken = readerToken;
+        RecoveredViewSequence = recovered.RecoveredSequence;
+        ReplayedAtOpen = recovered.Replayed;
+        _logger = logger;
+        _log = recovered.Log;
+        _view = recovered.View;
+        _published = new PublishedSequence(recovered.LastSequence);
+        string owner = GetType().FullName!;
+        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner);
+        _changes = new ChangeReader(_log, _published, time);
+        _history = new HistoryReader(_view, _log);
+        ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
+        _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger);
+    }
+
+    /// <summary>The last durable (committed) change number; 0 for an empty registry.</summary>
+    public ulong LastSequence => _published.Value;
+
+    /// <summary>The effective admin token (configured or generated). Never log it.</summary>
+    public string AdminToken { get; }
+
+    /// <summary>The effective reader token (configured or generated). Never log it.</summary>
+    public string ReaderToken { get; }
+
+    /// <summary>The options the registry was opened with.</summary>
+    public RegistryOptions Options { get; }
+
+    /// <summary>The clock of change times, heartbeats and checkpoint intervals.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The registry's data directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The sequence the view's checkpoint was recovered at when the registry opened (0: none, or damaged).</summary>
+    internal ulong RecoveredViewSequence { get; }
+
+    /// <summary>Changes replayed from the log into the view when the registry opened.</summary>
+    internal ulong ReplayedAtOpen { get; }
+
+    /// <summary>Bytes of change log (from its beginning to its tail).</summary>
+    public long LogBytes => _log.Bytes;
+
+    /// <summary>Feed streams open now (for metrics).</summary>
+    public int ActiveFeeds => Volatile.Read(ref _activeFeeds);
+
+    internal void FeedStarted() => Interlocked.Increment(ref _activeFeeds);
+
+    internal void FeedEnded() => Interlocked.Decrement(ref _activeFeeds);
+
+    /// <summary>
+    /// Opens the registry in <paramref name="directory"/>, creating it when new: tokens, change log recovery to its
+    /// last commit, view recovery (or rebuild), replay (<see cref="RegistryRecovery"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid (<see cref="RegistryOptions.Validate"/>).</exception>
+    /// <exception cref="InvalidDataException">The change log is damaged.</exception>
+    public static async Task<RegistryService> OpenAsync(RegistryOptions options, string directory, TimeProvider time, ILogger logger, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        string[] problems = options.Validate().ToArray();
+        if (problems.Length > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
+
+        directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
+        RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
+        return new RegistryService(options, directory, time, logger, recovered, adminToken, readerToken);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /// <summary>
+    /// Applies a parsed delta (<see cref="DeltaWrite"/>). Atomic unless <paramref name="partial"/>: a batch with any
+    /// bad line appends nothing and the report (<see cref="DeltaReport.Accepted"/> false) lists every bad line.
+    /// Otherwise each valid line is <see cref="DeltaOutcome.Unchanged"/> when its record is already so, else appended
+    /// with the next sequence number(s); the changes are committed once, and the task completes only when that
+    /// commit is durable. Then the view is updated and feed readers are woken.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch failed as a whole (<see cref="DeltaBatch.Failure"/>).</exception>
+    /// <exception cref="InvalidOperationException">The change log failed earlier; restart the registry.</exception>
+    public Task<DeltaReport> ApplyAsync(DeltaBatch batch, bool partial, CancellationToken ct) =>
+        DeltaWrite.ApplyAsync(_writer, batch, partial, _logger, ct);
+
+    /// <summary>
+    /// The registry's own writes (sightings, expiry): <paramref name="plan"/> reads records through the
+    /// <see cref="PlannedWrite"/> (which sees its own earlier appends) and appends changes; they are committed once and
+    /// published like an admin batch. Returns the changes written (none: nothing was committed).
+    /// </summary>
+    internal Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, CancellationToken ct) =>
+        _writer.WriteAsync(plan, RegistryWriter.CommitFailed, ct);
+
+    /// <summary>
+    /// Raised after every durable batch, in order, under the write gate (keep handlers short; they must not write).
+    /// The grey lifecycle learns deadlines from it.
+    /// </summary>
+    internal event Action<IReadOnlyList<Change>>? Committed
+    {
+        add => _writer.Committed += value;
+        remove => _writer.Committed -= value;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// <summary>The live record of an IMEI: false when it is unknown or was removed.</summary>
+    public bool TryGet(Imei imei, out ImeiRecord record)
+    {
+        if (TryGetAny(imei, out record) && record.List != ListKind.None) return true;
+        record = default;
+        return false;
+    }
+
+    /// <summary>The view's record of an IMEI, tombstones (list None, the removing change's number) included.</summary>
+    internal bool TryGetAny(Imei imei, out ImeiRecord record)
+    {
+        ThrowIfDisposed();
+        return _view.TryGet(imei, out record);
+    }
+
+    /// <summary>Every record of the view, tombstones included; a snapshot-like scan (the lifecycle builds its index with it).</summary>
+    internal IEnumerable<(Imei Imei, ImeiRecord Record)> ScanView() => _view.Scan();
+
+    /// <summary>
+    /// Every change to an IMEI, oldest first (removals included), following its chain of back-links
+    /// (<see cref="HistoryReader"/>): the cost is the IMEI's own history, whatever the log's size.
+    /// </summary>
+    public async IAsyncEnumerable<Change> GetHistoryAsync(Imei imei, [EnumeratorCancellation] CancellationToken ct)
+    {
+        ThrowIfDisposed();
+        await foreach (Change change in _history.ReadAsync(imei, ct).ConfigureAwait(false)) yield return change;
+    }
+
+    /// <summary>
+    /// Copies the committed changes after <paramref name="after"/>, in order, into <paramref name="buffer"/> (as many
+    /// as fit) and returns how many. When there are none yet, waits up to <paramref name="wait"/> for a commit (woken
+    /// by it, no polling) and returns 0 if none came (<see cref="ChangeReader"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="after"/> is beyond <see cref="LastSequence"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The registry is closing.</exception>
+    public ValueTask<int> ReadChangesAsync(ulong after, Memory<Change> buffer, TimeSpan wait, CancellationToken ct) =>
+        _changes.ReadAsync(after, buffer, wait, ct);
+
+    /// <summary>
+    /// Writes a <see cref="SnapshotFormat"/> snapshot of every live record as of at least <see cref="LastSequence"/>
+    /// when called (<see cref="SnapshotWriter"/>).
+    /// </summary>
+    public async Task WriteSnapshotAsync(Stream destination, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfDisposed();
+        await SnapshotWriter.WriteAsync(_view, LastSequence, destination, ct).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- checkpoints and lifetime
+
+    /// <summary>Checkpoints the view at <see cref="LastSequence"/>, so a restart replays only the log after it.</summary>
+    public async Task CheckpointAsync(CancellationToken ct)
+    {
+        ThrowIfDisposed();
+        await _checkpoints.CheckpointAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for the batch in flight, checkpoints the view, wakes feed readers (they end with
+    /// <see cref="ObjectDisposedException"/>) and closes the log and the view.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.CloseAsync(async () =>
+        {
+            Volatile.Write(ref _disposed, 1);
+            _published.Close(GetType().FullName!);
+            await _checkpoints.StopAsync().ConfigureAwait(false);
+            if (!_writer.Faulted) await _checkpoints.CheckpointAtCloseAsync().ConfigureAwait(false);
+            Close();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes without checkpointing the view, as a crash would leave it (tests of recovery). The log is intact up
+    /// to its last commit, as after kill -9.
+    /// </summary>
+    internal void DisposeWithoutCheckpoint()
+    {
+        _writer.Close(() =>
+        {
+            Volatile.Write(ref _disposed, 1);
+            _published.Close(GetType().FullName!);
+            _checkpoints.Stop();
+            Close();
+        });
+    }
+
+    /// <summary>Appends changes to the log's memory without committing (tests: an uncommitted tail at a crash).</summary>
+    internal void AppendUncommittedForTest(IEnumerable<Change> changes)
+    {
+        foreach (Change change in changes) _log.Append(change, 0);
+    }
+
+    private void Close()
+    {
+        _view.Dispose();
+        _log.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

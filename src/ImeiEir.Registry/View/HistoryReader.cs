@@ -1,0 +1,38 @@
+using System.Runtime.CompilerServices;
+using ImeiEir.Core;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// An IMEI's history: follows the chain of back-links from the view's record, one exact log read per change, so
+/// the cost is the IMEI's own history, whatever the log's size.
+/// </summary>
+internal sealed class HistoryReader
+{
+    private readonly RegistryView _view;
+    private readonly ChangeLog _log;
+
+    public HistoryReader(RegistryView view, ChangeLog log)
+    {
+        _view = view;
+        _log = log;
+    }
+
+    /// <summary>Every change to an IMEI, oldest first (removals included); none when it was never listed.</summary>
+    public async IAsyncEnumerable<Change> ReadAsync(Imei imei, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (!_view.TryGet(imei, out ImeiRecord record) || record.Sequence == 0) yield break;
+        var newestFirst = new List<Change>();
+        // The record may carry a change committed but not yet published (the view is updated just before the
+        // number is published): it is durable and indexed, so reading it is safe.
+        ulong sequence = record.Sequence;
+        while (sequence != 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            (Change change, ulong previous) = await _log.ReadOneAsync(sequence, ct).ConfigureAwait(false);
+            newestFirst.Add(change);
+            sequence = previous;
+        }
+        for (int i = newestFirst.Count - 1; i >= 0; i--) yield return newestFirst[i];
+    }
+}

@@ -1,0 +1,165 @@
+using ImeiEir.Core;
+using ImeiEir.Store;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// The registry's one write path, used by admin deltas, sightings and expiry alike. Writes are serialised: each is
+/// planned against the view (<see cref="PlannedWrite"/>), appended, committed once, and acknowledged only when the
+/// commit is durable; then the view is updated, the batch's numbers are published and <see cref="Committed"/> is
+/// raised. A commit that fails leaves the log's state known only after a restart, so every later write is refused.
+/// </summary>
+internal sealed class RegistryWriter
+{
+    /// <summary>The failure of an admin delta's commit (its 503 detail).</summary>
+    public const string DeltaCommitFailed = "The registry's change log failed while committing; the batch was not acknowledged. Restart the registry.";
+
+    /// <summary>The failure of the registry's own writes (sightings, expiry).</summary>
+    public const string CommitFailed = "The registry's change log failed while committing; restart the registry.";
+
+    private readonly ChangeLog _log;
+    private readonly RegistryView _view;
+    private readonly PublishedSequence _published;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _owner;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Exception? _fault;
+    private bool _closed;
+
+    /// <param name="log">Where changes are appended and committed.</param>
+    /// <param name="view">What plans read, and what a durable batch is applied to.</param>
+    /// <param name="published">Where a durable batch's last number is published.</param>
+    /// <param name="time">The clock of change times.</param>
+    /// <param name="logger">Where a failed commit or listener is logged.</param>
+    /// <param name="owner">The name <see cref="ObjectDisposedException"/> carries once the writer is closed.</param>
+    public RegistryWriter(ChangeLog log, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger, string owner)
+    {
+        _log = log;
+        _view = view;
+        _published = published;
+        _time = time;
+        _logger = logger;
+        _owner = owner;
+    }
+
+    /// <summary>
+    /// Raised after every durable batch, in order, under the write gate (keep handlers short; they must not write).
+    /// The grey lifecycle learns deadlines from it.
+    /// </summary>
+    public event Action<IReadOnlyList<Change>>? Committed;
+
+    /// <summary>True once a commit failed: the view is not checkpointed past it and writes are refused.</summary>
+    public bool Faulted => Volatile.Read(ref _fault) is not null;
+
+    /// <summary>
+    /// One write: <paramref name="plan"/> reads records through the <see cref="PlannedWrite"/> (which sees its own
+    /// earlier appends) and appends changes; they are committed once and published. Returns the changes written
+    /// (none: nothing was committed).
+    /// </summary>
+    /// <param name="plan">Plans the write; it runs under the write gate, so records it reads are current.</param>
+    /// <param name="commitFailed">The message of the <see cref="InvalidOperationException"/> a failed commit throws.</param>
+    /// <param name="ct">Cancels the wait for the gate, not a commit under way.</param>
+    /// <exception cref="ObjectDisposedException">The registry is closing.</exception>
+    /// <exception cref="InvalidOperationException">The change log failed, now or earlier; restart the registry.</exception>
+    public async Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, string commitFailed, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_closed) throw new ObjectDisposedException(_owner);
+            if (_fault is not null) throw new InvalidOperationException("The registry's change log failed earlier; restart the registry.", _fault);
+            ct.ThrowIfCancellationRequested();
+            // Plan first, append after: a plan that throws midway must leave nothing in the log's memory or the
+            // sequence index, or the next write would reuse those numbers and every write would fail until a restart.
+            var planned = new List<(Change Change, ulong Previous)>();
+            using (ImeiStoreSession session = _view.NewSession())
+            {
+                plan(new PlannedWrite(session, _published.Value + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    (change, previous) => planned.Add((change, previous))));
+            }
+            var changes = new List<Change>(planned.Count);
+            if (planned.Count == 0) return changes;
+            try
+            {
+                foreach ((Change change, ulong previous) in planned)
+                {
+                    _log.Append(change, previous);
+                    changes.Add(change);
+                }
+                await _log.CommitAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Entries may be in the log's memory, or on disk past the last commit: the state of this batch is
+                // known only after a restart (recovery drops it). Refuse every further write until then.
+                Volatile.Write(ref _fault, e);
+                RegistryLog.LogFailed(_logger, e);
+                throw new InvalidOperationException(commitFailed, e);
+            }
+            Publish(changes);
+            return changes;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the write in flight, refuses every later one (<see cref="ObjectDisposedException"/>) and runs
+    /// <paramref name="closing"/> while still holding the gate. False, without running it, when already closed.
+    /// </summary>
+    public async ValueTask<bool> CloseAsync(Func<ValueTask> closing)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_closed) return false;
+            _closed = true;
+            await closing().ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The synchronous <see cref="CloseAsync"/>.</summary>
+    public bool Close(Action closing)
+    {
+        _gate.Wait();
+        try
+        {
+            if (_closed) return false;
+            _closed = true;
+            closing();
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes committed changes visible: view first, then the published number (readers never see a number whose
+    /// change is not in the view), which wakes feed readers; then tells <see cref="Committed"/>. Under the gate.
+    /// </summary>
+    private void Publish(List<Change> changes)
+    {
+        _view.Apply(changes);
+        _published.Publish(changes[^1].Sequence);
+        try
+        {
+            Committed?.Invoke(changes);
+        }
+        catch (Exception e)
+        {
+            // A listener's failure must not fail a durable, acknowledged write.
+            RegistryLog.ListenerFailed(_logger, e);
+        }
+    }
+}
