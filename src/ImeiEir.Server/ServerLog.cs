@@ -56,9 +56,6 @@ internal static partial class ServerLog
     [LoggerMessage(19, LogLevel.Debug, "Diameter connection {ConnectionId} ended by the transport: {Why}")]
     public static partial void TransportClosed(ILogger logger, string connectionId, string why);
 
-    [LoggerMessage(20, LogLevel.Information, "Diameter on {EndPoint}: epoll transport, {EventLoops} event loops")]
-    public static partial void EpollListening(ILogger logger, string endPoint, int eventLoops);
-
     [LoggerMessage(40, LogLevel.Error, "Could not enqueue the notices of {Count} sightings or expiries: those subscribers are not told")]
     public static partial void NoticesFailed(ILogger logger, int count, Exception exception);
 

@@ -54,7 +54,7 @@ public sealed class DiameterOptions
     /// transport, tuned by the three options below (which the HTTP listeners always use). The measured difference is
     /// in perf-baselines/transport-epoll-P1.md and -P64.md.
     /// </summary>
-    public DiameterTransport Transport { get; set; } = ImeiEir.Server.Transport.EpollNative.IsSupported ? DiameterTransport.Epoll : DiameterTransport.Sockets;
+    public DiameterTransport Transport { get; set; } = ImeiEir.Transport.Epoll.EpollTransportFactory.IsSupported ? DiameterTransport.Epoll : DiameterTransport.Sockets;
 
     /// <summary>
     /// Event-loop threads of the epoll transport; connections are spread over them round-robin and stay on theirs.
@@ -120,7 +120,7 @@ public sealed class DiameterOptions
             yield return $"{Section}:MaxReadBufferSize: {MaxReadBufferSize} must hold at least two messages (2 x Diameter:MaxMessageSize = {2L * MaxMessageSize})";
         if (MaxWriteBufferSize < MaxMessageSize)
             yield return $"{Section}:MaxWriteBufferSize: {MaxWriteBufferSize} must be at least Diameter:MaxMessageSize ({MaxMessageSize})";
-        if (Transport == DiameterTransport.Epoll && !ImeiEir.Server.Transport.EpollNative.IsSupported)
+        if (Transport == DiameterTransport.Epoll && !ImeiEir.Transport.Epoll.EpollTransportFactory.IsSupported)
             yield return $"{Section}:Transport: Epoll needs Linux on x86-64; use Sockets here";
         if (!Enum.IsDefined(Transport))
             yield return $"{Section}:Transport: '{Transport}' must be Epoll or Sockets";

@@ -5,7 +5,7 @@ using ImeiEir.Notify;
 using ImeiEir.Registry;
 using ImeiEir.Server.Diameter;
 using ImeiEir.Server.Storage;
-using ImeiEir.Server.Transport;
+using ImeiEir.Transport.Epoll;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;

@@ -6,9 +6,9 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
-using static ImeiEir.Server.Transport.EpollNative;
+using static ImeiEir.Transport.Epoll.EpollNative;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>
 /// One accepted socket on an <see cref="EpollLoop"/>, seen by Kestrel as a connection with a pair of pipes.

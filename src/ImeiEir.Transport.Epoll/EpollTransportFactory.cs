@@ -2,12 +2,15 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>Kestrel's hook for the epoll transport: binds <see cref="EpollEndPoint"/>s and nothing else.</summary>
-internal sealed class EpollTransportFactory(int eventLoops, long maxReadBuffer, long maxWriteBuffer, ILogger logger)
+public sealed class EpollTransportFactory(int eventLoops, long maxReadBuffer, long maxWriteBuffer, ILogger logger)
     : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
+    /// <summary>True where the transport runs: Linux on x86-64 (the layout of <c>epoll_event</c> it knows).</summary>
+    public static bool IsSupported => EpollNative.IsSupported;
+
     public bool CanBind(EndPoint endpoint) => endpoint is EpollEndPoint;
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
@@ -15,7 +18,7 @@ internal sealed class EpollTransportFactory(int eventLoops, long maxReadBuffer, 
         if (endpoint is not EpollEndPoint epoll)
             throw new NotSupportedException($"the epoll transport binds only {nameof(EpollEndPoint)}, not {endpoint.GetType().Name}");
         var listener = new EpollConnectionListener(epoll.Address, eventLoops, maxReadBuffer, maxWriteBuffer);
-        ServerLog.EpollListening(logger, listener.EndPoint.ToString()!, eventLoops);
+        EpollLog.Listening(logger, listener.EndPoint.ToString()!, eventLoops);
         return ValueTask.FromResult<IConnectionListener>(listener);
     }
 }

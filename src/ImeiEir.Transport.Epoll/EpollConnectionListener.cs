@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>
 /// A listening socket whose accepted connections are spread round-robin over the transport's event loops.

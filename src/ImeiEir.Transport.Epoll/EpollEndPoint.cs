@@ -1,12 +1,12 @@
 using System.Net;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>
 /// An address for the epoll transport. A type of its own, not an <see cref="IPEndPoint"/>, so Kestrel hands exactly
 /// this listener to <see cref="EpollTransportFactory"/> and every other one (HTTP) to its socket transport.
 /// </summary>
-internal sealed class EpollEndPoint(IPEndPoint address) : EndPoint
+public sealed class EpollEndPoint(IPEndPoint address) : EndPoint
 {
     public IPEndPoint Address { get; } = address;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>
 /// Fixed-size blocks on the pinned object heap, reused forever (as Kestrel's own pool does). The shared

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using ImeiEir.Server.Transport;
+using ImeiEir.Transport.Epoll;
 using Microsoft.AspNetCore.Connections;
 
-namespace ImeiEir.Server.Tests.Transport;
+namespace ImeiEir.Transport.Epoll.Tests;
 
 /// <summary>The epoll listener on its own, below Kestrel: the orders of teardown Kestrel does not promise.</summary>
 [TestFixture]

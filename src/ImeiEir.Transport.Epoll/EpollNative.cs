@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>The few Linux calls the epoll transport makes, straight to libc.</summary>
 internal static unsafe partial class EpollNative

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using static ImeiEir.Server.Transport.EpollNative;
+using static ImeiEir.Transport.Epoll.EpollNative;
 
-namespace ImeiEir.Server.Transport;
+namespace ImeiEir.Transport.Epoll;
 
 /// <summary>
 /// One event-loop thread over one epoll set, Redis-style: wait for ready sockets, and for each one read once and
