@@ -61,4 +61,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);
+
+    [LoggerMessage(42, LogLevel.Warning, "Configuration key {OldKey} is deprecated: it is read as {NewKey}; rename it")]
+    public static partial void DeprecatedKey(ILogger logger, string oldKey, string newKey);
 }

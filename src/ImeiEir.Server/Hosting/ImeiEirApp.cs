@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Server.Hosting;
 
@@ -42,6 +43,10 @@ internal static class ImeiEirApp
             locks.Dispose();
             throw;
         }
+        // Once, before anything starts, so an operator sees it next to the start-up lines.
+        ILogger configurationLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ServerSettings>();
+        foreach (MovedKey key in settings.DeprecatedKeys)
+            ServerLog.DeprecatedKey(configurationLog, key.Old, key.New);
         app.MapImeiEir(settings, endpoints);
         if (!settings.Mode.RunsNode())
         {

@@ -75,7 +75,8 @@ internal sealed class NodeSync : IHostedService, IDisposable
             ? (new Uri($"http://{_endpoints.RegistryEndPoint}"), _registry.Service.ReaderToken)
             : (new Uri(_settings.Registry.Url!), _settings.Registry.ReaderToken!);
 
-        _agent = new SyncAgent(_settings.Sync.ToSyncOptions(url, token), _store.Store, _http, _time,
+        var registry = new RegistryLink(url, token);
+        _agent = new SyncAgent(_settings.Sync, registry, _store.Store, _http, _time,
             _loggers.CreateLogger<SyncAgent>());
         _store.AppliedSequence = _agent;
         _agent.FirstCatchUp.ContinueWith(
@@ -83,8 +84,7 @@ internal sealed class NodeSync : IHostedService, IDisposable
             CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         _ = _agent.StartAsync(_lifetime.ApplicationStopping);
 
-        _reporter = new SightingReporter(_settings.Sightings.ToReporterOptions(url, token, _settings.Diameter.OriginHost),
-            _sightings, _reports, _time, _loggers.CreateLogger<SightingReporter>());
+        _reporter = new SightingReporter(_settings.Sightings, registry, _settings.Diameter.OriginHost, _sightings, _reports, _time, _loggers.CreateLogger<SightingReporter>());
         _ = _reporter.StartAsync(_lifetime.ApplicationStopping);
     }
 }

@@ -49,12 +49,12 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
     {
         _service = await RegistryService.OpenAsync(_settings.Registry, _settings.RegistryDirectory, _time, _logger, cancellationToken);
 
-        if (_settings.Store.InitialLists is { } path)
+        if (_settings.Registry.InitialLists is { } path)
         {
             await using FileStream file = File.OpenRead(path);
             await SeedAsync(file, path, cancellationToken);
         }
-        else if (_service.LastSequence == 0 && _settings.Store.LoadDemoLists)
+        else if (_service.LastSequence == 0 && _settings.Registry.LoadDemoLists)
         {
             // Demo data only for a brand-new registry, so a newcomer can query something at once.
             await using Stream demo = typeof(RegistryLifecycle).Assembly.GetManifestResourceStream(DemoResource)

@@ -39,13 +39,7 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_settings.StoreDirectory);
-        _store = new ImeiStore(new StoreOptions
-        {
-            Directory = _settings.StoreDirectory,
-            ExpectedRecords = _settings.Store.ExpectedRecords,
-            MemorySizeBits = _settings.Store.MemorySizeBits,
-            HugePageIndex = _settings.Store.HugePageIndex,
-        });
+        _store = new ImeiStore(_settings.Store);
         ServerLog.StoreOpened(_logger, _settings.StoreDirectory, _store.Statistics.IndexBytes >> 20, _store.HugePageIndexBytes >> 20,
             _store.PrefetchAvailable ? "on" : "off (FASTER's index layout is not the one this build knows)");
 
