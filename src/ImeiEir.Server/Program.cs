@@ -1,5 +1,7 @@
 using ImeiEir.Core;
+using ImeiEir.Node;
 using ImeiEir.Server;
+using ImeiEir.Server.Composition;
 using ImeiEir.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

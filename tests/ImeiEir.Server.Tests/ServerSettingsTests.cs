@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Node.Configuration;
 using ImeiEir.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 

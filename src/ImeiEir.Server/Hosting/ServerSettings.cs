@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Node.Configuration;
 using ImeiEir.Notify;
 using ImeiEir.Registry;
 using ImeiEir.Store;

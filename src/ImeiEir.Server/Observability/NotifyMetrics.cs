@@ -1,4 +1,5 @@
 using ImeiEir.Notify;
+using ImeiEir.Node.Observability;
 using ImeiEir.Server.Hosting;
 using Prometheus;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ImeiEir.Server.Hosting;
+using ImeiEir.Node;
+using ImeiEir.Server.Composition;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
