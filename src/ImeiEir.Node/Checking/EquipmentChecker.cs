@@ -4,9 +4,10 @@ using ImeiEir.Store;
 namespace ImeiEir.Node.Checking;
 
 /// <summary>
-/// The answer to "may this device attach?", shared by S13 and N5g-eir: look up, decide (docs/ARCHITECTURE.md, rules 2–7), and for an
-/// unknown IMEI keep the provisional grey record and report the sighting. Owns one store session, so one checker per
-/// connection or pooled per request; allocation-free and lock-free (the sighting queue included).
+/// The answer to "may this device attach?", shared by S13 and N5g-eir: look up, decide (docs/ARCHITECTURE.md,
+/// rules 2–7), and for an unknown IMEI keep the provisional grey record and report the sighting. Owns one store
+/// session, so one checker per connection or pooled per request; allocation-free and lock-free (the sighting queue
+/// included).
 /// </summary>
 internal sealed class EquipmentChecker : IDisposable
 {

@@ -12,9 +12,9 @@ namespace ImeiEir.Node.Diameter;
 /// One Diameter peer connection: the RFC 6733 §5.6 peer state machine reduced to what a server needs
 /// (wait for CER → open → disconnecting), the RFC 3539 watchdog, and S13 request dispatch.
 /// <para>
-/// One task owns both pipe halves (docs/ARCHITECTURE.md, convention 9). Timers never write: they wake the read loop with
-/// <see cref="PipeReader.CancelPendingRead"/> and the loop decides, so there is never a second writer.
-/// Each read batch is answered in full and flushed once (docs/ARCHITECTURE.md, convention 6).
+/// One task owns both pipe halves (docs/ARCHITECTURE.md, convention 9). Timers never write: they wake the read loop
+/// with <see cref="PipeReader.CancelPendingRead"/> and the loop decides, so there is never a second writer. Each read
+/// batch is answered in full and flushed once (docs/ARCHITECTURE.md, convention 6).
 /// </para>
 /// </summary>
 internal sealed class DiameterConnection : IDisposable
@@ -152,7 +152,8 @@ internal sealed class DiameterConnection : IDisposable
             }
             finally
             {
-                // docs/ARCHITECTURE.md, convention 2: consumed = the whole frames handled; examined = everything we were shown.
+                // docs/ARCHITECTURE.md, convention 2: consumed = the whole frames handled; examined = everything we
+                // were shown.
                 _input.AdvanceTo(buffer.Start, buffer.End);
             }
 
@@ -230,8 +231,8 @@ internal sealed class DiameterConnection : IDisposable
     /// <summary>Enough misses in flight to cover memory latency, few enough that the buckets stay cached until used.</summary>
     private const int MaxPrefetchedFrames = 32;
 
-    // docs/ARCHITECTURE.md, convention 3: frames straddling pipe segments are rare; copying them into one reused buffer keeps a single,
-    // span-based parser instead of a second SequenceReader-based one.
+    // docs/ARCHITECTURE.md, convention 3: frames straddling pipe segments are rare; copying them into one reused
+    // buffer keeps a single, span-based parser instead of a second SequenceReader-based one.
     private ReadOnlySpan<byte> CopyToScratch(in ReadOnlySequence<byte> frame)
     {
         _scratch ??= ArrayPool<byte>.Shared.Rent(_options.MaxMessageSize);
@@ -319,7 +320,8 @@ internal sealed class DiameterConnection : IDisposable
         string peer = Encoding.UTF8.GetString(cer.OriginHost);
         if (_overLimit)
         {
-            // docs/ARCHITECTURE.md, convention 8: refuse with 3004 rather than queue without bound; the peer tries another EIR.
+            // docs/ARCHITECTURE.md, convention 8: refuse with 3004 rather than queue without bound; the peer tries
+            // another EIR.
             Commit(BaseMessages.WriteProtocolErrorAnswer(destination, message, _identity, ResultCodes.TooBusy));
             return Reject($"{peer}: connection limit {_options.MaxConnections} reached (3004 TOO_BUSY)");
         }

@@ -7,8 +7,8 @@ namespace ImeiEir.Node.Diameter;
 
 /// <summary>
 /// Turns one ME-Identity-Check request into its answer: parse, check, write. Synchronous because the store is in
-/// memory (docs/ARCHITECTURE.md, convention 6); owns one <see cref="EquipmentChecker"/> (one store session), so one responder per connection
-/// (docs/ARCHITECTURE.md, convention 10).
+/// memory (docs/ARCHITECTURE.md, convention 6); owns one <see cref="EquipmentChecker"/> (one store session), so one
+/// responder per connection (docs/ARCHITECTURE.md, convention 10).
 /// </summary>
 internal sealed class S13Responder : IDisposable
 {
