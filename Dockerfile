@@ -8,6 +8,9 @@ COPY src/ImeiEir.Diameter/ImeiEir.Diameter.csproj src/ImeiEir.Diameter/
 COPY src/ImeiEir.Store/ImeiEir.Store.csproj src/ImeiEir.Store/
 COPY src/ImeiEir.Registry/ImeiEir.Registry.csproj src/ImeiEir.Registry/
 COPY src/ImeiEir.Sync/ImeiEir.Sync.csproj src/ImeiEir.Sync/
+COPY src/ImeiEir.Notify/ImeiEir.Notify.csproj src/ImeiEir.Notify/
+COPY src/ImeiEir.Transport.Epoll/ImeiEir.Transport.Epoll.csproj src/ImeiEir.Transport.Epoll/
+COPY src/ImeiEir.Node/ImeiEir.Node.csproj src/ImeiEir.Node/
 COPY src/ImeiEir.Server/ImeiEir.Server.csproj src/ImeiEir.Server/
 COPY tools/eirctl/eirctl.csproj tools/eirctl/
 RUN dotnet restore src/ImeiEir.Server/ImeiEir.Server.csproj \

@@ -80,6 +80,7 @@ run() {  # SIDE ROUND
   local side=$1 args=$A_ARGS vars=$A_ENV load_vars=$A_LOAD_ENV date_arg=$DATE_ARG_a data="$WORK/data-$1-$2"
   [ "$side" = b ] && { args=$B_ARGS; vars=$B_ENV; load_vars=$B_LOAD_ENV; date_arg=$DATE_ARG_b; }
   mkdir -p "$data"
+  # Store:InitialLists, not Registry:InitialLists: deprecated but still read, and the only one an older revision knows.
   # shellcheck disable=SC2086 # the extra arguments are words
   env DOTNET_ENVIRONMENT=Production $vars dotnet "$WORK/$side-server/imeieir.dll" --DataDir="$data" --Diameter:Port=0 --Http:Port=0 --Registry:Port=0 \
     --Store:InitialLists="$WORK/lists.csv" --Store:ExpectedRecords="$KEYS" --Registry:ExpectedRecords="$KEYS" \

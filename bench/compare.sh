@@ -127,7 +127,7 @@ REPORT="$WORK/report.md"
 } >"$REPORT"
 
 # --- 2. baseline RSS: an empty server ---------------------------------------------------------------------------
-start_server "$WORK/empty.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/empty" --Store:LoadDemoLists=false --Store:ExpectedRecords=1
+start_server "$WORK/empty.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/empty" --Registry:LoadDemoLists=false --Store:ExpectedRecords=1
 sleep 2
 BASE_KIB=$(rss_kib "$SERVER_PID")
 stop_server
@@ -153,7 +153,7 @@ REDIS_KEYS=$(redis-cli -p "$REDIS_PORT" dbsize)
 EIR_PORT=$(free_port)
 say "starting ImeiEir with $KEYS records on port $EIR_PORT"
 start_server "$WORK/eir-10m.log" --Diameter:Port="$EIR_PORT" --DataDir="$WORK/data-10m" \
-  --Store:InitialLists="$WORK/lists-10m.csv" --Store:ExpectedRecords="$KEYS" --Registry:MaxDeltaLines=$(( KEYS + 1 )) --Registry:ExpectedRecords="$KEYS"
+  --Registry:InitialLists="$WORK/lists-10m.csv" --Store:ExpectedRecords="$KEYS" --Registry:MaxDeltaLines=$(( KEYS + 1 )) --Registry:ExpectedRecords="$KEYS"
 EIR_LOAD_SECONDS=$READY_SECONDS
 sleep 2
 EIR10_KIB=$(rss_kib "$SERVER_PID")
@@ -256,7 +256,7 @@ if [ "$FIFTY" = 1 ]; then
   timeout 1800 dotnet "$EIRCTL" gen --count "$BIG" --seed 1 --mix "$MIX" --out "$WORK/lists-50m.csv"
   say "starting ImeiEir with $BIG records (CSV load)"
   start_server "$WORK/eir-50m.log" --Diameter:Port="$(free_port)" --DataDir="$WORK/data-50m" \
-    --Store:InitialLists="$WORK/lists-50m.csv" --Store:ExpectedRecords="$BIG" --Registry:MaxDeltaLines=$(( BIG + 1 )) --Registry:ExpectedRecords="$BIG"
+    --Registry:InitialLists="$WORK/lists-50m.csv" --Store:ExpectedRecords="$BIG" --Registry:MaxDeltaLines=$(( BIG + 1 )) --Registry:ExpectedRecords="$BIG"
   LOAD50_SECONDS=$READY_SECONDS
   sleep 2
   MEMROWS+=$'\n'$(mem_row "after CSV load" "$BIG" "$(rss_kib "$SERVER_PID")")
@@ -277,7 +277,7 @@ fi
 {
   echo "## Resident memory per record"
   echo
-  echo "VmRSS of the server process minus an empty server's ($BASE_KIB KiB, \`--Store:ExpectedRecords=1 --Store:LoadDemoLists=false\`),"
+  echo "VmRSS of the server process minus an empty server's ($BASE_KIB KiB, \`--Store:ExpectedRecords=1 --Registry:LoadDemoLists=false\`),"
   echo "divided by the records. The server runs all-in-one (registry + EIR node in one process), so this is the registry's"
   echo "change log and view *and* the node's FASTER store. \"After CSV load\" still holds whatever the GC kept from the"
   echo "loader; \"after restart\" is the steady state."
@@ -292,10 +292,10 @@ fi
   echo
   echo "| what | records | seconds |"
   echo "|---|---:|---:|"
-  echo "| CSV load (\`--Store:InitialLists\`) | $KEYS | $EIR_LOAD_SECONDS |"
+  echo "| CSV load (\`--Registry:InitialLists\`) | $KEYS | $EIR_LOAD_SECONDS |"
   echo "| restart from local checkpoint | $KEYS | $RECOVER10_SECONDS |"
   if [ "$FIFTY" = 1 ]; then
-    echo "| CSV load (\`--Store:InitialLists\`) | $BIG | $LOAD50_SECONDS |"
+    echo "| CSV load (\`--Registry:InitialLists\`) | $BIG | $LOAD50_SECONDS |"
     echo "| checkpoint at shutdown (SIGTERM to exit) | $BIG | $CHECKPOINT50_SECONDS |"
     echo "| **restart from local checkpoint** | $BIG | **$RECOVER50_SECONDS** |"
     echo

@@ -60,7 +60,7 @@ start() {
 node_port() { endpoint "$WORK/$1.log" "$2"; }
 
 start registry --Mode=registry --Http:Host=127.0.0.1 --Http:Port=0 --Registry:Host=127.0.0.1 --Registry:Port=0 \
-  --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Store:LoadDemoLists=false
+  --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Registry:LoadDemoLists=false
 REGISTRY_PORT=$(node_port registry registry)
 NODE_ARGS=()
 for node in node-a node-b; do

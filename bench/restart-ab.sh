@@ -64,6 +64,7 @@ stop() {
 
 for side in a b; do
   say "loading $KEYS records into $side (CSV), then its shutdown checkpoint"
+  # Store:InitialLists, not Registry:InitialLists: deprecated but still read, and the only one an older revision knows.
   start "$side" "$WORK/load-$side.log" --Store:InitialLists="$WORK/lists.csv" --Registry:MaxDeltaLines=$(( KEYS + 1 ))
   stop
 done

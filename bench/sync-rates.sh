@@ -111,7 +111,7 @@ TOTAL=$(( RECORDS + 2 * CHANGES ))
 say "starting the registry with $RECORDS records (CSV load through the registry's log)"
 env "${PERF_ENV[@]}" DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=registry --DataDir="$WORK/registry" --Http:Host=127.0.0.1 --Http:Port=0 \
   --Registry:Host=127.0.0.1 --Registry:Port=0 --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" \
-  --Store:InitialLists="$WORK/lists.csv" --Registry:ExpectedRecords="$TOTAL" --Registry:MaxDeltaLines=$(( TOTAL + 1 )) \
+  --Registry:InitialLists="$WORK/lists.csv" --Registry:ExpectedRecords="$TOTAL" --Registry:MaxDeltaLines=$(( TOTAL + 1 )) \
   --Registry:MaxDeltaBytes=$(( 4 * 1024 * 1024 * 1024 )) >"$WORK/registry.log" 2>&1 &
 REGISTRY_PID=$!
 PIDS+=("$REGISTRY_PID")

@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using ImeiEir.Core;
 using ImeiEir.Diameter;
-using ImeiEir.Server.Diameter;
-using ImeiEir.Server.Node;
+using ImeiEir.Node.Checking;
+using ImeiEir.Node.Diameter;
 using ImeiEir.Store;
 
 namespace ImeiEir.Benchmarks;
@@ -10,7 +10,7 @@ namespace ImeiEir.Benchmarks;
 /// <summary>
 /// One ECR in, its ECA out, through the server's <see cref="S13Responder"/> (parse, IMEI, lookup, decision, write)
 /// over a store of 1M records; no sockets, no pipes. 1,024 distinct pre-encoded ECRs per invocation, random keys.
-/// Must allocate nothing per ECR (STYLE 15).
+/// Must allocate nothing per ECR (docs/ARCHITECTURE.md, convention 15).
 /// </summary>
 [MemoryDiagnoser]
 public class EndToEndBenchmarks

@@ -1,6 +1,8 @@
 using ImeiEir.Core;
+using ImeiEir.Node;
 using ImeiEir.Registry;
 using ImeiEir.Server;
+using ImeiEir.Server.Composition;
 using ImeiEir.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

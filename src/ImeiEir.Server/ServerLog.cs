@@ -2,66 +2,25 @@ using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Server;
 
-/// <summary>Source-generated log messages with stable event ids (STYLE 13): no formatting cost when disabled.</summary>
+/// <summary>
+/// The host's log messages: source-generated, so they cost nothing when disabled, with stable event ids
+/// (docs/ARCHITECTURE.md, convention 13). The node's own lines are in ImeiEir.Node's NodeLog (ids 1, 3-5, 7, 10-19,
+/// 41), the epoll transport's in its EpollLog (20).
+/// </summary>
 internal static partial class ServerLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Store recovered from its checkpoint in {Directory} at sequence {Sequence}")]
-    public static partial void StoreRecovered(ILogger logger, string directory, ulong sequence);
-
     [LoggerMessage(2, LogLevel.Information, "Registry ready at sequence {Sequence}; {Source}: {Applied} applied, {Unchanged} unchanged")]
     public static partial void RegistrySeeded(ILogger logger, ulong sequence, string source, int applied, int unchanged);
 
-    [LoggerMessage(3, LogLevel.Information, "Store checkpointed to {Directory} at sequence {Sequence}")]
-    public static partial void StoreCheckpointed(ILogger logger, string directory, ulong sequence);
-
-    [LoggerMessage(4, LogLevel.Error, "Store checkpoint failed; serving continues and the next interval retries")]
-    public static partial void StoreCheckpointFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Warning, "Store checkpoint in {Directory} could not be recovered ({Failure}); starting empty")]
-    public static partial void StoreRecoveryFailed(ILogger logger, string directory, string failure);
-
     [LoggerMessage(6, LogLevel.Information, "Node caught up with the registry at sequence {Sequence}; ready")]
     public static partial void NodeReady(ILogger logger, ulong sequence);
-
-    [LoggerMessage(7, LogLevel.Information, "Store opened in {Directory}: hash index {IndexMiB} MiB, {HugePageMiB} MiB of it advised onto 2 MiB pages; bucket prefetch {Prefetch}")]
-    public static partial void StoreOpened(ILogger logger, string directory, long indexMiB, long hugePageMiB, string prefetch);
-
-    [LoggerMessage(10, LogLevel.Information, "Diameter peer {PeerHost} up on connection {ConnectionId} ({Remote})")]
-    public static partial void PeerUp(ILogger logger, string peerHost, string connectionId, string? remote);
-
-    [LoggerMessage(11, LogLevel.Information, "Diameter peer {PeerHost} closed connection {ConnectionId}: {Why}")]
-    public static partial void PeerClosed(ILogger logger, string peerHost, string connectionId, string why);
-
-    [LoggerMessage(12, LogLevel.Warning, "Diameter connection {ConnectionId} ({Remote}) rejected at CER: {Why}")]
-    public static partial void CerRejected(ILogger logger, string connectionId, string? remote, string why);
-
-    [LoggerMessage(13, LogLevel.Warning, "Diameter connection {ConnectionId} ({Remote}) closed: {Why}")]
-    public static partial void ProtocolViolation(ILogger logger, string connectionId, string? remote, string why);
-
-    [LoggerMessage(14, LogLevel.Debug, "Watchdog: DWR sent to {PeerHost} after {Silence} of silence")]
-    public static partial void WatchdogSent(ILogger logger, string peerHost, TimeSpan silence);
-
-    [LoggerMessage(15, LogLevel.Debug, "Watchdog: DWA received from {PeerHost}")]
-    public static partial void WatchdogAnswered(ILogger logger, string peerHost);
-
-    [LoggerMessage(16, LogLevel.Debug, "Watchdog: DWR received from {PeerHost}, DWA sent")]
-    public static partial void WatchdogReceived(ILogger logger, string peerHost);
-
-    [LoggerMessage(17, LogLevel.Information, "DPR received from {PeerHost} (cause {Cause}); DPA sent, closing")]
-    public static partial void DisconnectReceived(ILogger logger, string peerHost, uint cause);
-
-    [LoggerMessage(18, LogLevel.Information, "DPR sent to {PeerHost} (shutting down)")]
-    public static partial void DisconnectSent(ILogger logger, string peerHost);
-
-    [LoggerMessage(19, LogLevel.Debug, "Diameter connection {ConnectionId} ended by the transport: {Why}")]
-    public static partial void TransportClosed(ILogger logger, string connectionId, string why);
-
-    [LoggerMessage(20, LogLevel.Information, "Diameter on {EndPoint}: epoll transport, {EventLoops} event loops")]
-    public static partial void EpollListening(ILogger logger, string endPoint, int eventLoops);
 
     [LoggerMessage(40, LogLevel.Error, "Could not enqueue the notices of {Count} sightings or expiries: those subscribers are not told")]
     public static partial void NoticesFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);
+
+    [LoggerMessage(42, LogLevel.Warning, "Configuration key {OldKey} is deprecated: it is read as {NewKey}; rename it")]
+    public static partial void DeprecatedKey(ILogger logger, string oldKey, string newKey);
 }

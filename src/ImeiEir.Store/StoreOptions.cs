@@ -1,7 +1,8 @@
 namespace ImeiEir.Store;
 
 /// <summary>
-/// Settings of the in-memory IMEI store, bound from the configuration section <c>"Store"</c>.
+/// Settings of the IMEI store and of its checkpoints, bound from the configuration section <c>"Store"</c> (all but
+/// <see cref="Directory"/>, which the host sets).
 /// </summary>
 public sealed class StoreOptions
 {
@@ -11,8 +12,12 @@ public sealed class StoreOptions
     /// <summary>Largest in-memory log accepted: 2^40 bytes (1 TiB).</summary>
     internal const int MaxMemorySizeBits = 40;
 
+    /// <summary>Most records a store can be sized for: 2^36.</summary>
+    internal const long MaxExpectedRecords = 1L << 36;
+
     /// <summary>
-    /// Directory that holds the hybrid log file and the checkpoints. The server sets <c>DataDir/store</c>.
+    /// Directory that holds the hybrid log file and the checkpoints. The server sets <c>DataDir/store</c>; it is not a
+    /// configuration key (<c>Store:Directory</c> is refused as unknown).
     /// Default: null, a store that lives only as long as the process: its log spills (if ever) to a temporary
     /// file that is deleted on dispose, and <see cref="ImeiStore.CheckpointAsync(CancellationToken)"/> and <see cref="ImeiStore.TryRecover()"/>
     /// are not available.
@@ -45,18 +50,33 @@ public sealed class StoreOptions
     /// </summary>
     public bool HugePageIndex { get; set; } = true;
 
-    /// <summary>Checks every option; returns one <c>"Store:Key: message"</c> line per problem, none when valid.</summary>
+    /// <summary>
+    /// Time between a node's periodic local checkpoints; zero disables them (a checkpoint is still taken at shutdown).
+    /// Default 5 min.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long shutdown may take to write the final checkpoints (the node's store and the registry's view) before the
+    /// process gives up on them and exits. Giving up loses nothing: the next start recovers the previous checkpoint and
+    /// catches up from the registry's feed (or its own log). Between 1 s and 1 h; default 5 min.
+    /// </summary>
+    public TimeSpan ShutdownCheckpointTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Checks every option; returns one <c>"Store:Key: problem"</c> line per problem, none when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
         if (Directory is not null && string.IsNullOrWhiteSpace(Directory))
-            problems.Add("Store:Directory: must be a path or absent (null for a purely in-memory store), not blank.");
-        if (ExpectedRecords < 1)
-            problems.Add($"Store:ExpectedRecords: must be at least 1, got {ExpectedRecords}.");
-        else if (ExpectedRecords > 1L << 36)
-            problems.Add($"Store:ExpectedRecords: must be at most {1L << 36} (2^36), got {ExpectedRecords}.");
+            problems.Add("Store:Directory: must be a path or absent (null for a purely in-memory store), not blank");
+        if (ExpectedRecords is < 1 or > MaxExpectedRecords)
+            problems.Add($"Store:ExpectedRecords: {ExpectedRecords} must be between 1 and {MaxExpectedRecords}");
         if (MemorySizeBits != 0 && MemorySizeBits is < MinMemorySizeBits or > MaxMemorySizeBits)
-            problems.Add($"Store:MemorySizeBits: must be 0 (derive from ExpectedRecords) or {MinMemorySizeBits} to {MaxMemorySizeBits}, got {MemorySizeBits}.");
+            problems.Add($"Store:MemorySizeBits: {MemorySizeBits} must be 0 (derived) or between {MinMemorySizeBits} and {MaxMemorySizeBits}");
+        if (CheckpointInterval < TimeSpan.Zero)
+            problems.Add($"Store:CheckpointInterval: {CheckpointInterval} must not be negative");
+        if (ShutdownCheckpointTimeout < TimeSpan.FromSeconds(1) || ShutdownCheckpointTimeout > TimeSpan.FromHours(1))
+            problems.Add($"Store:ShutdownCheckpointTimeout: {ShutdownCheckpointTimeout} must be between 00:00:01 and 01:00:00");
         return problems;
     }
 }

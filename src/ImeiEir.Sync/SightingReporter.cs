@@ -7,14 +7,16 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Sync;
 
 /// <summary>
-/// Carries the node's sightings to the registry, off the answer path (DESIGN rule 7). Answers enqueue into a bounded
+/// Carries the node's sightings to the registry, off the answer path (docs/ARCHITECTURE.md, rule 7). Answers enqueue into a bounded
 /// lock-free <see cref="SightingQueue"/> and never wait; this loop drains it into a pending set (one entry per IMEI,
 /// IMSI and kind, keeping the earliest time), posts batches, and keeps what failed for the next attempt with
 /// exponential back-off. Nothing is dropped silently: a full queue and a full pending set are counted.
 /// </summary>
 public sealed class SightingReporter : BackgroundService
 {
-    private readonly SightingReporterOptions _options;
+    private readonly SightingsOptions _options;
+    private readonly string _readerToken;
+    private readonly string _nodeName;
     private readonly SightingQueue _queue;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -27,17 +29,26 @@ public sealed class SightingReporter : BackgroundService
     private long _rejected;
     private int _pendingCount;
 
-    public SightingReporter(SightingReporterOptions options, SightingQueue queue, HttpClient http, TimeProvider time, ILogger<SightingReporter> logger)
+    /// <summary>
+    /// A reporter to <paramref name="registry"/> that names this node <paramref name="nodeName"/> (its Diameter
+    /// Origin-Host) in every batch, for the registry's log. Throws <see cref="ArgumentException"/> when the options or
+    /// the link are invalid.
+    /// </summary>
+    public SightingReporter(SightingsOptions options, RegistryLink registry, string nodeName, SightingQueue queue, HttpClient http, TimeProvider time, ILogger<SightingReporter> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        IReadOnlyList<string> problems = options.Validate();
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(nodeName);
+        IReadOnlyList<string> problems = [.. options.Validate(), .. registry.Validate(SightingsOptions.Section)];
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         _options = options;
+        _readerToken = registry.ReaderToken;
+        _nodeName = nodeName;
         _queue = queue;
         _http = http;
         _time = time;
         _logger = logger;
-        _endpoint = new Uri(options.RegistryUrl.AbsoluteUri.TrimEnd('/') + "/v1/sightings");
+        _endpoint = new Uri(registry.Url.AbsoluteUri.TrimEnd('/') + "/v1/sightings");
     }
 
     /// <summary>Sightings the registry has acknowledged.</summary>
@@ -133,8 +144,8 @@ public sealed class SightingReporter : BackgroundService
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(SightingCodec.ContentType);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ReaderToken);
-        request.Headers.TryAddWithoutValidation("X-ImeiEir-Node", _options.NodeName);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _readerToken);
+        request.Headers.TryAddWithoutValidation("X-ImeiEir-Node", _nodeName);
         try
         {
             using HttpResponseMessage response = await _http.SendAsync(request, ct);

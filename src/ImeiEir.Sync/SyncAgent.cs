@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace ImeiEir.Sync;
 
 /// <summary>
-/// Keeps the node's <see cref="ImeiStore"/> current from the central registry (DESIGN "Change feed"):
+/// Keeps the node's <see cref="ImeiStore"/> current from the central registry (docs/ARCHITECTURE.md, "Change feed"):
 /// <list type="number">
 /// <item>a store recovered at sequence N &gt; 0 follows the feed after N (a restart never downloads everything);</item>
 /// <item>an empty store (N = 0) applies the registry's snapshot at sequence S, then follows the feed after S;</item>
@@ -32,6 +32,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private const ulong BootstrapProgressEvery = 1_000_000;
 
     private readonly SyncOptions _options;
+    private readonly string _readerToken;
     private readonly ImeiStore _store;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -56,23 +57,28 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private long _lastCheckpointRecords;
     private Task _checkpoint = Task.CompletedTask;
 
-    /// <summary>Creates the agent; it starts with the host. Throws <see cref="ArgumentException"/> when the options are invalid.</summary>
-    public SyncAgent(SyncOptions options, ImeiStore store, HttpClient http, TimeProvider time, ILogger<SyncAgent> logger)
+    /// <summary>
+    /// Creates the agent following <paramref name="registry"/>; it starts with the host. Throws
+    /// <see cref="ArgumentException"/> when the options or the link are invalid.
+    /// </summary>
+    public SyncAgent(SyncOptions options, RegistryLink registry, ImeiStore store, HttpClient http, TimeProvider time, ILogger<SyncAgent> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        IReadOnlyList<string> problems = options.Validate();
+        IReadOnlyList<string> problems = [.. options.Validate(), .. registry.Validate(SyncOptions.Section)];
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
 
         _options = options;
+        _readerToken = registry.ReaderToken;
         _store = store;
         _http = http;
         _time = time;
         _logger = logger;
-        _baseUrl = options.RegistryUrl.AbsoluteUri.TrimEnd('/');
+        _baseUrl = registry.Url.AbsoluteUri.TrimEnd('/');
         _lastApplied = store.RecoveredSequence;
     }
 
@@ -237,7 +243,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     }
 
     /// <summary>
-    /// Checkpoints the store with the sequence applied so far (STYLE 11: the cursor is persisted only after what it
+    /// Checkpoints the store with the sequence applied so far (docs/ARCHITECTURE.md, convention 11: the cursor is persisted only after what it
     /// covers is in the store). Runs beside the loop, which keeps applying; changes applied meanwhile may or may not
     /// be in the checkpoint, which is harmless because replays are idempotent.
     /// </summary>
@@ -266,7 +272,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private HttpRequestMessage NewRequest(string url, string accept)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _options.ReaderToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _readerToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
         return request;
     }

@@ -1,19 +1,13 @@
 namespace ImeiEir.Sync;
 
 /// <summary>
-/// Settings of the node's sync agent (<see cref="SyncAgent"/>): where the registry is, how to authenticate, and
-/// how patiently to reconnect and how often to checkpoint.
+/// Settings of the node's sync agent (<see cref="SyncAgent"/>), bound from the configuration section <c>"Sync"</c>:
+/// how patiently to reconnect and how often to checkpoint. Where the registry is comes separately
+/// (<see cref="RegistryLink"/>).
 /// </summary>
 public sealed class SyncOptions
 {
-    /// <summary>
-    /// Base URL of the central registry, e.g. <c>http://registry:8080/</c>. The agent requests
-    /// <c>{RegistryUrl}/v1/snapshot</c> and <c>{RegistryUrl}/v1/feed?after=SEQ</c>; a path prefix is kept. Required.
-    /// </summary>
-    public required Uri RegistryUrl { get; init; }
-
-    /// <summary>The registry's reader token, sent as <c>Authorization: Bearer</c>. Required; never logged.</summary>
-    public required string ReaderToken { get; init; }
+    public const string Section = "Sync";
 
     /// <summary>First delay before reconnecting after a failure (default 200 ms). Doubles per consecutive failure, with jitter.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -44,20 +38,16 @@ public sealed class SyncOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (RegistryUrl is null || !RegistryUrl.IsAbsoluteUri || (RegistryUrl.Scheme != Uri.UriSchemeHttp && RegistryUrl.Scheme != Uri.UriSchemeHttps))
-            problems.Add($"Sync:RegistryUrl: must be an absolute http or https URL, got '{RegistryUrl}'.");
-        if (string.IsNullOrWhiteSpace(ReaderToken))
-            problems.Add("Sync:ReaderToken: must not be empty.");
         if (InitialBackoff <= TimeSpan.Zero)
-            problems.Add($"Sync:InitialBackoff: must be positive, got {InitialBackoff}.");
+            problems.Add($"Sync:InitialBackoff: must be positive, got {InitialBackoff}");
         if (MaxBackoff < InitialBackoff)
-            problems.Add($"Sync:MaxBackoff: must be at least InitialBackoff ({InitialBackoff}), got {MaxBackoff}.");
+            problems.Add($"Sync:MaxBackoff: must be at least InitialBackoff ({InitialBackoff}), got {MaxBackoff}");
         if (HeartbeatTimeout <= TimeSpan.Zero)
-            problems.Add($"Sync:HeartbeatTimeout: must be positive, got {HeartbeatTimeout}.");
+            problems.Add($"Sync:HeartbeatTimeout: must be positive, got {HeartbeatTimeout}");
         if (CheckpointInterval <= TimeSpan.Zero)
-            problems.Add($"Sync:CheckpointInterval: must be positive, got {CheckpointInterval}.");
+            problems.Add($"Sync:CheckpointInterval: must be positive, got {CheckpointInterval}");
         if (CheckpointEveryChanges < 1)
-            problems.Add($"Sync:CheckpointEveryChanges: must be at least 1, got {CheckpointEveryChanges}.");
+            problems.Add($"Sync:CheckpointEveryChanges: must be at least 1, got {CheckpointEveryChanges}");
         return problems;
     }
 }

@@ -70,7 +70,7 @@ internal sealed partial class ClusterProcess : IDisposable
             $"--Registry:Port={registryPort.ToString(CultureInfo.InvariantCulture)}",
             $"--Registry:AdminToken={adminToken}",
             $"--Registry:ReaderToken={readerToken}",
-            "--Store:LoadDemoLists=false",
+            "--Registry:LoadDemoLists=false",
             .. extraArgs,
         ]);
         registry.WaitUntilReady();

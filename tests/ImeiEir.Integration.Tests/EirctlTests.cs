@@ -108,7 +108,7 @@ public sealed class ServerStartupTests
             string dll = Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll");
             using ChildProcess server = ChildProcess.Start(TestEnvironment.DotnetHost,
                 [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", $"--DataDir={Path.Combine(root, "data")}",
-                 $"--Store:InitialLists={lists}", "--Store:ExpectedRecords=1000000", "--Registry:ExpectedRecords=1000000", "--Registry:MaxDeltaLines=1000001"]);
+                 $"--Registry:InitialLists={lists}", "--Store:ExpectedRecords=1000000", "--Registry:ExpectedRecords=1000000", "--Registry:MaxDeltaLines=1000001"]);
             Assert.That(server.WaitForLine(l => l.Contains("Store opened"), TimeSpan.FromSeconds(60), out _), Is.True, server.Transcript);
             server.Signal(ChildProcess.SigTerm);
             Assert.That(server.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "it stops\n" + server.Transcript);

@@ -73,7 +73,7 @@ internal sealed partial class ServerProcess : IDisposable
         "--Registry:Host=127.0.0.1",
         "--Registry:Port=0",
         $"--DataDir={Path.Combine(root, "data")}",
-        $"--Store:InitialLists={Path.Combine(root, "initial-lists.csv")}",
+        $"--Registry:InitialLists={Path.Combine(root, "initial-lists.csv")}",
         .. extraArgs,
     ];
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace ImeiEir.Integration.Tests;
 
 /// <summary>
-/// The initial lists every test server loads (--Store:InitialLists), and the IMEIs and IMSIs the peers ask about.
+/// The initial lists every test server loads (--Registry:InitialLists), and the IMEIs and IMSIs the peers ask about.
 /// Check digits are computed here with an independent Luhn (TS 23.003 Annex B), not with the server's code.
 /// </summary>
 internal static class TestLists
@@ -33,7 +33,7 @@ internal static class TestLists
     /// <summary>The Equipment-Status a bulk IMEI must get: 0 white, 1 black, 2 grey.</summary>
     public static int BulkStatus(int i) => i % 3;
 
-    /// <summary>The CSV for --Store:InitialLists: header imei,list,reason,deadline; 14-digit IMEIs.</summary>
+    /// <summary>The CSV for --Registry:InitialLists: header imei,list,reason,deadline; 14-digit IMEIs.</summary>
     public static string InitialListsCsv()
     {
         var csv = new StringBuilder();

@@ -42,7 +42,7 @@ internal sealed partial class ServerFixture : IDisposable
         ChildProcess process = ChildProcess.StartDll("imeieir.dll",
             "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Host=127.0.0.1", "--Http:Port=0",
             "--Registry:Host=127.0.0.1", "--Registry:Port=0", $"--DataDir={Path.Combine(root, "data")}",
-            $"--Store:InitialLists={lists}", $"--Store:ExpectedRecords={Keys}", "--Store:CheckpointInterval=00:00:00");
+            $"--Registry:InitialLists={lists}", $"--Store:ExpectedRecords={Keys}", "--Store:CheckpointInterval=00:00:00");
         if (!process.WaitForLine(l => ReadyLine().IsMatch(l), ReadyTimeout, out string line))
         {
             string transcript = process.Transcript;

@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Node.Configuration;
 using ImeiEir.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -47,6 +48,77 @@ public sealed class ServerSettingsTests
         {
             File.Delete(lists);
         }
+    }
+
+    [Test]
+    public void An_eir_node_refuses_initial_lists_under_their_Registry_key_too()
+    {
+        string lists = Path.GetTempFileName();
+        try
+        {
+            string message = ErrorOf("--Mode=eir", "--Registry:Url=http://127.0.0.1:8700", "--Registry:ReaderToken=reader-token-0123456789", $"--Registry:InitialLists={lists}");
+            Assert.That(message, Does.StartWith("Registry:InitialLists: an eir node takes its lists from the registry"));
+        }
+        finally
+        {
+            File.Delete(lists);
+        }
+    }
+
+    [Test]
+    public void The_initial_lists_are_read_under_Registry()
+    {
+        string lists = Path.GetTempFileName();
+        try
+        {
+            ServerSettings settings = Load($"--Registry:InitialLists={lists}", "--Registry:LoadDemoLists=false");
+            Assert.That((settings.Registry.InitialLists, settings.Registry.LoadDemoLists), Is.EqualTo((lists, false)));
+            Assert.That(settings.DeprecatedKeys, Is.Empty);
+        }
+        finally
+        {
+            File.Delete(lists);
+        }
+    }
+
+    [Test]
+    public void The_old_Store_keys_of_the_initial_lists_are_read_into_Registry_and_reported_as_deprecated()
+    {
+        string lists = Path.GetTempFileName();
+        try
+        {
+            ServerSettings settings = Load($"--Store:InitialLists={lists}", "--Store:LoadDemoLists=false");
+            Assert.That((settings.Registry.InitialLists, settings.Registry.LoadDemoLists), Is.EqualTo((lists, false)));
+            Assert.That(settings.DeprecatedKeys, Is.EqualTo(new[]
+            {
+                new MovedKey("Store:InitialLists", "Registry:InitialLists"),
+                new MovedKey("Store:LoadDemoLists", "Registry:LoadDemoLists"),
+            }));
+        }
+        finally
+        {
+            File.Delete(lists);
+        }
+    }
+
+    [Test]
+    public void A_new_key_wins_over_its_deprecated_one()
+    {
+        ServerSettings settings = Load("--Store:LoadDemoLists=false", "--Registry:LoadDemoLists=true");
+        Assert.That(settings.Registry.LoadDemoLists, Is.True);
+        Assert.That(settings.DeprecatedKeys, Has.Count.EqualTo(1), "the old key is still reported");
+    }
+
+    [TestCase("--Store:Directory=/srv/store", "Store:Directory: unknown setting")]
+    [TestCase("--Sync:RegistryUrl=http://10.0.0.5:8700", "Sync:RegistryUrl: unknown setting")]
+    [TestCase("--Sync:ReaderToken=reader-token-0123456789", "Sync:ReaderToken: unknown setting")]
+    [TestCase("--Sightings:RegistryUrl=http://10.0.0.5:8700", "Sightings:RegistryUrl: unknown setting")]
+    [TestCase("--Sightings:NodeName=eir-1", "Sightings:NodeName: unknown setting")]
+    [TestCase("--Store:LoadDemoLists=perhaps", "Store:LoadDemoLists: 'perhaps' is not a valid boolean")]
+    [TestCase("--Registry:InitialLists=/nonexistent/lists.csv", "Registry:InitialLists: file '/nonexistent/lists.csv' does not exist")]
+    public void What_the_host_sets_itself_is_not_a_setting_and_a_moved_key_is_named_as_written(string argument, string expected)
+    {
+        Assert.That(ErrorOf(argument), Does.StartWith(expected));
     }
 
     [Test]

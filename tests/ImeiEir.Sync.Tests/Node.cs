@@ -21,11 +21,9 @@ internal sealed class Node : IAsyncDisposable
     public TestLogger<SyncAgent> Log { get; }
 
     /// <summary>Options for tests: quick back-off and a short heartbeat timeout unless told otherwise.</summary>
-    public static SyncOptions Options(Uri url, string token = FakeRegistry.Token, TimeSpan? heartbeatTimeout = null,
-        long checkpointEveryChanges = 1_000_000, TimeSpan? checkpointInterval = null, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null) => new()
+    public static AgentSetup Options(Uri url, string token = FakeRegistry.Token, TimeSpan? heartbeatTimeout = null,
+        long checkpointEveryChanges = 1_000_000, TimeSpan? checkpointInterval = null, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null) => new(new SyncOptions
     {
-        RegistryUrl = url,
-        ReaderToken = token,
         InitialBackoff = initialBackoff ?? TimeSpan.FromMilliseconds(20),
         MaxBackoff = maxBackoff ?? TimeSpan.FromMilliseconds(200),
         // Far above the fake registry's 100 ms heartbeats: a loaded 2-core machine can stall a test for seconds, and a
@@ -33,15 +31,15 @@ internal sealed class Node : IAsyncDisposable
         HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(10),
         CheckpointEveryChanges = checkpointEveryChanges,
         CheckpointInterval = checkpointInterval ?? TimeSpan.FromSeconds(30),
-    };
+    }, new RegistryLink(url, token));
 
     /// <summary>Opens a store (in <paramref name="directory"/>, recovering its checkpoint; in memory when null) and starts an agent on it.</summary>
-    public static async Task<Node> StartAsync(SyncOptions options, string? directory = null, long expectedRecords = 10_000)
+    public static async Task<Node> StartAsync(AgentSetup setup, string? directory = null, long expectedRecords = 10_000)
     {
         var store = new ImeiStore(new StoreOptions { Directory = directory, ExpectedRecords = expectedRecords });
         store.TryRecover();
         var logger = new TestLogger<SyncAgent>();
-        var agent = new SyncAgent(options, store, Http, TimeProvider.System, logger);
+        var agent = new SyncAgent(setup.Options, setup.Registry, store, Http, TimeProvider.System, logger);
         await agent.StartAsync(CancellationToken.None);
         return new Node(store, agent, logger);
     }
@@ -53,6 +51,9 @@ internal sealed class Node : IAsyncDisposable
         Store.Dispose();
     }
 }
+
+/// <summary>What an agent is started with: its options and the registry it follows.</summary>
+internal sealed record AgentSetup(SyncOptions Options, RegistryLink Registry);
 
 internal static class Wait
 {

@@ -5,7 +5,7 @@ namespace ImeiEir.Sync.Tests;
 
 public class OptionsTests
 {
-    private static SyncOptions Valid() => new() { RegistryUrl = new Uri("http://registry:8080/"), ReaderToken = "t" };
+    private static SyncOptions Valid() => new();
 
     [Test]
     public void Defaults_are_valid()
@@ -25,17 +25,16 @@ public class OptionsTests
     [Test]
     public void Every_bad_option_is_named_and_the_agent_refuses_to_start()
     {
+        var registry = new RegistryLink(new Uri("ftp://registry/"), " ");
         var options = new SyncOptions
         {
-            RegistryUrl = new Uri("ftp://registry/"),
-            ReaderToken = " ",
             InitialBackoff = TimeSpan.Zero,
             MaxBackoff = TimeSpan.FromMilliseconds(-1),
             HeartbeatTimeout = TimeSpan.Zero,
             CheckpointInterval = TimeSpan.Zero,
             CheckpointEveryChanges = 0,
         };
-        IReadOnlyList<string> problems = options.Validate();
+        IReadOnlyList<string> problems = [.. registry.Validate("Sync"), .. options.Validate()];
         Assert.That(problems.Select(p => p[..p.IndexOf(':', 5)]), Is.EquivalentTo(new[]
         {
             "Sync:RegistryUrl", "Sync:ReaderToken", "Sync:InitialBackoff", "Sync:MaxBackoff", "Sync:HeartbeatTimeout",
@@ -44,7 +43,7 @@ public class OptionsTests
 
         using var store = new ImeiStore(new StoreOptions { ExpectedRecords = 16 });
         using var http = new HttpClient();
-        var error = Assert.Throws<ArgumentException>(() => new SyncAgent(options, store, http, TimeProvider.System, NullLogger<SyncAgent>.Instance));
+        var error = Assert.Throws<ArgumentException>(() => new SyncAgent(options, registry, store, http, TimeProvider.System, NullLogger<SyncAgent>.Instance));
         Assert.That(error!.Message, Does.Contain("Sync:ReaderToken"));
     }
 

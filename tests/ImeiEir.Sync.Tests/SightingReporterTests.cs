@@ -12,17 +12,17 @@ public class SightingReporterTests
 
     private static readonly uint T0 = (uint)new DateTimeOffset(2025, 9, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
 
-    private static SightingReporterOptions Options(Uri url, int maxPending = 1_000, int batchSize = 10_000) => new()
+    private static ReporterSetup Options(Uri url, int maxPending = 1_000, int batchSize = 10_000) => new(new SightingsOptions
     {
-        RegistryUrl = url,
-        ReaderToken = FakeRegistry.Token,
-        NodeName = NodeName,
         MaxPending = maxPending,
         BatchSize = batchSize,
         FlushInterval = TimeSpan.FromMilliseconds(20),
         InitialBackoff = TimeSpan.FromMilliseconds(20),
         MaxBackoff = TimeSpan.FromMilliseconds(100),
-    };
+    }, new RegistryLink(url, FakeRegistry.Token));
+
+    /// <summary>What a reporter is started with: its options and the registry it reports to.</summary>
+    private sealed record ReporterSetup(SightingsOptions Options, RegistryLink Registry);
 
     private static Sighting S(long serial, uint seen, string imsi = "401011234567890", SightingKind kind = SightingKind.FirstSeen)
     {
@@ -37,10 +37,10 @@ public class SightingReporterTests
         private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
         private bool _started;
 
-        public Reporter(SightingReporterOptions options, int queueCapacity = 1024)
+        public Reporter(ReporterSetup setup, int queueCapacity = 1024)
         {
             Queue = new SightingQueue(queueCapacity);
-            Service = new SightingReporter(options, Queue, _http, TimeProvider.System, Log);
+            Service = new SightingReporter(setup.Options, setup.Registry, NodeName, Queue, _http, TimeProvider.System, Log);
         }
 
         public SightingQueue Queue { get; }
@@ -234,41 +234,44 @@ public class SightingReporterTests
 
     // ---------------------------------------------------------------- options
 
-    private static SightingReporterOptions Valid() => new() { RegistryUrl = new Uri("http://registry:8080/"), ReaderToken = "t" };
+    private static readonly RegistryLink ValidRegistry = new(new Uri("http://registry:8080/"), "t");
 
     [Test]
     public void Defaults_are_valid_and_documented()
     {
-        SightingReporterOptions options = Valid();
+        var options = new SightingsOptions();
         Assert.That(options.Validate(), Is.Empty);
-        Assert.That((options.NodeName, options.MaxPending, options.BatchSize), Is.EqualTo(("eir", 1_000_000, 10_000)));
+        Assert.That(ValidRegistry.Validate("Sightings"), Is.Empty);
+        Assert.That((options.QueueCapacity, options.AttachFilterSlots, options.MaxPending, options.BatchSize), Is.EqualTo((65_536, 262_144, 1_000_000, 10_000)));
         Assert.That((options.FlushInterval, options.InitialBackoff, options.MaxBackoff),
             Is.EqualTo((TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30))));
     }
 
     private static IEnumerable<TestCaseData> BadOptions()
     {
-        SightingReporterOptions valid = Valid();
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = new Uri("ftp://registry/"), ReaderToken = "t" }, "Sightings:RegistryUrl: ");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = new Uri("registry/v1", UriKind.Relative), ReaderToken = "t" }, "Sightings:RegistryUrl: ");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = " " }, "Sightings:ReaderToken: ");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", MaxPending = 0 }, "Sightings:MaxPending: must be at least 1, got 0");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", BatchSize = 0 }, "Sightings:BatchSize: must be 1 to 100000, got 0");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", BatchSize = 100_001 }, "Sightings:BatchSize: must be 1 to 100000, got 100001");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", FlushInterval = TimeSpan.Zero }, "Sightings:FlushInterval: ");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", InitialBackoff = TimeSpan.FromMilliseconds(-1) }, "Sightings:InitialBackoff: ");
-        yield return new TestCaseData(new SightingReporterOptions { RegistryUrl = valid.RegistryUrl, ReaderToken = "t", InitialBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(1) }, "Sightings:MaxBackoff: ");
+        RegistryLink valid = ValidRegistry;
+        yield return new TestCaseData(new SightingsOptions(), new RegistryLink(new Uri("ftp://registry/"), "t"), "Sightings:RegistryUrl: ");
+        yield return new TestCaseData(new SightingsOptions(), new RegistryLink(new Uri("registry/v1", UriKind.Relative), "t"), "Sightings:RegistryUrl: ");
+        yield return new TestCaseData(new SightingsOptions(), valid with { ReaderToken = " " }, "Sightings:ReaderToken: ");
+        yield return new TestCaseData(new SightingsOptions { MaxPending = 0 }, valid, "Sightings:MaxPending: must be at least 1, got 0");
+        yield return new TestCaseData(new SightingsOptions { BatchSize = 0 }, valid, "Sightings:BatchSize: must be 1 to 100000, got 0");
+        yield return new TestCaseData(new SightingsOptions { BatchSize = 100_001 }, valid, "Sightings:BatchSize: must be 1 to 100000, got 100001");
+        yield return new TestCaseData(new SightingsOptions { FlushInterval = TimeSpan.Zero }, valid, "Sightings:FlushInterval: ");
+        yield return new TestCaseData(new SightingsOptions { InitialBackoff = TimeSpan.FromMilliseconds(-1) }, valid, "Sightings:InitialBackoff: ");
+        yield return new TestCaseData(new SightingsOptions { InitialBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(1) }, valid, "Sightings:MaxBackoff: ");
+        yield return new TestCaseData(new SightingsOptions { QueueCapacity = 1 }, valid, "Sightings:QueueCapacity: must be 2 to 16777216, got 1");
+        yield return new TestCaseData(new SightingsOptions { AttachFilterSlots = 1 << 29 }, valid, "Sightings:AttachFilterSlots: must be 2 to 268435456, got 536870912");
     }
 
     [TestCaseSource(nameof(BadOptions))]
-    public void A_bad_option_is_named_by_its_key_and_the_reporter_refuses_it(SightingReporterOptions options, string expected)
+    public void A_bad_option_is_named_by_its_key_and_the_reporter_refuses_it(SightingsOptions options, RegistryLink registry, string expected)
     {
-        IReadOnlyList<string> problems = options.Validate();
+        IReadOnlyList<string> problems = [.. options.Validate(), .. registry.Validate("Sightings")];
         Assert.That(problems, Has.Count.EqualTo(1));
         Assert.That(problems[0], Does.StartWith(expected));
 
         using var http = new HttpClient();
-        Assert.That(() => new SightingReporter(options, new SightingQueue(4), http, TimeProvider.System, new TestLogger<SightingReporter>()),
+        Assert.That(() => new SightingReporter(options, registry, "eir", new SightingQueue(4), http, TimeProvider.System, new TestLogger<SightingReporter>()),
             Throws.ArgumentException.With.Message.Contains(problems[0]));
     }
 
@@ -276,7 +279,7 @@ public class SightingReporterTests
     public void The_biggest_allowed_batch_is_the_registrys_limit()
     {
         // The registry takes at most 100,000 sightings a request (RegistryEndpoints.MaxSightingsPerRequest).
-        var options = new SightingReporterOptions { RegistryUrl = new Uri("https://registry/"), ReaderToken = "t", BatchSize = 100_000, MaxPending = 1 };
+        var options = new SightingsOptions { BatchSize = 100_000, MaxPending = 1 };
         Assert.That(options.Validate(), Is.Empty);
     }
 }

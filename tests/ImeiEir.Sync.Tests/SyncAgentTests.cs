@@ -47,7 +47,7 @@ public class SyncAgentTests
         await using FakeRegistry registry = await FakeRegistry.StartAsync();
         registry.Append(Model.Changes(400, 200, seed: 3));
         using var directory = new TempDirectory();
-        SyncOptions options = Node.Options(registry.Url, checkpointEveryChanges: 100);
+        AgentSetup options = Node.Options(registry.Url, checkpointEveryChanges: 100);
 
         ulong checkpointed;
         await using (Node first = await Node.StartAsync(options, directory.Path))
@@ -88,7 +88,7 @@ public class SyncAgentTests
         await using FakeRegistry registry = await FakeRegistry.StartAsync();
         registry.Append(Model.Changes(300, 100, seed: 19));
         using var directory = new TempDirectory();
-        SyncOptions options = Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromSeconds(10));
+        AgentSetup options = Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromSeconds(10));
         await using (Node first = await Node.StartAsync(options, directory.Path))
         {
             await first.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
@@ -180,7 +180,7 @@ public class SyncAgentTests
         registry.Append(Model.Changes(50, 50, seed: 8));
         registry.SnapshotAtMost = 10;
         registry.SilentOnce = true;
-        SyncOptions options = Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromMilliseconds(700));
+        AgentSetup options = Node.Options(registry.Url, heartbeatTimeout: TimeSpan.FromMilliseconds(700));
 
         var started = DateTime.UtcNow;
         await using Node node = await Node.StartAsync(options);
@@ -200,7 +200,7 @@ public class SyncAgentTests
     public async Task A_registry_that_is_down_at_start_is_retried_with_back_off_until_it_comes_up()
     {
         int port = FakeRegistry.FreePort();
-        SyncOptions options = Node.Options(new Uri($"http://127.0.0.1:{port}/"),
+        AgentSetup options = Node.Options(new Uri($"http://127.0.0.1:{port}/"),
             initialBackoff: TimeSpan.FromMilliseconds(20), maxBackoff: TimeSpan.FromMilliseconds(160));
         await using Node node = await Node.StartAsync(options);
         await Wait.UntilAsync(() => node.Agent.Status.Reconnects >= 5, "five failed attempts");
@@ -342,7 +342,7 @@ public class SyncAgentTests
         await using FakeRegistry registry = await FakeRegistry.StartAsync();
         registry.SnapshotAtMost = 0;
         using var directory = new TempDirectory();
-        SyncOptions options = Node.Options(registry.Url, checkpointEveryChanges: 1000, checkpointInterval: TimeSpan.FromMilliseconds(300));
+        AgentSetup options = Node.Options(registry.Url, checkpointEveryChanges: 1000, checkpointInterval: TimeSpan.FromMilliseconds(300));
         await using Node node = await Node.StartAsync(options, directory.Path);
         await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -370,7 +370,7 @@ public class SyncAgentTests
         await using FakeRegistry registry = await FakeRegistry.StartAsync();
         registry.Append(Model.Changes(6000, 1_000_000, seed: 40));
         using var directory = new TempDirectory();
-        SyncOptions options = Node.Options(registry.Url, checkpointEveryChanges: 1000, checkpointInterval: TimeSpan.FromHours(1));
+        AgentSetup options = Node.Options(registry.Url, checkpointEveryChanges: 1000, checkpointInterval: TimeSpan.FromHours(1));
         await using Node node = await Node.StartAsync(options, directory.Path);
         await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
         await Wait.UntilAsync(() => node.Log.Count(CheckpointedEvent) >= 1, "the checkpoint after the snapshot");
@@ -400,7 +400,8 @@ public class SyncAgentTests
         registry.Append(Model.Changes(10, 10, seed: 17));
         using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
         using var store = new ImeiEir.Store.ImeiStore(new ImeiEir.Store.StoreOptions { ExpectedRecords = 100 });
-        using var agent = new SyncAgent(Node.Options(registry.Url), store, http, TimeProvider.System, new TestLogger<SyncAgent>());
+        AgentSetup setup = Node.Options(registry.Url);
+        using var agent = new SyncAgent(setup.Options, setup.Registry, store, http, TimeProvider.System, new TestLogger<SyncAgent>());
         await agent.StartAsync(CancellationToken.None);
         try
         {

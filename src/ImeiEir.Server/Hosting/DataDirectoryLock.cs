@@ -2,9 +2,8 @@ namespace ImeiEir.Server.Hosting;
 
 /// <summary>
 /// One process per store and per registry directory. Two processes on one FASTER store would each checkpoint over
-/// the other's files and manifest; a second server started on a running one's DataDir used to get as far as the
-/// SMS outbox, die there with an unhandled exception, and checkpoint the store on its way out. The lock is an
-/// exclusive lock on <c>imeieir.lock</c> in the directory (flock, taken by .NET for <see cref="FileShare.None"/>),
+/// the other's files and manifest, so a second process on a directory in use must stop before it opens anything
+/// there. The lock is an exclusive lock on <c>imeieir.lock</c> in the directory (flock, taken by .NET for <see cref="FileShare.None"/>),
 /// released when the process ends however it ends, so a killed server leaves nothing to clean up.
 /// </summary>
 internal sealed class DataDirectoryLock : IDisposable
@@ -45,30 +44,4 @@ internal sealed class DataDirectoryLock : IDisposable
     }
 
     public void Dispose() => _file.Dispose();
-}
-
-/// <summary>The locks one process holds (store, registry or both), disposed with the host.</summary>
-internal sealed class DataDirectoryLocks(IReadOnlyList<DataDirectoryLock> locks) : IDisposable
-{
-    /// <summary>Locks the directories <paramref name="settings"/>' mode writes: the node's store, the registry's directory.</summary>
-    public static DataDirectoryLocks Acquire(ServerSettings settings)
-    {
-        var held = new List<DataDirectoryLock>();
-        try
-        {
-            if (settings.Mode.RunsNode()) held.Add(DataDirectoryLock.Acquire(settings.StoreDirectory));
-            if (settings.Mode.RunsRegistry()) held.Add(DataDirectoryLock.Acquire(settings.RegistryDirectory));
-            return new DataDirectoryLocks(held);
-        }
-        catch
-        {
-            foreach (DataDirectoryLock l in held) l.Dispose();
-            throw;
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (DataDirectoryLock l in locks) l.Dispose();
-    }
 }

@@ -22,10 +22,6 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
     {
         _settings = settings;
         _logger = logger;
-        // Bridge until the seeding keys are read into Registry: (issue 20, options): Store:InitialLists and
-        // Store:LoadDemoLists still carry them. Remove these two lines with that change.
-        settings.Registry.InitialLists ??= settings.Store.InitialLists;
-        settings.Registry.LoadDemoLists &= settings.Store.LoadDemoLists;
         _registry = new CentralRegistry(settings.Registry, settings.RegistryDirectory, time, policy, regimeClock, logger, OpenDemoLists);
     }
 

@@ -1,6 +1,9 @@
 using ImeiEir.Core;
+using ImeiEir.Node.Configuration;
 using ImeiEir.Notify;
 using ImeiEir.Registry;
+using ImeiEir.Store;
+using ImeiEir.Sync;
 using Microsoft.Extensions.Configuration;
 
 namespace ImeiEir.Server.Hosting;
@@ -21,18 +24,24 @@ public sealed class ServerSettings
 
     public required RegistryOptions Registry { get; init; }
 
-    public required SyncHostOptions Sync { get; init; }
+    /// <summary>The node's sync agent; the registry it follows comes from <see cref="Registry"/>.</summary>
+    public required SyncOptions Sync { get; init; }
 
-    public required SightingsHostOptions Sightings { get; init; }
+    /// <summary>The node's sightings; the registry they go to comes from <see cref="Registry"/>.</summary>
+    public required SightingsOptions Sightings { get; init; }
 
     public required DiameterOptions Diameter { get; init; }
 
-    public required StoreHostOptions Store { get; init; }
+    /// <summary>The node's store; its <see cref="StoreOptions.Directory"/> is <see cref="StoreDirectory"/>, never configured.</summary>
+    public required StoreOptions Store { get; init; }
 
     public required PolicyOptions Policy { get; init; }
 
     /// <summary>The SMS notifier (registry and all-in-one); its outbox and directory default to <c>&lt;DataDir&gt;/notify</c>.</summary>
     public required NotifyOptions Notify { get; init; }
+
+    /// <summary>Deprecated keys the configuration used (each is logged once as the process starts).</summary>
+    public IReadOnlyList<MovedKey> DeprecatedKeys { get; private init; } = [];
 
     public string StoreDirectory => Path.Combine(DataDir, "store");
 
@@ -44,19 +53,25 @@ public sealed class ServerSettings
         string dataDir = configuration["DataDir"] is { Length: > 0 } d ? d : "data";
         if (!ServerModes.TryParse(configuration["Mode"], out ServerMode mode))
             throw new ConfigurationException($"Mode: '{configuration["Mode"]}' is not a mode (all-in-one, registry or eir)");
+        MovedKey[] deprecated = [.. MovedKeys.Where(k => configuration[k.Old] is not null)];
+        // Read from the new key when it is set, else from the old one; a problem with a value read from an old key
+        // names the old key, the one the operator wrote.
+        MovedKey[] readFromOld = [.. deprecated.Where(k => configuration[k.New] is null)];
         var settings = new ServerSettings
         {
             Mode = mode,
             DataDir = Path.GetFullPath(dataDir),
+            DeprecatedKeys = deprecated,
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
-            Registry = Bind<RegistryOptions>(configuration, "Registry"),
-            Sync = Bind<SyncHostOptions>(configuration, SyncHostOptions.Section),
-            Sightings = Bind<SightingsHostOptions>(configuration, SightingsHostOptions.Section),
+            Registry = Attributed(readFromOld, () => Bind<RegistryOptions>(WithMovedKeys(configuration, readFromOld), "Registry")),
+            Sync = Bind<SyncOptions>(configuration, SyncOptions.Section),
+            Sightings = Bind<SightingsOptions>(configuration, SightingsOptions.Section),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
-            Store = Bind<StoreHostOptions>(configuration, StoreHostOptions.Section),
+            Store = BindStore(configuration),
             Policy = Bind<PolicyOptions>(configuration, "Policy"),
             Notify = Bind<NotifyOptions>(configuration, NotifyOptions.Section),
         };
+        settings.Store.Directory = settings.StoreDirectory;
         if (string.IsNullOrEmpty(configuration[$"{NotifyOptions.Section}:{nameof(NotifyOptions.DataDirectory)}"]))
             settings.Notify.DataDirectory = Path.Combine(settings.DataDir, "notify");
 
@@ -71,9 +86,64 @@ public sealed class ServerSettings
             .Concat(settings.ValidateMode())
             .FirstOrDefault();
         if (problem is not null)
-            throw new ConfigurationException(problem);
+            throw new ConfigurationException(Attribute(readFromOld, problem));
         return settings;
     }
+
+    // The initial lists seed the registry, not the store: they are Registry:* now, the old Store:* keys still read.
+    private static readonly MovedKey[] MovedKeys =
+    [
+        new("Store:InitialLists", "Registry:InitialLists"),
+        new("Store:LoadDemoLists", "Registry:LoadDemoLists"),
+    ];
+
+    // The store's section without the moved keys; its Directory is the host's to set, so configuring it is an error
+    // like any other unknown key.
+    private static StoreOptions BindStore(IConfiguration configuration)
+    {
+        IConfigurationSection section = configuration.GetSection("Store");
+        if (section.GetChildren().FirstOrDefault(c => c.Key.Equals(nameof(StoreOptions.Directory), StringComparison.OrdinalIgnoreCase)) is { } directory)
+            throw new ConfigurationException($"Store:{directory.Key}: unknown setting");
+        IConfiguration withoutMoved = new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable()
+                .Where(kv => kv.Value is not null && !MovedKeys.Any(k => IsAtOrUnder(kv.Key, k.Old))))
+            .Build();
+        return Bind<StoreOptions>(withoutMoved, "Store");
+    }
+
+    // The old keys' values under the new keys, below everything configured (a new key that is set wins).
+    private static IConfiguration WithMovedKeys(IConfiguration configuration, IReadOnlyList<MovedKey> moved) =>
+        moved.Count == 0 ? configuration : new ConfigurationBuilder()
+            .AddInMemoryCollection(moved.Select(k => new KeyValuePair<string, string?>(k.New, configuration[k.Old])))
+            .AddConfiguration(configuration)
+            .Build();
+
+    private static T Attributed<T>(IReadOnlyList<MovedKey> readFromOld, Func<T> bind)
+    {
+        try
+        {
+            return bind();
+        }
+        catch (ConfigurationException e)
+        {
+            string message = Attribute(readFromOld, e.Message);
+            if (ReferenceEquals(message, e.Message)) throw;
+            throw new ConfigurationException(message);
+        }
+    }
+
+    private static string Attribute(IReadOnlyList<MovedKey> readFromOld, string problem)
+    {
+        foreach (MovedKey key in readFromOld)
+        {
+            if (problem.StartsWith(key.New + ":", StringComparison.OrdinalIgnoreCase))
+                return key.Old + problem[key.New.Length..];
+        }
+        return problem;
+    }
+
+    private static bool IsAtOrUnder(string path, string key) =>
+        path.Equals(key, StringComparison.OrdinalIgnoreCase) || path.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase);
 
     private IEnumerable<string> ValidateMode()
     {
@@ -85,8 +155,8 @@ public sealed class ServerSettings
             yield return $"Registry:Url: '{Registry.Url}' must be the registry's http(s) URL in eir mode (e.g. http://10.0.0.5:8700)";
         else if (string.IsNullOrEmpty(Registry.ReaderToken))
             yield return "Registry:ReaderToken: an eir node needs the registry's reader token (the registry writes it to <DataDir>/registry/reader.token)";
-        if (Store.InitialLists is not null)
-            yield return "Store:InitialLists: an eir node takes its lists from the registry; push the file there with 'eirctl push'";
+        if (Registry.InitialLists is not null)
+            yield return "Registry:InitialLists: an eir node takes its lists from the registry; push the file there with 'eirctl push'";
     }
 
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()

@@ -1,6 +1,7 @@
 using ImeiEir.Notify;
 using ImeiEir.Notify.Notices;
 using ImeiEir.Notify.Outbox;
+using ImeiEir.Node.Observability;
 using ImeiEir.Server.Hosting;
 using Prometheus;
 

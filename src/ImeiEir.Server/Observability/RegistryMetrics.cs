@@ -1,5 +1,6 @@
 using ImeiEir.Core;
 using ImeiEir.Registry;
+using ImeiEir.Node.Observability;
 using ImeiEir.Server.Hosting;
 using Prometheus;
 

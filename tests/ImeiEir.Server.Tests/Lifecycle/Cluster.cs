@@ -56,7 +56,7 @@ internal sealed class Cluster : IAsyncDisposable
     public async Task StartRegistryAsync() => Registry = await InProcessHost.StartAsync(Clock,
         "--Mode=registry", $"--DataDir={Path.Combine(_root, "registry")}", "--Http:Port=0",
         "--Registry:Host=127.0.0.1", $"--Registry:Port={_registryPort}",
-        $"--Registry:AdminToken={AdminToken}", $"--Registry:ReaderToken={ReaderToken}", "--Store:LoadDemoLists=false");
+        $"--Registry:AdminToken={AdminToken}", $"--Registry:ReaderToken={ReaderToken}", "--Registry:LoadDemoLists=false");
 
     public async Task StopRegistryAsync() => await Registry.DisposeAsync();
 

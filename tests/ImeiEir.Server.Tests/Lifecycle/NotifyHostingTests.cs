@@ -38,7 +38,7 @@ public sealed class NotifyHostingTests
 
     private Task<InProcessHost> StartRegistryAsync() => InProcessHost.StartAsync(new FakeTimeProvider(Cluster.Day0),
         "--Mode=registry", $"--DataDir={_root}", "--Http:Port=0", "--Registry:Host=127.0.0.1", $"--Registry:Port={_port}",
-        $"--Registry:AdminToken={AdminToken}", $"--Registry:ReaderToken={ReaderToken}", "--Store:LoadDemoLists=false");
+        $"--Registry:AdminToken={AdminToken}", $"--Registry:ReaderToken={ReaderToken}", "--Registry:LoadDemoLists=false");
 
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, string? token, string? csv = null)
     {

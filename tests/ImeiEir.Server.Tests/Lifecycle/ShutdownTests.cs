@@ -18,10 +18,10 @@ public sealed class ShutdownTests
         string white = Luhn.With("35000043000001"), black = Luhn.With("35000043000002");
         await File.WriteAllTextAsync(lists, $"op,imei,list,reason\nset,{white},white,verified\nset,{black},black,stolen\n");
         string[] args = ["--Mode=all-in-one", $"--DataDir={Path.Combine(root, "data")}", "--Diameter:Port=0", "--Http:Port=0",
-            "--Registry:Port=0", "--Store:LoadDemoLists=false", "--Store:CheckpointInterval=00:00:00"];
+            "--Registry:Port=0", "--Registry:LoadDemoLists=false", "--Store:CheckpointInterval=00:00:00"];
         try
         {
-            InProcessHost first = await InProcessHost.StartAsync(new FakeTimeProvider(Cluster.Day0), [.. args, $"--Store:InitialLists={lists}"]);
+            InProcessHost first = await InProcessHost.StartAsync(new FakeTimeProvider(Cluster.Day0), [.. args, $"--Registry:InitialLists={lists}"]);
             using (var mme = new S13Client(first.Diameter))
                 Assert.That(mme.Check(black[..14], Cluster.HomeImsi), Is.EqualTo((Success, 0u, Black)));
             // The host's shutdown timeout has passed before the checkpoints start: each is given up, not thrown.

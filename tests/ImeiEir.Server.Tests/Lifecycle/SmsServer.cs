@@ -50,7 +50,7 @@ internal sealed class SmsServer : IAsyncDisposable
         InProcessHost server = await InProcessHost.StartAsync(clock,
             "--Mode=all-in-one", $"--DataDir={Path.Combine(root, "server")}", "--Diameter:Port=0", "--Http:Port=0",
             "--Registry:Host=127.0.0.1", $"--Registry:Port={registryPort}", $"--Registry:AdminToken={AdminToken}",
-            "--Store:LoadDemoLists=false", "--Sightings:FlushInterval=00:00:00.02",
+            "--Registry:LoadDemoLists=false", "--Sightings:FlushInterval=00:00:00.02",
             $"--Notify:SendSmsUrl={kannel.SendSmsUrl}", $"--Notify:Username={KannelGateway.User}",
             $"--Notify:Password={KannelGateway.Password}", "--Notify:From=1414", "--Notify:RatePerSecond=50",
             "--Notify:InitialBackoff=00:00:00.1", "--Notify:MaxBackoff=00:00:00.4");

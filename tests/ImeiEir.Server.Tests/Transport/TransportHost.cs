@@ -21,7 +21,7 @@ internal sealed class TransportHost : IDisposable
     public Task<InProcessHost> StartAsync(string transport, params string[] extra) => InProcessHost.StartAsync(new FakeTimeProvider(Cluster.Day0),
     [
         "--Mode=all-in-one", $"--DataDir={Path.Combine(_root, "data")}", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0",
-        "--Store:LoadDemoLists=false", $"--Store:InitialLists={Path.Combine(_root, "lists.csv")}", $"--Diameter:Transport={transport}", .. extra,
+        "--Registry:LoadDemoLists=false", $"--Registry:InitialLists={Path.Combine(_root, "lists.csv")}", $"--Diameter:Transport={transport}", .. extra,
     ]);
 
     public void Dispose()

@@ -1,0 +1,97 @@
+using ImeiEir.Core;
+using ImeiEir.Store;
+
+namespace ImeiEir.Node.Checking;
+
+/// <summary>
+/// The answer to "may this device attach?", shared by S13 and N5g-eir: look up, decide (docs/ARCHITECTURE.md,
+/// rules 2–7), and for an unknown IMEI keep the provisional grey record and report the sighting. Owns one store
+/// session, so one checker per connection or pooled per request; allocation-free and lock-free (the sighting queue
+/// included).
+/// </summary>
+internal sealed class EquipmentChecker : IDisposable
+{
+    private readonly ImeiStoreSession _session;
+    private readonly DecisionPolicy _policy;
+    private readonly RegimeClock _clock;
+    private readonly SightingQueue _sightings;
+    private readonly AttachFilter _attaches;
+
+    public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
+    {
+        _session = session;
+        _policy = policy;
+        _clock = clock;
+        _sightings = sightings;
+        _attaches = attaches;
+    }
+
+    /// <summary>Decides an attach. <paramref name="parse"/> must not be <see cref="ImeiParseResult.Malformed"/> (rule 1 is the caller's).</summary>
+    public Decision Check(Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8)
+    {
+        bool found = _session.TryGet(imei, out ImeiRecord record);
+        long now = _clock.NowUnixSeconds;
+        Decision decision = _policy.Decide(found, record, imei, parse, imsiUtf8, now);
+
+        if (decision.CreatesProvisionalGrey)
+        {
+            // Remember the provisional deadline locally so every later attach to this node sees the same one until
+            // the registry's first-sighting record arrives over the feed (docs/ARCHITECTURE.md, rule 7).
+            _session.Upsert(imei, decision.ProvisionalRecord);
+            Report(imei, imsiUtf8, now);
+        }
+        else if (decision.Rule == DecisionRule.Grey && record.Sequence == 0)
+        {
+            // Still our own provisional record: the registry has not confirmed the sighting (it may be down, or the
+            // report was lost to a full queue or a restart). Report again; the registry keeps the first.
+            Report(imei, imsiUtf8, now);
+        }
+        else if (decision.Rule == DecisionRule.Grey)
+        {
+            // A grey device in use: the registry learns who uses it (a new subscriber gets the grey-start notice,
+            // every one the daily reminders), at most once a day per subscriber.
+            ReportAttach(imei, imsiUtf8, SightingKind.GreyAttach, now);
+        }
+        else if (decision.Rule is DecisionRule.Black or DecisionRule.GreyExpired)
+        {
+            // Refused: the subscriber gets the blocked-attach notice, at most once a day.
+            ReportAttach(imei, imsiUtf8, SightingKind.BlackAttach, now);
+        }
+        return decision;
+    }
+
+    /// <summary>
+    /// The same decision without side effects, for people checking a device (check before purchase): an unknown
+    /// IMEI stays unknown and nothing is reported. No IMSI: the subscriber is not known.
+    /// </summary>
+    public Decision Peek(Imei imei, ImeiParseResult parse, out bool found, out ImeiRecord record)
+    {
+        found = _session.TryGet(imei, out record);
+        return _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds);
+    }
+
+    /// <summary>Starts bringing the store bucket of <paramref name="imei"/> into cache for a check soon after.</summary>
+    public void Prefetch(Imei imei) => _session.Prefetch(imei);
+
+    /// <summary>Holds the store's epoch for one synchronous batch (see <see cref="ImeiStoreSession.EnterBatch"/>).</summary>
+    public void EnterBatch() => _session.EnterBatch();
+
+    /// <summary>Ends what <see cref="EnterBatch"/> began; before any <c>await</c>.</summary>
+    public void ExitBatch() => _session.ExitBatch();
+
+    public void Dispose() => _session.Dispose();
+
+    private void ReportAttach(Imei imei, ReadOnlySpan<byte> imsiUtf8, SightingKind kind, long now)
+    {
+        // Only home subscribers can be told (a roamer's operator has no directory entry); no IMSI, nobody to tell.
+        if (!_policy.IsHomeSubscriber(imsiUtf8) || !PackedImsi.TryPack(imsiUtf8, out PackedImsi imsi)) return;
+        if (!_attaches.ShouldReport(imei.Key, imsi, kind, now)) return;
+        _sightings.TryEnqueue(new Sighting(imei.Key, imsi, (uint)Math.Clamp(now, 0, uint.MaxValue), kind));
+    }
+
+    private void Report(Imei imei, ReadOnlySpan<byte> imsiUtf8, long now)
+    {
+        PackedImsi.TryPack(imsiUtf8, out PackedImsi imsi); // none when absent: the registry still learns the device
+        _sightings.TryEnqueue(new Sighting(imei.Key, imsi, (uint)Math.Clamp(now, 0, uint.MaxValue), SightingKind.FirstSeen));
+    }
+}

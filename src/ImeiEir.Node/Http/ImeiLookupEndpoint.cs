@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using ImeiEir.Core;
+using ImeiEir.Node.Checking;
+using ImeiEir.Node.Observability;
+using Microsoft.AspNetCore.Http;
+
+namespace ImeiEir.Node.Http;
+
+/// <summary>
+/// Check before purchase: <c>GET /v1/imei/{imei}</c> (14, 15 or 16 digits) → the list, reason, grey deadline, the
+/// 15-digit IMEI, whether it works now, and a verdict in Russian, Kazakh and English. Read-only: looking a phone up
+/// is not an attach, so an unknown IMEI gets no provisional grey record and no sighting. Rate-limited per client.
+/// </summary>
+internal static class ImeiLookupEndpoint
+{
+    public const string Path = "/v1/imei/{imei}";
+
+    public static IResult Handle(string imei, CheckerPool checkers, NodeMetrics metrics)
+    {
+        long started = Stopwatch.GetTimestamp();
+        ImeiParseResult parse = Imei.TryParse(imei.AsSpan(), out Imei parsed);
+        if (parse == ImeiParseResult.Malformed)
+        {
+            metrics.RecordHttp(AnswerInterface.Lookup, AnswerKind.Error, started);
+            string shown = imei.Length <= 40 ? imei : imei[..40] + "…";
+            return ProblemResults.Problem(400, "Not an IMEI", $"'{shown}' is not an IMEI: give 14, 15 or 16 digits (dial *#06# on the phone to see it)",
+                invalidParam: "imei");
+        }
+
+        EquipmentChecker checker = checkers.Rent();
+        Decision decision;
+        bool found;
+        ImeiRecord record;
+        try
+        {
+            decision = checker.Peek(parsed, parse, out found, out record);
+        }
+        finally
+        {
+            checkers.Return(checker);
+        }
+
+        bool registered = found && record.List != ListKind.None;
+        bool unknownNow = !registered && decision.Rule is DecisionRule.UnknownProvisionalGrey;
+        if (decision.IsEquipmentUnknown) unknownNow = true;
+        uint deadline = registered && record.List == ListKind.Grey ? record.DeadlineUnixSeconds : 0;
+        string? deadlineDate = deadline != 0 ? RegimeCalendar.Date(deadline) : null;
+        long graceDays = checkers.Policy.GraceSeconds / 86_400;
+        (string ru, string kk, string en) = Verdicts.For(decision, registered && !decision.IsEquipmentUnknown, deadlineDate, Math.Max(1, graceDays));
+
+        metrics.RecordHttp(AnswerInterface.Lookup, unknownNow ? AnswerKind.NotRegistered : AnswerKinds.Of(decision.Status), started);
+        return Results.Json(new
+        {
+            imei = parsed.ToString(),
+            list = registered ? record.List.ToName() : "none",
+            reason = registered ? record.Reason.ToName() : null,
+            deadline = deadline != 0 ? DateTimeOffset.FromUnixTimeSeconds(deadline).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) : null,
+            deadlineLocalDate = deadlineDate,
+            status = unknownNow ? null : decision.Status.ToName(),
+            answeredReason = unknownNow ? null : decision.Reason.ToName(),
+            // Unknown: it would be served (grey, for the grace period) at its first attach; "equipment unknown" is
+            // the operator's call, so no promise either way.
+            works = decision.IsEquipmentUnknown ? (bool?)null : decision.Status != EquipmentStatus.Blacklisted,
+            checkDigitValid = parse != ImeiParseResult.BadCheckDigit,
+            verdict = new { ru, kk, en },
+        }, ProblemResults.Json);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+
+namespace ImeiEir.Node.Http;
+
+/// <summary>An EIR node's HTTP API: N5g-eir for the 5G core, check before purchase for people.</summary>
+public static class NodeApi
+{
+    /// <summary>The rate-limiter policy of the check before purchase (per client address; see Http:LookupRateLimit).</summary>
+    public const string LookupRatePolicy = "lookup";
+
+    public static IEndpointRouteBuilder MapNodeApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(N5gEirEndpoint.Path, N5gEirEndpoint.Handle);
+        endpoints.MapGet(ImeiLookupEndpoint.Path, ImeiLookupEndpoint.Handle).RequireRateLimiting(LookupRatePolicy);
+        return endpoints;
+    }
+}

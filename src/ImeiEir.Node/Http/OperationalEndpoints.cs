@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ImeiEir.Node.Links;
+using ImeiEir.Node.Observability;
+using ImeiEir.Node.Storage;
+using ImeiEir.Store;
+using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
+
+namespace ImeiEir.Node.Http;
+
+/// <summary>The endpoints every process serves on its HTTP port: liveness, readiness, Prometheus metrics, the store digest.</summary>
+public static class OperationalEndpoints
+{
+    public static IEndpointRouteBuilder MapOperationalEndpoints(this IEndpointRouteBuilder endpoints, NodeMetrics metrics)
+    {
+        endpoints.MapGet("/health/live", () => Results.Text("live\n"));
+        endpoints.MapGet("/health/ready", (NodeReadiness readiness, IServiceProvider services) =>
+        {
+            NodeSync? sync = services.GetService<NodeSync>();
+            var body = new Dictionary<string, object?>
+            {
+                ["status"] = readiness.IsReady ? "ready" : "catching-up",
+                ["sync"] = sync?.Agent?.Status is { } status ? new
+                {
+                    state = status.State.ToString(),
+                    lastApplied = status.LastApplied,
+                    registryHead = status.RegistryHead,
+                    lagSequences = status.LagSequences,
+                    lagSeconds = status.LagSeconds,
+                    lastError = status.LastError,
+                } : null,
+            };
+            return Results.Json(body, JsonSerializerOptions.Web, statusCode: readiness.IsReady ? 200 : 503);
+        });
+        endpoints.MapMetrics("/metrics", metrics.Registry);
+        endpoints.MapGet("/v1/digest", (IServiceProvider services) =>
+        {
+            // Operators compare replicas with it; tests compare a node with its registry. A full scan: not for polling.
+            if (services.GetService<StoreLifecycle>() is not { } store)
+                return Results.Problem(statusCode: 404, title: "No store", detail: "this process runs no EIR node");
+            StateDigest digest = StateDigest.Compute(store.Store.Scan());
+            return Results.Json(new
+            {
+                records = digest.Records,
+                digest = digest.ToString(),
+                lastApplied = services.GetService<NodeSync>()?.Agent?.LastApplied ?? 0,
+            }, JsonSerializerOptions.Web);
+        });
+        return endpoints;
+    }
+}

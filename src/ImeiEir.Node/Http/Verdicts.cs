@@ -1,0 +1,52 @@
+using ImeiEir.Core;
+
+namespace ImeiEir.Node.Http;
+
+/// <summary>
+/// The plain-language verdict of a check before purchase, in Russian, Kazakh and English: what a buyer needs to
+/// know — will the phone work here, until when, and what to do. Dates are Asia/Almaty calendar dates (DD.MM.YYYY).
+/// </summary>
+internal static class Verdicts
+{
+    private const string Portal = "kz-imei.kz";
+
+    public static (string Ru, string Kk, string En) For(Decision decision, bool registered, string? deadlineDate, long graceDays) =>
+        !registered && decision.Rule == DecisionRule.UnknownProvisionalGrey ? Unregistered(graceDays)
+        : decision.Status switch
+        {
+            EquipmentStatus.Whitelisted => (
+                "Устройство в «белом списке»: оно будет работать в сетях Казахстана.",
+                "Құрылғы «ақ тізімде»: ол Қазақстан желілерінде жұмыс істейді.",
+                "On the white list: it will work on Kazakhstan's mobile networks."),
+            EquipmentStatus.Greylisted => (
+                $"Устройство в «сером списке»: временный доступ к сети до {deadlineDate}. Чтобы устройство не заблокировалось, пройдите верификацию в госбазе: {Portal}",
+                $"Құрылғы «сұр тізімде»: желіні {deadlineDate} дейін уақытша пайдалануға болады. Құрылғыңыз бұғатталып қалмауы үшін оны мемлекеттік базада сәйкестендіріңіз: {Portal}",
+                $"On the grey list: temporary access until {deadlineDate}. Verify it at {Portal} or it will be blocked."),
+            _ => Black(decision.Reason),
+        };
+
+    private static (string, string, string) Unregistered(long graceDays) => (
+        $"Устройство не зарегистрировано. После первого подключения к сети в Казахстане ему предоставят временный доступ на {graceDays} дн., затем оно будет заблокировано, если не пройдёт верификацию в госбазе: {Portal}",
+        $"Құрылғы тіркелмеген. Қазақстанда желіге алғаш қосылғаннан кейін оған {graceDays} күнге уақытша рұқсат беріледі, содан кейін мемлекеттік базада сәйкестендірілмесе, бұғатталады: {Portal}",
+        $"Not registered. After its first use on a network in Kazakhstan it gets {graceDays} days of temporary access, then it is blocked unless verified at {Portal}.");
+
+    private static (string, string, string) Black(Reason reason) => reason switch
+    {
+        Reason.Stolen => (
+            "Устройство в «черном списке»: заявлено как украденное или утерянное. Услуги связи в нём заблокированы.",
+            "Құрылғы «қара тізімде»: ұрланған немесе жоғалған деп жарияланған. Бұл құрылғыдағы байланыс қызметтері бұғатталған.",
+            "On the black list: reported stolen or lost. It will not work on Kazakhstan's networks."),
+        Reason.InvalidImei => (
+            "IMEI недействителен (неверная контрольная цифра или несуществующий код): устройство в сетях Казахстана работать не будет.",
+            "IMEI жарамсыз (бақылау цифры қате немесе мұндай код жоқ): құрылғы Қазақстан желілерінде жұмыс істемейді.",
+            "Invalid IMEI (wrong check digit or a code no device has): it will not work on Kazakhstan's networks."),
+        Reason.GreyExpired => (
+            $"Устройство в «черном списке»: временный доступ истёк без верификации. Услуги связи в нём заблокированы. Чтобы разблокировать устройство, пройдите его верификацию в госбазе: {Portal}",
+            $"Құрылғы «қара тізімде»: уақытша рұқсат мерзімі сәйкестендірусіз аяқталды. Бұл құрылғыдағы байланыс қызметтері бұғатталды. Құрылғыны бұғаттан шығару үшін оны мемлекеттік базада сәйкестендіріңіз: {Portal}",
+            $"On the black list: its temporary access ended without verification. Verify it at {Portal} to unblock it."),
+        _ => (
+            "Устройство в «черном списке» государственной базы данных идентификационных кодов. Услуги связи в нём заблокированы.",
+            "Құрылғы мемлекеттік сәйкестендіру кодтарының дерекқорында «қара тізімде». Бұл құрылғыдағы байланыс қызметтері бұғатталған.",
+            "On the black list of the national IMEI database. It will not work on Kazakhstan's networks."),
+    };
+}
