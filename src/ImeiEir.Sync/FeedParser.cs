@@ -4,7 +4,7 @@ using ImeiEir.Core;
 
 namespace ImeiEir.Sync;
 
-/// <summary>What the parser does with each frame; a struct so <see cref="FeedParser.Parse{THandler}"/> is specialised per handler (STYLE 10).</summary>
+/// <summary>What the parser does with each frame; a struct so <see cref="FeedParser.Parse{THandler}"/> is specialised per handler (docs/ARCHITECTURE.md, convention 10).</summary>
 internal interface IFeedFrameHandler
 {
     /// <summary>A decoded change. Return false to stop before it (a sequence gap): the parser reports <see cref="FeedParseStatus.Refused"/>.</summary>
@@ -38,9 +38,9 @@ internal enum FeedParseStatus : byte
 ///  +----+----------------------------------------+     +----+----------------+----------------+
 ///    1                  40                               1         8                 8
 /// </code>
-/// The kind byte fixes the frame size, so the boundary is known before the payload arrives (STYLE 1). Frames
+/// The kind byte fixes the frame size, so the boundary is known before the payload arrives (docs/ARCHITECTURE.md, convention 1). Frames
 /// inside one segment are read in place; only a frame that straddles two segments is copied, onto the stack
-/// (STYLE 3). Nothing is allocated per frame.
+/// (docs/ARCHITECTURE.md, convention 3). Nothing is allocated per frame.
 /// </summary>
 internal static class FeedParser
 {

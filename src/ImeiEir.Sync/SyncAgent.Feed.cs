@@ -74,7 +74,7 @@ public sealed partial class SyncAgent
             finally
             {
                 session.ExitBatch();
-                // The one AdvanceTo (STYLE 2): consumed = whole frames handled, examined = everything received.
+                // The one AdvanceTo (docs/ARCHITECTURE.md, convention 2): consumed = whole frames handled, examined = everything received.
                 reader.AdvanceTo(consumed, buffer.End);
             }
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Sync;
 
-/// <summary>The sync agent's log lines, source-generated (STYLE 13). Event ids 3001-3099.</summary>
+/// <summary>The sync agent's log lines, source-generated (docs/ARCHITECTURE.md, convention 13). Event ids 3001-3099.</summary>
 internal static partial class SyncLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Sync caught up at sequence {Sequence} (registry head {Head})")]

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace ImeiEir.Core.Tests;
 
-/// <summary>One named test per rule of DESIGN.md "The decision" and per edge between rules.</summary>
+/// <summary>One named test per rule of docs/ARCHITECTURE.md, "Decision rules" and per edge between rules.</summary>
 public class DecisionPolicyTests
 {
     // Regime start 2025-05-25 00:00 +05:00 = 2025-05-24 19:00 UTC.

@@ -1,6 +1,6 @@
 namespace ImeiEir.Diameter.Tests;
 
-/// <summary>The hot path (frame scan, ECR parse, ECA write) allocates nothing (STYLE 15: 0 bytes on the codec path).</summary>
+/// <summary>The hot path (frame scan, ECR parse, ECA write) allocates nothing (docs/ARCHITECTURE.md, convention 15: 0 bytes on the codec path).</summary>
 public sealed class AllocationTests
 {
     [Test]

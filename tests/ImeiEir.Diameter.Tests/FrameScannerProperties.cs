@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 
 namespace ImeiEir.Diameter.Tests;
 
-/// <summary>STYLE 14: the frame scanner against buffer boundaries and garbage.</summary>
+/// <summary>docs/ARCHITECTURE.md, convention 14: the frame scanner against buffer boundaries and garbage.</summary>
 public sealed class FrameScannerProperties
 {
     private const int Max = 65536;

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 
 namespace ImeiEir.Diameter.Tests;
 
-/// <summary>STYLE 14: the fast AVP reader agrees with the reference; parsers never throw on damaged input.</summary>
+/// <summary>docs/ARCHITECTURE.md, convention 14: the fast AVP reader agrees with the reference; parsers never throw on damaged input.</summary>
 public sealed class ParserProperties
 {
     private static Gen<byte[]> Bodies => Gen.OneOf(

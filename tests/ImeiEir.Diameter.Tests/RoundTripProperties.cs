@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 
 namespace ImeiEir.Diameter.Tests;
 
-/// <summary>STYLE 14: encode → decode is identity, for every message the library writes.</summary>
+/// <summary>docs/ARCHITECTURE.md, convention 14: encode → decode is identity, for every message the library writes.</summary>
 public sealed class RoundTripProperties
 {
     [FsCheck.NUnit.Property(MaxTest = 300)]
