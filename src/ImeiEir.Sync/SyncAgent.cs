@@ -292,7 +292,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         }
         int code = (int)response.StatusCode;
         if (code == 401)
-            throw new RegistryRefusedException($"HTTP 401 Unauthorized on {what}: the registry refused the reader token (check Sync:ReaderToken){detail}");
+            throw new RegistryRefusedException($"HTTP 401 Unauthorized on {what}: the registry refused the reader token (check Registry:ReaderToken){detail}");
         throw new RegistryRefusedException($"HTTP {code} {response.ReasonPhrase} on {what}{detail}");
     }
 
