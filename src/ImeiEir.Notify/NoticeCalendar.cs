@@ -32,15 +32,6 @@ public sealed class NoticeCalendar
     /// <summary>The notices' calendar: the regime's days, the reminder time of <paramref name="options"/>.</summary>
     public static NoticeCalendar Create(RegimeCalendar regime, NotifyOptions options) => new(regime, options.DailyReminderTime);
 
-    /// <summary>The calendar of <paramref name="options"/>' own zone settings, with this machine's time zones.</summary>
-    public static NoticeCalendar FromOptions(NotifyOptions options) =>
-        new(RegimeCalendar.Create(options.TimeZone, options.FallbackUtcOffset, $"{NotifyOptions.Section}:{nameof(NotifyOptions.FallbackUtcOffset)}"), options.DailyReminderTime);
-
-    /// <summary>As <see cref="FromOptions(NotifyOptions)"/> with the zone lookup given (tests pass a stale zone).</summary>
-    internal static NoticeCalendar FromOptions(NotifyOptions options, Func<string, TimeZoneInfo?> findZone) =>
-        new(RegimeCalendar.Create(options.TimeZone, options.FallbackUtcOffset, $"{NotifyOptions.Section}:{nameof(NotifyOptions.FallbackUtcOffset)}", findZone),
-            options.DailyReminderTime);
-
     /// <summary>The local date of an instant.</summary>
     public DateOnly LocalDate(DateTimeOffset instant) => Regime.LocalDate(instant);
 

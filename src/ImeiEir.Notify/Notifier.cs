@@ -42,18 +42,22 @@ public sealed class Notifier : IDisposable
     /// <summary>Who was seen with which grey device: the addressees of reminders and blacklisted notices.</summary>
     public SightingPairs Pairs { get; }
 
-    /// <summary>Validates the options, loads the texts, opens the directory and the outbox (creating the data directory).</summary>
+    /// <summary>
+    /// Validates the options, loads the texts, opens the directory and the outbox (creating the data directory). Dates
+    /// and days are read in <paramref name="calendar"/>, the regime's calendar (default <see cref="RegimeCalendar.Default"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The options are not valid; the message has one "Notify:Key: problem" line per problem.</exception>
-    public static async Task<Notifier> OpenAsync(NotifyOptions options, TimeProvider time, ILoggerFactory? loggers = null, CancellationToken ct = default)
+    public static async Task<Notifier> OpenAsync(NotifyOptions options, TimeProvider time, ILoggerFactory? loggers = null,
+        RegimeCalendar? calendar = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<string> problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         loggers ??= NullLoggerFactory.Instance;
-        NoticeCalendar calendar = NoticeCalendar.FromOptions(options);
+        NoticeCalendar noticeCalendar = NoticeCalendar.Create(calendar ?? RegimeCalendar.Default, options);
         NoticeTemplates templates = NoticeTemplates.Load();
         SubscriberDirectory subscribers = await SubscriberDirectory.OpenAsync(options.DataDirectory, ct);
-        NoticeOutbox outbox = NoticeOutbox.Open(options, subscribers, templates, calendar, time, loggers.CreateLogger("ImeiEir.Notify.Outbox"));
+        NoticeOutbox outbox = NoticeOutbox.Open(options, subscribers, templates, noticeCalendar, time, loggers.CreateLogger("ImeiEir.Notify.Outbox"));
         SightingPairs pairs;
         try
         {
@@ -64,7 +68,7 @@ public sealed class Notifier : IDisposable
             outbox.Dispose();
             throw;
         }
-        return new Notifier(options, calendar, templates, subscribers, outbox, pairs);
+        return new Notifier(options, noticeCalendar, templates, subscribers, outbox, pairs);
     }
 
     /// <summary>The background sender over this outbox (start it with the host, or StartAsync/StopAsync by hand).</summary>

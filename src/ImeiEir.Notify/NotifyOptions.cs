@@ -57,18 +57,8 @@ public sealed class NotifyOptions
     /// <summary>Timeout of one sendsms request. Default 10 s. A timeout counts as a failed attempt (Kannel may still have queued it: see the duplicate guarantee).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Local time of the daily reminder, in <see cref="TimeZone"/>. Default 12:00.</summary>
+    /// <summary>Local time of the daily reminder, in the regime's time zone (<c>Policy:TimeZone</c>). Default 12:00.</summary>
     public TimeOnly DailyReminderTime { get; set; } = new(12, 0);
-
-    /// <summary>IANA time zone of the dates in the texts and of the reminder time. Default <c>Asia/Almaty</c>.</summary>
-    public string TimeZone { get; set; } = "Asia/Almaty";
-
-    /// <summary>
-    /// Fixed UTC offset used instead of <see cref="TimeZone"/> when this machine has no such zone (no tzdata), or when
-    /// it is Asia/Almaty and the tzdata predates Kazakhstan's move to UTC+05:00 on 2024-03-01 (tzdata before 2024a still
-    /// says +06:00). Default 05:00.
-    /// </summary>
-    public TimeSpan FallbackUtcOffset { get; set; } = TimeSpan.FromHours(5);
 
     /// <summary>
     /// Days a finished notice (sent, delivered, undelivered, failed) is kept after its day (a grey start: after its
@@ -119,10 +109,6 @@ public sealed class NotifyOptions
             Problem(nameof(MaxAttempts), $"{MaxAttempts} must be 0 (never give up) or more");
         if (RequestTimeout < TimeSpan.FromMilliseconds(10) || RequestTimeout > TimeSpan.FromMinutes(10))
             Problem(nameof(RequestTimeout), $"{RequestTimeout} must be between 00:00:00.01 and 00:10:00");
-        if (string.IsNullOrWhiteSpace(TimeZone))
-            Problem(nameof(TimeZone), "must name a time zone, e.g. Asia/Almaty");
-        if (FallbackUtcOffset < TimeSpan.FromHours(-14) || FallbackUtcOffset > TimeSpan.FromHours(14) || FallbackUtcOffset.Ticks % TimeSpan.TicksPerMinute != 0)
-            Problem(nameof(FallbackUtcOffset), $"{FallbackUtcOffset} must be whole minutes between -14:00 and 14:00");
         if (RetainDays is < 1 or > 3660)
             Problem(nameof(RetainDays), $"{RetainDays} must be between 1 and 3660 days");
         if (string.IsNullOrWhiteSpace(DataDirectory))

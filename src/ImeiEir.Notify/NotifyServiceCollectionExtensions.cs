@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using ImeiEir.Notify.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,8 @@ public static class NotifyServiceCollectionExtensions
 
     /// <summary>
     /// Adds the notifier over <paramref name="options"/> (validated when the <see cref="Notifier"/> is first resolved).
-    /// Uses the container's <see cref="TimeProvider"/> when there is one, else the system clock.
+    /// Uses the container's <see cref="TimeProvider"/> when there is one, else the system clock, and the calendar of its
+    /// <see cref="RegimeClock"/> when there is one, else the regime's default calendar.
     /// </summary>
     public static IServiceCollection AddImeiEirNotify(this IServiceCollection services, NotifyOptions options)
     {
@@ -21,7 +23,7 @@ public static class NotifyServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddHttpClient(NotifyHttpClientName);
         services.AddSingleton(sp => Notifier.OpenAsync(options, sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetService<ILoggerFactory>()).GetAwaiter().GetResult());
+            sp.GetService<ILoggerFactory>(), sp.GetService<RegimeClock>()?.Calendar).GetAwaiter().GetResult());
         services.AddSingleton(sp => sp.GetRequiredService<Notifier>().CreateService(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(NotifyHttpClientName),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,

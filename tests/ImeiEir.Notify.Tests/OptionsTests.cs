@@ -19,8 +19,6 @@ public class OptionsTests
             Assert.That(options.MaxAttempts, Is.Zero);
             Assert.That(options.DlrMask, Is.EqualTo(31));
             Assert.That(options.DailyReminderTime, Is.EqualTo(new TimeOnly(12, 0)));
-            Assert.That(options.TimeZone, Is.EqualTo("Asia/Almaty"));
-            Assert.That(options.FallbackUtcOffset, Is.EqualTo(TimeSpan.FromHours(5)));
             Assert.That(options.DataDirectory, Is.EqualTo(Path.Combine("data", "notify")));
         });
     }
@@ -40,8 +38,6 @@ public class OptionsTests
             MaxBackoff = TimeSpan.FromMilliseconds(-1),
             MaxAttempts = -1,
             RequestTimeout = TimeSpan.Zero,
-            TimeZone = " ",
-            FallbackUtcOffset = TimeSpan.FromHours(15),
             DataDirectory = "",
             MaxImportBytes = 10,
             RetainDays = 0,
@@ -51,7 +47,7 @@ public class OptionsTests
         {
             "Notify:Username", "Notify:Password", "Notify:From", "Notify:DlrUrl", "Notify:DlrMask", "Notify:DlrToken",
             "Notify:RatePerSecond", "Notify:InitialBackoff", "Notify:MaxBackoff", "Notify:MaxAttempts", "Notify:RequestTimeout",
-            "Notify:TimeZone", "Notify:FallbackUtcOffset", "Notify:DataDirectory", "Notify:MaxImportBytes",
+            "Notify:DataDirectory", "Notify:MaxImportBytes",
             "Notify:RetainDays",
         }));
         Assert.That(new NotifyOptions { SendSmsUrl = "not a url" }.Validate(), Has.One.StartsWith("Notify:SendSmsUrl: 'not a url'"));
@@ -69,7 +65,6 @@ public class OptionsTests
             ["Notify:DlrUrl"] = "http://10.0.0.5:8700/v1/notices/dlr",
             ["Notify:RatePerSecond"] = "25",
             ["Notify:DailyReminderTime"] = "12:30",
-            ["Notify:FallbackUtcOffset"] = "05:00",
             ["Notify:MaxAttempts"] = "20",
         }).Build();
         var options = new NotifyOptions();

@@ -234,7 +234,7 @@ public class OutboxTests
     public async Task Opening_compacts_a_journal_that_is_mostly_history()
     {
         NotifyOptions options = TestData.Options(_dir.Path);
-        NoticeCalendar calendar = NoticeCalendar.FromOptions(options);
+        NoticeCalendar calendar = NoticeCalendar.Create(RegimeCalendar.Default, options);
         NoticeTemplates templates = NoticeTemplates.Load();
         SubscriberDirectory directory = await SubscriberDirectory.OpenAsync(_dir.Path);
         await directory.ImportAsync(new StringReader(TestData.DirectoryCsv));

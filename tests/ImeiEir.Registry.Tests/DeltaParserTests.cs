@@ -41,6 +41,17 @@ public class DeltaParserTests
     }
 
     [Test]
+    public async Task A_bare_date_is_midnight_in_the_regime_calendar_given()
+    {
+        // The same file read in a registry whose Policy:TimeZone is Berlin: 2026-07-01 is 00:00 there (+02:00 in summer).
+        RegimeCalendar berlin = RegimeCalendar.Create("Europe/Berlin", TimeSpan.FromHours(1));
+        byte[] body = Encoding.UTF8.GetBytes($"imei,list,reason,deadline\n{A},grey,unverified,2026-07-01\n");
+        DeltaBatch batch = await DeltaParser.ParseCsvAsync(new MemoryStream(body), 10, long.MaxValue, berlin, CancellationToken.None);
+        Assert.That(batch.Errors, Is.Empty, () => string.Join(" | ", batch.Errors));
+        Assert.That(batch.Lines[0].DeadlineUnixSeconds, Is.EqualTo((uint)new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.FromHours(2)).ToUnixTimeSeconds()));
+    }
+
+    [Test]
     public async Task Csv_header_in_another_order_and_without_op()
     {
         DeltaBatch batch = await TestData.Csv($"reason,deadline,imei,list\nstolen,,{A},black\nunverified,2027-01-01T12:00:00Z,{B},grey\n");

@@ -109,6 +109,32 @@ public sealed class ServerSettingsTests
         Assert.That(settings.DeprecatedKeys, Has.Count.EqualTo(1), "the old key is still reported");
     }
 
+    [Test]
+    public void The_regime_time_zone_is_read_under_Policy_and_its_old_Notify_keys_still_work()
+    {
+        ServerSettings current = Load("--Policy:TimeZone=Europe/Berlin", "--Policy:FallbackUtcOffset=01:00");
+        ServerSettings old = Load("--Notify:TimeZone=Europe/Berlin", "--Notify:FallbackUtcOffset=01:00");
+        Assert.Multiple(() =>
+        {
+            Assert.That((current.Policy.TimeZone, current.Policy.FallbackUtcOffset), Is.EqualTo(("Europe/Berlin", TimeSpan.FromHours(1))));
+            Assert.That(current.DeprecatedKeys, Is.Empty);
+            Assert.That((old.Policy.TimeZone, old.Policy.FallbackUtcOffset), Is.EqualTo(("Europe/Berlin", TimeSpan.FromHours(1))));
+            Assert.That(old.DeprecatedKeys, Is.EqualTo(new[]
+            {
+                new MovedKey("Notify:TimeZone", "Policy:TimeZone"),
+                new MovedKey("Notify:FallbackUtcOffset", "Policy:FallbackUtcOffset"),
+            }));
+            Assert.That(old.Policy.CreateCalendar().Zone.GetUtcOffset(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero)),
+                Is.EqualTo(TimeSpan.FromHours(2)), "the configured zone, in summer time");
+        });
+    }
+
+    [TestCase("--Notify:FallbackUtcOffset=15:00", "Notify:FallbackUtcOffset: 15:00:00 must be whole minutes")]
+    [TestCase("--Policy:FallbackUtcOffset=05:00:30", "Policy:FallbackUtcOffset: 05:00:30 must be whole minutes")]
+    [TestCase("--Notify:TimeZone= ", "Notify:TimeZone: must name a time zone")]
+    public void A_bad_time_zone_setting_is_named_as_written(string argument, string expected) =>
+        Assert.That(ErrorOf(argument), Does.StartWith(expected));
+
     [TestCase("--Store:Directory=/srv/store", "Store:Directory: unknown setting")]
     [TestCase("--Sync:RegistryUrl=http://10.0.0.5:8700", "Sync:RegistryUrl: unknown setting")]
     [TestCase("--Sync:ReaderToken=reader-token-0123456789", "Sync:ReaderToken: unknown setting")]

@@ -6,7 +6,7 @@ using ImeiEir.Store;
 
 namespace ImeiEir.Sync.Tests;
 
-/// <summary>The feed and snapshot parsers on their own: buffer boundaries, damage, allocations (STYLE 14).</summary>
+/// <summary>The feed and snapshot parsers on their own: buffer boundaries, damage, allocations (docs/ARCHITECTURE.md, convention 14).</summary>
 public class ParserTests
 {
     /// <summary>Records what the parser hands over, and refuses out-of-order sequences as the agent does.</summary>

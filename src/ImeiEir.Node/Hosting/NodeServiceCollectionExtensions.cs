@@ -43,7 +43,7 @@ public static class NodeServiceCollectionExtensions
         services.AddSingleton(sync);
         services.AddSingleton(sightings);
         services.AddSingleton(new SightingQueue(sightings.QueueCapacity));
-        services.AddSingleton(new AttachFilter(sightings.AttachFilterSlots));
+        services.AddSingleton(sp => new AttachFilter(sightings.AttachFilterSlots, sp.GetRequiredService<RegimeClock>().Calendar));
         services.AddSingleton<StoreLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreLifecycle>());
         services.AddSingleton(sp => new DiameterServices(

@@ -44,7 +44,7 @@ internal static class ImeiLookupEndpoint
         bool unknownNow = !registered && decision.Rule is DecisionRule.UnknownProvisionalGrey;
         if (decision.IsEquipmentUnknown) unknownNow = true;
         uint deadline = registered && record.List == ListKind.Grey ? record.DeadlineUnixSeconds : 0;
-        string? deadlineDate = deadline != 0 ? RegimeCalendar.Date(deadline) : null;
+        string? deadlineDate = deadline != 0 ? checkers.Clock.Calendar.DeadlineText(deadline) : null;
         long graceDays = checkers.Policy.GraceSeconds / 86_400;
         (string ru, string kk, string en) = Verdicts.For(decision, registered && !decision.IsEquipmentUnknown, deadlineDate, Math.Max(1, graceDays));
 

@@ -45,14 +45,14 @@ internal static class GetImeiEndpoint
         json.WriteString("imei", imei.ToString());
         json.WriteString("list", record.List.ToName());
         json.WriteString("reason", record.Reason.ToName());
-        ChangeJson.WriteDeadline(json, record.DeadlineUnixSeconds);
+        ChangeJson.WriteDeadline(json, record.DeadlineUnixSeconds, registry.Calendar);
         json.WriteNumber("sequence", record.Sequence);
         json.WriteStartArray("history");
         foreach (Change change in history)
         {
             json.WriteStartObject();
             json.WriteNumber("sequence", change.Sequence);
-            ChangeJson.WriteFields(json, change);
+            ChangeJson.WriteFields(json, change, registry.Calendar);
             json.WriteEndObject();
         }
         json.WriteEndArray();

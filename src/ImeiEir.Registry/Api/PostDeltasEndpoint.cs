@@ -60,7 +60,7 @@ internal static class PostDeltasEndpoint
         DeltaBatch batch;
         try
         {
-            batch = await DeltaParser.ParseAsync(context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, context.RequestAborted);
+            batch = await DeltaParser.ParseAsync(context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, registry.Calendar, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

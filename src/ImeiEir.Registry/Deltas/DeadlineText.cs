@@ -1,16 +1,14 @@
 using System.Globalization;
+using ImeiEir.Core;
 
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// Grey deadlines as admins write them: a bare date (00:00 Asia/Almaty, UTC+05:00) or an ISO 8601 date-time with
-/// an offset. Span-based, so a million-line delta does not allocate a string per deadline.
+/// Grey deadlines as admins write them: a bare date (00:00 in the regime's time zone, see <see cref="RegimeCalendar"/>)
+/// or an ISO 8601 date-time with an offset. Span-based, so a million-line delta does not allocate a string per deadline.
 /// </summary>
 internal static class DeadlineText
 {
-    /// <summary>Kazakhstan has one time zone, UTC+5, since 1 March 2024, and no daylight saving.</summary>
-    public static readonly TimeSpan DateOffset = TimeSpan.FromHours(5);
-
     private static readonly string[] s_dateTimeFormats =
     [
         "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
@@ -20,13 +18,13 @@ internal static class DeadlineText
     public const string Expected = "a date such as 2026-12-24 or a date-time with an offset such as 2026-12-24T18:00:00+05:00";
 
     /// <summary>Parses to Unix seconds in (0, 2^32); false with the problem (to follow the quoted text) otherwise.</summary>
-    public static bool TryParse(ReadOnlySpan<char> text, out uint unixSeconds, out string? problem)
+    public static bool TryParse(ReadOnlySpan<char> text, RegimeCalendar calendar, out uint unixSeconds, out string? problem)
     {
         unixSeconds = 0;
         DateTimeOffset when;
         if (DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime date))
         {
-            when = new DateTimeOffset(date, DateOffset);
+            when = calendar.StartOfDay(DateOnly.FromDateTime(date));
         }
         else
         {

@@ -9,6 +9,7 @@ namespace ImeiEir.Registry;
 /// </summary>
 internal sealed class DeltaJudge
 {
+    private readonly RegimeCalendar _calendar;
     private readonly List<DeltaLine> _lines = [];
     private readonly List<DeltaLineError> _errors = [];
     private readonly List<string> _problems = [];
@@ -16,6 +17,9 @@ internal sealed class DeltaJudge
     // IMEI key -> first line naming it; and the first lines found later to be shared, with their reason.
     private readonly Dictionary<ulong, int> _firstLineOf = [];
     private readonly Dictionary<int, string> _sharedLater = [];
+
+    /// <param name="calendar">Whose midnight a deadline written as a bare date is.</param>
+    public DeltaJudge(RegimeCalendar calendar) => _calendar = calendar;
 
     public void Reject(int line, string reason) => _errors.Add(new DeltaLineError(line, reason));
 
@@ -87,7 +91,7 @@ internal sealed class DeltaJudge
             _lines.Add(new DeltaLine(line, op, imei, list, reason, deadline, newImei));
     }
 
-    private static void JudgeSet(ref DeltaFields f, List<string> problems, out ListKind list, out Reason reason, out uint deadline)
+    private void JudgeSet(ref DeltaFields f, List<string> problems, out ListKind list, out Reason reason, out uint deadline)
     {
         deadline = 0;
         list = ListKind.None;
@@ -103,7 +107,7 @@ internal sealed class DeltaJudge
             problems.Add($"deadline is empty, but a grey record needs one ({DeadlineText.Expected})");
         else if (list is ListKind.White or ListKind.Black && !f.Deadline.IsEmpty)
             problems.Add($"deadline '{DeltaLineReader.Shorten(f.Deadline)}' is only allowed on the grey list, not on {list.ToName()}");
-        else if (!f.Deadline.IsEmpty && !DeadlineText.TryParse(f.Deadline, out deadline, out string? problem))
+        else if (!f.Deadline.IsEmpty && !DeadlineText.TryParse(f.Deadline, _calendar, out deadline, out string? problem))
             problems.Add($"deadline '{DeltaLineReader.Shorten(f.Deadline)}' {problem}");
     }
 

@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -31,12 +32,13 @@ internal sealed class DeltaLineReader
     private int _columnCount;
     private string _header = "";
 
-    private readonly DeltaJudge _judge = new();
+    private readonly DeltaJudge _judge;
 
-    public DeltaLineReader(DeltaFormat format, int maxLines)
+    public DeltaLineReader(DeltaFormat format, int maxLines, RegimeCalendar calendar)
     {
         _format = format;
         _maxLines = maxLines;
+        _judge = new DeltaJudge(calendar);
     }
 
     /// <summary>Consumes a chunk; false once the body has been refused as a whole (stop reading).</summary>

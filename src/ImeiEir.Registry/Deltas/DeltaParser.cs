@@ -1,4 +1,5 @@
 using System.Buffers;
+using ImeiEir.Core;
 
 namespace ImeiEir.Registry;
 
@@ -28,27 +29,32 @@ public static class DeltaParser
 
     /// <summary>Parses a CSV delta with no byte limit of its own (the caller limits the stream).</summary>
     public static Task<DeltaBatch> ParseCsvAsync(Stream body, int maxLines, CancellationToken ct) =>
-        ParseAsync(body, DeltaFormat.Csv, maxLines, long.MaxValue, ct);
+        ParseAsync(body, DeltaFormat.Csv, maxLines, long.MaxValue, RegimeCalendar.Default, ct);
 
     /// <summary>Parses an NDJSON delta with no byte limit of its own (the caller limits the stream).</summary>
     public static Task<DeltaBatch> ParseNdjsonAsync(Stream body, int maxLines, CancellationToken ct) =>
-        ParseAsync(body, DeltaFormat.Ndjson, maxLines, long.MaxValue, ct);
+        ParseAsync(body, DeltaFormat.Ndjson, maxLines, long.MaxValue, RegimeCalendar.Default, ct);
 
     /// <summary>Parses a CSV delta; more than <paramref name="maxBytes"/> bytes fails with <see cref="DeltaFailureKind.TooLarge"/>.</summary>
     public static Task<DeltaBatch> ParseCsvAsync(Stream body, int maxLines, long maxBytes, CancellationToken ct) =>
-        ParseAsync(body, DeltaFormat.Csv, maxLines, maxBytes, ct);
+        ParseAsync(body, DeltaFormat.Csv, maxLines, maxBytes, RegimeCalendar.Default, ct);
+
+    /// <summary>As <see cref="ParseCsvAsync(Stream, int, long, CancellationToken)"/>, with bare-date deadlines at midnight in <paramref name="calendar"/>.</summary>
+    public static Task<DeltaBatch> ParseCsvAsync(Stream body, int maxLines, long maxBytes, RegimeCalendar calendar, CancellationToken ct) =>
+        ParseAsync(body, DeltaFormat.Csv, maxLines, maxBytes, calendar, ct);
 
     /// <summary>Parses an NDJSON delta; more than <paramref name="maxBytes"/> bytes fails with <see cref="DeltaFailureKind.TooLarge"/>.</summary>
     public static Task<DeltaBatch> ParseNdjsonAsync(Stream body, int maxLines, long maxBytes, CancellationToken ct) =>
-        ParseAsync(body, DeltaFormat.Ndjson, maxLines, maxBytes, ct);
+        ParseAsync(body, DeltaFormat.Ndjson, maxLines, maxBytes, RegimeCalendar.Default, ct);
 
-    internal static async Task<DeltaBatch> ParseAsync(Stream body, DeltaFormat format, int maxLines, long maxBytes, CancellationToken ct)
+    internal static async Task<DeltaBatch> ParseAsync(Stream body, DeltaFormat format, int maxLines, long maxBytes, RegimeCalendar calendar, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(calendar);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLines, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
 
-        var reader = new DeltaLineReader(format, maxLines);
+        var reader = new DeltaLineReader(format, maxLines, calendar);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {

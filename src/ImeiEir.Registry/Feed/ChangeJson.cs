@@ -8,12 +8,12 @@ namespace ImeiEir.Registry;
 internal static class ChangeJson
 {
     /// <summary>op, list, reason, deadline, time, origin and relatedImei of <paramref name="change"/>.</summary>
-    public static void WriteFields(Utf8JsonWriter json, in Change change)
+    public static void WriteFields(Utf8JsonWriter json, in Change change, RegimeCalendar calendar)
     {
         json.WriteString("op", change.Op == ChangeOp.Remove ? "remove" : "set");
         json.WriteString("list", change.List.ToName());
         json.WriteString("reason", change.Reason.ToName());
-        WriteDeadline(json, change.DeadlineUnixSeconds);
+        WriteDeadline(json, change.DeadlineUnixSeconds, calendar);
         json.WriteString("time", Time(change.TimeUnixMilliseconds));
         json.WriteString("origin", change.Origin switch
         {
@@ -25,11 +25,11 @@ internal static class ChangeJson
         else json.WriteString("relatedImei", Imei.FromKey(change.RelatedImeiKey).ToString());
     }
 
-    /// <summary>A deadline as admins write it: the Almaty (UTC+05:00) date-time, e.g. 2026-12-24T00:00:00+05:00.</summary>
-    public static void WriteDeadline(Utf8JsonWriter json, uint unixSeconds)
+    /// <summary>A deadline as admins write it: the regime's local date-time with its offset, e.g. 2026-12-24T00:00:00+05:00.</summary>
+    public static void WriteDeadline(Utf8JsonWriter json, uint unixSeconds, RegimeCalendar calendar)
     {
         if (unixSeconds == 0) json.WriteNull("deadline");
-        else json.WriteString("deadline", DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToOffset(DeadlineText.DateOffset)
+        else json.WriteString("deadline", TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), calendar.Zone)
             .ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
     }
 

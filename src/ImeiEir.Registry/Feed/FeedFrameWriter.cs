@@ -9,10 +9,12 @@ internal sealed class FeedFrameWriter
 {
     private readonly PipeWriter _body;
     private readonly Utf8JsonWriter? _json;
+    private readonly RegimeCalendar _calendar;
 
-    public FeedFrameWriter(PipeWriter body, bool ndjson)
+    public FeedFrameWriter(PipeWriter body, bool ndjson, RegimeCalendar calendar)
     {
         _body = body;
+        _calendar = calendar;
         _json = ndjson ? new Utf8JsonWriter(body) : null;
     }
 
@@ -46,7 +48,7 @@ internal sealed class FeedFrameWriter
         _json.WriteString("type", "change");
         _json.WriteNumber("sequence", change.Sequence);
         _json.WriteString("imei", change.Imei.ToString());
-        ChangeJson.WriteFields(_json, change);
+        ChangeJson.WriteFields(_json, change, _calendar);
         _json.WriteEndObject();
         EndLine();
     }

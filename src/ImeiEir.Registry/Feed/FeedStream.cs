@@ -17,7 +17,7 @@ internal static class FeedStream
     public static async Task RunAsync(RegistryService registry, PipeWriter body, ulong after, bool ndjson, CancellationToken ct)
     {
         var changes = new Change[Batch];
-        var frames = new FeedFrameWriter(body, ndjson);
+        var frames = new FeedFrameWriter(body, ndjson, registry.Calendar);
         registry.FeedStarted();
         try
         {

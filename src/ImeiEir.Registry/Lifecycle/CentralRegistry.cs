@@ -79,7 +79,7 @@ public sealed class CentralRegistry : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         if (_service is not null) throw new InvalidOperationException("The registry has already been started.");
-        _service = await RegistryService.OpenAsync(_options, _directory, _time, _logger, ct).ConfigureAwait(false);
+        _service = await RegistryService.OpenAsync(_options, _directory, _time, _regimeClock.Calendar, _logger, ct).ConfigureAwait(false);
         await RegistrySeeding.SeedAsync(_service, _options, _openDemoLists, _logger, ct).ConfigureAwait(false);
 
         _intake = new SightingIntake(_service, _policy, _regimeClock, _logger);

@@ -40,7 +40,7 @@ internal static class RegistrySeeding
 
     private static async Task SeedAsync(RegistryService registry, Stream lists, string source, ILogger logger, CancellationToken ct)
     {
-        DeltaBatch batch = await DeltaParser.ParseCsvAsync(lists, registry.Options.MaxDeltaLines, long.MaxValue, ct).ConfigureAwait(false);
+        DeltaBatch batch = await DeltaParser.ParseCsvAsync(lists, registry.Options.MaxDeltaLines, long.MaxValue, registry.Calendar, ct).ConfigureAwait(false);
         if (batch.Failure is { } failure)
             throw new InitialListsException(source, [$"{source}: {failure.Detail}"]);
 

@@ -31,10 +31,11 @@ public sealed class RegistryService : IAsyncDisposable
     private int _activeFeeds;
     private int _disposed;
 
-    private RegistryService(RegistryOptions options, string directory, TimeProvider time, ILogger logger,
+    private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
         RecoveredRegistry recovered, string adminToken, string readerToken)
     {
         Options = options;
+        Calendar = calendar;
         Directory = directory;
         Time = time;
         AdminToken = adminToken;
@@ -52,6 +53,9 @@ public sealed class RegistryService : IAsyncDisposable
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
         _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger);
     }
+
+    /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
+    public RegimeCalendar Calendar { get; }
 
     /// <summary>The last durable (committed) change number; 0 for an empty registry.</summary>
     public ulong LastSequence => _published.Value;
@@ -93,8 +97,14 @@ public sealed class RegistryService : IAsyncDisposable
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (<see cref="RegistryOptions.Validate"/>).</exception>
     /// <exception cref="InvalidDataException">The change log is damaged.</exception>
-    public static async Task<RegistryService> OpenAsync(RegistryOptions options, string directory, TimeProvider time, ILogger logger, CancellationToken ct)
+    public static Task<RegistryService> OpenAsync(RegistryOptions options, string directory, TimeProvider time, ILogger logger, CancellationToken ct) =>
+        OpenAsync(options, directory, time, RegimeCalendar.Default, logger, ct);
+
+    /// <summary>As <see cref="OpenAsync(RegistryOptions, string, TimeProvider, ILogger, CancellationToken)"/>, in the regime's <paramref name="calendar"/>.</summary>
+    public static async Task<RegistryService> OpenAsync(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar,
+        ILogger logger, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(calendar);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(time);
@@ -106,7 +116,7 @@ public sealed class RegistryService : IAsyncDisposable
         System.IO.Directory.CreateDirectory(directory);
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
         RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
-        return new RegistryService(options, directory, time, logger, recovered, adminToken, readerToken);
+        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken);
     }
 
     // ---------------------------------------------------------------- writes

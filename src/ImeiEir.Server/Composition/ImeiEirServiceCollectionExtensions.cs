@@ -27,7 +27,7 @@ internal static class ImeiEirServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(endpoints);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(RegimeClock.System);
+        services.AddSingleton(new RegimeClock(TimeProvider.System, settings.Policy.CreateCalendar()));
         services.AddSingleton<NodeReadiness>();
         services.AddSingleton<NodeMetrics>();
         services.AddSingleton(DecisionPolicy.Create(settings.Policy));

@@ -63,13 +63,13 @@ public sealed class ServerSettings
             DataDir = Path.GetFullPath(dataDir),
             DeprecatedKeys = deprecated,
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
-            Registry = Attributed(readFromOld, () => Bind<RegistryOptions>(WithMovedKeys(configuration, readFromOld), "Registry")),
+            Registry = BindSection<RegistryOptions>(configuration, RegistryOptions.Section, readFromOld),
             Sync = Bind<SyncOptions>(configuration, SyncOptions.Section),
             Sightings = Bind<SightingsOptions>(configuration, SightingsOptions.Section),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
-            Store = BindStore(configuration),
-            Policy = Bind<PolicyOptions>(configuration, "Policy"),
-            Notify = Bind<NotifyOptions>(configuration, NotifyOptions.Section),
+            Store = BindStore(configuration, readFromOld),
+            Policy = BindSection<PolicyOptions>(configuration, PolicyOptions.SectionName, readFromOld),
+            Notify = BindSection<NotifyOptions>(configuration, NotifyOptions.Section, readFromOld),
         };
         settings.Store.Directory = settings.StoreDirectory;
         if (string.IsNullOrEmpty(configuration[$"{NotifyOptions.Section}:{nameof(NotifyOptions.DataDirectory)}"]))
@@ -90,33 +90,39 @@ public sealed class ServerSettings
         return settings;
     }
 
-    // The initial lists seed the registry, not the store: they are Registry:* now, the old Store:* keys still read.
+    // The initial lists seed the registry, not the store; the regime's time zone is the whole regime's, not only the
+    // notices'. The old keys are still read, into the new ones.
     private static readonly MovedKey[] MovedKeys =
     [
         new("Store:InitialLists", "Registry:InitialLists"),
         new("Store:LoadDemoLists", "Registry:LoadDemoLists"),
+        new("Notify:TimeZone", "Policy:TimeZone"),
+        new("Notify:FallbackUtcOffset", "Policy:FallbackUtcOffset"),
     ];
 
-    // The store's section without the moved keys; its Directory is the host's to set, so configuring it is an error
-    // like any other unknown key.
-    private static StoreOptions BindStore(IConfiguration configuration)
+    // The store's Directory is the host's to set, so configuring it is an error like any other unknown key.
+    private static StoreOptions BindStore(IConfiguration configuration, IReadOnlyList<MovedKey> readFromOld)
     {
-        IConfigurationSection section = configuration.GetSection("Store");
-        if (section.GetChildren().FirstOrDefault(c => c.Key.Equals(nameof(StoreOptions.Directory), StringComparison.OrdinalIgnoreCase)) is { } directory)
+        if (configuration.GetSection("Store").GetChildren()
+                .FirstOrDefault(c => c.Key.Equals(nameof(StoreOptions.Directory), StringComparison.OrdinalIgnoreCase)) is { } directory)
             throw new ConfigurationException($"Store:{directory.Key}: unknown setting");
-        IConfiguration withoutMoved = new ConfigurationBuilder()
-            .AddInMemoryCollection(section.AsEnumerable()
-                .Where(kv => kv.Value is not null && !MovedKeys.Any(k => IsAtOrUnder(kv.Key, k.Old))))
-            .Build();
-        return Bind<StoreOptions>(withoutMoved, "Store");
+        return BindSection<StoreOptions>(configuration, "Store", readFromOld);
     }
 
-    // The old keys' values under the new keys, below everything configured (a new key that is set wins).
-    private static IConfiguration WithMovedKeys(IConfiguration configuration, IReadOnlyList<MovedKey> moved) =>
-        moved.Count == 0 ? configuration : new ConfigurationBuilder()
-            .AddInMemoryCollection(moved.Select(k => new KeyValuePair<string, string?>(k.New, configuration[k.Old])))
-            .AddConfiguration(configuration)
+    // Binds a section without the keys that moved out of it, and with the old keys' values under the new keys that
+    // moved into it (below everything configured: a new key that is set wins).
+    private static T BindSection<T>(IConfiguration configuration, string section, IReadOnlyList<MovedKey> readFromOld) where T : new()
+    {
+        if (!MovedKeys.Any(k => IsAtOrUnder(k.Old, section) || IsAtOrUnder(k.New, section)))
+            return Bind<T>(configuration, section);
+        IConfiguration source = new ConfigurationBuilder()
+            .AddInMemoryCollection(readFromOld.Where(k => IsAtOrUnder(k.New, section))
+                .Select(k => new KeyValuePair<string, string?>(k.New, configuration[k.Old])))
+            .AddInMemoryCollection(configuration.GetSection(section).AsEnumerable()
+                .Where(kv => kv.Value is not null && !MovedKeys.Any(k => IsAtOrUnder(kv.Key, k.Old))))
             .Build();
+        return Attributed(readFromOld, () => Bind<T>(source, section));
+    }
 
     private static T Attributed<T>(IReadOnlyList<MovedKey> readFromOld, Func<T> bind)
     {
