@@ -228,10 +228,10 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     /// <summary>
     /// Starts a checkpoint when <see cref="SyncOptions.CheckpointInterval"/> has passed since the last, or when the
     /// changes since then reach <see cref="SyncOptions.CheckpointEveryChanges"/> and also the number of records the
-    /// last checkpoint wrote. A checkpoint copies the whole log (1.6 GB at 50M records) whatever the changes, so
-    /// without that floor a burst (a catch-up, a bulk push) into a large store took one full checkpoint per million
-    /// changes: 21 % of both cores in the profile of a 5M-change catch-up into 20M records (perf-baselines/
-    /// feed-profile.txt), for a saving at a crash of a few seconds of replay. The interval still bounds that replay.
+    /// last checkpoint wrote. A checkpoint copies the whole log whatever the changes, so without that floor a burst (a
+    /// catch-up, a bulk push) into a large store would take one full checkpoint per million changes, a large share of
+    /// the cores (perf-baselines/feed-profile.txt), to save a few seconds of replay at a crash. The interval still
+    /// bounds that replay.
     /// </summary>
     private void MaybeCheckpoint()
     {

@@ -4,8 +4,8 @@ namespace ImeiEir.Tools.EirLoad;
 /// Where eirload's socket completions run. By default the .NET socket engine hands each completion from its epoll
 /// thread to the thread pool: one more wake-up and thread hop per read, on the same cores as the server under test.
 /// eirload does little per read (parse the answers, record latency, write the next requests), so it runs that work
-/// on the epoll threads, as redis-benchmark does on its one event loop; measured 1.19x the throughput at
-/// <c>-c 50 -P 1</c> and 1.17x at <c>-P 64</c> against the same server (perf-baselines/eirload-inline-P1.md, -P64.md).
+/// on the epoll threads, as redis-benchmark does on its one event loop (the gain is measured in
+/// perf-baselines/eirload-inline-P1.md and -P64.md).
 /// </summary>
 internal static class SocketCompletions
 {
