@@ -16,6 +16,7 @@ public sealed class DailyRemindersTests
 
     private TempDirectory _dir = null!;
     private FakeTimeProvider _time = null!;
+    private WatchedClock _clock = null!;
     private Notifier _notifier = null!;
     private DailyReminders _reminders = null!;
     private readonly Dictionary<Imei, ImeiRecord> _lists = [];
@@ -25,8 +26,9 @@ public sealed class DailyRemindersTests
     {
         _dir = new TempDirectory();
         _time = new FakeTimeProvider(TestData.Start);
+        _clock = new WatchedClock(_time);
         _notifier = await TestData.OpenAsync(_dir.Path, _time);
-        _reminders = _notifier.CreateReminders(Lookup, _time);
+        _reminders = _notifier.CreateReminders(Lookup, _clock);
         _lists[TestData.Imei] = new ImeiRecord(ListKind.Grey, Reason.Unverified, TestData.Deadline, sequence: 7);
         _notifier.CreateTriggers().OnGreyAttaches(
         [
@@ -50,15 +52,36 @@ public sealed class DailyRemindersTests
 
     private string Days() => string.Join(", ", Reminders().Select(n => $"{n.Imsi}@{n.LocalDay:dd.MM}"));
 
-    /// <summary>Moves the clock to <paramref name="at"/> in steps no longer than the loop's sleep, as real time would pass.</summary>
+    /// <summary>
+    /// Moves the clock to <paramref name="at"/> in steps of at most an hour, each taken once the loop has done what it does
+    /// at the time before and waits on its clock again, so that it sees every step as it would see real time pass.
+    /// </summary>
     private async Task AdvanceToAsync(DateTimeOffset at)
     {
+        await ParkedAsync();
         while (_time.GetUtcNow() < at)
         {
             TimeSpan step = at - _time.GetUtcNow();
             _time.Advance(step < TimeSpan.FromHours(1) ? step : TimeSpan.FromHours(1));
-            await Task.Delay(1); // the scenario: a step of the fake clock, then a moment of real time for the loop to see it
+            await ParkedAsync();
         }
+    }
+
+    /// <summary>
+    /// Until the loop waits on its clock again: it has done all it does at the clock's time (a timer that the last advance
+    /// passed has fired, so an armed timer is one the loop set after it looked at the clock, or one still in the future).
+    /// </summary>
+    private Task ParkedAsync() =>
+        Wait.UntilAsync(() => _clock.ArmedTimers.Count > 0, "the reminder loop to wait on its clock", diagnostics: _clock.Describe);
+
+    /// <summary>
+    /// Until the loop has looked at the clock at <paramref name="at"/>, done what it does then, and gone back to sleep:
+    /// the later event after which anything it would do at that time has been done.
+    /// </summary>
+    private async Task LoopSleptAtAsync(DateTimeOffset at)
+    {
+        await ParkedAsync();
+        Assert.That(_clock.ArmedTimers.Select(t => t.At), Is.EqualTo(new[] { at }), $"the loop's one sleep, begun at {at:dd.MM HH:mm}: {_clock.Describe()}");
     }
 
     private async Task RoundOfAsync(DateTimeOffset day) =>
@@ -69,7 +92,9 @@ public sealed class DailyRemindersTests
     {
         _reminders.Start();
         await AdvanceToAsync(Noon25.AddMinutes(-1));
-        await Wait.StaysFalseAsync(() => Reminders().Count > 0, "no reminder before 12:00 (nor on the day of the grey-start notice)");
+        await LoopSleptAtAsync(Noon25.AddMinutes(-1));
+        Assert.That(_clock.ArmedTimers.Single().Due, Is.EqualTo(Noon25), "at 11:59 the loop sleeps until noon");
+        Assert.That(Reminders(), Is.Empty, "no reminder before 12:00 (nor on the day of the grey-start notice)");
 
         await AdvanceToAsync(Noon25);
         await RoundOfAsync(Noon25);
@@ -79,7 +104,8 @@ public sealed class DailyRemindersTests
         }));
 
         await AdvanceToAsync(Noon25.AddHours(11));
-        await Wait.StaysFalseAsync(() => Reminders().Count != 2, "still two reminders that evening");
+        await LoopSleptAtAsync(Noon25.AddHours(11));
+        Assert.That(Reminders(), Has.Count.EqualTo(2), $"still two reminders that evening: {Days()}");
 
         await AdvanceToAsync(Noon25.AddDays(1));
         await RoundOfAsync(Noon25.AddDays(1));
@@ -131,9 +157,12 @@ public sealed class DailyRemindersTests
         _reminders.Start();
         // Started at 14:00, after that day's reminder time: the day's round runs at once (it has no one to remind yet).
         await RoundOfAsync(TestData.Start);
-        _time.Advance(Noon25.AddDays(3).AddHours(2) - _time.GetUtcNow());
+        await ParkedAsync();
+        DateTimeOffset landed = Noon25.AddDays(3).AddHours(2);
+        _time.Advance(landed - _time.GetUtcNow());
         await RoundOfAsync(Noon25.AddDays(3));
-        await Wait.StaysFalseAsync(() => _reminders.RoundsRun > 2, "the start-up round and the 28th's, none for the days jumped over");
+        await LoopSleptAtAsync(landed);
+        Assert.That(_reminders.RoundsRun, Is.EqualTo(2), "the start-up round and the 28th's, none for the days jumped over");
         Assert.That(Reminders().Select(n => n.LocalDay).Distinct(), Is.EqualTo(new[] { new DateOnly(2026, 11, 28) }), Days());
     }
 
