@@ -12,6 +12,7 @@ public class NotifierServiceTests
 
     private TempDirectory _dir = null!;
     private FakeTimeProvider _time = null!;
+    private WatchedClock _clock = null!;
     private FakeGateway _gateway = null!;
     private HttpClient _http = null!;
     private Notifier _notifier = null!;
@@ -22,6 +23,7 @@ public class NotifierServiceTests
     {
         _dir = new TempDirectory();
         _time = new FakeTimeProvider(TestData.Start);
+        _clock = new WatchedClock(_time);
         _gateway = new FakeGateway(_time);
         _http = new HttpClient(_gateway);
     }
@@ -56,7 +58,7 @@ public class NotifierServiceTests
             configure?.Invoke(o);
         });
         if (importDirectory) await TestData.ImportAsync(_notifier, TestData.DirectoryCsv);
-        _service = _notifier.CreateService(_http, _time);
+        _service = _notifier.CreateService(_http, _clock);
         await _service.StartAsync(CancellationToken.None);
     }
 
@@ -132,8 +134,10 @@ public class NotifierServiceTests
             Assert.That(View(notice).NextAttempt, Is.EqualTo(failedAt + TimeSpan.FromSeconds(noticeBackoff[i])), $"the notice's back-off after failure {failure}");
             Assert.That(View(notice).LastError, failure <= 2 ? Does.Contain("Connection refused") : Does.Contain("HTTP 503 Sending failed."));
 
+            DateTimeOffset backoffEnds = failedAt + TimeSpan.FromSeconds(gatewayBackoff[i]);
             _time.Advance(TimeSpan.FromSeconds(gatewayBackoff[i]) - TimeSpan.FromMilliseconds(1));
-            await Wait.StaysFalseAsync(() => _gateway.Count > failure, $"a request before the gateway's back-off after failure {failure} ended");
+            await SenderSleepsUntilAsync(backoffEnds, $"the end of the gateway's back-off after failure {failure}");
+            Assert.That(_gateway.Count, Is.EqualTo(failure), $"a request before the gateway's back-off after failure {failure} ended");
             _time.Advance(TimeSpan.FromMilliseconds(1));
             await Wait.UntilAsync(() => _gateway.Count > failure, $"request {failure + 1} once the back-off ended");
         }
@@ -181,8 +185,10 @@ public class NotifierServiceTests
         for (int sent = 1; sent < 3; sent++)
         {
             int count = sent;
+            DateTimeOffset next = _gateway.Requests[^1].At + TimeSpan.FromMilliseconds(500);
             _time.Advance(TimeSpan.FromMilliseconds(499));
-            await Wait.StaysFalseAsync(() => _gateway.Count > count, "a send sooner than 1/RatePerSecond after the previous one");
+            await SenderSleepsUntilAsync(next, $"send {count + 1}, 1/RatePerSecond after send {count}");
+            Assert.That(_gateway.Count, Is.EqualTo(count), "a send sooner than 1/RatePerSecond after the previous one");
             _time.Advance(TimeSpan.FromMilliseconds(1));
             await Wait.UntilAsync(() => _gateway.Count > count, $"send {count + 1} after 500 ms");
         }
@@ -209,16 +215,25 @@ public class NotifierServiceTests
             Assert.That((_notifier.Outbox.FailedCount, _notifier.Outbox.RetryCount), Is.EqualTo((1L, 1L)));
         });
         _time.Advance(TimeSpan.FromMinutes(10));
-        await Wait.StaysFalseAsync(() => _gateway.Count > 3, "an attempt at a notice given up");
+        // A later notice: the sender takes them in order, and the given-up one, were it still in line, would be due first.
+        NoticeRequest later = TestData.Grey(TestData.KkImsi, TestData.Device(7));
+        _notifier.Outbox.Enqueue(later);
+        await Wait.UntilAsync(() => View(later).State == NoticeState.Sent, "a notice enqueued after the give-up to be sent");
+        Assert.That(_gateway.Requests.Select(r => To(r.Url)), Is.EqualTo(new[] { TestData.RuMsisdn, TestData.KkMsisdn, TestData.RuMsisdn, TestData.KkMsisdn }),
+            "an attempt at a notice given up");
     }
 
     [Test]
     public async Task Without_a_sendsms_url_notices_are_recorded_and_nothing_is_sent()
     {
         await StartAsync(delivery: false);
+        await Wait.UntilAsync(() => _service!.WaitsBegun > 0, "the sender to wait for work");
+        long waits = _service!.WaitsBegun;
         _notifier.Outbox.Enqueue(TestData.Grey());
         _time.Advance(TimeSpan.FromMinutes(10));
-        await Wait.StaysFalseAsync(() => _gateway.Count > 0, "a request with delivery off");
+        // Its wait ends only when something wakes it (the notice did): a next wait means a round after the notice.
+        await Wait.UntilAsync(() => _service.WaitsBegun > waits, "the sender's round after the notice woke it");
+        Assert.That(_gateway.Count, Is.Zero, "a request with delivery off");
         Assert.That(View(TestData.Grey()).State, Is.EqualTo(NoticeState.Pending));
     }
 
@@ -226,17 +241,31 @@ public class NotifierServiceTests
     public async Task A_parked_notice_goes_out_when_its_subscriber_is_imported()
     {
         await StartAsync(importDirectory: false);
+        await TestData.ImportAsync(_notifier, $"imsi,msisdn,iin,language\n{TestData.RuImsi},{TestData.RuMsisdn},{TestData.Iin},ru\n");
         NoticeRequest grey = TestData.Grey(TestData.KkImsi);
         _notifier.Outbox.Enqueue(grey);
-        await Wait.StaysFalseAsync(() => _gateway.Count > 0, "a request for a parked notice");
+        // A later notice, for a known subscriber: the sender takes notices in order, so a parked one it would send goes first.
+        NoticeRequest later = TestData.Grey(TestData.RuImsi);
+        _notifier.Outbox.Enqueue(later);
+        await Wait.UntilAsync(() => View(later).State == NoticeState.Sent, "the notice enqueued after the parked one to be sent");
+        Assert.That(_gateway.Requests.Select(r => To(r.Url)), Is.EqualTo(new[] { TestData.RuMsisdn }), "a request for a parked notice");
         Assert.That((View(grey).State, _notifier.Outbox.ParkedCount), Is.EqualTo((NoticeState.Parked, 1L)));
 
         await TestData.ImportAsync(_notifier, TestData.DirectoryCsv);
+        _time.Advance(TimeSpan.FromMilliseconds(1)); // RatePerSecond 1000: a next send 1 ms after the later notice's
         await Wait.UntilAsync(() => View(grey).State == NoticeState.Sent, "the released notice to be sent");
-        Assert.That(_gateway.Query(0)["to"], Is.EqualTo(TestData.KkMsisdn));
-        Assert.That(_gateway.Query(0)["text"], Does.StartWith("Құрылғы дұрыс жұмыс істеуі"));
+        Assert.That(_gateway.Query(1)["to"], Is.EqualTo(TestData.KkMsisdn));
+        Assert.That(_gateway.Query(1)["text"], Does.StartWith("Құрылғы дұрыс жұмыс істеуі"));
         Assert.That(_notifier.Outbox.ParkedCount, Is.Zero);
     }
+
+    /// <summary>
+    /// Until the sender sleeps on its clock until exactly <paramref name="due"/>: it has looked at the outbox and the
+    /// clock, found nothing it may send before then, and set its timer; nothing (no notice is enqueued) wakes it sooner.
+    /// </summary>
+    private Task SenderSleepsUntilAsync(DateTimeOffset due, string what) =>
+        Wait.UntilAsync(() => _clock.ArmedTimers.Any(t => t.Due == due), $"the sender to sleep until {what} ({due:HH:mm:ss.fff})",
+            diagnostics: () => $"{_clock.Describe()}; {_gateway.Count} requests");
 
     /// <summary>Advances the fake clock in steps, letting the service run between them, until the condition holds (at most 2,000 steps).</summary>
     private async Task AdvanceUntilAsync(Func<bool> condition, string what, TimeSpan step)

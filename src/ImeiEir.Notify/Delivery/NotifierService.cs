@@ -29,6 +29,7 @@ public sealed class NotifierService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private long _waitsBegun;
 
     /// <exception cref="ArgumentException">The options are not valid (one line per problem).</exception>
     public NotifierService(NotifyOptions options, NoticeOutbox outbox, SubscriberDirectory directory, NoticeCalendar calendar,
@@ -53,6 +54,12 @@ public sealed class NotifierService : BackgroundService
     /// the window in which a crash causes the documented duplicate.
     /// </summary>
     internal Action<OutgoingSms>? AfterSendBeforeRecord { get; set; }
+
+    /// <summary>
+    /// Test observability: waits the loop has begun, each after it did all it could (for its clock, a wake-up, or the
+    /// stop). One more than a test saw, when only a wake could end the wait it saw, means a round after that wake.
+    /// </summary>
+    internal long WaitsBegun => Interlocked.Read(ref _waitsBegun);
 
     /// <summary>Gateway failures in a row (0 while it accepts).</summary>
     public int ConsecutiveFailures { get; private set; }
@@ -148,6 +155,7 @@ public sealed class NotifierService : BackgroundService
     private async Task WaitAsync(TimeSpan? delay, CancellationToken stoppingToken)
     {
         if (delay is { } d && d <= TimeSpan.Zero) return;
+        Interlocked.Increment(ref _waitsBegun);
         using var done = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task wake = _wake.WaitAsync(done.Token);
         Task timer = delay is { } wait ? Task.Delay(wait, _time, done.Token) : Task.Delay(Timeout.Infinite, done.Token);
