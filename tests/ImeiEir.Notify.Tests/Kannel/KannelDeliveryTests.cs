@@ -98,10 +98,17 @@ public class KannelDeliveryTests
     public async Task A_notice_for_an_unknown_subscriber_is_parked_then_delivered_after_the_import()
     {
         const string imsi = "401017000000001", msisdn = "77017000001";
+        const string laterImsi = "401017000000004", laterMsisdn = "77017000004";
+        await TestData.ImportAsync(_notifier, $"{laterImsi},{laterMsisdn},{TestData.Iin},ru\n");
         var blocked = new NoticeRequest(NoticeKind.BlockedAttach, TestData.Device(11), imsi, 0, TestData.Day);
         Assert.That(_notifier.Outbox.Enqueue(blocked), Is.True);
         Assert.That((_notifier.Outbox.ParkedCount, View(blocked).State), Is.EqualTo((1L, NoticeState.Parked)));
-        await Wait.StaysFalseAsync(() => Gateway.ReceivedBy(msisdn).Count > 0, "an SMS for a parked notice", milliseconds: 500);
+        // A later notice, for a known subscriber: the sender takes notices in order, so a parked one it would send goes first.
+        var later = new NoticeRequest(NoticeKind.BlockedAttach, TestData.Device(12), laterImsi, 0, TestData.Day);
+        Assert.That(_notifier.Outbox.Enqueue(later), Is.True);
+        await WaitForSmsAsync(laterMsisdn, 1, "the SMS of the notice enqueued after the parked one");
+        Assert.That(Gateway.ReceivedBy(msisdn), Is.Empty, "an SMS for a parked notice");
+        Assert.That((View(blocked).State, View(blocked).Attempts), Is.EqualTo((NoticeState.Parked, 0)), "no attempt at a parked notice");
 
         string file = Path.Combine(_dir.Path, "new-subscribers.csv");
         await File.WriteAllTextAsync(file, $"imsi,msisdn,iin,language\n{imsi},{msisdn},050505600321,ru\n");
