@@ -136,7 +136,7 @@ public class NotifierServiceTests
 
             DateTimeOffset backoffEnds = failedAt + TimeSpan.FromSeconds(gatewayBackoff[i]);
             _time.Advance(TimeSpan.FromSeconds(gatewayBackoff[i]) - TimeSpan.FromMilliseconds(1));
-            await SenderSleepsUntilAsync(backoffEnds, $"the end of the gateway's back-off after failure {failure}");
+            await SenderSleepsUntilAsync(backoffEnds, failure, $"the end of the gateway's back-off after failure {failure}");
             Assert.That(_gateway.Count, Is.EqualTo(failure), $"a request before the gateway's back-off after failure {failure} ended");
             _time.Advance(TimeSpan.FromMilliseconds(1));
             await Wait.UntilAsync(() => _gateway.Count > failure, $"request {failure + 1} once the back-off ended");
@@ -187,7 +187,7 @@ public class NotifierServiceTests
             int count = sent;
             DateTimeOffset next = _gateway.Requests[^1].At + TimeSpan.FromMilliseconds(500);
             _time.Advance(TimeSpan.FromMilliseconds(499));
-            await SenderSleepsUntilAsync(next, $"send {count + 1}, 1/RatePerSecond after send {count}");
+            await SenderSleepsUntilAsync(next, count, $"send {count + 1}, 1/RatePerSecond after send {count}");
             Assert.That(_gateway.Count, Is.EqualTo(count), "a send sooner than 1/RatePerSecond after the previous one");
             _time.Advance(TimeSpan.FromMilliseconds(1));
             await Wait.UntilAsync(() => _gateway.Count > count, $"send {count + 1} after 500 ms");
@@ -214,13 +214,13 @@ public class NotifierServiceTests
             Assert.That(View(other).State, Is.EqualTo(NoticeState.Sent));
             Assert.That((_notifier.Outbox.FailedCount, _notifier.Outbox.RetryCount), Is.EqualTo((1L, 1L)));
         });
+        // Asleep until the gateway's back-off after the last failure ends; only that timer can wake it. Once the clock is
+        // past that and the sender has begun its next wait, it has been through the outbox at a time every retry was due.
+        await SenderSleepsUntilAsync(_gateway.Requests[^1].At + TimeSpan.FromSeconds(1), 3, "the end of the gateway's back-off");
+        long waits = _service!.WaitsBegun;
         _time.Advance(TimeSpan.FromMinutes(10));
-        // A later notice: the sender takes them in order, and the given-up one, were it still in line, would be due first.
-        NoticeRequest later = TestData.Grey(TestData.KkImsi, TestData.Device(7));
-        _notifier.Outbox.Enqueue(later);
-        await Wait.UntilAsync(() => View(later).State == NoticeState.Sent, "a notice enqueued after the give-up to be sent");
-        Assert.That(_gateway.Requests.Select(r => To(r.Url)), Is.EqualTo(new[] { TestData.RuMsisdn, TestData.KkMsisdn, TestData.RuMsisdn, TestData.KkMsisdn }),
-            "an attempt at a notice given up");
+        await Wait.UntilAsync(() => _service.WaitsBegun > waits, "the sender's round after the back-off, 10 minutes on");
+        Assert.That(_gateway.Count, Is.EqualTo(3), "an attempt at a notice given up");
     }
 
     [Test]
@@ -232,7 +232,7 @@ public class NotifierServiceTests
         _notifier.Outbox.Enqueue(TestData.Grey());
         _time.Advance(TimeSpan.FromMinutes(10));
         // Its wait ends only when something wakes it (the notice did): a next wait means a round after the notice.
-        await Wait.UntilAsync(() => _service.WaitsBegun > waits, "the sender's round after the notice woke it");
+        await Wait.UntilAsync(() => _service.WaitsBegun > waits || _gateway.Count > 0, "the sender's round after the notice woke it");
         Assert.That(_gateway.Count, Is.Zero, "a request with delivery off");
         Assert.That(View(TestData.Grey()).State, Is.EqualTo(NoticeState.Pending));
     }
@@ -247,8 +247,9 @@ public class NotifierServiceTests
         // A later notice, for a known subscriber: the sender takes notices in order, so a parked one it would send goes first.
         NoticeRequest later = TestData.Grey(TestData.RuImsi);
         _notifier.Outbox.Enqueue(later);
-        await Wait.UntilAsync(() => View(later).State == NoticeState.Sent, "the notice enqueued after the parked one to be sent");
+        await Wait.UntilAsync(() => _gateway.Count > 0, "the first request, which is the later notice's");
         Assert.That(_gateway.Requests.Select(r => To(r.Url)), Is.EqualTo(new[] { TestData.RuMsisdn }), "a request for a parked notice");
+        await Wait.UntilAsync(() => View(later).State == NoticeState.Sent, "the later notice to be sent");
         Assert.That((View(grey).State, _notifier.Outbox.ParkedCount), Is.EqualTo((NoticeState.Parked, 1L)));
 
         await TestData.ImportAsync(_notifier, TestData.DirectoryCsv);
@@ -260,11 +261,12 @@ public class NotifierServiceTests
     }
 
     /// <summary>
-    /// Until the sender sleeps on its clock until exactly <paramref name="due"/>: it has looked at the outbox and the
-    /// clock, found nothing it may send before then, and set its timer; nothing (no notice is enqueued) wakes it sooner.
+    /// Until the sender sleeps on its clock until exactly <paramref name="due"/> (it has looked at the outbox and the
+    /// clock, found nothing it may send before then, and set its timer; nothing, as no notice is enqueued, wakes it
+    /// sooner), or the gateway has more than <paramref name="requests"/> requests (for the caller's check to fail on).
     /// </summary>
-    private Task SenderSleepsUntilAsync(DateTimeOffset due, string what) =>
-        Wait.UntilAsync(() => _clock.ArmedTimers.Any(t => t.Due == due), $"the sender to sleep until {what} ({due:HH:mm:ss.fff})",
+    private Task SenderSleepsUntilAsync(DateTimeOffset due, int requests, string what) =>
+        Wait.UntilAsync(() => _gateway.Count > requests || _clock.ArmedTimers.Any(t => t.Due == due), $"the sender to sleep until {what} ({due:HH:mm:ss.fff})",
             diagnostics: () => $"{_clock.Describe()}; {_gateway.Count} requests");
 
     /// <summary>Advances the fake clock in steps, letting the service run between them, until the condition holds (at most 2,000 steps).</summary>
