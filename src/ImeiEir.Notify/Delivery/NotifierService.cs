@@ -57,7 +57,7 @@ public sealed class NotifierService : BackgroundService
 
     /// <summary>
     /// Test observability: waits the loop has begun, each after it did all it could (for its clock, a wake-up, or the
-    /// stop). One more than a test saw, when only a wake could end the wait it saw, means a round after that wake.
+    /// stop). A count above the one a test read while the loop waited means a whole round after that wait ended.
     /// </summary>
     internal long WaitsBegun => Interlocked.Read(ref _waitsBegun);
 
