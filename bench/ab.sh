@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/ab.sh: S13 throughput and latency of two ImeiEir servers side by side on this machine: two commits, or one
-# commit with two sets of options. Runs alternate A, B, A, B... so drift and neighbours hit both alike; prints each
+# commit with two sets of options. Runs alternate A, B, B, A, A, B... so drift, neighbours and the order within a
+# round hit both alike (use an even number of rounds); prints each
 # run and the B/A ratios of the medians, and writes them as markdown.
 #
 #   bench/ab.sh [--a REV] [--b REV] [--a-args "ARGS"] [--b-args "ARGS"] [--a-env "VAR=V ..."] [--b-env "VAR=V ..."]
@@ -10,14 +11,14 @@
 # --a-env/--b-env set the server's environment; --a-load-env/--b-load-env eirload's (to A/B the load generator
 # itself against one server build), and --a-eirload/--b-eirload build each side's eirload from its own commit
 # (default: both sides run B's). --load-args are eirload arguments for both sides (e.g. "--rate 41000": open loop).
-# Defaults: both sides HEAD, no extra arguments, 3 rounds of 10 s, 1,000,000 keys, -c 50 -P 1, report on stdout only.
+# Defaults: both sides HEAD, no extra arguments, 4 rounds of 10 s, 1,000,000 keys, -c 50 -P 1, report on stdout only.
 # Each side: a Release build of its commit (a scratch worktree; HEAD is built once for both sides when both are
 # HEAD), all-in-one on 127.0.0.1 with ports chosen at bind time, loaded with `eirctl gen --count K --seed 1` (every
 # key on a list, as in bench/compare.sh), started afresh for every run; eirload (built from B) runs closed loop with
 # a 1 s warm-up. Every step is bounded by `timeout`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; A_LOAD_ENV=""; B_LOAD_ENV=""; A_EIRLOAD=""; B_EIRLOAD=""; LOAD_ARGS=""; ROUNDS=3; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
+A=HEAD; B=HEAD; A_ARGS=""; B_ARGS=""; A_ENV=""; B_ENV=""; A_LOAD_ENV=""; B_LOAD_ENV=""; A_EIRLOAD=""; B_EIRLOAD=""; LOAD_ARGS=""; ROUNDS=4; SECS=10; KEYS=1000000; CONN=50; DEPTH=1; OUT=""
 COMMAND="bench/ab.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -103,7 +104,11 @@ print(f"{sys.argv[1]} round {sys.argv[2]}: {r['throughput_per_s']:.0f}/s p50 {l[
 PY
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-for r in $(seq 1 "$ROUNDS"); do run a "$r"; run b "$r"; done
+# A first in odd rounds, B first in even ones: the server started second in a round measured slower whichever build
+# it was (perf-baselines/arch-refactor-P64-run2.md against -reversed.md), so a fixed order biases the ratio.
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $(( r % 2 )) = 1 ]; then run a "$r"; run b "$r"; else run b "$r"; run a "$r"; fi
+done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 REPORT="$WORK/report.md"
@@ -117,7 +122,7 @@ REPORT="$WORK/report.md"
   if [ -n "$A_LOAD_ENV$B_LOAD_ENV" ]; then echo "- eirload's environment: A \`${A_LOAD_ENV:-(none)}\`, B \`${B_LOAD_ENV:-(none)}\`"; fi
   if [ -n "$A_EIRLOAD$B_EIRLOAD" ]; then echo "- eirload built from: A \`${A_EIRLOAD:-$B_REV}\`, B \`${B_EIRLOAD:-$B_REV}\`"; fi
   echo "- machine: $(machine_summary); load average before $LOAD_BEFORE, after $LOAD_AFTER"
-  echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A then B"
+  echo "- load: \`$EIRLOAD_CMD\` against an all-in-one server with $KEYS records, on the same machine; $ROUNDS rounds, A first in odd rounds and B first in even ones"
   echo
   python3 - "$WORK" "$ROUNDS" <<'PY'
 import json,sys,statistics
