@@ -37,13 +37,6 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
     /// <summary>True once the registry is open and its lifecycle running.</summary>
     public bool IsOpen => _registry.IsOpen;
 
-    /// <summary>Every batch of sightings once recorded (metrics; the notifier).</summary>
-    public event Action<SightingReport>? SightingsRecorded
-    {
-        add => _registry.SightingsRecorded += value;
-        remove => _registry.SightingsRecorded -= value;
-    }
-
     public Task StartAsync(CancellationToken cancellationToken) => _registry.StartAsync(cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -29,16 +29,16 @@ internal sealed class RegistryNotices : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _registry.SightingsRecorded += _rules.OnSightingsRecorded;
-        _registry.Expiry.Expired += _rules.OnExpired;
+        _registry.Registry.SightingsRecorded += _rules.OnSightingsRecorded;
+        _registry.Registry.Expired += _rules.OnExpired;
         _rules.Start();
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _registry.SightingsRecorded -= _rules.OnSightingsRecorded;
-        if (_registry.IsOpen) _registry.Expiry.Expired -= _rules.OnExpired;
+        _registry.Registry.SightingsRecorded -= _rules.OnSightingsRecorded;
+        _registry.Registry.Expired -= _rules.OnExpired;
         await DisposeAsync();
     }
 

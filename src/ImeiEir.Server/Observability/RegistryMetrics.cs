@@ -25,7 +25,7 @@ internal sealed class RegistryMetrics
         _sightings = f.CreateCounter("imeieir_registry_sightings_total", "Sightings received from nodes, by outcome.",
             new CounterConfiguration { LabelNames = ["outcome"] });
         metrics.Registry.AddBeforeCollectCallback(Collect);
-        registry.SightingsRecorded += OnSightings;
+        registry.Registry.SightingsRecorded += OnSightings;
     }
 
     private void OnSightings(SightingReport report)
