@@ -8,7 +8,7 @@ namespace ImeiEir.Node.Http;
 
 /// <summary>
 /// Check before purchase: <c>GET /v1/imei/{imei}</c> (14, 15 or 16 digits) → the list, reason, grey deadline, the
-/// 15-digit IMEI, whether it works now, and a verdict in Russian, Kazakh and English. Read-only: looking a phone up
+/// IMEI as asked (14 digits completed to 15), whether its check digit is right, whether it works now, and a verdict in Russian, Kazakh and English. Read-only: looking a phone up
 /// is not an attach, so an unknown IMEI gets no provisional grey record and no sighting. Rate-limited per client.
 /// </summary>
 internal static class ImeiLookupEndpoint
@@ -46,12 +46,15 @@ internal static class ImeiLookupEndpoint
         uint deadline = registered && record.List == ListKind.Grey ? record.DeadlineUnixSeconds : 0;
         string? deadlineDate = deadline != 0 ? checkers.Clock.Calendar.DeadlineText(deadline) : null;
         long graceDays = checkers.Policy.GraceSeconds / 86_400;
-        (string ru, string kk, string en) = Verdicts.For(decision, registered && !decision.IsEquipmentUnknown, deadlineDate, Math.Max(1, graceDays));
+        bool checkDigitValid = parse != ImeiParseResult.BadCheckDigit;
+        (string ru, string kk, string en) = Verdicts.For(decision, registered && !decision.IsEquipmentUnknown, deadlineDate, Math.Max(1, graceDays), checkDigitValid);
 
         metrics.RecordHttp(AnswerInterface.Lookup, unknownNow ? AnswerKind.NotRegistered : AnswerKinds.Of(decision.Status), started);
         return Results.Json(new
         {
-            imei = parsed.ToString(),
+            // The IMEI asked about: 14 digits get their check digit; 15 and 16 (IMEISV) are echoed as given, so a
+            // wrong check digit is never replaced by the right one (that would be another phone's IMEI).
+            imei = imei.Length == 14 ? parsed.ToString() : imei,
             list = registered ? record.List.ToName() : "none",
             reason = registered ? record.Reason.ToName() : null,
             deadline = deadline != 0 ? DateTimeOffset.FromUnixTimeSeconds(deadline).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) : null,
@@ -61,7 +64,7 @@ internal static class ImeiLookupEndpoint
             // Unknown: it would be served (grey, for the grace period) at its first attach; "equipment unknown" is
             // the operator's call, so no promise either way.
             works = decision.IsEquipmentUnknown ? (bool?)null : decision.Status != EquipmentStatus.Blacklisted,
-            checkDigitValid = parse != ImeiParseResult.BadCheckDigit,
+            checkDigitValid,
             verdict = new { ru, kk, en },
         }, ProblemResults.Json);
     }

@@ -10,7 +10,21 @@ internal static class Verdicts
 {
     private const string Portal = "kz-imei.kz";
 
-    public static (string Ru, string Kk, string En) For(Decision decision, bool registered, string? deadlineDate, long graceDays) =>
+    public static (string Ru, string Kk, string En) For(Decision decision, bool registered, string? deadlineDate, long graceDays, bool checkDigitValid)
+    {
+        (string ru, string kk, string en) = ForDecision(decision, registered, deadlineDate, graceDays);
+        if (checkDigitValid) return (ru, kk, en);
+        // A wrong check digit is most often a typing mistake: say so first, whatever the lists say.
+        return decision.Rule == DecisionRule.InvalidImei
+            ? ("Неверный IMEI: контрольная цифра неверна (последняя цифра). Проверьте номер (наберите *#06# на телефоне); с таким IMEI устройство в сетях Казахстана работать не будет.",
+               "IMEI жарамсыз: бақылау цифры қате (соңғы цифр). Нөмірді тексеріңіз (телефонда *#06# теріңіз); мұндай IMEI-мен құрылғы Қазақстан желілерінде жұмыс істемейді.",
+               "Invalid IMEI: the check digit is wrong (the last digit). Check the number (dial *#06# on the phone); with this IMEI it will not work on Kazakhstan's networks.")
+            : ("Внимание: контрольная цифра неверна (последняя цифра), проверьте номер. " + ru,
+               "Назар аударыңыз: бақылау цифры қате (соңғы цифр), нөмірді тексеріңіз. " + kk,
+               "Note: the check digit is wrong (the last digit); check the number. " + en);
+    }
+
+    private static (string Ru, string Kk, string En) ForDecision(Decision decision, bool registered, string? deadlineDate, long graceDays) =>
         !registered && decision.Rule == DecisionRule.UnknownProvisionalGrey ? Unregistered(graceDays)
         : decision.Status switch
         {

@@ -85,6 +85,26 @@ public sealed class NodeHttpApiTests
     }
 
     [Test]
+    public async Task A_lookup_with_a_wrong_check_digit_echoes_the_IMEI_as_given_and_says_the_check_digit_is_wrong()
+    {
+        string imei = "35274108100045";
+        int check = Luhn.With(imei)[14] - '0';
+        int other = (check + 1) % 10 == 0 ? (check + 2) % 10 : (check + 1) % 10; // 0 is the spare digit, accepted as valid
+        string wrong = imei + (char)('0' + other);
+        JsonElement bad = await _unknown.LookupAsync(_http, wrong);
+        Assert.That(bad.GetProperty("imei").GetString(), Is.EqualTo(wrong), "the IMEI asked about, not another one");
+        Assert.That(bad.GetProperty("checkDigitValid").GetBoolean(), Is.False);
+        Assert.That(bad.GetProperty("verdict").GetProperty("ru").GetString(), Does.Contain("контрольная цифра неверна"));
+        Assert.That(bad.GetProperty("verdict").GetProperty("kk").GetString(), Does.Contain("бақылау цифры қате"));
+        Assert.That(bad.GetProperty("verdict").GetProperty("en").GetString(), Does.Contain("check digit is wrong"));
+
+        JsonElement good = await _unknown.LookupAsync(_http, Luhn.With(imei));
+        Assert.That(good.GetProperty("imei").GetString(), Is.EqualTo(Luhn.With(imei)));
+        Assert.That(good.GetProperty("checkDigitValid").GetBoolean(), Is.True);
+        Assert.That(good.GetProperty("verdict").GetProperty("en").GetString(), Does.Not.Contain("check digit"));
+    }
+
+    [Test]
     public async Task A_grey_device_lookup_names_its_deadline_in_Almaty_time_in_all_three_verdicts()
     {
         string imei = "35274108100038";
