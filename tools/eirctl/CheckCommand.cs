@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using ImeiEir.Core;
 using ImeiEir.Diameter;
 
@@ -10,6 +11,12 @@ internal static class CheckCommand
 {
     /// <summary>Exit code when no answer was obtained (connection refused, timeout, capabilities refused).</summary>
     public const int NoAnswer = 3;
+
+    /// <summary>Exit code for a usage error (a bad argument), reported in one line before anything is sent.</summary>
+    public const int Usage = 1;
+
+    /// <summary>The longest <c>--timeout</c> accepted, in seconds: an hour is already far past any EIR's answer.</summary>
+    public const double MaxTimeoutSeconds = 3600;
 
     public static Command Create()
     {
@@ -31,21 +38,25 @@ internal static class CheckCommand
         };
         command.SetAction(parse => Run(
             parse.GetValue(imei)!, parse.GetValue(imsi), parse.GetValue(diameter)!, parse.GetValue(originHost)!,
-            parse.GetValue(realm)!, parse.GetValue(destinationHost), TimeSpan.FromSeconds(parse.GetValue(timeout))));
+            parse.GetValue(realm)!, parse.GetValue(destinationHost), parse.GetValue(timeout)));
         return command;
     }
 
-    private static int Run(string imei, string? imsi, string endpoint, string originHost, string realm, string? destinationHost, TimeSpan timeout)
+    private static int Run(string imei, string? imsi, string endpoint, string originHost, string realm, string? destinationHost, double timeoutSeconds)
     {
-        if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target) || target.Port == 0)
-        {
-            Console.Error.WriteLine($"eirctl: --diameter '{endpoint}' is not HOST:PORT (for example 127.0.0.1:3868)");
-            return 1;
-        }
+        // Argument errors are the user's to fix: one line, exit 1, and nothing is sent.
+        if (!(timeoutSeconds > 0 && timeoutSeconds <= MaxTimeoutSeconds))
+            return UsageError($"--timeout '{timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}' is not a number of seconds above 0 and at most {MaxTimeoutSeconds:0}");
+        if (imsi is not null && !ImsiText.IsValidImsi(imsi.AsSpan()))
+            return UsageError($"--imsi '{Shown(imsi)}' is not an IMSI: give 5 to 15 digits");
+        if (!TrySplitEndpoint(endpoint, out string host, out int port))
+            return UsageError($"--diameter '{Shown(endpoint)}' is not HOST:PORT (for example 127.0.0.1:3868 or localhost:3868)");
 
+        var timeout = TimeSpan.FromSeconds(timeoutSeconds);
         try
         {
-            using DiameterProbe probe = DiameterProbe.Connect(target, originHost, realm, timeout);
+            IPEndPoint target = Resolve(host, port);
+            using DiameterProbe probe = DiameterProbe.Connect(target, originHost, realm, timeout, IPAddress.TryParse(host, out _) ? null : $"{host}:{port} ({target})");
             CheckAnswer answer = probe.Check(imei, imsi, realm, destinationHost);
             probe.Disconnect();
             Console.WriteLine(Describe(imei, answer));
@@ -56,6 +67,52 @@ internal static class CheckCommand
             Console.Error.WriteLine($"eirctl: {e.Message}");
             return NoAnswer;
         }
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine($"eirctl: {message}");
+        return Usage;
+    }
+
+    private static string Shown(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    /// <summary>HOST:PORT, HOST an IP address (IPv6 in brackets) or a host name; PORT 1 to 65535.</summary>
+    private static bool TrySplitEndpoint(string endpoint, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        if (IPEndPoint.TryParse(endpoint, out IPEndPoint? literal))
+        {
+            host = literal.Address.ToString();
+            port = literal.Port;
+            return port != 0;
+        }
+        int colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+            || port is < 1 or > 65535)
+            return false;
+        host = endpoint[..colon];
+        return Uri.CheckHostName(host) == UriHostNameType.Dns;
+    }
+
+    /// <summary>An address for HOST: the literal itself, else the first IPv4 address it resolves to (the EIR listens on
+    /// IPv4 by default), else the first address of any family.</summary>
+    private static IPEndPoint Resolve(string host, int port)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? address))
+            return new IPEndPoint(address, port);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(host);
+        }
+        catch (SocketException e)
+        {
+            throw new ProbeException($"cannot resolve {host}: {e.SocketErrorCode}");
+        }
+        IPAddress? chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+        return chosen is null ? throw new ProbeException($"cannot resolve {host}: no address") : new IPEndPoint(chosen, port);
     }
 
     private static string Describe(string imei, CheckAnswer answer)

@@ -34,7 +34,7 @@ internal sealed class DiameterProbe : IDisposable
     public string PeerHost { get; private set; } = "";
 
     /// <summary>Connects and completes the capabilities exchange; throws <see cref="ProbeException"/> on failure.</summary>
-    public static DiameterProbe Connect(IPEndPoint target, string originHost, string originRealm, TimeSpan timeout)
+    public static DiameterProbe Connect(IPEndPoint target, string originHost, string originRealm, TimeSpan timeout, string? shownAs = null)
     {
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -45,7 +45,7 @@ internal sealed class DiameterProbe : IDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            throw new ProbeException($"cannot connect to {target}: {(e is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}");
+            throw new ProbeException($"cannot connect to {shownAs ?? target.ToString()}: {(e is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}");
         }
         socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
 

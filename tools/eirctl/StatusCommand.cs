@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json;
+using ImeiEir.Core;
 
 namespace ImeiEir.Tools.EirCtl;
 
@@ -23,6 +24,12 @@ internal static class StatusCommand
 
     private static async Task<int> RunAsync(string imei, bool withHistory, string url, string? token, string tokenFile, CancellationToken ct)
     {
+        if (Imei.TryParse(imei.AsSpan(), out _) == ImeiParseResult.Malformed)
+        {
+            string shown = imei.Length <= 40 ? imei : imei[..40] + "…";
+            Console.Error.WriteLine($"eirctl: '{shown}' is not an IMEI: give 14, 15 or 16 digits");
+            return 1;
+        }
         using RegistryClient? client = RegistryClient.Create(url, token, tokenFile);
         if (client is null)
             return 1;
