@@ -55,6 +55,12 @@ internal static class PushCommand
 
             using JsonDocument report = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
             JsonElement root = report.RootElement;
+            // Columns: "FILE:LINE:" padded to the widest line number, the outcome, the IMEI (blank when the line had
+            // none to read), then the detail.
+            int widestLine = 0;
+            foreach (JsonElement line in root.GetProperty("lines").EnumerateArray())
+                widestLine = Math.Max(widestLine, line.GetProperty("line").GetInt32());
+            int prefixWidth = $"{file.Name}:{widestLine}:".Length;
             foreach (JsonElement line in root.GetProperty("lines").EnumerateArray())
             {
                 string outcome = line.GetProperty("outcome").GetString()!;
@@ -69,7 +75,8 @@ internal static class PushCommand
                     "rejected" => line.GetProperty("reason").GetString()!,
                     _ => "already so",
                 };
-                Console.WriteLine($"{file.Name}:{line.GetProperty("line").GetInt32()}: {outcome,-9} {imei} {detail}".TrimEnd());
+                string prefix = $"{file.Name}:{line.GetProperty("line").GetInt32()}:";
+                Console.WriteLine($"{prefix.PadRight(prefixWidth)} {outcome,-9} {imei,-15} {detail}".TrimEnd());
             }
             int rejected = root.GetProperty("rejected").GetInt32();
             Console.WriteLine($"{root.GetProperty("applied").GetInt32()} applied, {root.GetProperty("unchanged").GetInt32()} unchanged, {rejected} rejected"
