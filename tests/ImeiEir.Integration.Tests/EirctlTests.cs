@@ -40,6 +40,15 @@ public sealed class EirctlTests
     }
 
     [Test]
+    public void Check_reaches_the_EIR_by_host_name()
+    {
+        (int exitCode, string stdout, string transcript) = RunEirctl(["check", White, "--diameter", $"localhost:{_server!.Port}"]);
+        string diagnostics = $"\n--- eirctl ---\n{transcript}\n--- server ---\n{_server.Output}";
+        Assert.That(exitCode, Is.Zero, "exit code" + diagnostics);
+        Assert.That(stdout, Does.Contain("WHITELISTED").And.Contain("2001"), diagnostics);
+    }
+
+    [Test]
     public void Check_nothing_listening_fails_with_a_clear_message()
     {
         int port = TestEnvironment.UnusedLoopbackPort();
