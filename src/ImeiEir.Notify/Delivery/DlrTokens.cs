@@ -27,6 +27,7 @@ internal static class DlrTokens
         }
         if (File.Exists(path))
         {
+            Storage.PrivateFile.Tighten(path);
             string stored = File.ReadAllText(path).Trim();
             if (stored.Length < 16 || stored.Any(c => c <= ' ' || c > '~'))
                 throw new InvalidDataException($"{path} holds no usable token (16 or more printable ASCII characters); delete it to generate a new one");
@@ -37,11 +38,11 @@ internal static class DlrTokens
         // 32 random bytes, base64url: 43 characters, safe in a query string without escaping.
         string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         Directory.CreateDirectory(options.DataDirectory);
-        var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var create = Storage.PrivateFile.Create(new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None });
         string temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, create))
         {
+            Storage.PrivateFile.Tighten(stream.SafeFileHandle); // a leftover temporary file keeps its mode
             stream.Write(Encoding.ASCII.GetBytes(token + "\n"));
             stream.Flush(flushToDisk: true);
         }
