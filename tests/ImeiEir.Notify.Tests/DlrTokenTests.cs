@@ -84,6 +84,41 @@ public class DlrTokenTests
     }
 
     [Test]
+    public async Task Start_up_says_in_one_line_whether_the_token_was_generated_or_loaded_and_never_shows_it()
+    {
+        var first = new TestLogger();
+        using (await Notifier.OpenAsync(TestData.Options(_dir.Path), new FakeTimeProvider(TestData.Start), new OneLoggerFactory(first)))
+        {
+        }
+        string token = File.ReadAllText(TokenPath).Trim();
+        var second = new TestLogger();
+        using (await Notifier.OpenAsync(TestData.Options(_dir.Path), new FakeTimeProvider(TestData.Start), new OneLoggerFactory(second)))
+        {
+        }
+
+        string[] generated = [.. first.Lines.Select(l => l.Message).Where(m => m.Contains("DLR token", StringComparison.Ordinal))];
+        string[] loaded = [.. second.Lines.Select(l => l.Message).Where(m => m.Contains("DLR token", StringComparison.Ordinal))];
+        Assert.Multiple(() =>
+        {
+            Assert.That(generated, Has.Length.EqualTo(1));
+            Assert.That(generated.SingleOrDefault(), Does.Contain("generated").And.Contain(TokenPath));
+            Assert.That(loaded, Has.Length.EqualTo(1));
+            Assert.That(loaded.SingleOrDefault(), Does.Contain("loaded").And.Contain(TokenPath));
+            Assert.That(first.Lines.Concat(second.Lines).Select(l => l.Message), Has.None.Contain(token));
+        });
+    }
+
+    /// <summary>Every category logs to one <see cref="TestLogger"/>.</summary>
+    private sealed class OneLoggerFactory(TestLogger logger) : Microsoft.Extensions.Logging.ILoggerFactory
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider) { }
+
+        public void Dispose() { }
+    }
+
+    [Test]
     public async Task A_configured_token_is_used_and_no_token_file_is_written()
     {
         using Notifier notifier = await TestData.OpenAsync(_dir.Path, new FakeTimeProvider(TestData.Start), o => o.DlrToken = "dlr-token-0123456789");
