@@ -19,9 +19,10 @@ namespace ImeiEir.Notify;
 public sealed class Notifier : IDisposable
 {
     private Notifier(NotifyOptions options, NoticeCalendar calendar, NoticeTemplates templates, SubscriberDirectory subscribers, NoticeOutbox outbox,
-        SightingPairs pairs)
+        SightingPairs pairs, string dlrToken)
     {
         Options = options;
+        DlrToken = dlrToken;
         Calendar = calendar;
         Templates = templates;
         Subscribers = subscribers;
@@ -30,6 +31,12 @@ public sealed class Notifier : IDisposable
     }
 
     public NotifyOptions Options { get; }
+
+    /// <summary>
+    /// The secret every delivery report carries: <see cref="NotifyOptions.DlrToken"/>, else the one generated into
+    /// <c>dlr.token</c> in the data directory at the first start. Never log it.
+    /// </summary>
+    public string DlrToken { get; }
 
     public NoticeCalendar Calendar { get; }
 
@@ -57,6 +64,13 @@ public sealed class Notifier : IDisposable
         NoticeCalendar noticeCalendar = NoticeCalendar.Create(calendar ?? RegimeCalendar.Default, options);
         NoticeTemplates templates = NoticeTemplates.Load();
         SubscriberDirectory subscribers = await SubscriberDirectory.OpenAsync(options.DataDirectory, ct);
+        string dlrToken = DlrTokens.Resolve(options, out DlrTokens.Source source, out string dlrTokenPath);
+        DeliveryLog.DlrToken(loggers.CreateLogger("ImeiEir.Notify"), source switch
+        {
+            DlrTokens.Source.Configured => "configured",
+            DlrTokens.Source.Loaded => "loaded",
+            _ => "generated",
+        }, source == DlrTokens.Source.Configured ? "Notify:DlrToken" : dlrTokenPath);
         NoticeOutbox outbox = NoticeOutbox.Open(options, subscribers, templates, noticeCalendar, time, loggers.CreateLogger("ImeiEir.Notify.Outbox"));
         SightingPairs pairs;
         try
@@ -68,12 +82,12 @@ public sealed class Notifier : IDisposable
             outbox.Dispose();
             throw;
         }
-        return new Notifier(options, noticeCalendar, templates, subscribers, outbox, pairs);
+        return new Notifier(options, noticeCalendar, templates, subscribers, outbox, pairs, dlrToken);
     }
 
     /// <summary>The background sender over this outbox (start it with the host, or StartAsync/StopAsync by hand).</summary>
     public NotifierService CreateService(HttpClient http, TimeProvider time, ILogger<NotifierService>? logger = null) =>
-        new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance);
+        new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance, DlrToken);
 
     /// <summary>The triggers of the grey-start, blacklisted and blocked-attach notices over this outbox and these pairs.</summary>
     public NoticeTriggers CreateTriggers(ILogger? logger = null) => new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance);

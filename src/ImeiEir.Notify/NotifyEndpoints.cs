@@ -11,7 +11,7 @@ namespace ImeiEir.Notify;
 /// <code>
 /// GET  /v1/notices?imei=I&amp;msisdn=M          admin  → 200 {"notices":[...]} (either or both; the union) | 400 | 401
 /// POST /v1/subscribers                       admin  text/csv → 200 report | 422 bad lines | 401 | 413 | 415
-/// GET  /v1/notices/dlr?key=K&amp;type=T[&amp;token=]  Kannel → 200 | 400 | 403 (Notify:DlrToken) | 404 unknown key
+/// GET  /v1/notices/dlr?key=K&amp;type=T&amp;token=S  Kannel → 200 | 400 | 403 (not the DLR token) | 404 unknown key
 /// </code>
 /// The delivery-report callback cannot carry a bearer token (Kannel calls the dlr-url as given), so it is guarded by
 /// <see cref="NotifyOptions.DlrToken"/> instead of <c>isAuthorized</c>.
@@ -25,7 +25,7 @@ public static class NotifyEndpoints
         ArgumentNullException.ThrowIfNull(notifier);
         ArgumentNullException.ThrowIfNull(isAuthorized);
         endpoints.MapGet("/v1/notices", context => NoticesEndpoint.HandleAsync(context, notifier.Outbox, notifier.Calendar.Zone, isAuthorized));
-        endpoints.MapGet("/v1/notices/dlr", context => DeliveryReportEndpoint.HandleAsync(context, notifier.Outbox, notifier.Options.DlrToken));
+        endpoints.MapGet("/v1/notices/dlr", context => DeliveryReportEndpoint.HandleAsync(context, notifier.Outbox, notifier.DlrToken));
         endpoints.MapPost("/v1/subscribers",
             context => SubscribersEndpoint.HandleAsync(context, notifier.Subscribers, notifier.Options.MaxImportBytes, isAuthorized));
         return endpoints;

@@ -35,7 +35,9 @@ public sealed class NotifyOptions
 
     /// <summary>
     /// A shared secret put in the dlr-url (<c>&amp;token=</c>) and required by the callback, since Kannel cannot send a
-    /// bearer token. Default null: the callback accepts any caller that knows a notice key. At least 16 characters.
+    /// bearer token. Default null: a token is generated at the first start into <c>dlr.token</c> in
+    /// <see cref="DataDirectory"/> (mode 0600) and kept; a report without the token is refused either way. At least 16
+    /// characters.
     /// </summary>
     public string? DlrToken { get; set; }
 

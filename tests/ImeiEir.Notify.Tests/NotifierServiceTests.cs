@@ -103,6 +103,21 @@ public class NotifierServiceTests
     }
 
     [Test]
+    public async Task Without_Notify_DlrToken_the_dlr_url_carries_the_generated_token()
+    {
+        await StartAsync(o => o.DlrUrl = "http://10.0.0.5:8700/v1/notices/dlr");
+        NoticeRequest grey = TestData.Grey();
+        _notifier.Outbox.Enqueue(grey);
+        await Wait.UntilAsync(() => View(grey).State == NoticeState.Sent, "the notice to be sent");
+
+        string tokenPath = Path.Combine(_dir.Path, "dlr.token");
+        Assert.That(File.Exists(tokenPath), Is.True, "a token file in the data directory");
+        string token = File.ReadAllText(tokenPath).Trim();
+        Assert.That(_gateway.Query(0)["dlr-url"],
+            Is.EqualTo($"http://10.0.0.5:8700/v1/notices/dlr?key={grey.Key}&type=%d&token={Uri.EscapeDataString(token)}"));
+    }
+
+    [Test]
     public async Task While_the_gateway_fails_nothing_is_sent_until_its_doubling_capped_back_off_has_passed()
     {
         // Requests 1-2 refused (gateway down), 3-4 answered 503, then accepted.

@@ -1,26 +1,23 @@
 using System.Globalization;
-using System.Text;
+using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Outbox;
 using Microsoft.AspNetCore.Http;
 
 namespace ImeiEir.Notify.Api;
 
 /// <summary>
-/// <c>GET /v1/notices/dlr?key=K&amp;type=T[&amp;token=]</c>: Kannel's delivery report → 200 | 400 | 403 (not
-/// <c>Notify:DlrToken</c>) | 404 unknown key. Kannel calls the dlr-url as given, so it cannot carry a bearer token: the
-/// token in the query guards it instead.
+/// <c>GET /v1/notices/dlr?key=K&amp;type=T&amp;token=S</c>: Kannel's delivery report → 200 | 400 | 403 (no token, or
+/// not the notifier's: <c>Notify:DlrToken</c> or the one generated into the data directory) | 404 unknown key. Kannel
+/// calls the dlr-url as given, so it cannot carry a bearer token: the token in the query guards it instead, always.
 /// </summary>
 internal static class DeliveryReportEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, NoticeOutbox outbox, string? dlrToken)
+    public static async Task HandleAsync(HttpContext context, NoticeOutbox outbox, string dlrToken)
     {
         // Hashed first, so the comparison takes the same time whatever the length or the first difference.
-        if (dlrToken is string expected
-            && !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(context.Request.Query["token"].ToString())),
-                System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+        if (!DlrTokens.Matches(context.Request.Query["token"].ToString(), dlrToken))
         {
-            await Problems.WriteAsync(context, 403, "Forbidden", "the delivery report's token is not Notify:DlrToken");
+            await Problems.WriteAsync(context, 403, "Forbidden", "the delivery report carries no token or not the notifier's (Notify:DlrToken, or dlr.token in Notify:DataDirectory)");
             return;
         }
         string? key = context.Request.Query["key"];

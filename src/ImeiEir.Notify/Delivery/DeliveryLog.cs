@@ -28,4 +28,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "SMS gateway reachable again after {Failures} failed attempts")]
     public static partial void GatewayBack(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Information, Message = "Notifier: delivery reports must carry the DLR token {Source} ({Where})")]
+    public static partial void DlrToken(ILogger logger, string source, string where);
 }

@@ -18,7 +18,7 @@ namespace ImeiEir.Notify.Delivery;
 /// at least 7: the longest text, ~440 characters, is 7 parts of 67); otherwise Kannel silently sends only the first part.
 /// Kannel replaces <c>%d</c> in the dlr-url with the report type when it calls back.
 /// </summary>
-internal sealed class KannelClient(HttpClient http, NotifyOptions options, TimeProvider time)
+internal sealed class KannelClient(HttpClient http, NotifyOptions options, string dlrToken, TimeProvider time)
 {
     /// <summary>The outcome of one attempt.</summary>
     public readonly record struct Result(bool Accepted, string Detail);
@@ -37,7 +37,7 @@ internal sealed class KannelClient(HttpClient http, NotifyOptions options, TimeP
         if (options.DlrUrl is string dlr)
         {
             string callback = $"{dlr}?key={Uri.EscapeDataString(sms.Key)}&type=%d"
-                + (options.DlrToken is string token ? "&token=" + Uri.EscapeDataString(token) : "");
+                + "&token=" + Uri.EscapeDataString(dlrToken);
             Append(url, "dlr-mask", options.DlrMask.ToString(CultureInfo.InvariantCulture));
             Append(url, "dlr-url", callback);
         }

@@ -33,7 +33,7 @@ public sealed class NotifierService : BackgroundService
 
     /// <exception cref="ArgumentException">The options are not valid (one line per problem).</exception>
     public NotifierService(NotifyOptions options, NoticeOutbox outbox, SubscriberDirectory directory, NoticeCalendar calendar,
-        HttpClient http, TimeProvider time, ILogger<NotifierService> logger)
+        HttpClient http, TimeProvider time, ILogger<NotifierService> logger, string dlrToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<string> problems = options.Validate();
@@ -44,7 +44,7 @@ public sealed class NotifierService : BackgroundService
         _calendar = calendar;
         _time = time;
         _logger = logger;
-        _kannel = options.DeliveryEnabled ? new KannelClient(http, options, time) : null;
+        _kannel = options.DeliveryEnabled ? new KannelClient(http, options, dlrToken, time) : null;
         _outbox.WorkAvailable += Wake;
         _directory.Changed += Wake;
     }

@@ -4,7 +4,8 @@ namespace ImeiEir.Notify.Storage;
 
 /// <summary>
 /// Crash-safe file replacement: write a temporary file, fsync it, rename it over the target, fsync the directory
-/// (on Linux a rename is durable only once its directory is synced). A crash leaves the old file or the new one.
+/// (on Linux a rename is durable only once its directory is synced). A crash leaves the old file or the new one. The
+/// new file is 0600 (<see cref="PrivateFile"/>).
 /// </summary>
 internal static partial class DurableFile
 {
@@ -12,9 +13,11 @@ internal static partial class DurableFile
     public static async Task ReplaceAsync(string path, Func<Stream, Task> write)
     {
         string temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+        var options = PrivateFile.Create(new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 });
         await using (var stream = new FileStream(temporary, options))
         {
+            PrivateFile.Tighten(stream.SafeFileHandle); // a leftover temporary file keeps its mode
+
             await write(stream);
             await stream.FlushAsync();
             stream.Flush(flushToDisk: true);

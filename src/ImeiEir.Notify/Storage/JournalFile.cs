@@ -58,14 +58,15 @@ internal sealed class JournalFile : IDisposable
     {
         if (magic.Length != 8) throw new ArgumentException("a journal magic is 8 bytes", nameof(magic));
 
-        var stream = new FileStream(path, new FileStreamOptions
+        var stream = new FileStream(path, PrivateFile.Create(new FileStreamOptions
         {
             // FileShare.None takes an exclusive lock (flock on Unix): a second notifier on the same outbox fails to
             // open instead of interleaving records and sending every notice twice.
             Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0,
-        });
+        }));
         try
         {
+            PrivateFile.Tighten(stream.SafeFileHandle); // journals hold IMSIs and MSISDNs: 0600 also when found wider
             discardedBytes = 0;
             long length = stream.Length;
             if (length < magic.Length)
@@ -168,8 +169,12 @@ internal sealed class JournalFile : IDisposable
     {
         string temporary = _path + ".compact";
         long count = 0;
-        using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var output = new FileStream(temporary, PrivateFile.Create(new FileStreamOptions
         {
+            Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16,
+        })))
+        {
+            PrivateFile.Tighten(output.SafeFileHandle); // before the rename; a leftover keeps its mode
             output.Write(_magic);
             Span<byte> header = stackalloc byte[FrameHeader];
             foreach (byte[] payload in payloads)
@@ -213,7 +218,10 @@ internal sealed class JournalFile : IDisposable
     private static void CopyAside(FileStream stream, string path, long from, long nowUnixMs)
     {
         stream.Position = from;
-        using var copy = new FileStream($"{path}.damaged-{nowUnixMs}", FileMode.CreateNew, FileAccess.Write);
+        using var copy = new FileStream($"{path}.damaged-{nowUnixMs}", PrivateFile.Create(new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write,
+        }));
         stream.CopyTo(copy);
         copy.Flush(flushToDisk: true);
     }

@@ -50,6 +50,7 @@ public sealed class SubscriberDirectory
         var entries = new Dictionary<ulong, Packed>();
         if (File.Exists(path))
         {
+            Storage.PrivateFile.Tighten(path); // IMSIs, MSISDNs and IINs: 0600 also when found wider
             using var reader = new StreamReader(path, Encoding.UTF8);
             var (parsed, errors) = await SubscriberCsv.ParseAsync(reader, ct);
             if (errors.Count > 0)
