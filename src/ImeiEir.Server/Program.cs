@@ -45,6 +45,11 @@ catch (Exception e) when (Unwrap(e) is ConfigurationException or PolicyConfigura
     Console.Error.WriteLine($"imeieir: configuration error: {Unwrap(e).Message}");
     return 2;
 }
+catch (Exception e) when (Unwrap(e) is ListenException listen)
+{
+    Console.Error.WriteLine($"imeieir: {listen.Message}");
+    return 2;
+}
 catch (Exception e) when (Unwrap(e) is InitialListsException lists)
 {
     Console.Error.WriteLine($"imeieir: {lists.Message}");

@@ -63,6 +63,17 @@ internal sealed partial class ServerProcess : IDisposable
     public static (string FileName, string[] Arguments, Dictionary<string, string> Environment) CommandOnDataOf(ServerProcess other) =>
         (TestEnvironment.DotnetHost, Arguments(other._root, []), Environment());
 
+    /// <summary>
+    /// The command line of a server on a fresh directory (its data directory not yet created) with
+    /// <paramref name="extraArgs"/>, to start by hand (one expected to fail); the caller deletes <c>Root</c>.
+    /// </summary>
+    public static (string FileName, string[] Arguments, Dictionary<string, string> Environment, string Root) CommandInNewDirectory(params string[] extraArgs)
+    {
+        string root = TestEnvironment.NewTempDirectory("server");
+        File.WriteAllText(Path.Combine(root, "initial-lists.csv"), TestLists.InitialListsCsv());
+        return (TestEnvironment.DotnetHost, Arguments(root, extraArgs), Environment(), root);
+    }
+
     private static string[] Arguments(string root, string[] extraArgs) =>
     [
         Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll"),

@@ -135,6 +135,81 @@ public sealed class ServerSettingsTests
     public void A_bad_time_zone_setting_is_named_as_written(string argument, string expected) =>
         Assert.That(ErrorOf(argument), Does.StartWith(expected));
 
+    [TestCase("--Diamter:Port=3999", "Diamter:Port: unknown setting (did you mean Diameter?)")]
+    [TestCase("--http:port=8081", null)]
+    [TestCase("--Polcy:HomeNetworks:0=25001", "Polcy:HomeNetworks:0: unknown setting (did you mean Policy?)")]
+    [TestCase("--Datadir2=/srv/eir", "Datadir2: unknown setting (did you mean DataDir?)")]
+    [TestCase("--Loging:LogLevel:Default=Debug", "Loging:LogLevel:Default: unknown setting (did you mean Logging?)")]
+    [TestCase("--Frobnicate=1", "Frobnicate: unknown setting")]
+    public void An_unknown_top_level_key_is_refused_with_the_nearest_valid_one(string argument, string? expected)
+    {
+        if (expected is null)
+            Assert.That(Load(argument).Http.Port, Is.EqualTo(8081));
+        else
+            Assert.That(ErrorOf(argument), Is.EqualTo(expected));
+    }
+
+    [TestCase("--Logging:LogLevel:Default=Debug")]
+    [TestCase("--Kestrel:Limits:MaxRequestBodySize=1000")]
+    [TestCase("--AllowedHosts=*")]
+    [TestCase("--urls=http://127.0.0.1:0")]
+    [TestCase("--environment=Development")]
+    [TestCase("--contentRoot=/tmp")]
+    [TestCase("--applicationName=imeieir")]
+    public void The_hosts_own_keys_are_not_unknown(string argument) =>
+        Assert.That(() => Load(argument), Throws.Nothing);
+
+    [Test]
+    public void Environment_variables_other_than_IMEIEIR_ones_are_not_judged()
+    {
+        // As WebApplication.CreateSlimBuilder adds DOTNET_ and ASPNETCORE_ variables, prefix stripped.
+        const string variable = "DOTNETTEST_NOT_MINE_Frobnicate";
+        Environment.SetEnvironmentVariable(variable, "1");
+        try
+        {
+            IConfiguration configuration = new ConfigurationBuilder().AddEnvironmentVariables("DOTNETTEST_NOT_MINE_").Build();
+            Assert.That(() => ServerSettings.Load(configuration), Throws.Nothing);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Test]
+    public void Eirctls_IMEIEIR_TOKEN_in_the_environment_is_not_judged()
+    {
+        const string variable = "IMEIEIR_TOKEN";
+        string? before = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, "admin-token-0123456789");
+        try
+        {
+            IConfiguration configuration = new ConfigurationBuilder().AddEnvironmentVariables("IMEIEIR_").Build();
+            Assert.That(() => ServerSettings.Load(configuration), Throws.Nothing);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, before);
+        }
+    }
+
+    [Test]
+    public void An_unknown_IMEIEIR_environment_variable_is_refused()
+    {
+        const string variable = "IMEIEIR_Diamter__Port";
+        Environment.SetEnvironmentVariable(variable, "3999");
+        try
+        {
+            IConfiguration configuration = new ConfigurationBuilder().AddEnvironmentVariables("IMEIEIR_").Build();
+            Assert.That(Assert.Throws<ConfigurationException>(() => ServerSettings.Load(configuration))!.Message,
+                Is.EqualTo("Diamter:Port: unknown setting (did you mean Diameter?)"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
     [TestCase("--Store:Directory=/srv/store", "Store:Directory: unknown setting")]
     [TestCase("--Sync:RegistryUrl=http://10.0.0.5:8700", "Sync:RegistryUrl: unknown setting")]
     [TestCase("--Sync:ReaderToken=reader-token-0123456789", "Sync:ReaderToken: unknown setting")]

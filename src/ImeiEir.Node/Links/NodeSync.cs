@@ -28,6 +28,7 @@ internal sealed class NodeSync : IHostedService, IDisposable
     private readonly SightingQueue _sightings;
     private SyncAgent? _agent;
     private SightingReporter? _reporter;
+    private Task? _agentStopped;
 
     public NodeSync(SyncOptions syncOptions, SightingsOptions sightingsOptions, DiameterOptions diameter, StoreLifecycle store,
         RegistryLocator registry, NodeReadiness readiness, IHostApplicationLifetime lifetime, TimeProvider time, SightingQueue sightings,
@@ -62,7 +63,7 @@ internal sealed class NodeSync : IHostedService, IDisposable
         if (_reporter is not null)
             await _reporter.StopAsync(cancellationToken);
         if (_agent is not null)
-            await _agent.StopAsync(cancellationToken);
+            await (_agentStopped ?? _agent.StopAsync(cancellationToken));
     }
 
     public void Dispose()
@@ -83,6 +84,10 @@ internal sealed class NodeSync : IHostedService, IDisposable
             _ => _readiness.MarkCaughtUp(_agent.LastApplied),
             CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         _ = _agent.StartAsync(_lifetime.ApplicationStopping);
+        // The registry ends its feeds as the host starts stopping (all-in-one: this very process's registry). Tell the
+        // agent first, so a feed ended by the stop is not taken for a lost registry and logged as a reconnect.
+        SyncAgent agent = _agent;
+        _lifetime.ApplicationStopping.Register(() => _agentStopped = agent.StopAsync(CancellationToken.None));
 
         _reporter = new SightingReporter(_sightingsOptions, registry, _nodeName, _sightings, _reports, _time, _loggers.CreateLogger<SightingReporter>());
         _ = _reporter.StartAsync(_lifetime.ApplicationStopping);

@@ -14,7 +14,8 @@ internal static class ImeiEirApp
     /// Loads and validates the configuration and builds the host. <paramref name="configure"/> runs after every
     /// registration, so tests can replace a service (the regime clock). Throws <see cref="ConfigurationException"/>
     /// or <see cref="Core.PolicyConfigurationException"/> for bad configuration, and a <see cref="ConfigurationException"/>
-    /// naming DataDir when another process holds its store or registry directory (<see cref="DataDirectoryLock"/>).
+    /// naming DataDir when another process holds its store or registry directory (<see cref="DataDirectoryLock"/>), and
+    /// a <see cref="ListenException"/> when a configured port cannot be bound (<see cref="ListenProbe"/>).
     /// </summary>
     public static (WebApplication App, ServerSettings Settings, ListenEndpoints Endpoints) Build(string[] args, Action<IServiceCollection>? configure = null)
     {
@@ -28,6 +29,8 @@ internal static class ImeiEirApp
         builder.Configuration.AddCommandLine(args);
 
         ServerSettings settings = ServerSettings.Load(builder.Configuration);
+        // Before the data directory is locked or opened: a busy port is refused with one line and nothing touched.
+        ListenProbe.Check(settings);
         // Before anything opens a file in them; the container disposes the locks with the host.
         DataDirectoryLocks locks = DataDirectoryLocks.Acquire(settings);
         WebApplication app;

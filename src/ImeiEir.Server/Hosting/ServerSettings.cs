@@ -5,6 +5,8 @@ using ImeiEir.Registry;
 using ImeiEir.Store;
 using ImeiEir.Sync;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 
 namespace ImeiEir.Server.Hosting;
 
@@ -50,6 +52,8 @@ public sealed class ServerSettings
     /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> with the first problem found.</summary>
     public static ServerSettings Load(IConfiguration configuration)
     {
+        if (UnknownTopLevelKey(configuration) is { } unknown)
+            throw new ConfigurationException(unknown);
         string dataDir = configuration["DataDir"] is { Length: > 0 } d ? d : "data";
         if (!ServerModes.TryParse(configuration["Mode"], out ServerMode mode))
             throw new ConfigurationException($"Mode: '{configuration["Mode"]}' is not a mode (all-in-one, registry or eir)");
@@ -88,6 +92,83 @@ public sealed class ServerSettings
         if (problem is not null)
             throw new ConfigurationException(Attribute(readFromOld, problem));
         return settings;
+    }
+
+    // The top-level names of this service's own settings; a key under any other name is a mistake (a misspelled
+    // section would otherwise be ignored: the binder only checks the keys inside the sections it binds).
+    private static readonly string[] OwnTopLevelNames =
+    [
+        "Mode", "DataDir", HttpOptions.Section, RegistryOptions.Section, SyncOptions.Section, SightingsOptions.Section,
+        DiameterOptions.Section, "Store", PolicyOptions.SectionName, NotifyOptions.Section,
+    ];
+
+    // What the .NET host reads itself from the same configuration (logging, Kestrel, the web host's settings).
+    private static readonly string[] HostTopLevelNames =
+    [
+        "Logging", "Kestrel", "AllowedHosts", "urls", "http_ports", "https_ports", "https_port", "environment",
+        "contentRoot", "applicationName", "hostBuilder", "webroot", "detailedErrors", "captureStartupErrors",
+        "preventHostingStartup", "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "suppressStatusMessages",
+        "shutdownTimeoutSeconds", "preferHostingUrls", "startupAssembly",
+    ];
+
+    private const string EnvironmentPrefix = "IMEIEIR_";
+
+    // eirctl's own variables (IMEIEIR_REGISTRY, IMEIEIR_TOKEN), which an operator may export in the server's shell;
+    // REGISTRY is a section name already.
+    private static readonly string[] EirctlVariableNames = ["TOKEN"];
+
+    // Only what the operator wrote for this service is judged: the command line, the JSON files and the IMEIEIR_
+    // environment variables. The host's DOTNET_ and ASPNETCORE_ variables arrive prefix stripped, under any name.
+    private static string? UnknownTopLevelKey(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root)
+            return null;
+        string[] imeieirVariables = [.. Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(v => v.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(v => v[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal))];
+        foreach (IConfigurationProvider provider in root.Providers)
+        {
+            bool fromEnvironment = provider is EnvironmentVariablesConfigurationProvider;
+            if (!fromEnvironment && provider is not (CommandLineConfigurationProvider or FileConfigurationProvider))
+                continue;
+            foreach (string name in provider.GetChildKeys([], parentPath: null).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal))
+            {
+                if (OwnTopLevelNames.Concat(HostTopLevelNames).Contains(name, StringComparer.OrdinalIgnoreCase))
+                    continue;
+                if (fromEnvironment && (!imeieirVariables.Any(v => IsAtOrUnder(v, name)) || EirctlVariableNames.Contains(name, StringComparer.OrdinalIgnoreCase)))
+                    continue;
+                string key = configuration.GetSection(name).AsEnumerable()
+                    .Where(kv => kv.Value is not null).Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault() ?? name;
+                return Nearest(name) is { } nearest ? $"{key}: unknown setting (did you mean {nearest}?)" : $"{key}: unknown setting";
+            }
+        }
+        return null;
+    }
+
+    // The closest known name, when it is close enough to be a slip (an edit or two, at most a third of the name).
+    private static string? Nearest(string name)
+    {
+        int limit = Math.Min(2, Math.Max(1, name.Length / 3));
+        return OwnTopLevelNames.Concat(["Logging", "Kestrel", "AllowedHosts"])
+            .Select(known => (Known: known, Distance: Levenshtein(name.ToLowerInvariant(), known.ToLowerInvariant())))
+            .Where(c => c.Distance <= limit)
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Known)
+            .FirstOrDefault();
+    }
+
+    private static int Levenshtein(string a, string b)
+    {
+        int[] previous = [.. Enumerable.Range(0, b.Length + 1)];
+        int[] current = new int[b.Length + 1];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
     }
 
     // The initial lists seed the registry, not the store; the regime's time zone is the whole regime's, not only the
