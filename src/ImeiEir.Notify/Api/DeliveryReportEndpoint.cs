@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using System.Globalization;
 using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Outbox;
@@ -15,7 +16,7 @@ internal static class DeliveryReportEndpoint
     public static async Task HandleAsync(HttpContext context, NoticeOutbox outbox, string dlrToken)
     {
         // Hashed first, so the comparison takes the same time whatever the length or the first difference.
-        if (!DlrTokens.Matches(context.Request.Query["token"].ToString(), dlrToken))
+        if (!SecretToken.Matches(context.Request.Query["token"].ToString(), dlrToken))
         {
             await Problems.WriteAsync(context, 403, "Forbidden", "the delivery report carries no token or not the notifier's (Notify:DlrToken, or dlr.token in Notify:DataDirectory)");
             return;

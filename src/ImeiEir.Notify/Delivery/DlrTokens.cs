@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using ImeiEir.Core;
 
 namespace ImeiEir.Notify.Delivery;
 
@@ -25,37 +24,9 @@ internal static class DlrTokens
             source = Source.Configured;
             return configured;
         }
-        if (File.Exists(path))
-        {
-            Storage.PrivateFile.Tighten(path);
-            string stored = File.ReadAllText(path).Trim();
-            if (stored.Length < 16 || stored.Any(c => c <= ' ' || c > '~'))
-                throw new InvalidDataException($"{path} holds no usable token (16 or more printable ASCII characters); delete it to generate a new one");
-            source = Source.Loaded;
-            return stored;
-        }
-
-        // 32 random bytes, base64url: 43 characters, safe in a query string without escaping.
-        string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        Directory.CreateDirectory(options.DataDirectory);
-        var create = Storage.PrivateFile.Create(new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None });
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, create))
-        {
-            Storage.PrivateFile.Tighten(stream.SafeFileHandle); // a leftover temporary file keeps its mode
-            stream.Write(Encoding.ASCII.GetBytes(token + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        Storage.DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        source = Source.Generated;
+        string token = SecretToken.ReadOrCreate(path, out bool generated);
+        if (generated) Storage.DurableFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        source = generated ? Source.Generated : Source.Loaded;
         return token;
     }
-
-    /// <summary>
-    /// Whether <paramref name="presented"/> is <paramref name="expected"/>, in time independent of where they differ
-    /// and of their lengths (both are hashed to 32 bytes first).
-    /// </summary>
-    public static bool Matches(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace ImeiEir.Registry;
@@ -14,8 +15,8 @@ internal static class ApiAccess
         string? header = context.Request.Headers.Authorization;
         if (header is null || header.Length <= 7 || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
         ReadOnlySpan<char> token = header.AsSpan(7).Trim();
-        bool admin = RegistryTokens.Matches(token, registry.AdminToken);
-        bool reader = RegistryTokens.Matches(token, registry.ReaderToken);
+        bool admin = SecretToken.Matches(token, registry.AdminToken);
+        bool reader = SecretToken.Matches(token, registry.ReaderToken);
         return admin || (reader && !adminOnly);
     }
 }
