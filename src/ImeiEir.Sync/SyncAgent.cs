@@ -28,6 +28,7 @@ namespace ImeiEir.Sync;
 /// </remarks>
 public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
 {
+    private CancellationToken _hostStopping;
     private const int PipeBufferSize = 64 * 1024;
     private const ulong BootstrapProgressEvery = 1_000_000;
 
@@ -121,6 +122,13 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         return Math.Max(0, (registryNow - lastChange) / 1000.0);
     }
 
+    /// <summary>Starts following; <paramref name="cancellationToken"/> cancelled means the host is stopping.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _hostStopping = cancellationToken;
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Let the host finish starting; everything below runs on the pool.
@@ -166,7 +174,10 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     reason = (bootstrap ? "snapshot: " : "feed: ") + Describe(e);
                 }
 
-                if (stoppingToken.IsCancellationRequested) break;
+                // The host's own token, not only the linked stoppingToken: a stopping host cancels it first, and the
+                // linked token only by a callback that may run after the registry (in all-in-one, this very process)
+                // has already ended the feed for the same stop. A feed ended by the stop is no reconnect to warn of.
+                if (stoppingToken.IsCancellationRequested || _hostStopping.IsCancellationRequested) break;
                 Volatile.Write(ref _lastError, new ErrorRecord(reason, _time.GetUtcNow()));
                 Volatile.Write(ref _state, (int)SyncState.Disconnected);
                 // A connection that got somewhere, or lasted, resets the back-off.
