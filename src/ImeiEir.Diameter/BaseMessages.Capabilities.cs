@@ -7,9 +7,10 @@ namespace ImeiEir.Diameter;
 public static partial class BaseMessages
 {
     /// <summary>
-    /// Parses a CER (RFC 6733 §5.3.1). Origin-Host and Origin-Realm are required (5005), once each (5009);
-    /// unknown AVPs are ignored even with the M bit, so a peer's extra capability AVPs never block the
-    /// handshake. Whether the peer speaks S13 is reported in <see cref="CerView.SupportsS13"/>: answer 5010 if not.
+    /// Parses a CER (RFC 6733 §5.3.1). Origin-Host and Origin-Realm are required (5005), once each (5009), and must
+    /// be DiameterIdentities (5004, <see cref="DiameterIdentity"/>); an AVP outside the CER grammar is ignored
+    /// without the M bit and refused with it (5001, RFC 6733 §4.1); an AVP length that cannot be trusted is 5014.
+    /// Whether the peer speaks S13 is reported in <see cref="CerView.SupportsS13"/>: answer 5010 if not.
     /// </summary>
     public static bool TryParseCer(ReadOnlySpan<byte> message, out CerView cer, out ProtocolError error)
     {
@@ -22,6 +23,7 @@ public static partial class BaseMessages
 
         cer.Header = header;
         CapabilityScan scan = default;
+        scan.RejectUnknownMandatory = true;
         if (!scan.TryScan(body, out error))
         {
             return false;
@@ -35,6 +37,10 @@ public static partial class BaseMessages
 
         error = !scan.HasOriginHost ? ProtocolError.Missing(-1, AvpCodes.OriginHost, AvpFlags.Mandatory, 0, 0)
             : !scan.HasOriginRealm ? ProtocolError.Missing(-1, AvpCodes.OriginRealm, AvpFlags.Mandatory, 0, 0)
+            : !DiameterIdentity.IsValid(scan.OriginHost)
+                ? ProtocolError.Copy(ResultCodes.InvalidAvpValue, -1, scan.OriginHostOffset, scan.OriginHostLength, AvpCodes.OriginHost)
+            : !DiameterIdentity.IsValid(scan.OriginRealm)
+                ? ProtocolError.Copy(ResultCodes.InvalidAvpValue, -1, scan.OriginRealmOffset, scan.OriginRealmLength, AvpCodes.OriginRealm)
             : default;
         return error.ResultCode == 0;
     }

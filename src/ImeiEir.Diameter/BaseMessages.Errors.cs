@@ -19,6 +19,27 @@ public static partial class BaseMessages
         WriteAnswerMessage(dest, request, id, ProtocolError.FromResultCode(resultCode));
 
     /// <summary>
+    /// Answers a request whose Message Length is impossible (under 20 bytes or not a multiple of 4, RFC 6733 §3) with
+    /// 5015 DIAMETER_INVALID_MESSAGE_LENGTH (§7.1.5). Only the 20-byte header is read: nothing after it can be
+    /// delimited, so no Session-Id is echoed. The connection is closed after it.
+    /// <code>
+    /// answer ::= &lt; Diameter Header: code of the request &gt; { Origin-Host } { Origin-Realm } { Result-Code 5015 }
+    /// </code>
+    /// </summary>
+    /// <param name="dest">At least <c>MaxAnswerLength(0, id)</c> bytes.</param>
+    /// <param name="request">The request's header (FrameScanner reads it even when it straddles segments).</param>
+    /// <param name="id">This node.</param>
+    public static int WriteInvalidMessageLengthAnswer(Span<byte> dest, in DiameterHeader request, LocalIdentity id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var writer = new MessageWriter(dest);
+        AnswerParts.WriteHeader(ref writer, request, error: false);
+        writer.WriteRaw(id.OriginAvps.Span);
+        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, ResultCodes.InvalidMessageLength);
+        return writer.Finish();
+    }
+
+    /// <summary>
     /// Reads the top-level Result-Code of an answer (CEA, DWA, DPA, ECA, answer-message); false when absent or when
     /// the frame cannot be delimited.
     /// </summary>

@@ -32,4 +32,32 @@ public static partial class BaseMessages
         writer.WriteRaw(id.OriginStateIdAvp.Span);
         return writer.Finish();
     }
+
+    /// <summary>
+    /// Validates a DWR from the peer (<see cref="PeerRequestCheck"/>): false with the error to answer through
+    /// <see cref="WriteDwa(Span{byte}, ReadOnlySpan{byte}, LocalIdentity, in ProtocolError)"/>. Allocates nothing.
+    /// </summary>
+    public static bool TryParseDwr(ReadOnlySpan<byte> message, out ProtocolError error) =>
+        PeerRequestCheck.TryCheck(message, CommandCodes.DeviceWatchdog, AvpCodes.OriginStateId, extraRequired: false, out _, out error);
+
+    /// <summary>
+    /// Answers a DWR that <see cref="TryParseDwr"/> refused: a 3xxx code is the §7.2 answer-message with the E bit,
+    /// anything else a DWA carrying the Result-Code and the Failed-AVP (RFC 6733 §5.5.2, §7.5).
+    /// </summary>
+    public static int WriteDwa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error)
+    {
+        if (error.IsProtocolError)
+        {
+            return WriteAnswerMessage(dest, request, id, error);
+        }
+
+        DiameterHeader header = AnswerParts.RequireHeader(request);
+        var writer = new MessageWriter(dest);
+        AnswerParts.WriteHeader(ref writer, header, error: false);
+        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, error.ResultCode);
+        writer.WriteRaw(id.OriginAvps.Span);
+        FailedAvpWriter.Write(ref writer, request, error);
+        writer.WriteRaw(id.OriginStateIdAvp.Span);
+        return writer.Finish();
+    }
 }

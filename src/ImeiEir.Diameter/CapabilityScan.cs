@@ -21,6 +21,15 @@ internal ref struct CapabilityScan
     public uint ResultCode;
     public uint OriginStateId;
 
+    /// <summary>Offsets in the message and lengths of the Origin-Host and Origin-Realm AVPs, for a Failed-AVP.</summary>
+    public int OriginHostOffset, OriginHostLength, OriginRealmOffset, OriginRealmLength;
+
+    /// <summary>
+    /// Set before scanning a CER a server answers: an AVP with the M bit outside the CER grammar is refused with
+    /// 5001 (RFC 6733 §4.1: "the message MUST be rejected"). A client reading a CEA stays lenient.
+    /// </summary>
+    public bool RejectUnknownMandatory;
+
     public bool TryScan(ReadOnlySpan<byte> body, out ProtocolError error)
     {
         var reader = new AvpReader(body);
@@ -40,12 +49,18 @@ internal ref struct CapabilityScan
                 return false;
             }
 
+            int offset = DiameterHeader.Size + avp.Offset;
+            if (RejectUnknownMandatory && avp.IsMandatory && (avp.IsVendorSpecific || !IsCerAvp(avp.Code)))
+            {
+                error = ProtocolError.Copy(ResultCodes.AvpUnsupported, -1, offset, avp.Length, avp.Code);
+                return false;
+            }
+
             if (avp.IsVendorSpecific)
             {
                 continue;
             }
 
-            int offset = DiameterHeader.Size + avp.Offset;
             switch (avp.Code)
             {
                 case AvpCodes.OriginHost:
@@ -57,6 +72,8 @@ internal ref struct CapabilityScan
 
                     HasOriginHost = true;
                     OriginHost = avp.Data;
+                    OriginHostOffset = offset;
+                    OriginHostLength = avp.Length;
                     break;
 
                 case AvpCodes.OriginRealm:
@@ -68,6 +85,8 @@ internal ref struct CapabilityScan
 
                     HasOriginRealm = true;
                     OriginRealm = avp.Data;
+                    OriginRealmOffset = offset;
+                    OriginRealmLength = avp.Length;
                     break;
 
                 case AvpCodes.ResultCode:
@@ -105,6 +124,12 @@ internal ref struct CapabilityScan
             }
         }
     }
+
+    // RFC 6733 §5.3.1: the AVPs a CER names; anything else rides on its *[AVP] and is fatal only with the M bit.
+    private static bool IsCerAvp(uint code) => code is AvpCodes.OriginHost or AvpCodes.OriginRealm or AvpCodes.HostIpAddress
+        or AvpCodes.VendorId or AvpCodes.ProductName or AvpCodes.OriginStateId or AvpCodes.SupportedVendorId
+        or AvpCodes.AuthApplicationId or AvpCodes.InbandSecurityId or AvpCodes.AcctApplicationId
+        or AvpCodes.VendorSpecificApplicationId or AvpCodes.FirmwareRevision;
 
     // S13 is an auth application; Relay (RFC 6733 §2.4) may be advertised either way and covers every application.
     private static bool IsS13(in Avp avp) =>

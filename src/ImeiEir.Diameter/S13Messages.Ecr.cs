@@ -164,11 +164,11 @@ public static partial class S13Messages
 
             case AvpCodes.OriginHost:
                 ecr.OriginHost = avp.Data;
-                return RequireNotEmpty(avp, offset, out error);
+                return RequireIdentity(avp, offset, out error);
 
             case AvpCodes.OriginRealm:
                 ecr.OriginRealm = avp.Data;
-                return RequireNotEmpty(avp, offset, out error);
+                return RequireIdentity(avp, offset, out error);
 
             case AvpCodes.DestinationHost:
                 ecr.DestinationHost = avp.Data;
@@ -285,6 +285,19 @@ public static partial class S13Messages
     private static bool RequireNotEmpty(in Avp avp, int offset, out ProtocolError error)
     {
         if (avp.Data.IsEmpty)
+        {
+            error = ProtocolError.Copy(ResultCodes.InvalidAvpValue, -1, offset, avp.Length, avp.Code);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    // RFC 6733 §4.3.1: the peer's own identity is a DiameterIdentity (printable ASCII FQDN); anything else is 5004.
+    private static bool RequireIdentity(in Avp avp, int offset, out ProtocolError error)
+    {
+        if (!DiameterIdentity.IsValid(avp.Data))
         {
             error = ProtocolError.Copy(ResultCodes.InvalidAvpValue, -1, offset, avp.Length, avp.Code);
             return false;

@@ -11,11 +11,17 @@ public sealed record EcrCase(string OriginHost, string OriginRealm, string Sessi
 /// <summary>FsCheck generators for Diameter messages.</summary>
 internal static class Generators
 {
-    private const string IdentityChars = "abcdefghijklmnopqrstuvwxyz0123456789.-";
+    private const string LabelChars = "abcdefghijklmnopqrstuvwxyz0123456789-";
 
+    // A DiameterIdentity (RFC 6733 §4.3.1): non-empty labels joined by single dots, as DiameterIdentity.IsValid wants.
     public static Gen<string> Identity =>
-        from length in Gen.Choose(1, 40)
-        from chars in Gen.ArrayOf(Gen.Elements(IdentityChars.ToCharArray()), length)
+        from labels in Gen.Choose(1, 4)
+        from parts in Gen.ArrayOf(Label, labels)
+        select string.Join('.', parts);
+
+    private static Gen<string> Label =>
+        from length in Gen.Choose(1, 10)
+        from chars in Gen.ArrayOf(Gen.Elements(LabelChars.ToCharArray()), length)
         select new string(chars);
 
     public static Gen<string> Digits(int min, int max) =>

@@ -132,16 +132,6 @@ public sealed class DiameterOptions
             yield return $"{Section}:IOQueueCount: {IOQueueCount} must be -1 (Kestrel's default), 0 (none) or up to 64";
     }
 
-    // RFC 6733 §4.3.1: DiameterIdentity is an FQDN; we accept the DNS host-name alphabet, dots between labels.
-    private static bool IsDiameterIdentity(string value)
-    {
-        if (string.IsNullOrEmpty(value) || value.Length > 255 || value[0] == '.' || value[^1] == '.' || value.Contains("..", StringComparison.Ordinal))
-            return false;
-        foreach (char c in value)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
-                return false;
-        }
-        return true;
-    }
+    // RFC 6733 §4.3.1: one check for our identity and every peer's (ImeiEir.Diameter.DiameterIdentity).
+    private static bool IsDiameterIdentity(string value) => ImeiEir.Diameter.DiameterIdentity.IsValid(value);
 }
