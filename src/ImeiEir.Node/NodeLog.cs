@@ -53,6 +53,12 @@ internal static partial class NodeLog
     [LoggerMessage(19, LogLevel.Debug, "Diameter connection {ConnectionId} ended by the transport: {Why}")]
     public static partial void TransportClosed(ILogger logger, string connectionId, string why);
 
+    [LoggerMessage(21, LogLevel.Warning, "{Count} more like this from {Source} suppressed ({EventName}: at most {Lines} lines per {Interval} from one address)")]
+    public static partial void Suppressed(ILogger logger, int count, string source, string eventName, int lines, TimeSpan interval);
+
+    [LoggerMessage(22, LogLevel.Warning, "Diameter peer {PeerHost} on connection {ConnectionId} ({Remote}): {Why}; the connection stays")]
+    public static partial void MalformedRequest(ILogger logger, string peerHost, string connectionId, string? remote, string why);
+
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);
 }

@@ -21,9 +21,9 @@ internal sealed class PipePeer : IAsyncDisposable
     private uint _hopByHop = 1000;
     private uint _endToEnd = 5000;
 
-    public PipePeer(DiameterServices services, bool overLimit = false, string id = "test-connection")
+    public PipePeer(DiameterServices services, bool overLimit = false, string id = "test-connection", string remote = "in-memory")
     {
-        Connection = new DiameterConnection(new DuplexPipe(_toServer.Reader, _toClient.Writer), services, overLimit, id, "in-memory");
+        Connection = new DiameterConnection(new DuplexPipe(_toServer.Reader, _toClient.Writer), services, overLimit, id, remote);
         Running = Task.Run(() => Connection.RunAsync(_stopping.Token));
     }
 

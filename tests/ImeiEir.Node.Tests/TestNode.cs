@@ -5,7 +5,6 @@ using ImeiEir.Node.Configuration;
 using ImeiEir.Node.Diameter;
 using ImeiEir.Node.Observability;
 using ImeiEir.Store;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Node.Tests;
@@ -33,10 +32,13 @@ internal sealed class TestNode : IDisposable
         }
         Services = new DiameterServices(Options, new LocalIdentity("eir.test", "test", IPAddress.Loopback),
             DecisionPolicy.Create(policy ?? new PolicyOptions()), () => Store, Time, new RegimeClock(Time), Sightings, Attaches, Metrics,
-            NullLogger.Instance);
+            Logs);
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>Every line the node's Diameter side logged.</summary>
+    public CapturedLog Logs { get; } = new();
 
     public SightingQueue Sightings { get; } = new(1024);
 
@@ -50,7 +52,8 @@ internal sealed class TestNode : IDisposable
 
     public DiameterServices Services { get; }
 
-    public PipePeer Connect(bool overLimit = false, string id = "test-connection") => new(Services, overLimit, id);
+    public PipePeer Connect(bool overLimit = false, string id = "test-connection", string remote = "in-memory") =>
+        new(Services, overLimit, id, remote);
 
     public void Dispose() => Store.Dispose();
 }

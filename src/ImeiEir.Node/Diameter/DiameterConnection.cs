@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Text;
 using ImeiEir.Diameter;
 using ImeiEir.Node.Configuration;
 using ImeiEir.Node.Observability;
@@ -186,8 +185,18 @@ internal sealed class DiameterConnection : IDisposable
             if (status == FrameStatus.Invalid)
             {
                 // Without a trustworthy length there is no next message to find: close (docs/ARCHITECTURE.md, "Diameter S13").
-                _closeReason = $"undelimitable frame ({error})";
-                NodeLog.ProtocolViolation(_services.Logger, _connectionId, _remote, _closeReason);
+                // A version-1 request whose length is impossible is first told so (RFC 6733 §7.1.5, 5015).
+                if (error is (FrameError.LengthNotMultipleOf4 or FrameError.LengthTooSmall) && header.IsRequest)
+                {
+                    Span<byte> destination = _output.GetSpan(BaseMessages.MaxAnswerLength(0, _identity));
+                    Commit(BaseMessages.WriteInvalidMessageLengthAnswer(destination, header, _identity));
+                    _closeReason = $"undelimitable frame ({error}, length {header.MessageLength}; answered 5015 INVALID_MESSAGE_LENGTH)";
+                }
+                else
+                {
+                    _closeReason = $"undelimitable frame ({error})";
+                }
+                LogViolation(_closeReason);
                 return Verdict.Close;
             }
 
@@ -252,7 +261,7 @@ internal sealed class DiameterConnection : IDisposable
                 return OnCer(message, header);
             // RFC 6733 §5.6: nothing but CER is valid before the capabilities exchange.
             _closeReason = $"command {header.CommandCode} (application {header.ApplicationId}) before CER";
-            NodeLog.ProtocolViolation(_services.Logger, _connectionId, _remote, _closeReason);
+            LogViolation(_closeReason);
             return Verdict.Close;
         }
 
@@ -282,6 +291,13 @@ internal sealed class DiameterConnection : IDisposable
             case CommandCodes.DeviceWatchdog:
             {
                 Span<byte> destination = _output.GetSpan(BaseMessages.MaxAnswerLength(message.Length, _identity));
+                if (!BaseMessages.TryParseDwr(message, out ProtocolError dwrError))
+                {
+                    // Validated as an ECR is (docs/ARCHITECTURE.md, convention 7): the error is the answer, the connection stays.
+                    Commit(BaseMessages.WriteDwa(destination, message, _identity, dwrError));
+                    LogMalformed($"malformed DWR answered ({dwrError})");
+                    return Verdict.Continue;
+                }
                 Commit(BaseMessages.WriteDwa(destination, header, _identity));
                 NodeLog.WatchdogReceived(_services.Logger, _peerHost);
                 return Verdict.Continue;
@@ -297,8 +313,15 @@ internal sealed class DiameterConnection : IDisposable
             }
             case CommandCodes.CapabilitiesExchange:
             {
-                // A repeated CER on an open connection: answer it again rather than tear down a working peer.
+                // A repeated CER on an open connection: answer it again rather than tear down a working peer, but
+                // validated as the first one was; a malformed one gets its error and the connection stays.
                 Span<byte> destination = _output.GetSpan(BaseMessages.MaxAnswerLength(message.Length, _identity));
+                if (!BaseMessages.TryParseCer(message, out CerView repeated, out ProtocolError cerError))
+                {
+                    Commit(BaseMessages.WriteCea(destination, message, _identity, cerError));
+                    LogMalformed($"malformed repeated CER answered ({cerError}){OriginHostOf(repeated)}");
+                    return Verdict.Continue;
+                }
                 Commit(BaseMessages.WriteCea(destination, header, _identity, ResultCodes.Success));
                 return Verdict.Continue;
             }
@@ -314,10 +337,11 @@ internal sealed class DiameterConnection : IDisposable
         if (!BaseMessages.TryParseCer(message, out CerView cer, out ProtocolError error))
         {
             Commit(BaseMessages.WriteCea(destination, message, _identity, error));
-            return Reject($"malformed CER (Result-Code {error.ResultCode})");
+            return Reject($"malformed CER ({error}){OriginHostOf(cer)}");
         }
 
-        string peer = Encoding.UTF8.GetString(cer.OriginHost);
+        // Valid DiameterIdentity by now (TryParseCer), escaped all the same: nothing a peer sends reaches a log raw.
+        string peer = LogText.Escape(cer.OriginHost);
         if (_overLimit)
         {
             // docs/ARCHITECTURE.md, convention 8: refuse with 3004 rather than queue without bound; the peer tries
@@ -336,16 +360,60 @@ internal sealed class DiameterConnection : IDisposable
         Commit(BaseMessages.WriteCea(destination, header, _identity, ResultCodes.Success));
         _peerHost = peer;
         _state = State.Open;
-        NodeLog.PeerUp(_services.Logger, _peerHost, _connectionId, _remote);
+        if (MayLog(EventPeerUp, nameof(NodeLog.PeerUp)))
+            NodeLog.PeerUp(_services.Logger, _peerHost, _connectionId, _remote);
         return Verdict.Continue;
     }
 
     private Verdict Reject(string why)
     {
         _closeReason = why;
-        NodeLog.CerRejected(_services.Logger, _connectionId, _remote, why);
+        if (MayLog(EventCerRejected, nameof(NodeLog.CerRejected)))
+            NodeLog.CerRejected(_services.Logger, _connectionId, _remote, why);
         return Verdict.Close;
     }
+
+    /// <summary>The connection's last line, written by its handler: limited per address like the others.</summary>
+    public void LogClosed()
+    {
+        if (MayLog(EventPeerClosed, nameof(NodeLog.PeerClosed)))
+            NodeLog.PeerClosed(_services.Logger, _peerHost, _connectionId, _closeReason);
+    }
+
+    // The event ids of NodeLog; the rate limit counts each kind of line apart.
+    private const int EventPeerUp = 10, EventPeerClosed = 11, EventCerRejected = 12, EventProtocolViolation = 13,
+        EventMalformedRequest = 22;
+
+    private void LogViolation(string why)
+    {
+        if (MayLog(EventProtocolViolation, nameof(NodeLog.ProtocolViolation)))
+            NodeLog.ProtocolViolation(_services.Logger, _connectionId, _remote, why);
+    }
+
+    private void LogMalformed(string why)
+    {
+        if (MayLog(EventMalformedRequest, nameof(NodeLog.MalformedRequest)))
+            NodeLog.MalformedRequest(_services.Logger, _peerHost, _connectionId, _remote, why);
+    }
+
+    /// <summary>
+    /// Whether a line of <paramref name="kind"/> may be written for this peer's address now (one client looping on
+    /// connect-and-garbage must not flood the log); first writes the summary of the lines it held back.
+    /// </summary>
+    private bool MayLog(int kind, string name)
+    {
+        string source = LogRateLimiter.SourceOf(_remote);
+        LogRateLimiter limits = _services.LogLimits;
+        if (!limits.ShouldLog(source, kind, out int suppressed))
+            return false;
+        if (suppressed > 0)
+            NodeLog.Suppressed(_services.Logger, suppressed, source, name, limits.LinesPerInterval, limits.Interval);
+        return true;
+    }
+
+    // ", Origin-Host "..."" for a log line, escaped (LogText), or nothing when the CER had none.
+    private static string OriginHostOf(in CerView cer) =>
+        cer.OriginHost.IsEmpty ? "" : $", Origin-Host \"{LogText.Escape(cer.OriginHost)}\"";
 
     private Verdict OnAnswer(ReadOnlySpan<byte> message, in DiameterHeader header)
     {
@@ -398,7 +466,7 @@ internal sealed class DiameterConnection : IDisposable
         if (_state == State.WaitingForCer && _time.GetElapsedTime(_connectedAt, now) >= _options.CerTimeout)
         {
             _closeReason = "no CER before Diameter:CerTimeout";
-            NodeLog.ProtocolViolation(_services.Logger, _connectionId, _remote, _closeReason);
+            LogViolation(_closeReason);
             return Verdict.Close;
         }
 

@@ -34,7 +34,7 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
             try
             {
                 await diameter.RunAsync(_lifetime.ApplicationStopping);
-                NodeLog.PeerClosed(_services.Logger, diameter.PeerHost, connection.ConnectionId, diameter.CloseReason);
+                diameter.LogClosed();
             }
             catch (Exception e) when (e is ConnectionResetException or ConnectionAbortedException or IOException or OperationCanceledException)
             {

@@ -26,6 +26,7 @@ internal sealed class DiameterServices
         Attaches = attaches;
         Metrics = metrics;
         Logger = logger;
+        LogLimits = new LogRateLimiter(time);
     }
 
     public DiameterOptions Options { get; }
@@ -48,6 +49,9 @@ internal sealed class DiameterServices
     public NodeMetrics Metrics { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Per-address limits on the lines peers' errors and connects can make us write (shared by every connection).</summary>
+    public LogRateLimiter LogLimits { get; }
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
