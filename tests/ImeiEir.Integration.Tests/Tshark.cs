@@ -86,10 +86,14 @@ internal sealed class TsharkCapture : IDisposable
     /// Every malformed packet or expert message of severity warning or error, as check_pcap.sh looks for them;
     /// empty when there are none.
     /// </summary>
-    public static IReadOnlyList<string> Problems(string file, int port)
+    /// <param name="file">The capture.</param>
+    /// <param name="port">The server's Diameter port.</param>
+    /// <param name="serverOnly">Only what the server sent (a test that sends malformed requests on purpose).</param>
+    public static IReadOnlyList<string> Problems(string file, int port, bool serverOnly = false)
     {
+        string problems = "(_ws.malformed || _ws.expert.severity >= 0x00600000)";
         string output = RunTshark(["-r", file, "-d", $"tcp.port=={port},diameter",
-            "-Y", "_ws.malformed || _ws.expert.severity >= 0x00600000",
+            "-Y", serverOnly ? $"tcp.srcport == {port} && {problems}" : problems,
             "-T", "fields", "-e", "frame.number", "-e", "frame.protocols", "-e", "_ws.expert.severity", "-e", "_ws.expert.message"]);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
