@@ -46,6 +46,35 @@ public static partial class BaseMessages
         return writer.Finish();
     }
 
+    /// <summary>
+    /// Validates a DPR from the peer (<see cref="PeerRequestCheck"/>: Origin-Host and Origin-Realm DiameterIdentities,
+    /// Disconnect-Cause present and 4 bytes, no unknown AVP with the M bit); false with the error to answer through
+    /// <see cref="WriteDpa(Span{byte}, ReadOnlySpan{byte}, LocalIdentity, in ProtocolError)"/>. Allocates nothing.
+    /// </summary>
+    public static bool TryParseDpr(ReadOnlySpan<byte> message, out uint disconnectCause, out ProtocolError error) =>
+        PeerRequestCheck.TryCheck(message, CommandCodes.DisconnectPeer, AvpCodes.DisconnectCause, extraRequired: true,
+            out disconnectCause, out error);
+
+    /// <summary>
+    /// Answers a DPR that <see cref="TryParseDpr"/> refused: a 3xxx code is the §7.2 answer-message with the E bit,
+    /// anything else a DPA carrying the Result-Code and the Failed-AVP (RFC 6733 §5.4.2, §7.5).
+    /// </summary>
+    public static int WriteDpa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error)
+    {
+        if (error.IsProtocolError)
+        {
+            return WriteAnswerMessage(dest, request, id, error);
+        }
+
+        DiameterHeader header = AnswerParts.RequireHeader(request);
+        var writer = new MessageWriter(dest);
+        AnswerParts.WriteHeader(ref writer, header, error: false);
+        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, error.ResultCode);
+        writer.WriteRaw(id.OriginAvps.Span);
+        FailedAvpWriter.Write(ref writer, request, error);
+        return writer.Finish();
+    }
+
     /// <summary>Reads Disconnect-Cause from a DPR; false when absent or malformed.</summary>
     public static bool TryGetDisconnectCause(ReadOnlySpan<byte> request, out uint disconnectCause) =>
         TryGetTopLevelUInt32(request, AvpCodes.DisconnectCause, out disconnectCause);

@@ -77,6 +77,28 @@ public sealed class ParserProperties
         });
 
     [FsCheck.NUnit.Property(MaxTest = 500)]
+    public Property Try_parse_DWR_and_DPR_never_throw_and_their_error_answers_delimit() => Prop.ForAll(
+        Gen.OneOf(
+            Generators.Mutated(Generators.Identities.Select(id => Generators.Write(d => BaseMessages.WriteDwr(d, id, 1, 2)))),
+            Generators.BodyMutated(Generators.Identities.Select(id => Generators.Write(d => BaseMessages.WriteDwr(d, id, 1, 2)))),
+            Generators.BodyMutated(Generators.Identities.Select(id => Generators.Write(d => BaseMessages.WriteDpr(d, id, 1, 2, 0))))).ToArbitrary(),
+        message =>
+        {
+            bool dwr = BaseMessages.TryParseDwr(message, out ProtocolError dwrError);
+            bool dpr = BaseMessages.TryParseDpr(message, out _, out ProtocolError dprError);
+            if (message.Length >= 20)
+            {
+                byte[] buffer = new byte[BaseMessages.MaxAnswerLength(message.Length, Peers.Eir)];
+                if (!dwr)
+                    ReferenceAvpParser.MessageAvps(buffer[..BaseMessages.WriteDwa(buffer, message, Peers.Eir, dwrError)]);
+                if (!dpr)
+                    ReferenceAvpParser.MessageAvps(buffer[..BaseMessages.WriteDpa(buffer, message, Peers.Eir, dprError)]);
+            }
+
+            return dwr == (dwrError.ResultCode == 0) && dpr == (dprError.ResultCode == 0);
+        });
+
+    [FsCheck.NUnit.Property(MaxTest = 500)]
     public Property Client_parsers_never_throw() => Prop.ForAll(
         Gen.OneOf(ArbMap.Default.GeneratorFor<byte[]>(), Generators.Mutated(Generators.ValidMessages),
             Generators.BodyMutated(Gen.Constant(Hex.LoadGolden("eca.hex")))).ToArbitrary(),

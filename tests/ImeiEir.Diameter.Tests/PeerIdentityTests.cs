@@ -131,6 +131,24 @@ public sealed class PeerIdentityTests
     }
 
     [Test]
+    public void DPR_is_validated_like_a_DWR_and_its_cause_read()
+    {
+        byte[] cause = TestAvp.U32(AvpCodes.DisconnectCause, 2);
+        Assert.That(BaseMessages.TryParseDpr(Dpr(Host, Realm, cause), out uint value, out ProtocolError error) && value == 2, Is.True, error.ToString());
+
+        Assert.That(BaseMessages.TryParseDpr(Dpr(Host, Realm), out _, out error), Is.False);
+        Assert.That((error.ResultCode, error.FailedAvpCode), Is.EqualTo((ResultCodes.MissingAvp, AvpCodes.DisconnectCause)));
+
+        byte[] forged = TestAvp.Utf8(AvpCodes.OriginHost, "mme\0");
+        byte[] dpr = Dpr(forged, Realm, cause);
+        Assert.That(BaseMessages.TryParseDpr(dpr, out _, out error), Is.False);
+        byte[] buffer = new byte[BaseMessages.MaxAnswerLength(dpr.Length, Peers.Eir)];
+        AssertFailedAvp(buffer[..BaseMessages.WriteDpa(buffer, dpr, Peers.Eir, error)], ResultCodes.InvalidAvpValue, forged);
+
+        static byte[] Dpr(params byte[][] avps) => TestAvp.Message(DiameterFlags.Request, CommandCodes.DisconnectPeer, 0, 31, 32, avps);
+    }
+
+    [Test]
     public void ECR_with_an_origin_host_that_is_no_diameter_identity_gets_5004()
     {
         byte[] bad = TestAvp.Utf8(AvpCodes.OriginHost, "mme\n.example");

@@ -108,6 +108,19 @@ public sealed class PeerInputTests
         await AssertStillServedAsync(peer);
     }
 
+    [Test]
+    public async Task A_dpr_without_disconnect_cause_gets_5005_and_the_connection_stays()
+    {
+        await using PipePeer peer = _node.Connect();
+        await peer.HandshakeAsync();
+        await peer.SendAsync(Message(CommandCodes.DisconnectPeer, 79, PipePeer.Mme.OriginAvps.ToArray()));
+
+        byte[] dpa = (await peer.ReceiveAsync())!;
+        Assert.That(DiameterHeader.TryRead(dpa, out DiameterHeader header) && header.CommandCode == CommandCodes.DisconnectPeer, Is.True);
+        Assert.That(ResultOf(dpa), Is.EqualTo(ResultCodes.MissingAvp));
+        await AssertStillServedAsync(peer);
+    }
+
     [TestCase(22)]
     [TestCase(12)]
     public async Task A_request_whose_length_is_impossible_gets_5015_then_the_connection_closes(int length)

@@ -305,8 +305,14 @@ internal sealed class DiameterConnection : IDisposable
             case CommandCodes.DisconnectPeer:
             {
                 Span<byte> destination = _output.GetSpan(BaseMessages.MaxAnswerLength(message.Length, _identity));
+                if (!BaseMessages.TryParseDpr(message, out uint cause, out ProtocolError dprError))
+                {
+                    // Refused as a DWR would be; the peer may send a proper DPR or close, so the connection stays.
+                    Commit(BaseMessages.WriteDpa(destination, message, _identity, dprError));
+                    LogMalformed($"malformed DPR answered ({dprError})");
+                    return Verdict.Continue;
+                }
                 Commit(BaseMessages.WriteDpa(destination, header, _identity));
-                BaseMessages.TryGetDisconnectCause(message, out uint cause);
                 NodeLog.DisconnectReceived(_services.Logger, _peerHost, cause);
                 _closeReason = "peer sent DPR";
                 return Verdict.Close; // the DPA is flushed before the loop returns
