@@ -80,6 +80,24 @@ internal sealed class TsharkCapture : IDisposable
         }, timeout, "every captured connection's FIN or RST", () => _process.Transcript);
     }
 
+    /// <summary>
+    /// Opens and closes empty probe connections to <paramref name="port"/> until the capture shows one: whatever is
+    /// sent after that is in the file. tshark says "Capturing on" a moment before its filter is live, and a busy
+    /// machine widens the gap enough to lose a test's first exchange.
+    /// </summary>
+    public void WaitUntilLive(int port, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!_process.StdoutLines.Any(l => l.Contains("[SYN]", StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"the capture saw no probe connection within {timeout}:\n{_process.Transcript}");
+            using (var probe = new System.Net.Sockets.TcpClient())
+                probe.Connect(System.Net.IPAddress.Loopback, port);
+            Thread.Sleep(200);
+        }
+    }
+
     public void Dispose() => _process.Dispose();
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class TsharkErrorAnswerTests
         string file = Path.Combine(_directory, "errors.pcapng");
         using (TsharkCapture capture = TsharkCapture.Start(_server.Port, file))
         {
+            capture.WaitUntilLive(_server.Port, TimeSpan.FromSeconds(30));
             using (Socket forged = Connect())
             {
                 byte[] cer = new byte[1024];
