@@ -22,7 +22,7 @@ internal sealed class LogRateLimiter
     /// <summary>Default 60 s.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(60);
 
-    /// <summary>(source, kind) pairs tracked at once. Default 4,096 (about 200 KB).</summary>
+    /// <summary>(source, kind) pairs tracked at once. Default 4,096: under 1 MB with the address strings they hold.</summary>
     public const int DefaultMaxEntries = 4096;
 
     private const int Probes = 8;
