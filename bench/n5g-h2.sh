@@ -14,7 +14,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROUNDS=4; REQUESTS=50000; OUT="$ROOT/perf-baselines/n5g-h2.md"
-COMMAND="bench/n5g-h2.sh $*"
+COMMAND="bench/n5g-h2.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift ;;
