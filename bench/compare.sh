@@ -89,7 +89,7 @@ start_server() {
   local started; started=$(date +%s.%N)
   # HTTP and registry ports 0: the server picks free ones, so nothing collides with other services or runs.
   # shellcheck disable=SC2086 # the variables are words
-  env $SERVER_ENV DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Http:Port=0 --Registry:Port=0 \
+  env $SERVER_ENV DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Diameter:Host=127.0.0.1 --Http:Port=0 --Registry:Port=0 --Sbi:Port=0 \
     --Store:CheckpointInterval=00:00:00 "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

@@ -65,7 +65,7 @@ REGISTRY_PORT=$(node_port registry registry)
 NODE_ARGS=()
 for node in node-a node-b; do
   start "$node" --Mode=eir --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" --Registry:ReaderToken="$READER" \
-    --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0
+    --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 --Sbi:Port=0
   NODE_ARGS+=(--node "$(node_port "$node" http):$(node_port "$node" diameter)")
 done
 

@@ -128,7 +128,7 @@ start_node() {
   local log=$1; shift
   # shellcheck disable=SC2086 # the variables are words
   env "${PERF_ENV[@]}" $NODE_ENV DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/node" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
-    --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
+    --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 --Sbi:Port=0 \
     --Store:ExpectedRecords="$TOTAL" --Store:CheckpointInterval=00:00:00 $NODE_ARGS "$@" >"$log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
@@ -152,7 +152,7 @@ push() { # FILE: POSTs a delta; returns once the registry has it durable
 # An empty node's resident memory, the baseline of the per-record figures: the same options, sized for one record.
 say "baseline: an empty node"
 DOTNET_ENVIRONMENT=Production dotnet "$SERVER" --Mode=eir --DataDir="$WORK/empty" --Registry:Url="http://127.0.0.1:$REGISTRY_PORT" \
-  --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 \
+  --Registry:ReaderToken="$READER" --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 --Sbi:Port=0 \
   --Store:ExpectedRecords=1 --Store:CheckpointInterval=00:00:00 >"$WORK/empty.log" 2>&1 &
 NODE_PID=$!
 PIDS+=("$NODE_PID")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds the solution and runs every test project, including the integration tests against
-# real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway).
+# real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway,
+# nghttp2-client and curl as the AMF's HTTP/2 clients).
 #
 #   tests/run.sh            on Debian 12 with the .NET 10 SDK; installs the peer tools it lacks with apt-get
 #
@@ -21,7 +22,7 @@ finish() {   # finish PASSED FAILED
 }
 
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras)
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -44,7 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
     || { say "apt-get install ${missing[*]} failed"; finish 0 1; }
 fi
-for tool in erl escript erlc diameterc tshark dumpcap dotnet; do
+for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl dotnet; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH"; finish 0 1; }
 done
 # The capture test runs tshark on lo. dumpcap is installed without setuid (preseeded above), so a non-root run

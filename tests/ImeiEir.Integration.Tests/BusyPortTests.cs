@@ -13,6 +13,7 @@ public sealed class BusyPortTests
     [TestCase("Http:Port")]
     [TestCase("Diameter:Port")]
     [TestCase("Registry:Port")]
+    [TestCase("Sbi:Port")]
     public void A_busy_port_is_refused_with_one_line_and_exit_code_2_before_anything_is_opened(string key)
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);

@@ -93,6 +93,8 @@ internal sealed partial class ClusterProcess : IDisposable
             "--Diameter:Port=0",
             "--Http:Host=127.0.0.1",
             "--Http:Port=0",
+            "--Sbi:Host=127.0.0.1",
+            "--Sbi:Port=0",
             // Kestrel's "Now listening on: …" lines, so the HTTP port is known before the ready line.
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             .. extraArgs,

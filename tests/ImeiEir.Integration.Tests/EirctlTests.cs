@@ -86,7 +86,7 @@ public sealed class ServerStartupTests
         try
         {
             using ChildProcess server = ChildProcess.Start(TestEnvironment.DotnetHost,
-                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", $"--DataDir={dataDir}", badArgument]);
+                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Sbi:Port=0", $"--DataDir={dataDir}", badArgument]);
             if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
                 Assert.Fail($"the server kept running with {badArgument}:\n{server.Transcript}");
             Assert.Multiple(() =>
@@ -116,7 +116,7 @@ public sealed class ServerStartupTests
             Assert.That(genExit, Is.Zero, genTranscript);
             string dll = Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll");
             using ChildProcess server = ChildProcess.Start(TestEnvironment.DotnetHost,
-                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", $"--DataDir={Path.Combine(root, "data")}",
+                [dll, "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Sbi:Port=0", $"--DataDir={Path.Combine(root, "data")}",
                  $"--Registry:InitialLists={lists}", "--Store:ExpectedRecords=1000000", "--Registry:ExpectedRecords=1000000", "--Registry:MaxDeltaLines=1000001"]);
             Assert.That(server.WaitForLine(l => l.Contains("Store opened"), TimeSpan.FromSeconds(60), out _), Is.True, server.Transcript);
             server.Signal(ChildProcess.SigTerm);

@@ -81,6 +81,8 @@ internal sealed partial class ServerProcess : IDisposable
         "--Diameter:Port=0",
         "--Http:Host=127.0.0.1",
         "--Http:Port=0",
+        "--Sbi:Host=127.0.0.1",
+        "--Sbi:Port=0",
         "--Registry:Host=127.0.0.1",
         "--Registry:Port=0",
         $"--DataDir={Path.Combine(root, "data")}",

@@ -40,7 +40,7 @@ internal sealed partial class ServerFixture : IDisposable
             new SyntheticKeyspace(Keys, Seed, Mix).WriteCsv(writer, DateTimeOffset.UtcNow);
 
         ChildProcess process = ChildProcess.StartDll("imeieir.dll",
-            "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Host=127.0.0.1", "--Http:Port=0",
+            "--Diameter:Host=127.0.0.1", "--Diameter:Port=0", "--Http:Host=127.0.0.1", "--Http:Port=0", "--Sbi:Port=0",
             "--Registry:Host=127.0.0.1", "--Registry:Port=0", $"--DataDir={Path.Combine(root, "data")}",
             $"--Registry:InitialLists={lists}", $"--Store:ExpectedRecords={Keys}", "--Store:CheckpointInterval=00:00:00");
         if (!process.WaitForLine(l => ReadyLine().IsMatch(l), ReadyTimeout, out string line))

@@ -24,6 +24,7 @@ public sealed class ServerSettingsTests
         Assert.That(settings.Diameter.MaxMessageSize, Is.EqualTo(65536));
         Assert.That(settings.Policy.HomeNetworks, Is.EqualTo(new[] { "401" }));
         Assert.That(settings.DataDir, Is.EqualTo(Path.GetFullPath("data")));
+        Assert.That((settings.Sbi.Host, settings.Sbi.Port, settings.Sbi.UsesTls), Is.EqualTo(("127.0.0.1", 7777, false)));
     }
 
     [TestCase("", ServerMode.AllInOne)]
@@ -141,6 +142,7 @@ public sealed class ServerSettingsTests
     [TestCase("--Datadir2=/srv/eir", "Datadir2: unknown setting (did you mean DataDir?)")]
     [TestCase("--Loging:LogLevel:Default=Debug", "Loging:LogLevel:Default: unknown setting (did you mean Logging?)")]
     [TestCase("--Frobnicate=1", "Frobnicate: unknown setting")]
+    [TestCase("--Sbj:Port=7778", "Sbj:Port: unknown setting (did you mean Sbi?)")]
     public void An_unknown_top_level_key_is_refused_with_the_nearest_valid_one(string argument, string? expected)
     {
         if (expected is null)
@@ -259,10 +261,27 @@ public sealed class ServerSettingsTests
     [TestCase("--Mode=standalone", "Mode:")]
     [TestCase("--Http:Port=-1", "Http:Port:")]
     [TestCase("--Registry:Port=99999", "Registry:Port:")]
+    [TestCase("--Sbi:Port=70000", "Sbi:Port:")]
+    [TestCase("--Sbi:Host=amf.example", "Sbi:Host:")]
+    [TestCase("--Sbi:Prot=7778", "Sbi:Prot:")]
+    [TestCase("--Sbi:Port=9000 --Http:Port=9000", "Sbi:Port:")]
+    [TestCase("--Sbi:CertificatePath=/nonexistent/sbi.pem", "Sbi:CertificatePath:")]
+    [TestCase("--Sbi:CertificateKeyPath=/nonexistent/sbi.key", "Sbi:CertificateKeyPath:")]
     public void Bad_configuration_is_one_line_that_names_the_key(string arguments, string key)
     {
         string message = ErrorOf(arguments.Split(' '));
         Assert.That(message, Does.StartWith(key));
+        Assert.That(message, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void An_SBI_certificate_that_is_not_one_is_one_line_naming_the_key()
+    {
+        using var directory = new TempDirectory();
+        string path = Path.Combine(directory.Path, "sbi.pem");
+        File.WriteAllText(path, "not a certificate\n");
+        string message = ErrorOf($"--Sbi:CertificatePath={path}");
+        Assert.That(message, Does.StartWith("Sbi:CertificatePath: cannot load"));
         Assert.That(message, Does.Not.Contain("\n"));
     }
 

@@ -15,4 +15,11 @@ public static class NodeApi
         endpoints.MapGet(ImeiLookupEndpoint.Path, ImeiLookupEndpoint.Handle).RequireRateLimiting(LookupRatePolicy);
         return endpoints;
     }
+
+    /// <summary>N5g-eir alone: what the SBI port (HTTP/2, for the 5G core) answers.</summary>
+    public static IEndpointRouteBuilder MapN5gEir(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(N5gEirEndpoint.Path, N5gEirEndpoint.Handle);
+        return endpoints;
+    }
 }

@@ -73,6 +73,8 @@ internal static class ImeiEirServiceCollectionExtensions
             if (settings.Mode.RunsNode())
                 kestrel.ListenDiameter(settings.Diameter, listen => endpoints.Diameter = listen);
             kestrel.Listen(IPAddress.Parse(settings.Http.Host), settings.Http.Port, listen => endpoints.Http = listen);
+            if (settings.Mode.RunsNode())
+                kestrel.ListenSbi(settings.Sbi, listen => endpoints.Sbi = listen);
             if (settings.Mode.RunsRegistry())
                 kestrel.Listen(IPAddress.Parse(settings.Registry.Host), settings.Registry.Port, listen => endpoints.Registry = listen);
         });
@@ -99,6 +101,15 @@ internal static class ImeiEirServiceCollectionExtensions
                     e.MapNotifyApi(app.Services.GetRequiredService<Notifier>(),
                         context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()));
                 });
+            });
+        }
+        if (settings.Mode.RunsNode())
+        {
+            // N5g-eir only: the lookup, health and metrics stay on the HTTP port, where people and scrapers look.
+            app.MapWhen(c => c.Connection.LocalPort == endpoints.SbiEndPoint?.Port, sbi =>
+            {
+                sbi.UseRouting();
+                sbi.UseEndpoints(e => e.MapN5gEir());
             });
         }
         app.MapWhen(c => c.Connection.LocalPort == endpoints.HttpEndPoint?.Port, http =>

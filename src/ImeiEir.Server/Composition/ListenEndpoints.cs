@@ -13,11 +13,16 @@ internal sealed class ListenEndpoints
 
     public ListenOptions? Registry { get; set; }
 
+    /// <summary>N5g-eir over HTTP/2 (h2c, or h2 and HTTP/1.1 over TLS).</summary>
+    public ListenOptions? Sbi { get; set; }
+
     public IPEndPoint? DiameterEndPoint => DiameterListener.BoundEndPoint(Diameter);
 
     public IPEndPoint? HttpEndPoint => Http?.IPEndPoint;
 
     public IPEndPoint? RegistryEndPoint => Registry?.IPEndPoint;
+
+    public IPEndPoint? SbiEndPoint => Sbi?.IPEndPoint;
 
     /// <summary>A line naming every bound endpoint of this process, after <paramref name="prefix"/>.</summary>
     public string EndpointsLine(string prefix)
@@ -26,6 +31,7 @@ internal sealed class ListenEndpoints
         if (DiameterEndPoint is { } d) parts.Add($"diameter={d}");
         if (HttpEndPoint is { } h) parts.Add($"http={h}");
         if (RegistryEndPoint is { } r) parts.Add($"registry={r}");
+        if (SbiEndPoint is { } s) parts.Add($"sbi={s}");
         return prefix + " " + string.Join(' ', parts);
     }
 }

@@ -19,6 +19,8 @@ public static class ListenProbe
         if (settings.Mode.RunsNode())
             Probe(settings.Diameter.Host, settings.Diameter.Port, "Diameter:Port");
         Probe(settings.Http.Host, settings.Http.Port, "Http:Port");
+        if (settings.Mode.RunsNode())
+            Probe(settings.Sbi.Host, settings.Sbi.Port, "Sbi:Port");
         if (settings.Mode.RunsRegistry())
             Probe(settings.Registry.Host, settings.Registry.Port, "Registry:Port");
     }

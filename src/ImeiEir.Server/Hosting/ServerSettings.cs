@@ -24,6 +24,9 @@ public sealed class ServerSettings
 
     public required HttpOptions Http { get; init; }
 
+    /// <summary>The node's N5g-eir over HTTP/2 for the 5G core (eir and all-in-one).</summary>
+    public required SbiOptions Sbi { get; init; }
+
     public required RegistryOptions Registry { get; init; }
 
     /// <summary>The node's sync agent; the registry it follows comes from <see cref="Registry"/>.</summary>
@@ -67,6 +70,7 @@ public sealed class ServerSettings
             DataDir = Path.GetFullPath(dataDir),
             DeprecatedKeys = deprecated,
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
+            Sbi = Bind<SbiOptions>(configuration, SbiOptions.Section),
             Registry = BindSection<RegistryOptions>(configuration, RegistryOptions.Section, readFromOld),
             Sync = Bind<SyncOptions>(configuration, SyncOptions.Section),
             Sightings = Bind<SightingsOptions>(configuration, SightingsOptions.Section),
@@ -83,6 +87,7 @@ public sealed class ServerSettings
             .Concat(settings.Store.Validate())
             .Concat(settings.Policy.Validate())
             .Concat(settings.Http.Validate())
+            .Concat(settings.Sbi.Validate())
             .Concat(settings.Registry.Validate())
             .Concat(settings.Sync.Validate())
             .Concat(settings.Sightings.Validate())
@@ -98,7 +103,7 @@ public sealed class ServerSettings
     // section would otherwise be ignored: the binder only checks the keys inside the sections it binds).
     private static readonly string[] OwnTopLevelNames =
     [
-        "Mode", "DataDir", HttpOptions.Section, RegistryOptions.Section, SyncOptions.Section, SightingsOptions.Section,
+        "Mode", "DataDir", HttpOptions.Section, SbiOptions.Section, RegistryOptions.Section, SyncOptions.Section, SightingsOptions.Section,
         DiameterOptions.Section, "Store", PolicyOptions.SectionName, NotifyOptions.Section,
     ];
 
@@ -234,6 +239,9 @@ public sealed class ServerSettings
 
     private IEnumerable<string> ValidateMode()
     {
+        // The SBI port is told from the HTTP port by the connection's local port, so they must differ.
+        if (Mode.RunsNode() && Sbi.Port != 0 && Sbi.Port == Http.Port)
+            yield return $"Sbi:Port: {Sbi.Port} is Http:Port too; N5g-eir over HTTP/2 needs a port of its own";
         if (Mode == ServerMode.Registry && Diameter.InlineScheduling)
             yield return "Diameter:InlineScheduling: not in registry mode: it has no Diameter port, and its handlers write to disk, which must not run on a socket's I/O thread";
         if (Mode != ServerMode.Eir)

@@ -29,7 +29,8 @@ internal sealed class InProcessHost : IAsyncDisposable
 
     public static async Task<InProcessHost> StartAsync(FakeTimeProvider regimeTime, params string[] args)
     {
-        string[] quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ImeiEir=Warning", .. args];
+        // The SBI port too is chosen at run time unless a test names one (a later argument wins).
+        string[] quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ImeiEir=Warning", "--Sbi:Port=0", .. args];
         (WebApplication app, _, ListenEndpoints endpoints) = ImeiEirApp.Build(quiet,
             services => services.Replace(ServiceDescriptor.Singleton(new RegimeClock(regimeTime))));
         await app.StartAsync();
@@ -42,6 +43,9 @@ internal sealed class InProcessHost : IAsyncDisposable
     public IPEndPoint Diameter => _endpoints.DiameterEndPoint ?? throw new InvalidOperationException("no Diameter listener");
 
     public Uri Http => new($"http://{_endpoints.HttpEndPoint}/");
+
+    /// <summary>The SBI listener (N5g-eir over HTTP/2) of a node.</summary>
+    public IPEndPoint Sbi => _endpoints.SbiEndPoint ?? throw new InvalidOperationException("no SBI listener");
 
     public IServiceProvider Services => _app.Services;
 

@@ -61,7 +61,7 @@ public sealed class InitialListsKeyTests
         string[] args =
         [
             "--Logging:LogLevel:Default=Warning", "--Mode=all-in-one", $"--DataDir={Path.Combine(_root, "data")}",
-            "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Registry:LoadDemoLists=false", listsArgument,
+            "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Sbi:Port=0", "--Registry:LoadDemoLists=false", listsArgument,
         ];
         (WebApplication app, _, ListenEndpoints endpoints) = ImeiEirApp.Build(args, services => services.AddSingleton<ILoggerProvider>(logs));
         await using (app)

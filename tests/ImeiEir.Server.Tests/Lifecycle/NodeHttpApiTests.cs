@@ -36,13 +36,26 @@ public sealed class NodeHttpApiTests
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
 
-    [TestCase("", "MANDATORY_QUERY_PARAM_MISSING", TestName = "pei missing")]
-    [TestCase("pei=imei-12345", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei too short")]
-    [TestCase("pei=imei-35209900176148X", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei not digits")]
-    [TestCase("pei=mac-00-11-22-33-44-55", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "pei not an IMEI")]
-    [TestCase("pei=imeisv-352099001761481", "MANDATORY_QUERY_PARAM_INCORRECT", TestName = "imeisv with 15 digits")]
-    [TestCase("pei=imei-352099001761481&supi=imsi-40101x", "OPTIONAL_QUERY_PARAM_INCORRECT", TestName = "supi malformed")]
-    public async Task A_bad_N5g_eir_parameter_is_a_400_problem_with_its_cause(string query, string cause)
+    private const string Pei = "pei=imei-352099001761481";
+
+    [TestCase("", "MANDATORY_QUERY_PARAM_MISSING", "pei", TestName = "pei missing")]
+    [TestCase("pei=imei-12345", "MANDATORY_QUERY_PARAM_INCORRECT", "pei", TestName = "pei too short")]
+    [TestCase("pei=imei-35209900176148X", "MANDATORY_QUERY_PARAM_INCORRECT", "pei", TestName = "pei not digits")]
+    [TestCase("pei=mac-00-11-22-33-44-55", "MANDATORY_QUERY_PARAM_INCORRECT", "pei", TestName = "pei not an IMEI")]
+    [TestCase("pei=imeisv-352099001761481", "MANDATORY_QUERY_PARAM_INCORRECT", "pei", TestName = "imeisv with 15 digits")]
+    [TestCase(Pei + "&" + Pei, "MANDATORY_QUERY_PARAM_INCORRECT", "pei", TestName = "pei repeated")]
+    [TestCase(Pei + "&supi=imsi-40101x", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi malformed")]
+    [TestCase(Pei + "&supi=nai-%00%ff", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi NAI with NUL and a byte that is not UTF-8")]
+    [TestCase(Pei + "&supi=nai-%EF%BF%BD", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi NAI with the replacement character")]
+    [TestCase(Pei + "&supi=nai-user%0Aforged", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi NAI with a line feed")]
+    [TestCase(Pei + "&supi=imsi-401011234567890&supi=imsi-250011234567890", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi repeated")]
+    [TestCase(Pei + "&supi=", "OPTIONAL_QUERY_PARAM_INCORRECT", "supi", TestName = "supi empty")]
+    [TestCase(Pei + "&gpsi=", "OPTIONAL_QUERY_PARAM_INCORRECT", "gpsi", TestName = "gpsi empty")]
+    [TestCase(Pei + "&gpsi=msisdn-77011234567&gpsi=msisdn-77017654321", "OPTIONAL_QUERY_PARAM_INCORRECT", "gpsi", TestName = "gpsi repeated")]
+    [TestCase(Pei + "&gpsi=msisdn-%01", "OPTIONAL_QUERY_PARAM_INCORRECT", "gpsi", TestName = "gpsi with a control character")]
+    [TestCase(Pei + "&supported-features=xyz", "OPTIONAL_QUERY_PARAM_INCORRECT", "supported-features", TestName = "supported-features not hexadecimal")]
+    [TestCase(Pei + "&supported-features=1&supported-features=2", "OPTIONAL_QUERY_PARAM_INCORRECT", "supported-features", TestName = "supported-features repeated")]
+    public async Task A_bad_N5g_eir_parameter_is_a_400_problem_with_its_cause(string query, string cause, string param)
     {
         using HttpResponseMessage response = await _http.GetAsync(new Uri(_grey.Http, $"n5g-eir-eic/v1/equipment-status?{query}"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -50,7 +63,23 @@ public sealed class NodeHttpApiTests
         JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(problem.GetProperty("status").GetInt32(), Is.EqualTo(400));
         Assert.That(problem.GetProperty("cause").GetString(), Is.EqualTo(cause));
-        Assert.That(problem.GetProperty("invalidParams")[0].GetProperty("param").GetString(), Is.EqualTo(cause.StartsWith("OPTIONAL") ? "supi" : "pei"));
+        // TS 29.571 InvalidParam: a query parameter is named "query " + its name.
+        Assert.That(problem.GetProperty("invalidParams")[0].GetProperty("param").GetString(), Is.EqualTo("query " + param));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Not.Contain("\0").And.Not.Contain("\n").And.Not.Contain("\u0000"),
+            "control characters are escaped in the detail, not echoed");
+    }
+
+    [TestCase(Pei + "&supi=nai-user@example.org", TestName = "supi NAI")]
+    [TestCase(Pei + "&supi=nai-%D0%B0%D0%B9@example.kz", TestName = "supi NAI in UTF-8")]
+    [TestCase(Pei + "&supi=gci-00112233445566778899", TestName = "supi GCI")]
+    [TestCase(Pei + "&gpsi=msisdn-77011234567", TestName = "gpsi MSISDN")]
+    [TestCase(Pei + "&supported-features=", TestName = "supported-features empty")]
+    [TestCase(Pei + "&supported-features=0aF9", TestName = "supported-features hexadecimal")]
+    public async Task A_valid_optional_N5g_eir_parameter_is_accepted(string query)
+    {
+        using HttpResponseMessage response = await _http.GetAsync(new Uri(_grey.Http, $"n5g-eir-eic/v1/equipment-status?{query}"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString(), Does.EndWith("LISTED"));
     }
 
     [Test]
