@@ -49,6 +49,9 @@ internal sealed class DiameterServices
 
     public ILogger Logger { get; }
 
+    /// <summary>Whether the store holds a whole state, so that peers may be served (<see cref="ImeiStore.IsComplete"/>).</summary>
+    public bool StoreComplete => _store().IsComplete;
+
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
         new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings, Attaches), Identity);
