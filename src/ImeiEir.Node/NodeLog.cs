@@ -59,8 +59,8 @@ internal static partial class NodeLog
     [LoggerMessage(19, LogLevel.Debug, "Diameter connection {ConnectionId} ended by the transport: {Why}")]
     public static partial void TransportClosed(ILogger logger, string connectionId, string why);
 
-    [LoggerMessage(26, LogLevel.Information, "Diameter connection {ConnectionId} ({Remote}) closed at once: the store is not complete yet (bootstrapping), so the peer uses another EIR meanwhile")]
-    public static partial void ConnectionRefusedIncomplete(ILogger logger, string connectionId, string? remote);
+    [LoggerMessage(26, LogLevel.Information, "Diameter connection {ConnectionId} ({Remote}) closed at once: the store is not complete yet (bootstrapping), so the peer uses another EIR meanwhile. Connections opened before the store became incomplete: {Open} (their ECRs get 3004)")]
+    public static partial void ConnectionRefusedIncomplete(ILogger logger, string connectionId, string? remote, int open);
 
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);

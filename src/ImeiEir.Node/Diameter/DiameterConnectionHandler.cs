@@ -31,7 +31,7 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
             // facts"): close at once, before CER. An MME takes a closed transport for a peer down, fails over to another
             // EIR of the realm and reconnects after its Tc timer (RFC 6733 §5.6), whereas a CEA error (3004, 5012) makes
             // some stacks wait minutes or stop trying that peer at all.
-            NodeLog.ConnectionRefusedIncomplete(_services.Logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+            NodeLog.ConnectionRefusedIncomplete(_services.Logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), OpenConnections);
             return;
         }
         int open = Interlocked.Increment(ref _open);
