@@ -81,14 +81,15 @@ public sealed partial class IncompleteStoreTests : ClusterFixture
         });
     }
 
-    [Test]
+    [TestCase("Epoll")]
+    [TestCase("Sockets")]
     [CancelAfter(120_000)]
-    public void A_node_that_never_had_its_lists_refuses_Diameter_and_answers_N5g_eir_and_the_lookup_503_with_Retry_After()
+    public void A_node_that_never_had_its_lists_refuses_Diameter_and_answers_N5g_eir_and_the_lookup_503_with_Retry_After(string transport)
     {
         // No checkpoint and no registry to bootstrap from: the window in which a node would answer from nothing never closes.
         int unreachable = TestEnvironment.UnusedLoopbackPort();
         ClusterProcess node = Track(ClusterProcess.StartEir("node", Path.Combine(Root, "node"), new Uri($"http://127.0.0.1:{unreachable}"),
-            ClusterClient.ReaderToken, false));
+            ClusterClient.ReaderToken, false, $"--Diameter:Transport={transport}"));
         node.WaitUntilListening();
         const string Black = "35123456000000";
 
