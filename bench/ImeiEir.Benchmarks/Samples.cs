@@ -44,6 +44,7 @@ internal static class Samples
             uint deadline = days == 0 ? 0 : (uint)DateTimeOffset.UtcNow.AddDays(days).ToUnixTimeSeconds();
             session.Upsert(keyspace.ImeiAt(i), new ImeiRecord(list, reason, deadline));
         }
+        store.MarkComplete(); // every record is in: answered, not refused
         return store;
     }
 }

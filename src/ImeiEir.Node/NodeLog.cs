@@ -8,8 +8,14 @@ namespace ImeiEir.Node;
 /// </summary>
 internal static partial class NodeLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Store recovered from its checkpoint in {Directory} at sequence {Sequence}")]
-    public static partial void StoreRecovered(ILogger logger, string directory, ulong sequence);
+    [LoggerMessage(1, LogLevel.Information, "Store recovered from its checkpoint in {Directory} at sequence {Sequence}, taken {AgeSeconds:F0} s ago; answering from it at once and catching up from there")]
+    public static partial void StoreRecovered(ILogger logger, string directory, ulong sequence, double ageSeconds);
+
+    [LoggerMessage(8, LogLevel.Warning, "Store checkpoint in {Directory}, taken {AgeSeconds:F0} s ago, was taken before a bootstrap finished: it is not a whole copy of the lists. Nothing is answered (Diameter connections closed at once, N5g-eir and the lookup 503) until the registry's snapshot has been applied")]
+    public static partial void StoreRecoveredIncomplete(ILogger logger, string directory, double ageSeconds);
+
+    [LoggerMessage(9, LogLevel.Information, "No complete store yet (bootstrapping from the registry): nothing is answered (Diameter connections closed at once, N5g-eir and the lookup 503) until the registry's snapshot has been applied")]
+    public static partial void StoreNotComplete(ILogger logger);
 
     [LoggerMessage(3, LogLevel.Information, "Store checkpointed to {Directory} at sequence {Sequence}")]
     public static partial void StoreCheckpointed(ILogger logger, string directory, ulong sequence);
@@ -58,6 +64,9 @@ internal static partial class NodeLog
 
     [LoggerMessage(22, LogLevel.Warning, "Diameter peer {PeerHost} on connection {ConnectionId} ({Remote}): {Why}; the connection stays")]
     public static partial void MalformedRequest(ILogger logger, string peerHost, string connectionId, string? remote, string why);
+
+    [LoggerMessage(26, LogLevel.Information, "Diameter connection {ConnectionId} ({Remote}) closed at once: the store is not complete yet (bootstrapping), so the peer uses another EIR meanwhile. Connections opened before the store became incomplete: {Open} (their ECRs get 3004)")]
+    public static partial void ConnectionRefusedIncomplete(ILogger logger, string connectionId, string? remote, int open);
 
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);

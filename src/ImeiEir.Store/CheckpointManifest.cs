@@ -15,6 +15,7 @@ namespace ImeiEir.Store;
 /// imeieir-store-checkpoint 2
 /// token 6f1c...-...
 /// sequence 1234
+/// complete yes
 /// file &lt;xxh128 hex&gt; &lt;length&gt; &lt;path relative to the checkpoint directory&gt;
 /// </code>
 /// </summary>
@@ -44,8 +45,15 @@ internal sealed class CheckpointManifest
     /// </summary>
     public ulong AppliedSequence { get; init; }
 
+    /// <summary>
+    /// Whether the checkpointed store held a whole state (<see cref="ImeiStore.IsComplete"/>): yes or no when written
+    /// by this build; null in a manifest of an earlier build, which recorded sequence 0 all through a bootstrap, so
+    /// there a sequence above 0 means complete.
+    /// </summary>
+    public bool? Complete { get; init; }
+
     /// <summary>Describes the files of checkpoint <paramref name="token"/> under <paramref name="checkpointDirectory"/>.</summary>
-    public static CheckpointManifest Describe(string checkpointDirectory, Guid token, ulong appliedSequence = 0)
+    public static CheckpointManifest Describe(string checkpointDirectory, Guid token, ulong appliedSequence = 0, bool complete = false)
     {
         string name = token.ToString();
         string[] paths = System.IO.Directory.EnumerateFiles(checkpointDirectory, "*", SearchOption.AllDirectories)
@@ -56,7 +64,7 @@ internal sealed class CheckpointManifest
         for (int i = 0; i < paths.Length; i++)
             files.Add((Path.GetRelativePath(checkpointDirectory, paths[i]).Replace(Path.DirectorySeparatorChar, '/'), new FileInfo(paths[i]).Length, hashes[i]));
         files.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return new CheckpointManifest { Token = token, Files = files, AppliedSequence = appliedSequence };
+        return new CheckpointManifest { Token = token, Files = files, AppliedSequence = appliedSequence, Complete = complete };
     }
 
     /// <summary>Writes the manifest durably: temporary file, flush to disk, rename over the old one.</summary>
@@ -66,6 +74,7 @@ internal sealed class CheckpointManifest
         text.Append(Sha256 ? MagicSha256 : Magic).Append('\n');
         text.Append("token ").Append(Token.ToString()).Append('\n');
         text.Append("sequence ").Append(AppliedSequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        if (Complete is bool complete) text.Append("complete ").Append(complete ? "yes" : "no").Append('\n');
         foreach (var (relative, length, hash) in Files)
             text.Append("file ").Append(hash).Append(' ').Append(length.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(relative).Append('\n');
 
@@ -103,9 +112,20 @@ internal sealed class CheckpointManifest
 
         var files = new List<(string, long, string)>();
         ulong sequence = 0;
+        bool? complete = null;
         for (int i = 2; i < lines.Length; i++)
         {
             if (lines[i].Length == 0) continue;
+            if (lines[i].StartsWith("complete ", StringComparison.Ordinal))
+            {
+                complete = lines[i].AsSpan(9) switch { "yes" => true, "no" => false, _ => null };
+                if (complete is null)
+                {
+                    failure = $"the checkpoint manifest {path} is damaged at line {i + 1}";
+                    return false;
+                }
+                continue;
+            }
             if (lines[i].StartsWith("sequence ", StringComparison.Ordinal))
             {
                 if (!ulong.TryParse(lines[i].AsSpan(9), NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
@@ -131,7 +151,7 @@ internal sealed class CheckpointManifest
             return false;
         }
 
-        manifest = new CheckpointManifest { Token = token, Files = files, AppliedSequence = sequence, Sha256 = sha256 };
+        manifest = new CheckpointManifest { Token = token, Files = files, AppliedSequence = sequence, Complete = complete, Sha256 = sha256 };
         failure = null;
         return true;
     }

@@ -35,6 +35,7 @@ public sealed class ImeiStore : IDisposable
     private HashIndexView _index;
     private int _sessionsOpened;
     private long _diskReads;
+    private volatile bool _complete;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the store; call <see cref="TryRecover()"/> next to load the latest checkpoint.</summary>
@@ -84,6 +85,33 @@ public sealed class ImeiStore : IDisposable
 
     /// <summary>The applied sequence recorded with the recovered checkpoint; 0 when nothing was recovered.</summary>
     public ulong RecoveredSequence { get; private set; }
+
+    /// <summary>When the recovered checkpoint was written (its manifest's time); null when nothing was recovered.</summary>
+    public DateTimeOffset? RecoveredCheckpointTime { get; private set; }
+
+    /// <summary>
+    /// Whether the store holds a whole state of its source: its owner applied a snapshot to the end (<see
+    /// cref="MarkComplete"/>) and has not begun rebuilding it since (<see cref="MarkIncompleteAsync"/>), or it was
+    /// recovered from a checkpoint taken while that was so. Every checkpoint records it beside the sequence, so a
+    /// store recovered from a checkpoint taken half-way through a bootstrap is not complete. A new store is not.
+    /// One volatile read: cheap enough for every answer.
+    /// </summary>
+    public bool IsComplete => _complete;
+
+    /// <summary>The store now holds a whole state (a snapshot has been applied to its end); later checkpoints say so.</summary>
+    public void MarkComplete() => _complete = true;
+
+    /// <summary>
+    /// The store is about to be rebuilt (cleared for a new bootstrap): no longer complete. Waits for a checkpoint in
+    /// progress, which then still holds the whole former state; every later checkpoint records "not complete" until
+    /// <see cref="MarkComplete"/>.
+    /// </summary>
+    public async Task MarkIncompleteAsync(CancellationToken ct = default)
+    {
+        await _checkpointGate.WaitAsync(ct).ConfigureAwait(false);
+        _complete = false;
+        _checkpointGate.Release();
+    }
 
     /// <summary>Memory use and disk reads, for metrics.</summary>
     public StoreStatistics Statistics
@@ -180,6 +208,8 @@ public sealed class ImeiStore : IDisposable
         }
         CheckpointToken = manifest.Token;
         RecoveredSequence = manifest.AppliedSequence;
+        RecoveredCheckpointTime = new DateTimeOffset(File.GetLastWriteTimeUtc(ManifestPath!), TimeSpan.Zero);
+        _complete = manifest.Complete ?? manifest.AppliedSequence > 0;
         return null;
     }
 
@@ -210,11 +240,14 @@ public sealed class ImeiStore : IDisposable
         await _checkpointGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            // Read before the checkpoint begins, under the gate MarkIncompleteAsync takes: true means the whole state
+            // was in the store before any record this checkpoint copies.
+            bool complete = _complete;
             (bool success, Guid token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, ct).ConfigureAwait(false);
             if (!success)
                 throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
 
-            CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence).Write(ManifestPath!);
+            CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence, complete).Write(ManifestPath!);
             CheckpointToken = token;
             RemoveCheckpointsOtherThan(token);
             return token;

@@ -22,6 +22,9 @@ public sealed class ImeiStoreSession : IDisposable
         _batch = session.UnsafeContext;
     }
 
+    /// <summary>Whether the store holds a whole state (<see cref="ImeiStore.IsComplete"/>): one volatile read.</summary>
+    public bool IsStoreComplete => _store.IsComplete;
+
     /// <summary>
     /// Enters FASTER's epoch once for a batch of operations (one read batch of a connection) instead of once per
     /// operation: every <see cref="ClientSession{Key, Value, Input, Output, Context, Functions}"/> call otherwise

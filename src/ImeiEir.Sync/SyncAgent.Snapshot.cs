@@ -9,7 +9,8 @@ public sealed partial class SyncAgent
 {
     /// <summary>
     /// Applies the registry's snapshot (<c>GET /v1/snapshot</c>) and sets <see cref="LastApplied"/> to its sequence S,
-    /// so the feed continues after S. <paramref name="clear"/> first empties the store (the registry went back in time).
+    /// so the feed continues after S. <paramref name="clear"/> first empties the store (the registry went back in time);
+    /// so does a store left incomplete by an earlier attempt.
     /// Throws when the snapshot is cut or damaged; the caller retries, and records already applied are skipped or
     /// overwritten by sequence, so a retry is harmless.
     /// </summary>
@@ -19,8 +20,14 @@ public sealed partial class SyncAgent
         // Until the snapshot is whole, the store has no valid cursor: a checkpoint taken meanwhile (by the node at
         // shutdown) must record 0, so the next start bootstraps again.
         Volatile.Write(ref _lastApplied, 0);
-        if (clear)
+        // A store that is not complete but holds records has them from an unfinished attempt (a cut snapshot, or a
+        // checkpoint taken half-way through one): some may have been deleted at the registry since, and this snapshot
+        // would not remove them. Start it from an empty store too.
+        if (clear || (!_store.IsComplete && _store.LogRecords > 0))
         {
+            // The node stops answering until the new snapshot is whole (docs/ARCHITECTURE.md, "Change feed"), and no
+            // checkpoint from now on calls the half-rebuilt store complete.
+            await _store.MarkIncompleteAsync(stopping);
             // Records carry sequences the registry will reuse; left in place they would hide its new changes.
             long removed = ClearStore(session);
             SyncLog.StoreCleared(_logger, removed);
@@ -56,6 +63,8 @@ public sealed partial class SyncAgent
         }
 
         SnapshotProgress progress = box.Progress;
+        // Every record of the snapshot is in the store: the node may answer from it, and checkpoints say so.
+        _store.MarkComplete();
         Volatile.Write(ref _lastApplied, progress.Sequence);
         if (progress.Sequence > Volatile.Read(ref _registryHead)) Volatile.Write(ref _registryHead, progress.Sequence);
         SyncLog.BootstrapCompleted(_logger, progress.Sequence, progress.Records, _time.GetElapsedTime(started).TotalSeconds);

@@ -80,7 +80,8 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         _time = time;
         _logger = logger;
         _baseUrl = registry.Url.AbsoluteUri.TrimEnd('/');
-        _lastApplied = store.RecoveredSequence;
+        // A store recovered from a checkpoint taken half-way through a bootstrap has no valid cursor: bootstrap again.
+        _lastApplied = store.IsComplete ? store.RecoveredSequence : 0;
     }
 
     /// <summary>The last change sequence applied and visible in the store; 0 while a (re-)bootstrap is in progress.</summary>

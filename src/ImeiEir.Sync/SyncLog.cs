@@ -20,7 +20,7 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Bootstrap: snapshot at sequence {Sequence}, {Records} records applied so far")]
     public static partial void BootstrapProgress(ILogger logger, ulong sequence, ulong records);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Bootstrap complete: snapshot at sequence {Sequence}, {Records} records in {Seconds:F1} s; following the feed from there")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Bootstrap complete: snapshot at sequence {Sequence}, {Records} records in {Seconds:F1} s; the store is complete (the node answers from it) and follows the feed from there")]
     public static partial void BootstrapCompleted(ILogger logger, ulong sequence, ulong records, double seconds);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "THE REGISTRY IS BEHIND THIS NODE: it answered 409 to a feed request after sequence {Sequence} (its last sequence is lower; was it restored from an older backup?). Clearing the local store and bootstrapping again from the registry's snapshot. Detail: {Detail}")]

@@ -120,14 +120,22 @@ internal sealed partial class ClusterProcess : IDisposable
     }
 
     /// <summary>Waits for the ready line and reads the endpoints from it; fails the test on timeout or exit.</summary>
-    public void WaitUntilReady(TimeSpan? timeout = null)
+    public void WaitUntilReady(TimeSpan? timeout = null) => WaitForEndpoints("ImeiEir ready:", "ready", timeout);
+
+    /// <summary>
+    /// Waits for the listening line (bound, ready or not: a node prints it before its first catch-up) and reads the
+    /// endpoints from it; fails the test on timeout or exit.
+    /// </summary>
+    public void WaitUntilListening(TimeSpan? timeout = null) => WaitForEndpoints("ImeiEir listening:", "listening", timeout);
+
+    private void WaitForEndpoints(string prefix, string what, TimeSpan? timeout)
     {
         TimeSpan wait = timeout ?? ReadyTimeout;
-        if (!_process.WaitForLine(l => l.StartsWith("ImeiEir ready:", StringComparison.Ordinal), wait, out string line))
+        if (!_process.WaitForLine(l => l.StartsWith(prefix, StringComparison.Ordinal), wait, out string line))
         {
             string why = _process.WaitForExit(TimeSpan.FromMilliseconds(200))
-                ? $"exited with code {_process.ExitCode} before it was ready"
-                : $"not ready within {wait.TotalSeconds:0} s";
+                ? $"exited with code {_process.ExitCode} before it was {what}"
+                : $"not {what} within {wait.TotalSeconds:0} s";
             Assert.Fail($"{Name} {why}.\ncommand: {_process.CommandLine}\noutput:\n{_process.Transcript}");
         }
         foreach (Match m in EndpointPattern().Matches(line))

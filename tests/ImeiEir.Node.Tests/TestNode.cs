@@ -19,10 +19,12 @@ internal sealed class TestNode : IDisposable
 
     public static readonly DateTimeOffset Start = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
-    public TestNode(DiameterOptions? options = null, PolicyOptions? policy = null)
+    /// <summary>A node whose store holds the three records; <paramref name="complete"/> false: as if still bootstrapping.</summary>
+    public TestNode(DiameterOptions? options = null, PolicyOptions? policy = null, bool complete = true)
     {
         Options = options ?? new DiameterOptions();
         Store = new ImeiStore(new StoreOptions { Directory = null, ExpectedRecords = 1024 });
+        if (complete) Store.MarkComplete();
         using (ImeiStoreSession session = Store.NewSession())
         {
             session.Upsert(Imei.Parse(White), new ImeiRecord(ListKind.White, Reason.Verified));

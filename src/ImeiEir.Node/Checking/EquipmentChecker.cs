@@ -26,8 +26,24 @@ internal sealed class EquipmentChecker : IDisposable
         _attaches = attaches;
     }
 
-    /// <summary>Decides an attach. <paramref name="parse"/> must not be <see cref="ImeiParseResult.Malformed"/> (rule 1 is the caller's).</summary>
-    public Decision Check(Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8)
+    /// <summary>
+    /// Decides an attach. <paramref name="parse"/> must not be <see cref="ImeiParseResult.Malformed"/> (rule 1 is the
+    /// caller's). False when the store is not complete (<see cref="ImeiStore.IsComplete"/>: the node has not yet
+    /// applied a whole snapshot): then nothing is decided, stored or reported, and the caller refuses the request. An
+    /// unknown IMEI in a half-loaded store may be a black one not loaded yet.
+    /// </summary>
+    public bool TryCheck(Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8, out Decision decision)
+    {
+        if (!_session.IsStoreComplete)
+        {
+            decision = default;
+            return false;
+        }
+        decision = Check(imei, parse, imsiUtf8);
+        return true;
+    }
+
+    private Decision Check(Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8)
     {
         bool found = _session.TryGet(imei, out ImeiRecord record);
         long now = _clock.NowUnixSeconds;
@@ -62,12 +78,19 @@ internal sealed class EquipmentChecker : IDisposable
 
     /// <summary>
     /// The same decision without side effects, for people checking a device (check before purchase): an unknown
-    /// IMEI stays unknown and nothing is reported. No IMSI: the subscriber is not known.
+    /// IMEI stays unknown and nothing is reported. No IMSI: the subscriber is not known. False, as <see cref="TryCheck"/>,
+    /// when the store is not complete.
     /// </summary>
-    public Decision Peek(Imei imei, ImeiParseResult parse, out bool found, out ImeiRecord record)
+    public bool TryPeek(Imei imei, ImeiParseResult parse, out Decision decision, out bool found, out ImeiRecord record)
     {
+        if (!_session.IsStoreComplete)
+        {
+            (decision, found, record) = (default, false, default);
+            return false;
+        }
         found = _session.TryGet(imei, out record);
-        return _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds);
+        decision = _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds);
+        return true;
     }
 
     /// <summary>Starts bringing the store bucket of <paramref name="imei"/> into cache for a check soon after.</summary>

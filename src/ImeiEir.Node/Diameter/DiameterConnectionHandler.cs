@@ -25,6 +25,15 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        if (!_services.StoreComplete)
+        {
+            // Never a list answer from a store that lacks part of the lists (docs/ARCHITECTURE.md, "Diameter S13 wire
+            // facts"): close at once, before CER. An MME takes a closed transport for a peer down, fails over to another
+            // EIR of the realm and reconnects after its Tc timer (RFC 6733 §5.6), whereas a CEA error (3004, 5012) makes
+            // some stacks wait minutes or stop trying that peer at all.
+            NodeLog.ConnectionRefusedIncomplete(_services.Logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), OpenConnections);
+            return;
+        }
         int open = Interlocked.Increment(ref _open);
         try
         {

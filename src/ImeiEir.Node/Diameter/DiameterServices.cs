@@ -52,6 +52,8 @@ internal sealed class DiameterServices
 
     /// <summary>Per-address limits on the lines peers' errors and connects can make us write (shared by every connection).</summary>
     public LogRateLimiter LogLimits { get; }
+    /// <summary>Whether the store holds a whole state, so that peers may be served (<see cref="ImeiStore.IsComplete"/>).</summary>
+    public bool StoreComplete => _store().IsComplete;
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>

@@ -41,7 +41,14 @@ internal sealed class S13Responder : IDisposable
             return S13Messages.WriteError(destination, request, _identity, ProtocolError.ForInvalidImei(ecr));
         }
 
-        Decision decision = _checker.Check(imei, parse, ecr.UserName);
+        if (!_checker.TryCheck(imei, parse, ecr.UserName, out Decision decision))
+        {
+            // The store is being rebuilt under an open connection (a new connection is not even accepted then,
+            // DiameterConnectionHandler): RFC 6733 §7.1.3, 3004 TOO_BUSY with the E bit, "attempt to send the message
+            // to an alternate peer". Never a list answer from a half-loaded store.
+            status = AnswerKind.Error;
+            return BaseMessages.WriteProtocolErrorAnswer(destination, request, _identity, ResultCodes.TooBusy);
+        }
         if (decision.IsEquipmentUnknown)
         {
             status = AnswerKind.EquipmentUnknown;

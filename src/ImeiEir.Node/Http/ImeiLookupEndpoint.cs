@@ -15,7 +15,7 @@ internal static class ImeiLookupEndpoint
 {
     public const string Path = "/v1/imei/{imei}";
 
-    public static IResult Handle(string imei, CheckerPool checkers, NodeMetrics metrics)
+    public static IResult Handle(HttpContext context, string imei, CheckerPool checkers, NodeMetrics metrics)
     {
         long started = Stopwatch.GetTimestamp();
         ImeiParseResult parse = Imei.TryParse(imei.AsSpan(), out Imei parsed);
@@ -29,15 +29,20 @@ internal static class ImeiLookupEndpoint
 
         EquipmentChecker checker = checkers.Rent();
         Decision decision;
-        bool found;
+        bool found, checkedIt;
         ImeiRecord record;
         try
         {
-            decision = checker.Peek(parsed, parse, out found, out record);
+            checkedIt = checker.TryPeek(parsed, parse, out decision, out found, out record);
         }
         finally
         {
             checkers.Return(checker);
+        }
+        if (!checkedIt)
+        {
+            metrics.RecordHttp(AnswerInterface.Lookup, AnswerKind.Error, started);
+            return ProblemResults.StoreIncomplete(context);
         }
 
         bool registered = found && record.List != ListKind.None;

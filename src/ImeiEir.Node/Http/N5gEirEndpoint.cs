@@ -25,13 +25,19 @@ internal static class N5gEirEndpoint
 
         EquipmentChecker checker = checkers.Rent();
         Decision decision;
+        bool checkedIt;
         try
         {
-            decision = checker.Check(imei, parse, imsi[..imsiLength]);
+            checkedIt = checker.TryCheck(imei, parse, imsi[..imsiLength], out decision);
         }
         finally
         {
             checkers.Return(checker);
+        }
+        if (!checkedIt)
+        {
+            metrics.RecordHttp(AnswerInterface.N5g, AnswerKind.Error, started);
+            return ProblemResults.StoreIncomplete(context);
         }
 
         if (decision.IsEquipmentUnknown)

@@ -46,10 +46,18 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             _store.PrefetchAvailable ? "on" : "off (FASTER's index layout is not the one this build knows)");
 
         if (_store.TryRecover(out string? failure))
-            NodeLog.StoreRecovered(_logger, _directory, _store.RecoveredSequence);
+        {
+            double age = Math.Max(0, (_time.GetUtcNow() - _store.RecoveredCheckpointTime!.Value).TotalSeconds);
+            if (_store.IsComplete)
+                NodeLog.StoreRecovered(_logger, _directory, _store.RecoveredSequence, age);
+            else
+                NodeLog.StoreRecoveredIncomplete(_logger, _directory, age);
+        }
         else if (failure is not null)
             // The sync agent then bootstraps from the registry's snapshot: slower, but never wrong.
             NodeLog.StoreRecoveryFailed(_logger, _directory, failure);
+        if (!_store.IsComplete)
+            NodeLog.StoreNotComplete(_logger);
 
         if (_options.CheckpointInterval > TimeSpan.Zero)
             _checkpointLoop = CheckpointPeriodicallyAsync(_options.CheckpointInterval, _stopping.Token);

@@ -35,8 +35,12 @@ public sealed class AttachReportingTests
         _node.Dispose();
     }
 
-    private Decision Check(string imei14, string imsi) =>
-        _checker.Check(Imei.Parse(imei14), ImeiParseResult.Valid, System.Text.Encoding.ASCII.GetBytes(imsi));
+    private Decision Check(string imei14, string imsi)
+    {
+        Assert.That(_checker.TryCheck(Imei.Parse(imei14), ImeiParseResult.Valid, System.Text.Encoding.ASCII.GetBytes(imsi), out Decision decision),
+            "the test node's store is complete");
+        return decision;
+    }
 
     private List<(string Imei, string Imsi, SightingKind Kind)> Reported()
     {
