@@ -54,4 +54,7 @@ internal static partial class RegistryLog
 
     [LoggerMessage(314, LogLevel.Error, "Grey expiry failed; retrying in {Seconds} s")]
     public static partial void ExpiryFailed(ILogger logger, Exception exception, double seconds);
+
+    [LoggerMessage(315, LogLevel.Information, "Registry generation {Generation} ({How}); nodes that followed another generation bootstrap afresh")]
+    public static partial void Generation(ILogger logger, string generation, string how);
 }

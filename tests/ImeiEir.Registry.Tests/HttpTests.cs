@@ -239,6 +239,23 @@ public class HttpTests
     }
 
     [Test]
+    public async Task Snapshot_and_feed_answers_name_the_registry_s_generation_the_409_too()
+    {
+        await PushAsync($"imei,list,reason\n{TestData.Text(1)},white,verified\n");
+        string expected = _registry.Generation.ToString();
+        using HttpResponseMessage snapshot = await _http.SendAsync(Request(HttpMethod.Get, "/v1/snapshot", TestData.ReaderToken));
+        using HttpResponseMessage feed = await _http.SendAsync(Request(HttpMethod.Get, "/v1/feed?after=0", TestData.ReaderToken), HttpCompletionOption.ResponseHeadersRead);
+        using HttpResponseMessage ahead = await _http.SendAsync(Request(HttpMethod.Get, "/v1/feed?after=9", TestData.ReaderToken));
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+            Assert.That(feed.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+            Assert.That(ahead.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(ahead.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+        });
+    }
+
+    [Test]
     public async Task Feed_ahead_of_the_registry_is_409()
     {
         await PushAsync($"imei,list,reason\n{TestData.Text(1)},white,verified\n");
@@ -255,7 +272,7 @@ public class HttpTests
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(SnapshotFormat.ContentType));
         byte[] bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.That(bytes, Has.Length.EqualTo(SnapshotFormat.HeaderSize + 2 * SnapshotFormat.RecordSize + SnapshotFormat.TrailerSize));
-        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence) && sequence == 2);
+        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence, out _) && sequence == 2);
     }
 
     private static async Task<ulong> NextChangeAsync(Stream stream, CancellationToken ct)

@@ -13,6 +13,7 @@ namespace ImeiEir.Registry;
 /// directory/view/           the current-state view (<see cref="RegistryView"/>): FasterKV IMEI → record, checkpointed
 /// directory/admin.token     generated admin token (when Registry:AdminToken is unset), mode 0600
 /// directory/reader.token    generated reader token (when Registry:ReaderToken is unset), mode 0600
+/// directory/generation      the registry's generation (<see cref="RegistryGeneration"/>), made with the directory
 /// </code>
 /// Each job has its own part: <see cref="RegistryRecovery"/> opens, <see cref="RegistryWriter"/> writes,
 /// <see cref="ChangeReader"/> serves followers, <see cref="HistoryReader"/> and <see cref="SnapshotWriter"/> read the
@@ -32,8 +33,9 @@ public sealed class RegistryService : IAsyncDisposable
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
-        RecoveredRegistry recovered, string adminToken, string readerToken)
+        RecoveredRegistry recovered, string adminToken, string readerToken, RegistryGeneration generation)
     {
+        Generation = generation;
         Options = options;
         Calendar = calendar;
         Directory = directory;
@@ -56,6 +58,12 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
     public RegimeCalendar Calendar { get; }
+
+    /// <summary>
+    /// Which history this registry's change numbers belong to: made when its data directory was created (or restored
+    /// from a backup) and kept in <c>directory/generation</c> for its life. Sent with every snapshot and feed.
+    /// </summary>
+    public RegistryGeneration Generation { get; }
 
     /// <summary>The last durable (committed) change number; 0 for an empty registry.</summary>
     public ulong LastSequence => _published.Value;
@@ -115,8 +123,10 @@ public sealed class RegistryService : IAsyncDisposable
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(directory);
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
+        // Before the log is opened: a log never exists without the generation that names its history.
+        RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
         RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
-        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken);
+        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, generation);
     }
 
     // ---------------------------------------------------------------- writes
@@ -199,7 +209,7 @@ public sealed class RegistryService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
-        await SnapshotWriter.WriteAsync(_view, LastSequence, destination, ct).ConfigureAwait(false);
+        await SnapshotWriter.WriteAsync(_view, LastSequence, Generation, destination, ct).ConfigureAwait(false);
     }
 
     // ---------------------------------------------------------------- checkpoints and lifetime
