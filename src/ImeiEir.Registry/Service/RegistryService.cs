@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ImeiEir.Core;
+using ImeiEir.Store;
 using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Registry;
@@ -210,6 +211,27 @@ public sealed class RegistryService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
         await SnapshotWriter.WriteAsync(_view, LastSequence, Generation, destination, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The registry's sequence, generation and the digest of its live records (a full scan of the view: seconds at
+    /// tens of millions of records; for operators, not for polling). Writes go on meanwhile; the scan is repeated (up
+    /// to 3 times) until none happened during it, so the digest is exactly the state at the sequence reported.
+    /// </summary>
+    public RegistryStatus GetStatus()
+    {
+        ThrowIfDisposed();
+        const int Attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            // A batch is appended to the log before it reaches the view, and published after: with nothing appended
+            // beyond the published number before and after the scan, no batch touched the view during it.
+            ulong before = LastSequence;
+            bool quietBefore = _log.LastAppended == before;
+            StateDigest digest = StateDigest.Compute(_view.Scan());
+            bool consistent = quietBefore && LastSequence == before && _log.LastAppended == before;
+            if (consistent || attempt == Attempts) return new RegistryStatus(before, Generation, digest, consistent);
+        }
     }
 
     // ---------------------------------------------------------------- checkpoints and lifetime
