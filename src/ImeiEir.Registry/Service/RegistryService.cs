@@ -123,6 +123,8 @@ public sealed class RegistryService : IAsyncDisposable
 
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(directory);
+        if (File.Exists(Path.Combine(directory, RegistryRestore.IncompleteMarker)))
+            throw new InvalidDataException($"{directory} holds a restore that did not finish ({RegistryRestore.IncompleteMarker}); delete the directory and restore again");
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
         // Before the log is opened: a log never exists without the generation that names its history.
         RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
@@ -211,6 +213,21 @@ public sealed class RegistryService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
         await SnapshotWriter.WriteAsync(_view, LastSequence, Generation, destination, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a <see cref="BackupFormat"/> backup of the registry as of <see cref="LastSequence"/> when called (its
+    /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
+    /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
+    /// </summary>
+    public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfDisposed();
+        ulong sequence = LastSequence;
+        started?.Invoke(sequence);
+        await BackupWriter.WriteAsync(_changes, sequence, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
+        return sequence;
     }
 
     /// <summary>
