@@ -58,14 +58,14 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Client.Push(a.RegistryUrl, Deltas.Batch(block: 1, count: 2_000));
         ClusterProcess node = StartNode(a);
 
-        // Pushes go on while the backup is taken: bounded in count and time. Each batch re-lists 300 IMEIs of block 1,
-        // black in even rounds and white in odd ones, so IMEIs gather histories of several changes.
+        // Pushes go on while the backup is taken, until a few more have followed it: bounded in count and time. Each
+        // batch re-lists 300 IMEIs of block 1, black in even rounds and white in odd ones, so IMEIs gather histories.
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         int pushed = 0;
         Task load = Task.Run(() =>
         {
             using var client = new ClusterClient();
-            for (int round = 0; round < 40 && !stop.IsCancellationRequested; round++)
+            for (int round = 0; round < 1_000 && !stop.IsCancellationRequested; round++)
             {
                 string list = round % 2 == 0 ? "black,stolen" : "white,verified";
                 string csv = Deltas.Header + string.Concat(Enumerable.Range(0, 300).Select(i =>
@@ -84,7 +84,8 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Match held = HeldSequence().Match(stdout);
         Assert.That(held.Success, Is.True, transcript);
         ulong sequence = ulong.Parse(held.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= 10 || load.IsCompleted, TimeSpan.FromSeconds(60));
+        int pushedAtBackup = Volatile.Read(ref pushed);
+        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= pushedAtBackup + 3 || load.IsCompleted, TimeSpan.FromSeconds(60));
         stop.Cancel();
         try { load.Wait(TimeSpan.FromSeconds(60)); } catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
 
