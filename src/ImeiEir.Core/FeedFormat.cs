@@ -10,9 +10,15 @@ namespace ImeiEir.Core;
 ///  'H' (0x48) + u64 head sequence + i64 registry time (Unix ms), LE    heartbeat: first frame of every stream, then
 ///                                                                     whenever the feed has been idle a heartbeat interval
 /// </code>
+/// Every feed and snapshot response (and the feed's 409) names the registry's generation in the
+/// <see cref="GenerationHeader"/> response header, so a node knows which history the numbers belong to before it
+/// reads a frame; a header, not a frame, so nodes from before generations read the stream unchanged.
 /// </summary>
 public static class FeedFormat
 {
+    /// <summary>Response header with the registry's <see cref="RegistryGeneration"/> (32 hex digits).</summary>
+    public const string GenerationHeader = "ImeiEir-Generation";
+
     public const string ContentType = "application/vnd.imeieir.feed";
     public const string NdjsonContentType = "application/x-ndjson";
 

@@ -7,37 +7,70 @@ namespace ImeiEir.Core;
 /// of at least sequence S, then the feed from S brings a node up to date. The registry writes it while changes
 /// keep arriving, so a record may already be newer than S; applying is sequence-guarded, so that is harmless.
 /// <code>
-///  header   8  "IMEISNAP"   4 u32 version (1)   8 u64 sequence S                          (20 bytes)
+///  header   8  "IMEISNAP"   4 u32 version (2)   8 u64 sequence S   16 registry generation  (36 bytes)
 ///  record   8 u64 IMEI key  8 u64 record sequence  4 u32 deadline  1 list  1 reason  2 zero (24 bytes), repeated
 ///  trailer  8 u64 0xFFFFFFFFFFFFFFFF  8 u64 record count                                 (16 bytes)
 /// </code>
-/// All integers little-endian. The trailer lets a reader tell a complete snapshot from a cut connection.
+/// All integers little-endian; the generation (<see cref="RegistryGeneration"/>) is its 16 bytes, most significant
+/// first. The trailer lets a reader tell a complete snapshot from a cut connection.
+/// <para>
+/// Versions: 1 had the 20-byte header without the generation (a registry from before generations); readers still
+/// accept it, with generation <see cref="RegistryGeneration.None"/>. Writers write version 2, which a version-1
+/// reader refuses ("not a version-1 header") and retries: upgrade nodes before their registry.
+/// </para>
 /// </summary>
 public static class SnapshotFormat
 {
     public const string ContentType = "application/vnd.imeieir.snapshot";
-    public const int Version = 1;
-    public const int HeaderSize = 20;
+    public const int Version = 2;
+
+    /// <summary>The header writers write (version 2).</summary>
+    public const int HeaderSize = 36;
+
+    /// <summary>The version-1 header, still read.</summary>
+    public const int HeaderSizeV1 = 20;
+
+    /// <summary>Magic and version: enough to know the header's size.</summary>
+    public const int HeaderPrefixSize = 12;
     public const int RecordSize = 24;
     public const int TrailerSize = 16;
     public const ulong TrailerMarker = ulong.MaxValue;
 
     private static ReadOnlySpan<byte> Magic => "IMEISNAP"u8;
 
-    public static void WriteHeader(ulong sequence, Span<byte> destination)
+    public static void WriteHeader(ulong sequence, RegistryGeneration generation, Span<byte> destination)
     {
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Version);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[12..], sequence);
+        generation.Write(destination[20..]);
     }
 
-    public static bool TryReadHeader(ReadOnlySpan<byte> source, out ulong sequence)
+    /// <summary>
+    /// From the first <see cref="HeaderPrefixSize"/> bytes: the size of the whole header (20 for version 1, 36 for
+    /// version 2); false when they are not a snapshot header of a known version.
+    /// </summary>
+    public static bool TryReadHeaderSize(ReadOnlySpan<byte> prefix, out int size)
+    {
+        size = 0;
+        if (prefix.Length < HeaderPrefixSize || !prefix[..8].SequenceEqual(Magic)) return false;
+        size = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]) switch
+        {
+            1 => HeaderSizeV1,
+            2 => HeaderSize,
+            _ => 0,
+        };
+        return size != 0;
+    }
+
+    /// <summary>Reads a whole header of either version (<see cref="TryReadHeaderSize"/> bytes); version 1 has no generation.</summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> source, out ulong sequence, out RegistryGeneration generation)
     {
         sequence = 0;
-        if (source.Length < HeaderSize || !source[..8].SequenceEqual(Magic)
-            || BinaryPrimitives.ReadUInt32LittleEndian(source[8..]) != Version)
-            return false;
+        generation = RegistryGeneration.None;
+        if (!TryReadHeaderSize(source, out int size) || source.Length < size) return false;
         sequence = BinaryPrimitives.ReadUInt64LittleEndian(source[12..]);
+        if (size == HeaderSize) generation = RegistryGeneration.Read(source[20..]);
         return true;
     }
 

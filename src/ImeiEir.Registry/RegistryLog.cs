@@ -54,4 +54,10 @@ internal static partial class RegistryLog
 
     [LoggerMessage(314, LogLevel.Error, "Grey expiry failed; retrying in {Seconds} s")]
     public static partial void ExpiryFailed(ILogger logger, Exception exception, double seconds);
+
+    [LoggerMessage(315, LogLevel.Information, "Registry generation {Generation} ({How}); nodes that followed another generation bootstrap afresh")]
+    public static partial void Generation(ILogger logger, string generation, string how);
+
+    [LoggerMessage(316, LogLevel.Warning, "Registry restored from {File}: changes 1..{Sequence} of generation {Source}, in {ElapsedMs} ms; it opens with a new generation, and its nodes bootstrap afresh")]
+    public static partial void Restored(ILogger logger, string file, ulong sequence, string source, long elapsedMs);
 }

@@ -71,6 +71,13 @@ public sealed class RegistryOptions
     /// <summary>Seed a brand-new registry with the embedded demo list when no <see cref="InitialLists"/> is set. Default true.</summary>
     public bool LoadDemoLists { get; set; } = true;
 
+    /// <summary>
+    /// A backup file (<c>eirctl backup --out FILE</c>) to restore into the registry's directory before it opens, which
+    /// must hold no registry yet (a new, empty data directory). The restored registry gets a new generation, so nodes
+    /// that followed the old one bootstrap afresh. Default null: none. Leave it out of later starts.
+    /// </summary>
+    public string? RestoreFrom { get; set; }
+
     /// <summary>Checks every option; one <c>"Registry:Key: message"</c> line per problem, none when valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -97,6 +104,8 @@ public sealed class RegistryOptions
             yield return $"{Section}:ExpectedRecords: {ExpectedRecords} must be between 1 and {1L << 36}";
         if (CheckpointInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must be at least 00:00:01";
+        if (RestoreFrom is not null && !File.Exists(RestoreFrom))
+            yield return $"{Section}:RestoreFrom: file '{RestoreFrom}' does not exist";
         if (InitialLists is not null && !File.Exists(InitialLists))
             yield return $"{Section}:InitialLists: file '{InitialLists}' does not exist";
     }

@@ -77,6 +77,9 @@ public sealed class ImeiStore : IDisposable
 
     internal HashIndexView Index => _index;
 
+    /// <summary>The store's directory (<see cref="StoreOptions.Directory"/>, as a full path); null for a store in memory.</summary>
+    public string? DirectoryPath => _directory;
+
     /// <summary>The reason the last <see cref="TryRecover()"/> failed on an existing checkpoint; null otherwise.</summary>
     public string? RecoveryFailure { get; private set; }
 

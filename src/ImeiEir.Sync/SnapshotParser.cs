@@ -18,7 +18,7 @@ internal enum SnapshotParseStatus : byte
     /// <summary>The trailer arrived and its count matches: the snapshot is whole.</summary>
     Complete,
 
-    /// <summary>The first 20 bytes are not a version-1 snapshot header.</summary>
+    /// <summary>The first bytes are not a snapshot header of a known version (1 or 2).</summary>
     BadHeader,
 
     /// <summary>A record that does not decode (key out of range, unknown list or reason).</summary>
@@ -38,16 +38,19 @@ internal struct SnapshotProgress
     public bool Complete;
     public ulong Sequence;
     public ulong Records;
+
+    /// <summary>The registry generation the header names (<see cref="RegistryGeneration.None"/> in a version-1 snapshot).</summary>
+    public RegistryGeneration Generation;
 }
 
 /// <summary>
 /// Reads the snapshot format (<see cref="SnapshotFormat"/>) straight from the pipe's buffer:
 /// <code>
-///  +----------+-------+------------+   +---------+---------+------+--+--+--+   +------------+---------+
-///  | IMEISNAP | ver 1 | sequence S |   | IMEI key| rec seq | dead |Ls|Rs|00|   | FF x 8     | count   |
-///  +----------+-------+------------+   +---------+---------+------+--+--+--+   +------------+---------+
-///       8         4         8               8         8       4    1  1  2          8            8
-///  header (20)                          record (24), repeated                    trailer (16)
+///  +----------+-------+------------+------------+   +---------+---------+------+--+--+--+   +--------+-------+
+///  | IMEISNAP | ver 2 | sequence S | generation |   | IMEI key| rec seq | dead |Ls|Rs|00|   | FF x 8 | count |
+///  +----------+-------+------------+------------+   +---------+---------+------+--+--+--+   +--------+-------+
+///       8         4         8           16               8         8       4    1  1  2         8        8
+///  header (36; version 1: 20, no generation)         record (24), repeated                  trailer (16)
 /// </code>
 /// A record's first 8 bytes are an IMEI key (below 10^14), so all-ones there can only be the trailer. A stream that
 /// ends before the trailer is a cut connection, and the caller starts the snapshot again.
@@ -67,18 +70,24 @@ internal static class SnapshotParser
 
         if (!progress.HeaderRead)
         {
-            if (reader.Remaining < SnapshotFormat.HeaderSize)
+            if (reader.Remaining < SnapshotFormat.HeaderPrefixSize)
             {
                 consumed = buffer.Start;
                 return SnapshotParseStatus.NeedMoreData;
             }
-            ReadOnlySpan<byte> header = Peek(in reader, scratch[..SnapshotFormat.HeaderSize]);
-            if (!SnapshotFormat.TryReadHeader(header, out progress.Sequence))
+            Span<byte> headerScratch = stackalloc byte[SnapshotFormat.HeaderSize];
+            if (!SnapshotFormat.TryReadHeaderSize(Peek(in reader, headerScratch[..SnapshotFormat.HeaderPrefixSize]), out int headerSize))
             {
                 consumed = buffer.Start;
                 return SnapshotParseStatus.BadHeader;
             }
-            reader.Advance(SnapshotFormat.HeaderSize);
+            if (reader.Remaining < headerSize)
+            {
+                consumed = buffer.Start;
+                return SnapshotParseStatus.NeedMoreData;
+            }
+            SnapshotFormat.TryReadHeader(Peek(in reader, headerScratch[..headerSize]), out progress.Sequence, out progress.Generation);
+            reader.Advance(headerSize);
             progress.HeaderRead = true;
         }
 

@@ -23,6 +23,7 @@ public sealed partial class SyncAgent
         {
             using HttpRequestMessage request = NewRequest($"{_baseUrl}/v1/feed?after={after}", FeedFormat.ContentType);
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+            CheckGeneration(response);
             if (response.StatusCode == HttpStatusCode.Conflict)
             {
                 string detail = await response.Content.ReadAsStringAsync(token);
@@ -49,6 +50,21 @@ public sealed partial class SyncAgent
         {
             return $"no frame from the registry for {_options.HeartbeatTimeout.TotalSeconds:0.###} s";
         }
+    }
+
+    /// <summary>
+    /// Compares the generation the registry names (<see cref="FeedFormat.GenerationHeader"/>) with the store's: another
+    /// one throws <see cref="GenerationChangedException"/>; a store of no known generation adopts it; a registry that
+    /// names none (older than generations) is followed as before.
+    /// </summary>
+    private void CheckGeneration(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues(FeedFormat.GenerationHeader, out IEnumerable<string>? values)
+            || !RegistryGeneration.TryParse(values.FirstOrDefault(), out RegistryGeneration announced) || announced.IsNone)
+            return;
+        RegistryGeneration followed = _generation.Current;
+        if (followed.IsNone) _generation.Current = announced;
+        else if (followed != announced) throw new GenerationChangedException(followed, announced);
     }
 
     private async Task<string> ReadFeedAsync(PipeReader reader, ImeiStoreSession session, CancellationTokenSource watchdog, CancellationToken token)

@@ -17,6 +17,9 @@ public sealed partial class SyncAgent
     private async Task BootstrapAsync(ImeiStoreSession session, bool clear, CancellationToken stopping)
     {
         Volatile.Write(ref _state, (int)SyncState.Bootstrapping);
+        // An earlier checkpoint finishing later must not record its generation over the mark below.
+        await _checkpoint;
+        _generation.BeginBootstrap();
         // Until the snapshot is whole, the store has no valid cursor: a checkpoint taken meanwhile (by the node at
         // shutdown) must record 0, so the next start bootstraps again.
         Volatile.Write(ref _lastApplied, 0);
@@ -65,9 +68,11 @@ public sealed partial class SyncAgent
         SnapshotProgress progress = box.Progress;
         // Every record of the snapshot is in the store: the node may answer from it, and checkpoints say so.
         _store.MarkComplete();
+        _generation.Current = progress.Generation;
         Volatile.Write(ref _lastApplied, progress.Sequence);
         if (progress.Sequence > Volatile.Read(ref _registryHead)) Volatile.Write(ref _registryHead, progress.Sequence);
-        SyncLog.BootstrapCompleted(_logger, progress.Sequence, progress.Records, _time.GetElapsedTime(started).TotalSeconds);
+        SyncLog.BootstrapCompleted(_logger, progress.Sequence, progress.Records, _time.GetElapsedTime(started).TotalSeconds,
+            progress.Generation.IsNone ? "not named (an older registry)" : progress.Generation.ToString());
         // Persist the cursor now that the whole snapshot is in the store: a restart then resumes after S.
         // (At S = 0 there is nothing to resume from: a restart bootstraps again, from an empty snapshot.)
         if (progress.Sequence > 0)
@@ -117,7 +122,7 @@ public sealed partial class SyncAgent
                 case SnapshotParseStatus.Complete:
                     return;
                 case SnapshotParseStatus.BadHeader:
-                    throw new SnapshotException("the snapshot does not start with a version-1 IMEISNAP header");
+                    throw new SnapshotException("the snapshot does not start with an IMEISNAP header of version 1 or 2");
                 case SnapshotParseStatus.BadRecord:
                     throw new SnapshotException($"snapshot record {box.Progress.Records + 1} does not decode");
                 case SnapshotParseStatus.CountMismatch:

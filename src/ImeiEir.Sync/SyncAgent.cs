@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using ImeiEir.Core;
 using ImeiEir.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,9 @@ namespace ImeiEir.Sync;
 /// <see cref="SyncOptions.CheckpointInterval"/>, or after <see cref="SyncOptions.CheckpointEveryChanges"/> changes
 /// once they are also at least the records the last checkpoint wrote (see <see cref="MaybeCheckpoint"/>);</item>
 /// <item>any failure (network, HTTP status, silence past <see cref="SyncOptions.HeartbeatTimeout"/>) → reconnect with
-/// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again.</item>
+/// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again;</item>
+/// <item>a registry of another generation than the store's (<see cref="FollowedGeneration"/>: a new or restored
+/// registry, whose numbers name other changes) → clear the store and bootstrap again, whatever its sequence.</item>
 /// </list>
 /// The store must be opened and <see cref="ImeiStore.TryRecover()"/> called before the agent starts.
 /// </summary>
@@ -40,6 +43,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private readonly ILogger<SyncAgent> _logger;
     private readonly string _baseUrl;
     private readonly TaskCompletionSource _firstCatchUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FollowedGeneration _generation;
 
     // Progress: written by the loop only, read by anyone (Status, LastApplied).
     private ulong _lastApplied;
@@ -82,6 +86,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         _baseUrl = registry.Url.AbsoluteUri.TrimEnd('/');
         // A store recovered from a checkpoint taken half-way through a bootstrap has no valid cursor: bootstrap again.
         _lastApplied = store.IsComplete ? store.RecoveredSequence : 0;
+        _generation = new FollowedGeneration(store.DirectoryPath);
     }
 
     /// <summary>The last change sequence applied and visible in the store; 0 while a (re-)bootstrap is in progress.</summary>
@@ -136,7 +141,13 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         await Task.Yield();
         using ImeiStoreSession session = _store.NewSession();
         bool bootstrap = LastApplied == 0, clear = false;
-        if (!bootstrap) SyncLog.Resuming(_logger, LastApplied);
+        if (_generation.BootstrapUnfinished)
+        {
+            // The store may hold part of a snapshot, or what was left of a clear: nothing to resume from.
+            SyncLog.BootstrapUnfinished(_logger, LastApplied, _generation.ReadFailure ?? "the last bootstrap did not reach a checkpoint");
+            bootstrap = clear = true;
+        }
+        else if (!bootstrap) SyncLog.Resuming(_logger, LastApplied, _generation.Current.IsNone ? "not recorded" : _generation.Current.ToString());
         _lastCheckpointTimestamp = _time.GetTimestamp();
         _lastCheckpointRecords = _store.LogRecords;
         int failures = 0;
@@ -167,6 +178,13 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     bootstrap = clear = true;
                     reason = $"HTTP 409: the registry's last sequence is below this node's {LastApplied}; bootstrapping again";
                     Volatile.Write(ref _registryHead, 0); // the head we knew belongs to the registry's former history
+                }
+                catch (GenerationChangedException e)
+                {
+                    SyncLog.GenerationChanged(_logger, e.Announced.ToString(), e.Followed.ToString(), LastApplied);
+                    bootstrap = clear = true;
+                    reason = $"the registry is generation {e.Announced}, not {e.Followed}; bootstrapping again";
+                    Volatile.Write(ref _registryHead, 0);
                 }
                 catch (Exception e)
                 {
@@ -262,18 +280,21 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private void StartCheckpoint()
     {
         ulong sequence = LastApplied;
+        RegistryGeneration generation = _generation.Current;
         _changesSinceCheckpoint = 0;
         _lastCheckpointTimestamp = _time.GetTimestamp();
         _lastCheckpointRecords = _store.LogRecords;
-        _checkpoint = Task.Run(() => CheckpointAsync(sequence));
+        _checkpoint = Task.Run(() => CheckpointAsync(sequence, generation));
     }
 
-    private async Task CheckpointAsync(ulong sequence)
+    private async Task CheckpointAsync(ulong sequence, RegistryGeneration generation)
     {
         try
         {
             await _store.CheckpointAsync(sequence);
             SyncLog.Checkpointed(_logger, sequence);
+            // Only now does the checkpointed state belong to this generation (FollowedGeneration).
+            if (sequence > 0) _generation.Checkpointed(generation);
         }
         catch (Exception e)
         {

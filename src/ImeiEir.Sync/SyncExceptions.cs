@@ -1,3 +1,5 @@
+using ImeiEir.Core;
+
 namespace ImeiEir.Sync;
 
 /// <summary>The registry answered a request with an error status (401, 500, ...); the agent backs off and retries.</summary>
@@ -8,3 +10,12 @@ internal sealed class RegistryBehindException(string detail) : Exception(detail)
 
 /// <summary>A snapshot that is cut, damaged or inconsistent; the agent downloads it again.</summary>
 internal sealed class SnapshotException(string message) : Exception(message);
+
+/// <summary>The registry names another generation than the one the store holds: a new or restored registry, whose numbers name other changes.</summary>
+internal sealed class GenerationChangedException(RegistryGeneration followed, RegistryGeneration announced)
+    : Exception($"the registry is generation {announced}, the store holds generation {followed}")
+{
+    public RegistryGeneration Followed { get; } = followed;
+
+    public RegistryGeneration Announced { get; } = announced;
+}

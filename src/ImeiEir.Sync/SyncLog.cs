@@ -11,8 +11,8 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Registry connection ended: {Reason}. Reconnecting from sequence {Sequence} in {DelayMilliseconds} ms (attempt {Attempt})")]
     public static partial void Reconnecting(ILogger logger, string reason, ulong sequence, long delayMilliseconds, int attempt);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Resuming the registry feed from the local checkpoint at sequence {Sequence}")]
-    public static partial void Resuming(ILogger logger, ulong sequence);
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Resuming the registry feed from the local checkpoint at sequence {Sequence} (registry generation {Generation})")]
+    public static partial void Resuming(ILogger logger, ulong sequence, string generation);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Bootstrapping from the registry snapshot at {Url}")]
     public static partial void BootstrapStarting(ILogger logger, string url);
@@ -20,8 +20,8 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Bootstrap: snapshot at sequence {Sequence}, {Records} records applied so far")]
     public static partial void BootstrapProgress(ILogger logger, ulong sequence, ulong records);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Bootstrap complete: snapshot at sequence {Sequence}, {Records} records in {Seconds:F1} s; the store is complete (the node answers from it) and follows the feed from there")]
-    public static partial void BootstrapCompleted(ILogger logger, ulong sequence, ulong records, double seconds);
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Bootstrap complete: snapshot at sequence {Sequence}, {Records} records in {Seconds:F1} s, registry generation {Generation}; the store is complete (the node answers from it) and follows the feed from there")]
+    public static partial void BootstrapCompleted(ILogger logger, ulong sequence, ulong records, double seconds, string generation);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "THE REGISTRY IS BEHIND THIS NODE: it answered 409 to a feed request after sequence {Sequence} (its last sequence is lower; was it restored from an older backup?). Clearing the local store and bootstrapping again from the registry's snapshot. Detail: {Detail}")]
     public static partial void RegistryBehind(ILogger logger, ulong sequence, string detail);
@@ -40,6 +40,12 @@ internal static partial class SyncLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Dropping the feed connection: {Reason}")]
     public static partial void BadFeed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "The registry is generation {Announced} but this node's store follows generation {Followed} (at sequence {Sequence}): a new or restored registry, whose change numbers name other changes. Clearing the local store and bootstrapping from its snapshot")]
+    public static partial void GenerationChanged(ILogger logger, string announced, string followed, ulong sequence);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "The local store's last bootstrap did not finish ({Detail}); clearing it (checkpoint at sequence {Sequence}) and bootstrapping again")]
+    public static partial void BootstrapUnfinished(ILogger logger, ulong sequence, string detail);
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Reporting sightings failed ({Reason}); {Pending} kept, retrying in {DelayMilliseconds} ms (attempt {Attempt})")]
     public static partial void SightingsRetrying(ILogger logger, int pending, string reason, long delayMilliseconds, int attempt);

@@ -94,7 +94,7 @@ internal sealed class ClusterClient : IDisposable
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "GET /v1/snapshot");
         byte[] bytes = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
 
-        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence), Is.True, "snapshot header");
+        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence, out _), Is.True, "snapshot header");
         var records = new Dictionary<ulong, ImeiRecord>();
         long count = 0;
         ulong sum = 0;

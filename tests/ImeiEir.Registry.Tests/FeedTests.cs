@@ -111,7 +111,7 @@ public class FeedTests
         await _registry.WriteSnapshotAsync(stream, CancellationToken.None);
         byte[] bytes = stream.ToArray();
 
-        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence), Is.True);
+        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence, out _), Is.True);
         Assert.That(sequence, Is.EqualTo(_registry.LastSequence));
         var records = new Dictionary<ulong, ImeiRecord>();
         int offset = SnapshotFormat.HeaderSize;

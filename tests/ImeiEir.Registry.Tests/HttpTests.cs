@@ -239,6 +239,48 @@ public class HttpTests
     }
 
     [Test]
+    public async Task Snapshot_and_feed_answers_name_the_registry_s_generation_the_409_too()
+    {
+        await PushAsync($"imei,list,reason\n{TestData.Text(1)},white,verified\n");
+        string expected = _registry.Generation.ToString();
+        using HttpResponseMessage snapshot = await _http.SendAsync(Request(HttpMethod.Get, "/v1/snapshot", TestData.ReaderToken));
+        using HttpResponseMessage feed = await _http.SendAsync(Request(HttpMethod.Get, "/v1/feed?after=0", TestData.ReaderToken), HttpCompletionOption.ResponseHeadersRead);
+        using HttpResponseMessage ahead = await _http.SendAsync(Request(HttpMethod.Get, "/v1/feed?after=9", TestData.ReaderToken));
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+            Assert.That(feed.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+            Assert.That(ahead.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That(ahead.Headers.GetValues(FeedFormat.GenerationHeader), Is.EqualTo(new[] { expected }));
+        });
+    }
+
+    [Test]
+    public async Task Status_gives_sequence_generation_records_and_the_digest_of_the_live_records()
+    {
+        await PushAsync($"imei,list,reason\n{TestData.Text(1)},white,verified\n{TestData.Text(2)},black,stolen\n{TestData.Text(3)},white,verified\n");
+        await PushAsync($"op,imei\nremove,{TestData.Text(3)}\n");
+        await ProblemAsync(await _http.SendAsync(Request(HttpMethod.Get, "/v1/status", null)), HttpStatusCode.Unauthorized);
+
+        using HttpResponseMessage response = await _http.SendAsync(Request(HttpMethod.Get, "/v1/status", TestData.ReaderToken));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        JsonElement status = JsonDocument.Parse(body).RootElement;
+        // The digest of the same records as a node computes it: over the two live ones, the removal left out.
+        _registry.TryGet(TestData.Imei(1), out ImeiRecord first);
+        _registry.TryGet(TestData.Imei(2), out ImeiRecord second);
+        Store.StateDigest expected = Store.StateDigest.Compute([(TestData.Imei(1), first), (TestData.Imei(2), second)]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.GetProperty("sequence").GetUInt64(), Is.EqualTo(4UL));
+            Assert.That(status.GetProperty("generation").GetString(), Is.EqualTo(_registry.Generation.ToString()));
+            Assert.That(status.GetProperty("records").GetInt64(), Is.EqualTo(2));
+            Assert.That(status.GetProperty("digest").GetString(), Is.EqualTo(expected.ToString()));
+            Assert.That(status.GetProperty("consistent").GetBoolean(), Is.True);
+        });
+    }
+
+    [Test]
     public async Task Feed_ahead_of_the_registry_is_409()
     {
         await PushAsync($"imei,list,reason\n{TestData.Text(1)},white,verified\n");
@@ -255,7 +297,7 @@ public class HttpTests
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(SnapshotFormat.ContentType));
         byte[] bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.That(bytes, Has.Length.EqualTo(SnapshotFormat.HeaderSize + 2 * SnapshotFormat.RecordSize + SnapshotFormat.TrailerSize));
-        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence) && sequence == 2);
+        Assert.That(SnapshotFormat.TryReadHeader(bytes, out ulong sequence, out _) && sequence == 2);
     }
 
     private static async Task<ulong> NextChangeAsync(Stream stream, CancellationToken ct)

@@ -52,6 +52,25 @@ public sealed class ServerSettingsTests
     }
 
     [Test]
+    public void A_restore_is_a_known_key_and_refuses_a_data_directory_that_is_not_empty_or_an_eir_node()
+    {
+        using var dir = new TempDirectory();
+        string backup = Path.Combine(dir.Path, "registry.backup");
+        File.WriteAllText(backup, "");
+        string fresh = Path.Combine(dir.Path, "new");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Load("--Mode=registry", $"--DataDir={fresh}", $"--Registry:RestoreFrom={backup}").Registry.RestoreFrom, Is.EqualTo(backup));
+            string notEmpty = ErrorOf("--Mode=registry", $"--DataDir={dir.Path}", $"--Registry:RestoreFrom={backup}");
+            Assert.That(notEmpty, Does.StartWith("Registry:RestoreFrom: the data directory").And.Contain("not empty").And.Not.Contain("\n"));
+            Assert.That(ErrorOf("--Mode=eir", "--Registry:Url=http://127.0.0.1:8700", "--Registry:ReaderToken=reader-token-0123456789",
+                $"--DataDir={fresh}", $"--Registry:RestoreFrom={backup}"), Does.StartWith("Registry:RestoreFrom: only a registry"));
+            Assert.That(ErrorOf("--Mode=registry", $"--DataDir={fresh}", "--Registry:RestoreFrom=/nonexistent/backup"),
+                Does.StartWith("Registry:RestoreFrom: file"));
+        });
+    }
+
+    [Test]
     public void An_eir_node_refuses_initial_lists_under_their_Registry_key_too()
     {
         string lists = Path.GetTempFileName();

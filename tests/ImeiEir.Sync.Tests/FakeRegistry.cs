@@ -93,6 +93,15 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public void Release() => _release.TrySetResult();
 
+    /// <summary>The generation the fake names in its snapshot and its feed and snapshot headers; None: it names none (a registry from before generations).</summary>
+    public RegistryGeneration Generation
+    {
+        get { lock (_gate) return _generation; }
+        set { lock (_gate) _generation = value; }
+    }
+
+    private RegistryGeneration _generation = RegistryGeneration.NewRandom();
+
     public ulong Head
     {
         get { lock (_gate) return (ulong)_changes.Count; }
@@ -146,11 +155,14 @@ internal sealed class FakeRegistry : IAsyncDisposable
     }
 
     /// <summary>Replaces the whole log (a registry restored from another backup) and drops every feed connection.</summary>
-    public void ResetTo(IEnumerable<Change> changes)
+    /// <param name="changes">The new log.</param>
+    /// <param name="generation">When given, the generation the registry names from now on (set with the log, atomically).</param>
+    public void ResetTo(IEnumerable<Change> changes, RegistryGeneration? generation = null)
     {
         CancellationTokenSource old;
         lock (_gate)
         {
+            if (generation is { } newGeneration) _generation = newGeneration;
             _changes.Clear();
             foreach (Change change in changes)
                 _changes.Add(change with { Sequence = (ulong)_changes.Count + 1 });
@@ -176,13 +188,15 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
         ulong sequence;
         SortedDictionary<ulong, ImeiRecord> state;
+        RegistryGeneration generation;
         lock (_gate)
         {
+            generation = _generation;
             sequence = Math.Min((ulong)_changes.Count, SnapshotAtMost);
             state = Model.Apply(_changes.Take((int)sequence));
         }
         var bytes = new byte[SnapshotFormat.HeaderSize + state.Count * SnapshotFormat.RecordSize + SnapshotFormat.TrailerSize];
-        SnapshotFormat.WriteHeader(sequence, bytes);
+        SnapshotFormat.WriteHeader(sequence, generation, bytes);
         int offset = SnapshotFormat.HeaderSize;
         foreach ((ulong key, ImeiRecord record) in state)
         {
@@ -192,6 +206,7 @@ internal sealed class FakeRegistry : IAsyncDisposable
         SnapshotFormat.WriteTrailer((ulong)state.Count, bytes.AsSpan(offset));
 
         context.Response.ContentType = SnapshotFormat.ContentType;
+        if (!generation.IsNone) context.Response.Headers[FeedFormat.GenerationHeader] = generation.ToString();
         long? cut = SnapshotCutAt;
         SnapshotCutAt = null;
         if (cut is { } at && at < bytes.Length)
@@ -212,7 +227,15 @@ internal sealed class FakeRegistry : IAsyncDisposable
         if (!Authorized(context) || await Forced(context)) return;
 
         CancellationToken reset;
-        lock (_gate) reset = _reset.Token;
+        CancellationTokenSource resetSource;
+        RegistryGeneration generation;
+        lock (_gate)
+        {
+            resetSource = _reset;
+            reset = _reset.Token;
+            generation = _generation;
+        }
+        if (!generation.IsNone) context.Response.Headers[FeedFormat.GenerationHeader] = generation.ToString();
         if (after > Head)
         {
             context.Response.StatusCode = 409;
@@ -250,6 +273,8 @@ internal sealed class FakeRegistry : IAsyncDisposable
                 int count = 0;
                 lock (_gate)
                 {
+                    // Reset meanwhile: the new log is another history, never sent under this response's generation.
+                    if (!ReferenceEquals(_reset, resetSource)) return;
                     changed = _changed.Task;
                     int from = (int)next - 1;
                     if (from < _changes.Count)

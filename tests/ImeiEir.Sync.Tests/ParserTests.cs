@@ -186,12 +186,22 @@ public class ParserTests
         Assert.That(allocated, Is.Zero);
     }
 
-    private static byte[] Snapshot(ulong sequence, IReadOnlyList<(ulong Key, ImeiRecord Record)> records, bool trailer = true, ulong? count = null)
+    private static readonly RegistryGeneration TestGeneration = new(UInt128.Parse("0123456789abcdef0123456789abcdef", System.Globalization.NumberStyles.HexNumber));
+
+    /// <summary>A snapshot; <paramref name="version1"/> writes the 20-byte header of registries from before generations.</summary>
+    private static byte[] Snapshot(ulong sequence, IReadOnlyList<(ulong Key, ImeiRecord Record)> records, bool trailer = true, ulong? count = null, bool version1 = false)
     {
-        var bytes = new byte[SnapshotFormat.HeaderSize + records.Count * SnapshotFormat.RecordSize + (trailer ? SnapshotFormat.TrailerSize : 0)];
-        SnapshotFormat.WriteHeader(sequence, bytes);
+        int headerSize = version1 ? SnapshotFormat.HeaderSizeV1 : SnapshotFormat.HeaderSize;
+        var bytes = new byte[headerSize + records.Count * SnapshotFormat.RecordSize + (trailer ? SnapshotFormat.TrailerSize : 0)];
+        SnapshotFormat.WriteHeader(sequence, TestGeneration, bytes);
+        if (version1)
+        {
+            // Version 1: the same first 20 bytes, version 1, no generation.
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 1);
+            bytes.AsSpan(SnapshotFormat.HeaderSizeV1, SnapshotFormat.HeaderSize - SnapshotFormat.HeaderSizeV1).Clear();
+        }
         for (int i = 0; i < records.Count; i++)
-            SnapshotFormat.WriteRecord(Imei.FromKey(records[i].Key), records[i].Record, bytes.AsSpan(SnapshotFormat.HeaderSize + i * SnapshotFormat.RecordSize));
+            SnapshotFormat.WriteRecord(Imei.FromKey(records[i].Key), records[i].Record, bytes.AsSpan(headerSize + i * SnapshotFormat.RecordSize));
         if (trailer) SnapshotFormat.WriteTrailer(count ?? (ulong)records.Count, bytes.AsSpan(bytes.Length - SnapshotFormat.TrailerSize));
         return bytes;
     }
@@ -222,8 +232,18 @@ public class ParserTests
         List<(ulong, ImeiRecord)> records = SnapshotRecords(count % 30);
         byte[] bytes = Snapshot(77, records);
         var (status, progress, parsed) = ParseSnapshot(bytes, cuts.Select(c => c.Get % (bytes.Length + 1)), 1 + segment.Get % 60);
-        return (status == SnapshotParseStatus.Complete && progress.Sequence == 77 && parsed.SequenceEqual(records))
+        return (status == SnapshotParseStatus.Complete && progress.Sequence == 77 && progress.Generation == TestGeneration && parsed.SequenceEqual(records))
             .Label($"{status}, {parsed.Count} of {records.Count}");
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 100)]
+    public Property A_version_1_snapshot_still_parses_in_any_chunking_without_a_generation(PositiveInt[] cuts, PositiveInt segment, byte count)
+    {
+        List<(ulong, ImeiRecord)> records = SnapshotRecords(count % 30);
+        byte[] bytes = Snapshot(77, records, version1: true);
+        var (status, progress, parsed) = ParseSnapshot(bytes, cuts.Select(c => c.Get % (bytes.Length + 1)), 1 + segment.Get % 60);
+        return (status == SnapshotParseStatus.Complete && progress.Sequence == 77 && progress.Generation.IsNone && parsed.SequenceEqual(records))
+            .Label($"{status}, {parsed.Count} of {records.Count}, generation {progress.Generation}");
     }
 
     [Test]
@@ -244,7 +264,7 @@ public class ParserTests
         byte[] badMagic = Snapshot(5, records);
         badMagic[0] = (byte)'X';
         byte[] badVersion = Snapshot(5, records);
-        badVersion[8] = 2;
+        badVersion[8] = 3;
         byte[] badList = Snapshot(5, records);
         badList[SnapshotFormat.HeaderSize + SnapshotFormat.RecordSize + 20] = 0;
         byte[] wrongCount = Snapshot(5, records, count: 999);

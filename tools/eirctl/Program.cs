@@ -3,6 +3,7 @@ using ImeiEir.Tools.EirCtl;
 
 var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators and registry admins")
 {
+    BackupCommand.Create(),
     CheckCommand.Create(),
     GenCommand.Create(),
     NoticesCommand.Create(),

@@ -11,6 +11,7 @@ namespace ImeiEir.Registry;
 /// <summary>
 /// <c>GET /v1/feed?after=SEQ</c>, reader token → 200 an endless <see cref="FeedStream"/> (binary
 /// <see cref="FeedFormat"/>, or NDJSON on <c>Accept: application/x-ndjson</c>) | 400 | 401 | 409 (after is ahead).
+/// Every answer but the 401 names the registry's generation in <see cref="FeedFormat.GenerationHeader"/>.
 /// </summary>
 internal static class GetFeedEndpoint
 {
@@ -22,6 +23,8 @@ internal static class GetFeedEndpoint
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/feed needs the reader token: Authorization: Bearer <reader token>");
             return;
         }
+        // On every answer, the 409 included: a node checks the history it follows before anything else.
+        context.Response.Headers[FeedFormat.GenerationHeader] = registry.Generation.ToString();
 
         ulong after = 0;
         string? afterText = context.Request.Query["after"];

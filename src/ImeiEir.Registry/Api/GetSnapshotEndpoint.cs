@@ -4,7 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImeiEir.Registry;
 
-/// <summary><c>GET /v1/snapshot</c>, reader token → 200 every live record in <see cref="SnapshotFormat"/> | 401.</summary>
+/// <summary>
+/// <c>GET /v1/snapshot</c>, reader token → 200 every live record in <see cref="SnapshotFormat"/> (whose header names the
+/// registry's generation, as the <see cref="FeedFormat.GenerationHeader"/> header does) | 401.
+/// </summary>
 internal static class GetSnapshotEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
@@ -18,6 +21,7 @@ internal static class GetSnapshotEndpoint
         context.Response.StatusCode = 200;
         context.Response.ContentType = SnapshotFormat.ContentType;
         context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers[FeedFormat.GenerationHeader] = registry.Generation.ToString();
         try
         {
             await registry.WriteSnapshotAsync(context.Response.Body, context.RequestAborted);

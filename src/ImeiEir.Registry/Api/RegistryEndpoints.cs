@@ -13,6 +13,8 @@ namespace ImeiEir.Registry;
 /// GET  /v1/feed?after=SEQ         reader   → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
 /// GET  /v1/snapshot               reader   → 200 SnapshotFormat | 401
 /// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
+/// GET  /v1/status                 reader   → 200 sequence, generation, records, digest | 401
+/// GET  /v1/backup                 admin    → 200 BackupFormat (the log up to the sequence in ImeiEir-Backup-Sequence) | 401
 /// </code>
 /// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
 /// </summary>
@@ -33,6 +35,8 @@ public static class RegistryEndpoints
         endpoints.MapGet("/v1/feed", GetFeedEndpoint.HandleAsync);
         endpoints.MapGet("/v1/snapshot", GetSnapshotEndpoint.HandleAsync);
         endpoints.MapPost("/v1/sightings", PostSightingsEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/status", GetStatusEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/backup", GetBackupEndpoint.HandleAsync);
         return endpoints;
     }
 

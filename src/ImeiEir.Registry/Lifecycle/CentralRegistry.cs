@@ -75,10 +75,13 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <summary>Opens (recovering), seeds, and starts the sighting intake and the grey expiry.</summary>
     /// <exception cref="InitialListsException">The initial lists had bad lines; nothing of them was loaded.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="InvalidDataException">The change log is damaged.</exception>
+    /// <exception cref="InvalidDataException">The change log is damaged, or the backup to restore is not a whole one.</exception>
+    /// <exception cref="InvalidOperationException">A restore was asked into a directory that holds a registry.</exception>
     public async Task StartAsync(CancellationToken ct)
     {
         if (_service is not null) throw new InvalidOperationException("The registry has already been started.");
+        if (_options.RestoreFrom is string backup)
+            await RegistryRestore.RestoreAsync(backup, _options, _directory, _logger, ct).ConfigureAwait(false);
         _service = await RegistryService.OpenAsync(_options, _directory, _time, _regimeClock.Calendar, _logger, ct).ConfigureAwait(false);
         await RegistrySeeding.SeedAsync(_service, _options, _openDemoLists, _logger, ct).ConfigureAwait(false);
 

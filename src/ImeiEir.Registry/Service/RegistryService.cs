@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ImeiEir.Core;
+using ImeiEir.Store;
 using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Registry;
@@ -13,6 +14,7 @@ namespace ImeiEir.Registry;
 /// directory/view/           the current-state view (<see cref="RegistryView"/>): FasterKV IMEI → record, checkpointed
 /// directory/admin.token     generated admin token (when Registry:AdminToken is unset), mode 0600
 /// directory/reader.token    generated reader token (when Registry:ReaderToken is unset), mode 0600
+/// directory/generation      the registry's generation (<see cref="RegistryGeneration"/>), made with the directory
 /// </code>
 /// Each job has its own part: <see cref="RegistryRecovery"/> opens, <see cref="RegistryWriter"/> writes,
 /// <see cref="ChangeReader"/> serves followers, <see cref="HistoryReader"/> and <see cref="SnapshotWriter"/> read the
@@ -32,8 +34,9 @@ public sealed class RegistryService : IAsyncDisposable
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
-        RecoveredRegistry recovered, string adminToken, string readerToken)
+        RecoveredRegistry recovered, string adminToken, string readerToken, RegistryGeneration generation)
     {
+        Generation = generation;
         Options = options;
         Calendar = calendar;
         Directory = directory;
@@ -56,6 +59,12 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
     public RegimeCalendar Calendar { get; }
+
+    /// <summary>
+    /// Which history this registry's change numbers belong to: made when its data directory was created (or restored
+    /// from a backup) and kept in <c>directory/generation</c> for its life. Sent with every snapshot and feed.
+    /// </summary>
+    public RegistryGeneration Generation { get; }
 
     /// <summary>The last durable (committed) change number; 0 for an empty registry.</summary>
     public ulong LastSequence => _published.Value;
@@ -114,9 +123,13 @@ public sealed class RegistryService : IAsyncDisposable
 
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(directory);
+        if (File.Exists(Path.Combine(directory, RegistryRestore.IncompleteMarker)))
+            throw new InvalidDataException($"{directory} holds a restore that did not finish ({RegistryRestore.IncompleteMarker}); delete the directory and restore again");
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
+        // Before the log is opened: a log never exists without the generation that names its history.
+        RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
         RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
-        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken);
+        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, generation);
     }
 
     // ---------------------------------------------------------------- writes
@@ -199,7 +212,43 @@ public sealed class RegistryService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
-        await SnapshotWriter.WriteAsync(_view, LastSequence, destination, ct).ConfigureAwait(false);
+        await SnapshotWriter.WriteAsync(_view, LastSequence, Generation, destination, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a <see cref="BackupFormat"/> backup of the registry as of <see cref="LastSequence"/> when called (its
+    /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
+    /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
+    /// </summary>
+    public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfDisposed();
+        ulong sequence = LastSequence;
+        started?.Invoke(sequence);
+        await BackupWriter.WriteAsync(_changes, sequence, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
+        return sequence;
+    }
+
+    /// <summary>
+    /// The registry's sequence, generation and the digest of its live records (a full scan of the view: seconds at
+    /// tens of millions of records; for operators, not for polling). Writes go on meanwhile; the scan is repeated (up
+    /// to 3 times) until none happened during it, so the digest is exactly the state at the sequence reported.
+    /// </summary>
+    public RegistryStatus GetStatus()
+    {
+        ThrowIfDisposed();
+        const int Attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            // A batch is appended to the log before it reaches the view, and published after: with nothing appended
+            // beyond the published number before and after the scan, no batch touched the view during it.
+            ulong before = LastSequence;
+            bool quietBefore = _log.LastAppended == before;
+            StateDigest digest = StateDigest.Compute(_view.Scan());
+            bool consistent = quietBefore && LastSequence == before && _log.LastAppended == before;
+            if (consistent || attempt == Attempts) return new RegistryStatus(before, Generation, digest, consistent);
+        }
     }
 
     // ---------------------------------------------------------------- checkpoints and lifetime

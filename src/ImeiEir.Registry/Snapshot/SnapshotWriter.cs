@@ -16,14 +16,15 @@ internal static class SnapshotWriter
     /// <summary>Streams the snapshot to <paramref name="destination"/>, with back-pressure.</summary>
     /// <param name="view">The view to scan.</param>
     /// <param name="sequence">The published change number when the snapshot was asked for: every change up to it is in the view.</param>
+    /// <param name="generation">The registry's generation, named in the header.</param>
     /// <param name="destination">Where the bytes go.</param>
     /// <param name="ct">Ends the copy (the reader went away).</param>
-    public static async Task WriteAsync(RegistryView view, ulong sequence, Stream destination, CancellationToken ct)
+    public static async Task WriteAsync(RegistryView view, ulong sequence, RegistryGeneration generation, Stream destination, CancellationToken ct)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
         // The view's scan holds a FASTER session for its whole run, so it runs on a thread of its own and never
         // across an await; the pipe carries its bytes to the (asynchronous) destination with back-pressure.
-        Task producer = Task.Factory.StartNew(() => Produce(view, sequence, pipe.Writer), CancellationToken.None,
+        Task producer = Task.Factory.StartNew(() => Produce(view, sequence, generation, pipe.Writer), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
@@ -36,12 +37,12 @@ internal static class SnapshotWriter
         }
     }
 
-    private static void Produce(RegistryView view, ulong sequence, PipeWriter writer)
+    private static void Produce(RegistryView view, ulong sequence, RegistryGeneration generation, PipeWriter writer)
     {
         Exception? error = null;
         try
         {
-            SnapshotFormat.WriteHeader(sequence, writer.GetSpan(SnapshotFormat.HeaderSize));
+            SnapshotFormat.WriteHeader(sequence, generation, writer.GetSpan(SnapshotFormat.HeaderSize));
             writer.Advance(SnapshotFormat.HeaderSize);
             ulong count = 0;
             int pending = 0;

@@ -244,6 +244,11 @@ public sealed class ServerSettings
             yield return $"Sbi:Port: {Sbi.Port} is Http:Port too; N5g-eir over HTTP/2 needs a port of its own";
         if (Mode == ServerMode.Registry && Diameter.InlineScheduling)
             yield return "Diameter:InlineScheduling: not in registry mode: it has no Diameter port, and its handlers write to disk, which must not run on a socket's I/O thread";
+        if (Registry.RestoreFrom is not null && Mode == ServerMode.Eir)
+            yield return "Registry:RestoreFrom: only a registry restores a backup (Mode=registry or all-in-one); an eir node bootstraps from its registry";
+        // Before anything (the data-directory locks) writes there: a restore starts a new data directory.
+        else if (Registry.RestoreFrom is not null && Directory.Exists(DataDir) && Directory.EnumerateFileSystemEntries(DataDir).Any())
+            yield return $"Registry:RestoreFrom: the data directory '{DataDir}' is not empty; restore into a new, empty one (and leave the key out of later starts)";
         if (Mode != ServerMode.Eir)
             yield break;
         if (!Uri.TryCreate(Registry.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))

@@ -1,0 +1,49 @@
+using System.Buffers;
+using ImeiEir.Core;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// Writes a <see cref="BackupFormat"/> backup: the committed changes 1..S, read from the log in batches while writes
+/// go on. The log is append-only and every change up to S is durable and published, so the copy is exactly the
+/// registry as of S however long it takes; the view is not read at all.
+/// </summary>
+internal static class BackupWriter
+{
+    private const int Batch = 4096;
+
+    /// <param name="changes">The log's reader.</param>
+    /// <param name="sequence">S: the published change number when the backup was asked for.</param>
+    /// <param name="generation">The registry's generation (a restore makes a new one; this names the source).</param>
+    /// <param name="takenUnixMilliseconds">When the backup was taken.</param>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="ct">Ends the copy (the reader went away).</param>
+    public static async Task WriteAsync(ChangeReader changes, ulong sequence, RegistryGeneration generation, long takenUnixMilliseconds,
+        Stream destination, CancellationToken ct)
+    {
+        var buffer = new Change[Batch];
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(BackupFormat.HeaderSize, Batch * BackupFormat.ChangeSize));
+        try
+        {
+            BackupFormat.WriteHeader(sequence, generation, takenUnixMilliseconds, bytes);
+            await destination.WriteAsync(bytes.AsMemory(0, BackupFormat.HeaderSize), ct).ConfigureAwait(false);
+            ulong after = 0;
+            while (after < sequence)
+            {
+                int want = (int)Math.Min((ulong)Batch, sequence - after);
+                int count = await changes.ReadAsync(after, buffer.AsMemory(0, want), TimeSpan.Zero, ct).ConfigureAwait(false);
+                if (count == 0) throw new InvalidOperationException($"the change log returned nothing after change {after}, below the backup's {sequence}");
+                for (int i = 0; i < count; i++) ChangeCodec.Write(buffer[i], bytes.AsSpan(i * BackupFormat.ChangeSize, BackupFormat.ChangeSize));
+                await destination.WriteAsync(bytes.AsMemory(0, count * BackupFormat.ChangeSize), ct).ConfigureAwait(false);
+                after += (ulong)count;
+            }
+            BackupFormat.WriteTrailer(sequence, bytes);
+            await destination.WriteAsync(bytes.AsMemory(0, BackupFormat.TrailerSize), ct).ConfigureAwait(false);
+            await destination.FlushAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+}

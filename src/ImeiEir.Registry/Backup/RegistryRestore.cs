@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using ImeiEir.Core;
+using ImeiEir.Store;
+using Microsoft.Extensions.Logging;
+
+namespace ImeiEir.Registry;
+
+/// <summary>
+/// Rebuilds a registry directory from a <see cref="BackupFormat"/> backup: appends changes 1..S to a new change log
+/// with their per-IMEI back-links (history), applies them to a new view and checkpoints it at S. The directory then
+/// opens as any registry, with a new generation (<see cref="GenerationFile"/>, made at that open), so nodes of the old
+/// registry bootstrap afresh instead of mixing two histories. While it runs, <c>restore.incomplete</c> marks the
+/// directory: a restore cut short (a crash, a bad backup) is never opened as a registry.
+/// </summary>
+internal static class RegistryRestore
+{
+    public const string IncompleteMarker = "restore.incomplete";
+
+    private const int Batch = 4096;
+    private const ulong CommitEvery = 128 * 1024;
+
+    /// <summary>Restores <paramref name="backupFile"/> into <paramref name="directory"/>; returns the sequence it holds.</summary>
+    /// <exception cref="InvalidOperationException">The directory already holds a registry.</exception>
+    /// <exception cref="InvalidDataException">The file is not a whole backup; nothing usable is left in the directory.</exception>
+    public static async Task<ulong> RestoreAsync(string backupFile, RegistryOptions options, string directory, ILogger logger, CancellationToken ct)
+    {
+        directory = Path.GetFullPath(directory);
+        string logDirectory = Path.Combine(directory, "log"), viewDirectory = Path.Combine(directory, "view");
+        string marker = Path.Combine(directory, IncompleteMarker);
+        if (!File.Exists(marker) && (Directory.Exists(logDirectory) || Directory.Exists(viewDirectory) || File.Exists(Path.Combine(directory, GenerationFile.FileName))))
+            throw new InvalidOperationException($"{RegistryOptions.Section}:RestoreFrom: {directory} already holds a registry; restore into a new, empty data directory");
+
+        var stopwatch = Stopwatch.StartNew();
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(marker, $"restoring from {backupFile}\n", ct).ConfigureAwait(false);
+        DeleteIfExists(logDirectory); // a restore that did not finish
+        DeleteIfExists(viewDirectory);
+        try
+        {
+            (ulong sequence, RegistryGeneration source) = await CopyAsync(backupFile, options, logDirectory, viewDirectory, ct).ConfigureAwait(false);
+            File.Delete(marker);
+            RegistryLog.Restored(logger, backupFile, sequence, source.ToString(), stopwatch.ElapsedMilliseconds);
+            return sequence;
+        }
+        catch
+        {
+            DeleteIfExists(logDirectory);
+            DeleteIfExists(viewDirectory);
+            throw;
+        }
+    }
+
+    private static async Task<(ulong Sequence, RegistryGeneration Source)> CopyAsync(string backupFile, RegistryOptions options,
+        string logDirectory, string viewDirectory, CancellationToken ct)
+    {
+        await using var input = new FileStream(backupFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var header = new byte[BackupFormat.HeaderSize];
+        if (input.Length < BackupFormat.HeaderSize || !BackupFormat.TryReadHeader(await ReadAsync(input, header, ct).ConfigureAwait(false),
+                out ulong sequence, out RegistryGeneration source, out _))
+            throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP version-{BackupFormat.Version} header)");
+        if (input.Length != BackupFormat.Length(sequence))
+            throw new InvalidDataException($"{backupFile} is cut or damaged: {input.Length} bytes, where a backup of {sequence} changes has {BackupFormat.Length(sequence)}");
+
+        ChangeLog log = ChangeLog.Open(logDirectory);
+        RegistryView? view = null;
+        try
+        {
+            view = RegistryView.Open(options, viewDirectory);
+            var bytes = new byte[Batch * BackupFormat.ChangeSize];
+            ulong next = 1, uncommitted = 0;
+            while (next <= sequence)
+            {
+                int count = (int)Math.Min((ulong)Batch, sequence - next + 1);
+                await ReadAsync(input, bytes.AsMemory(0, count * BackupFormat.ChangeSize), ct).ConfigureAwait(false);
+                Append(log, view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), ref next, backupFile);
+                if ((uncommitted += (ulong)count) >= CommitEvery)
+                {
+                    await log.CommitAsync().ConfigureAwait(false);
+                    uncommitted = 0;
+                }
+            }
+            var trailer = new byte[BackupFormat.TrailerSize];
+            if (!BackupFormat.IsTrailerOf(await ReadAsync(input, trailer, ct).ConfigureAwait(false), sequence))
+                throw new InvalidDataException($"{backupFile} is damaged: its trailer does not count {sequence} changes");
+            await log.CommitAsync().ConfigureAwait(false);
+            await view.CheckpointAsync(sequence, ct).ConfigureAwait(false);
+            return (sequence, source);
+        }
+        finally
+        {
+            view?.Dispose();
+            log.Dispose();
+        }
+    }
+
+    /// <summary>Appends and applies one batch of encoded changes, each with the back-link to its IMEI's previous change.</summary>
+    private static void Append(ChangeLog log, RegistryView view, ReadOnlySpan<byte> changes, ref ulong next, string backupFile)
+    {
+        using ImeiStoreSession session = view.NewSession();
+        for (int offset = 0; offset < changes.Length; offset += BackupFormat.ChangeSize)
+        {
+            if (!ChangeCodec.TryRead(changes.Slice(offset, BackupFormat.ChangeSize), out Change change) || change.Sequence != next)
+                throw new InvalidDataException($"{backupFile} is damaged at change {next}");
+            // As the write path links them (PlannedWrite): the view's record, tombstones included, is the previous change.
+            ulong previous = session.TryGet(change.Imei, out ImeiRecord current) ? current.Sequence : 0;
+            log.Append(change, previous);
+            ChangeApplier.Apply(session, change);
+            next++;
+        }
+    }
+
+    private static async Task<byte[]> ReadAsync(Stream input, byte[] buffer, CancellationToken ct)
+    {
+        await input.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+        return buffer;
+    }
+
+    private static async Task ReadAsync(Stream input, Memory<byte> buffer, CancellationToken ct) =>
+        await input.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+
+    private static void DeleteIfExists(string directory)
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+}
