@@ -1,4 +1,5 @@
-# ImeiEir (all-in-one by default; IMEIEIR_Mode=registry|eir). Build: docker build -t imeieir .   Run: docker run -p 3868:3868 imeieir
+# ImeiEir (all-in-one by default; IMEIEIR_Mode=registry|eir). Build: docker build -t imeieir .
+# Run: docker run -p 3868:3868 -p 8080:8080 -p 8700:8700 -v imeieir:/var/lib/imeieir imeieir
 # Stage 1 restores on the project files alone, so source edits do not invalidate the restore layer.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
