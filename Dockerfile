@@ -1,4 +1,5 @@
-# ImeiEir (all-in-one by default; IMEIEIR_Mode=registry|eir). Build: docker build -t imeieir .   Run: docker run -p 3868:3868 imeieir
+# ImeiEir (all-in-one by default; IMEIEIR_Mode=registry|eir). Build: docker build -t imeieir .
+# Run: docker run -p 3868:3868 -p 8080:8080 -p 8700:8700 -p 7777:7777 -v imeieir:/var/lib/imeieir imeieir
 # Stage 1 restores on the project files alone, so source edits do not invalidate the restore layer.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
@@ -30,9 +31,10 @@ ENV IMEIEIR_DataDir=/var/lib/imeieir \
     IMEIEIR_Diameter__Host=0.0.0.0 \
     IMEIEIR_Diameter__Port=3868 \
     IMEIEIR_Http__Host=0.0.0.0 \
-    IMEIEIR_Registry__Host=0.0.0.0
+    IMEIEIR_Registry__Host=0.0.0.0 \
+    IMEIEIR_Sbi__Host=0.0.0.0
 VOLUME /var/lib/imeieir
-# Diameter S13, node HTTP (health, metrics), registry admin API (all-in-one and registry modes)
-EXPOSE 3868 8080 8700
+# Diameter S13, node HTTP (lookup, health, metrics), registry admin API (all-in-one and registry modes), SBI (N5g-eir over HTTP/2 for the AMF)
+EXPOSE 3868 8080 8700 7777
 USER $APP_UID
 ENTRYPOINT ["dotnet", "/app/imeieir.dll"]

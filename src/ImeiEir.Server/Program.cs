@@ -10,12 +10,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+// A stop asked for while the host is still being built waits for it, then stops it (StartupSignals).
+using var signals = new StartupSignals();
 // Read before the host is disposed: a failed start disposes it, and its services with it.
 CancellationToken stopping = default;
 try
 {
-    (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args);
+    // A start cancelled by a stop is reported below in one line, not logged as a failure too (CancelledStartLog).
+    (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args, CancelledStartLog.Register);
     stopping = app.Lifetime.ApplicationStopping;
+    signals.Attach(app.Lifetime);
 
     // The ready line means "bound and, on a node, caught up with the registry": scripts and tests wait for it.
     NodeReadiness readiness = app.Services.GetRequiredService<NodeReadiness>();
@@ -36,7 +40,7 @@ try
 catch (Exception e) when (Unwrap(e) is OperationCanceledException && stopping.IsCancellationRequested)
 {
     // SIGTERM or Ctrl+C while starting (recovering a 50M-record store takes seconds): the start was cancelled on
-    // purpose, and whatever had opened was disposed with the host. A stop, not a crash.
+    // purpose, and whatever had opened was disposed with the host. A stop, not a crash, and nothing else says so.
     Console.Error.WriteLine("imeieir: stopped before it was ready");
     return 0;
 }
