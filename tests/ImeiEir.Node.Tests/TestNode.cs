@@ -50,7 +50,8 @@ internal sealed class TestNode : IDisposable
 
     public DiameterServices Services { get; }
 
-    public PipePeer Connect(bool overLimit = false, string id = "test-connection") => new(Services, overLimit, id);
+    /// <summary>A connection from <paramref name="address"/> (none known when null).</summary>
+    public PipePeer Connect(IPAddress? address = null, string id = "test-connection") => new(Services, address, id);
 
     public void Dispose() => Store.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 
@@ -5,8 +6,8 @@ namespace ImeiEir.Node.Diameter;
 
 /// <summary>
 /// Kestrel's hook for a raw TCP endpoint: the transport (epoll event loops or Kestrel's sockets) hands us each
-/// accepted connection as a pair of pipes (with the configured pause thresholds); we count connections and run the
-/// Diameter state machine.
+/// accepted connection as a pair of pipes (with the configured pause thresholds); we run the Diameter state machine,
+/// which asks <see cref="PeerAdmission"/> for a pending slot on accept and an established one at CER.
 /// </summary>
 internal sealed class DiameterConnectionHandler : ConnectionHandler
 {
@@ -25,11 +26,11 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
-        int open = Interlocked.Increment(ref _open);
+        Interlocked.Increment(ref _open);
         try
         {
             using var diameter = new DiameterConnection(
-                connection.Transport, _services, overLimit: open > _services.Options.MaxConnections,
+                connection.Transport, _services, (connection.RemoteEndPoint as IPEndPoint)?.Address,
                 connection.ConnectionId, connection.RemoteEndPoint?.ToString());
             try
             {

@@ -26,6 +26,7 @@ internal sealed class DiameterServices
         Attaches = attaches;
         Metrics = metrics;
         Logger = logger;
+        Admission = new PeerAdmission(options);
     }
 
     public DiameterOptions Options { get; }
@@ -48,6 +49,9 @@ internal sealed class DiameterServices
     public NodeMetrics Metrics { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The pending and established connection pools and the allow-list, shared by every connection.</summary>
+    public PeerAdmission Admission { get; }
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
