@@ -140,13 +140,15 @@ internal sealed class DiameterConnection : IDisposable
             _batchStarted = Stopwatch.GetTimestamp();
             ReadOnlySequence<byte> buffer = result.Buffer;
             SequencePosition batchStart = buffer.Start;
+            long received = 0;
             Verdict verdict;
             try
             {
                 if (!buffer.IsEmpty)
                 {
                     // Any message from the peer proves it alive (RFC 3539 §3.4.1), whatever it is.
-                    Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                    received = _time.GetTimestamp();
+                    Volatile.Write(ref _lastReceived, received);
                     _watchdogPending = false;
                 }
                 // One epoch entry for the whole batch instead of one per lookup; left before the flush's await.
@@ -159,7 +161,8 @@ internal sealed class DiameterConnection : IDisposable
                 {
                     _responder.ExitBatch();
                 }
-                TrackPartialFrame(partial: !buffer.IsEmpty, newFrame: !buffer.Start.Equals(batchStart));
+                // A partial frame implies a non-empty batch, so received is its arrival time.
+                TrackPartialFrame(partial: !buffer.IsEmpty, newFrame: !buffer.Start.Equals(batchStart), received);
                 if (verdict == Verdict.Continue && result.IsCanceled)
                     verdict = OnTimers(buffer.Length);
                 if (verdict == Verdict.Continue && result.IsCompleted)
@@ -482,12 +485,12 @@ internal sealed class DiameterConnection : IDisposable
     /// than the one timed so far) and stops it when nothing is left over. Every received byte resets the idle timeout,
     /// so only this bounds a peer that trickles a frame a byte at a time.
     /// </summary>
-    private void TrackPartialFrame(bool partial, bool newFrame)
+    private void TrackPartialFrame(bool partial, bool newFrame, long received)
     {
         if (!partial)
             Volatile.Write(ref _frameStarted, 0);
         else if (newFrame || Volatile.Read(ref _frameStarted) == 0)
-            Volatile.Write(ref _frameStarted, _time.GetTimestamp());
+            Volatile.Write(ref _frameStarted, received);
     }
 
     private bool FrameOverdue(long now)
