@@ -30,6 +30,9 @@ public static class ResultCodes
     /// <summary>DIAMETER_INVALID_AVP_BITS (protocol error).</summary>
     public const uint InvalidAvpBits = 3009;
 
+    /// <summary>DIAMETER_UNKNOWN_PEER (protocol error): a CER from a peer local policy does not admit (RFC 6733 §5.3).</summary>
+    public const uint UnknownPeer = 3010;
+
     /// <summary>DIAMETER_AVP_UNSUPPORTED: an unknown AVP with the M bit.</summary>
     public const uint AvpUnsupported = 5001;
 

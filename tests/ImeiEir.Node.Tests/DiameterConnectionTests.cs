@@ -184,17 +184,6 @@ public sealed class DiameterConnectionTests
     }
 
     [Test]
-    public async Task A_connection_over_the_limit_gets_3004_too_busy_and_closes()
-    {
-        await using PipePeer peer = _node.Connect(overLimit: true);
-        await peer.SendAsync(peer.Cer());
-        byte[] answer = (await peer.ReceiveAsync())!;
-        Assert.That(BaseMessages.TryGetResultCode(answer, out uint code) && code == ResultCodes.TooBusy);
-        Assert.That(Header(answer).IsError, Is.True, "3xxx answers carry the E bit");
-        Assert.That(await peer.ReceiveAsync(), Is.Null);
-    }
-
-    [Test]
     public async Task Unknown_application_gets_3007_with_the_e_bit()
     {
         await using PipePeer peer = _node.Connect();

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using ImeiEir.Diameter;
 using ImeiEir.Node.Diameter;
+using Microsoft.AspNetCore.Connections;
 
 namespace ImeiEir.Node.Tests;
 
@@ -21,15 +22,28 @@ internal sealed class PipePeer : IAsyncDisposable
     private uint _hopByHop = 1000;
     private uint _endToEnd = 5000;
 
-    public PipePeer(DiameterServices services, bool overLimit = false, string id = "test-connection", string remote = "in-memory")
+    public PipePeer(DiameterServices services, IPAddress? address = null, string id = "test-connection", string remote = "in-memory")
     {
-        Connection = new DiameterConnection(new DuplexPipe(_toServer.Reader, _toClient.Writer), services, overLimit, id, remote);
-        Running = Task.Run(() => Connection.RunAsync(_stopping.Token));
+        _connection = new DiameterConnection(new DuplexPipe(_toServer.Reader, _toClient.Writer), services, address, id, remote);
+        Running = Task.Run(() => _connection.RunAsync(_stopping.Token));
+    }
+
+    /// <summary>
+    /// A connection handed to <paramref name="handler"/> as a transport would hand it (the handler builds its own
+    /// <see cref="DiameterConnection"/>, so <see cref="Connection"/> is not available).
+    /// </summary>
+    public PipePeer(DiameterConnectionHandler handler, IPEndPoint remote, string id)
+    {
+        var context = new DefaultConnectionContext(id, new DuplexPipe(_toServer.Reader, _toClient.Writer),
+            new DuplexPipe(_toClient.Reader, _toServer.Writer)) { RemoteEndPoint = remote };
+        Running = Task.Run(() => handler.OnConnectedAsync(context));
     }
 
     public static LocalIdentity Mme { get; } = new("mme.test", "test", IPAddress.Loopback, "pipe-peer");
 
-    public DiameterConnection Connection { get; }
+    private readonly DiameterConnection? _connection;
+
+    public DiameterConnection Connection => _connection ?? throw new InvalidOperationException("a connection made through the handler");
 
     /// <summary>Completes when the server side of the connection has ended.</summary>
     public Task Running { get; }
@@ -119,7 +133,7 @@ internal sealed class PipePeer : IAsyncDisposable
         _toServer.Writer.Complete();
         await Task.WhenAny(Running, Task.Delay(5000));
         _toClient.Reader.Complete();
-        Connection.Dispose();
+        _connection?.Dispose();
         _stopping.Dispose();
     }
 

@@ -54,8 +54,9 @@ internal sealed class TestNode : IDisposable
 
     public DiameterServices Services { get; }
 
-    public PipePeer Connect(bool overLimit = false, string id = "test-connection", string remote = "in-memory") =>
-        new(Services, overLimit, id, remote);
+    /// <summary>A connection from <paramref name="address"/> (none known when null); <paramref name="remote"/> is what logs name it.</summary>
+    public PipePeer Connect(IPAddress? address = null, string id = "test-connection", string remote = "in-memory") =>
+        new(Services, address, id, remote);
 
     public void Dispose() => Store.Dispose();
 }

@@ -22,8 +22,20 @@ public sealed class DiameterOptions
     /// <summary>Largest message accepted, in bytes, header included. Default 65536. A longer frame closes the connection.</summary>
     public int MaxMessageSize { get; set; } = 64 * 1024;
 
-    /// <summary>Open connections allowed at once. Default 1024. A peer beyond it gets CEA 3004 TOO_BUSY and is closed.</summary>
+    /// <summary>
+    /// Established peers (connections whose CER was answered 2001) allowed at once. Default 1024. A CER beyond it gets
+    /// 3004 TOO_BUSY and the connection is closed. A connection still waiting for its CER never holds one of these
+    /// slots: those count toward <see cref="MaxPendingConnections"/>.
+    /// </summary>
     public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>
+    /// Connections accepted but without a successful CER yet, allowed at once. Default 64. When one more arrives the
+    /// oldest of them is closed to make room, so sockets that never say hello cannot lock the operator's MMEs out: a
+    /// real peer sends its CER one round trip after connecting, and to push it out an attacker would have to open
+    /// this many connections within that round trip.
+    /// </summary>
+    public int MaxPendingConnections { get; set; } = 64;
 
     /// <summary>Tw (RFC 3539 §3.4.1): after this much silence from a peer we send DWR. Default 30 s.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -34,8 +46,27 @@ public sealed class DiameterOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(65);
 
-    /// <summary>Time a new connection has to send its CER. Default 10 s.</summary>
-    public TimeSpan CerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Time a new connection has to complete its CER, counted from the accept. Default 5 s: an MME sends CER as soon as
+    /// TCP is up, so even a slow link needs well under a second; the timeout only decides how long a silent socket
+    /// holds a pending slot (<see cref="MaxPendingConnections"/>) when nobody newer pushes it out.
+    /// </summary>
+    public TimeSpan CerTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Once the first byte of a message has arrived, the whole message must arrive within this, else the connection is
+    /// closed. Default 10 s (a 64 KiB message at 6.5 KB/s). Without it a peer trickling a byte every few seconds keeps
+    /// its connection, and up to <see cref="MaxMessageSize"/> of buffer, for ever, as each byte resets the idle timeout.
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Who may connect, checked at CER: source addresses or CIDR blocks (10.20.0.0/16, 2001:db8::/32) and/or
+    /// Origin-Hosts (mme1.example.net); an entry may itself be a comma-separated list. Empty (the default): everyone.
+    /// A CER matching no entry gets 3010 DIAMETER_UNKNOWN_PEER and the connection is closed (RFC 6733 §5.3). An
+    /// Origin-Host entry takes the peer's word for its name; list addresses to keep strangers out.
+    /// </summary>
+    public string[] AllowedPeers { get; set; } = [];
 
     /// <summary>How long to wait for DPA after sending DPR (on shutdown) before closing anyway. Default 2 s.</summary>
     public TimeSpan DisconnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -110,6 +141,12 @@ public sealed class DiameterOptions
             yield return $"{Section}:MaxMessageSize: {MaxMessageSize} must be a multiple of 4 between 1024 and 16777216 bytes";
         if (MaxConnections < 1)
             yield return $"{Section}:MaxConnections: {MaxConnections} must be at least 1";
+        if (MaxPendingConnections < 1)
+            yield return $"{Section}:MaxPendingConnections: {MaxPendingConnections} must be at least 1";
+        if (FrameTimeout <= TimeSpan.Zero)
+            yield return $"{Section}:FrameTimeout: {FrameTimeout} must be positive";
+        if (!AllowedPeer.TryParseAll(AllowedPeers, out _, out string badPeer))
+            yield return $"{Section}:AllowedPeers: '{badPeer}' is neither an IP address, a CIDR block (10.0.0.0/8) nor a DiameterIdentity";
         if (WatchdogInterval < TimeSpan.FromMilliseconds(100))
             yield return $"{Section}:WatchdogInterval: {WatchdogInterval} must be at least 00:00:00.1";
         if (IdleTimeout <= WatchdogInterval)
@@ -133,5 +170,5 @@ public sealed class DiameterOptions
     }
 
     // RFC 6733 §4.3.1: one check for our identity and every peer's (ImeiEir.Diameter.DiameterIdentity).
-    private static bool IsDiameterIdentity(string value) => ImeiEir.Diameter.DiameterIdentity.IsValid(value);
+    internal static bool IsDiameterIdentity(string value) => ImeiEir.Diameter.DiameterIdentity.IsValid(value);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Net;
 using ImeiEir.Diameter;
 using ImeiEir.Node.Configuration;
 using ImeiEir.Node.Observability;
@@ -30,7 +31,7 @@ internal sealed class DiameterConnection : IDisposable
     private readonly TimeProvider _time;
     private readonly S13Responder _responder;
     private readonly ConnectionMeter _meter;
-    private readonly bool _overLimit;
+    private readonly AdmissionTicket _admission;
     private readonly string _connectionId;
     private readonly string? _remote;
     private readonly long _connectedAt;
@@ -40,6 +41,8 @@ internal sealed class DiameterConnection : IDisposable
     private long _lastReceived;              // TimeProvider timestamp; written by the loop, read by the timer
     private volatile bool _watchdogPending;  // a DWR is out and nothing has been heard since
     private volatile bool _disconnectRequested;
+    private volatile bool _evicted;          // pushed out of the pending pool by a newer connection
+    private long _frameStarted;              // TimeProvider timestamp of a partial frame's first byte; 0: none
     private long _disconnectDeadline;
     private bool _outputPending;
     private uint _nextHopByHop;
@@ -49,7 +52,7 @@ internal sealed class DiameterConnection : IDisposable
     private string _closeReason = "peer closed the connection";
     private long _batchStarted;              // Stopwatch timestamp of the current read batch: latency counts from it
 
-    public DiameterConnection(IDuplexPipe transport, DiameterServices services, bool overLimit, string connectionId, string? remote)
+    public DiameterConnection(IDuplexPipe transport, DiameterServices services, IPAddress? remoteAddress, string connectionId, string? remote)
     {
         _input = transport.Input;
         _output = transport.Output;
@@ -59,7 +62,6 @@ internal sealed class DiameterConnection : IDisposable
         _time = services.Time;
         _responder = services.CreateResponder();
         _meter = services.Metrics.OpenConnection();
-        _overLimit = overLimit;
         _connectionId = connectionId;
         _remote = remote;
         _connectedAt = _time.GetTimestamp();
@@ -73,10 +75,16 @@ internal sealed class DiameterConnection : IDisposable
         // Started with the connection, not with the loop, so the CER timeout counts from the accept.
         TimeSpan tick = TickInterval();
         _timer = _time.CreateTimer(static s => ((DiameterConnection)s!).OnTick(), this, tick, tick);
+
+        // Last: entering the pending pool may close its oldest member, which must not find this one half-built.
+        _admission = services.Admission.Arrive(remoteAddress, Evict);
     }
 
     /// <summary>Why the connection ended, for the caller's log line.</summary>
     public string CloseReason => _closeReason;
+
+    /// <summary>Whether part of a message has arrived and the rest is awaited (the frame clock runs).</summary>
+    internal bool IsReceivingFrame => Volatile.Read(ref _frameStarted) != 0;
 
     /// <summary>The peer's Origin-Host once its CER was accepted.</summary>
     public string PeerHost => _peerHost;
@@ -106,8 +114,16 @@ internal sealed class DiameterConnection : IDisposable
         _input.CancelPendingRead();
     }
 
+    /// <summary>Closes a connection still waiting for its CER to make room for a newer one; safe from any thread.</summary>
+    private void Evict()
+    {
+        _evicted = true;
+        _input.CancelPendingRead();
+    }
+
     public void Dispose()
     {
+        _admission.Leave();
         _timer.Dispose();
         _responder.Dispose();
         _services.Metrics.CloseConnection(_meter);
@@ -122,13 +138,16 @@ internal sealed class DiameterConnection : IDisposable
             ReadResult result = await _input.ReadAsync();
             _batchStarted = Stopwatch.GetTimestamp();
             ReadOnlySequence<byte> buffer = result.Buffer;
+            SequencePosition batchStart = buffer.Start;
+            long received = 0;
             Verdict verdict;
             try
             {
                 if (!buffer.IsEmpty)
                 {
                     // Any message from the peer proves it alive (RFC 3539 §3.4.1), whatever it is.
-                    Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                    received = _time.GetTimestamp();
+                    Volatile.Write(ref _lastReceived, received);
                     _watchdogPending = false;
                 }
                 // One epoch entry for the whole batch instead of one per lookup; left before the flush's await.
@@ -141,8 +160,10 @@ internal sealed class DiameterConnection : IDisposable
                 {
                     _responder.ExitBatch();
                 }
+                // A partial frame implies a non-empty batch, so received is its arrival time.
+                TrackPartialFrame(partial: !buffer.IsEmpty, newFrame: !buffer.Start.Equals(batchStart), received);
                 if (verdict == Verdict.Continue && result.IsCanceled)
-                    verdict = OnTimers();
+                    verdict = OnTimers(buffer.Length);
                 if (verdict == Verdict.Continue && result.IsCompleted)
                 {
                     verdict = Verdict.Close;
@@ -348,12 +369,12 @@ internal sealed class DiameterConnection : IDisposable
 
         // Valid DiameterIdentity by now (TryParseCer), escaped all the same: nothing a peer sends reaches a log raw.
         string peer = LogText.Escape(cer.OriginHost);
-        if (_overLimit)
+        if (!_admission.IsAllowed(cer.OriginHost))
         {
-            // docs/ARCHITECTURE.md, convention 8: refuse with 3004 rather than queue without bound; the peer tries
-            // another EIR.
-            Commit(BaseMessages.WriteProtocolErrorAnswer(destination, message, _identity, ResultCodes.TooBusy));
-            return Reject($"{peer}: connection limit {_options.MaxConnections} reached (3004 TOO_BUSY)");
+            // RFC 6733 §5.3: a CER from a peer local policy does not know gets DIAMETER_UNKNOWN_PEER, a protocol error
+            // (E bit, §7.1.3), and the connection closes.
+            Commit(BaseMessages.WriteProtocolErrorAnswer(destination, message, _identity, ResultCodes.UnknownPeer));
+            return Reject($"{peer}: not in Diameter:AllowedPeers (3010 UNKNOWN_PEER)");
         }
 
         if (!cer.SupportsS13)
@@ -361,6 +382,19 @@ internal sealed class DiameterConnection : IDisposable
             // RFC 6733 §5.3: no application in common → DIAMETER_NO_COMMON_APPLICATION and close.
             Commit(BaseMessages.WriteCea(destination, header, _identity, ResultCodes.NoCommonApplication));
             return Reject($"{peer} does not advertise S13 (5010 NO_COMMON_APPLICATION)");
+        }
+
+        // Only now, with a CER worth answering 2001, does the connection ask for an established-peer slot: a socket
+        // that never says hello holds a pending slot at most (PeerAdmission).
+        switch (_admission.Establish())
+        {
+            case CerAdmission.TooBusy:
+                // docs/ARCHITECTURE.md, convention 8: refuse with 3004 rather than queue without bound; the peer tries
+                // another EIR.
+                Commit(BaseMessages.WriteProtocolErrorAnswer(destination, message, _identity, ResultCodes.TooBusy));
+                return Reject($"{peer}: connection limit Diameter:MaxConnections = {_options.MaxConnections} reached (3004 TOO_BUSY)");
+            case CerAdmission.Evicted:
+                return Reject($"{peer}: pushed out of the pending pool (Diameter:MaxPendingConnections) before its CER was read");
         }
 
         Commit(BaseMessages.WriteCea(destination, header, _identity, ResultCodes.Success));
@@ -440,10 +474,17 @@ internal sealed class DiameterConnection : IDisposable
         return Verdict.Continue;
     }
 
-    private Verdict OnTimers()
+    private Verdict OnTimers(long partialBytes)
     {
         long now = _time.GetTimestamp();
         TimeSpan silence = _time.GetElapsedTime(Volatile.Read(ref _lastReceived), now);
+
+        if (_evicted && _state == State.WaitingForCer)
+        {
+            _closeReason = $"no CER yet and Diameter:MaxPendingConnections ({_options.MaxPendingConnections}) reached: the oldest waiting connection makes room for a newer one";
+            LogViolation(_closeReason);
+            return Verdict.Close;
+        }
 
         if (_disconnectRequested)
         {
@@ -466,6 +507,13 @@ internal sealed class DiameterConnection : IDisposable
         if (_state == State.Disconnecting && now >= _disconnectDeadline)
         {
             _closeReason = "no DPA before Diameter:DisconnectTimeout";
+            return Verdict.Close;
+        }
+
+        if (FrameOverdue(now))
+        {
+            _closeReason = $"a message incomplete after Diameter:FrameTimeout ({_options.FrameTimeout:g}): {partialBytes} bytes of it arrived";
+            LogViolation(_closeReason);
             return Verdict.Close;
         }
 
@@ -500,14 +548,34 @@ internal sealed class DiameterConnection : IDisposable
             _input.CancelPendingRead();
             return;
         }
-        TimeSpan silence = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-        if ((silence >= _options.WatchdogInterval && !_watchdogPending) || silence >= _options.IdleTimeout)
+        long now = _time.GetTimestamp();
+        TimeSpan silence = _time.GetElapsedTime(Volatile.Read(ref _lastReceived), now);
+        if ((silence >= _options.WatchdogInterval && !_watchdogPending) || silence >= _options.IdleTimeout || FrameOverdue(now))
             _input.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// Starts the frame clock when a batch leaves part of a frame behind (again when that part belongs to a frame newer
+    /// than the one timed so far) and stops it when nothing is left over. Every received byte resets the idle timeout,
+    /// so only this bounds a peer that trickles a frame a byte at a time.
+    /// </summary>
+    private void TrackPartialFrame(bool partial, bool newFrame, long received)
+    {
+        if (!partial)
+            Volatile.Write(ref _frameStarted, 0);
+        else if (newFrame || Volatile.Read(ref _frameStarted) == 0)
+            Volatile.Write(ref _frameStarted, received);
+    }
+
+    private bool FrameOverdue(long now)
+    {
+        long started = Volatile.Read(ref _frameStarted);
+        return started != 0 && _time.GetElapsedTime(started, now) >= _options.FrameTimeout;
     }
 
     private TimeSpan TickInterval()
     {
-        TimeSpan shortest = new[] { _options.WatchdogInterval, _options.CerTimeout, _options.DisconnectTimeout }.Min();
+        TimeSpan shortest = new[] { _options.WatchdogInterval, _options.CerTimeout, _options.DisconnectTimeout, _options.FrameTimeout }.Min();
         long ticks = Math.Clamp(shortest.Ticks / 4, TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks);
         return TimeSpan.FromTicks(ticks);
     }

@@ -1,3 +1,5 @@
+using System.Net;
+using ImeiEir.Node.Observability;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 
@@ -5,8 +7,8 @@ namespace ImeiEir.Node.Diameter;
 
 /// <summary>
 /// Kestrel's hook for a raw TCP endpoint: the transport (epoll event loops or Kestrel's sockets) hands us each
-/// accepted connection as a pair of pipes (with the configured pause thresholds); we count connections and run the
-/// Diameter state machine.
+/// accepted connection as a pair of pipes (with the configured pause thresholds); we run the Diameter state machine,
+/// which asks <see cref="PeerAdmission"/> for a pending slot on accept and an established one at CER.
 /// </summary>
 internal sealed class DiameterConnectionHandler : ConnectionHandler
 {
@@ -31,14 +33,14 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
             // facts"): close at once, before CER. An MME takes a closed transport for a peer down, fails over to another
             // EIR of the realm and reconnects after its Tc timer (RFC 6733 §5.6), whereas a CEA error (3004, 5012) makes
             // some stacks wait minutes or stop trying that peer at all.
-            NodeLog.ConnectionRefusedIncomplete(_services.Logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), OpenConnections);
+            LogRefusedIncomplete(connection);
             return;
         }
-        int open = Interlocked.Increment(ref _open);
+        Interlocked.Increment(ref _open);
         try
         {
             using var diameter = new DiameterConnection(
-                connection.Transport, _services, overLimit: open > _services.Options.MaxConnections,
+                connection.Transport, _services, (connection.RemoteEndPoint as IPEndPoint)?.Address,
                 connection.ConnectionId, connection.RemoteEndPoint?.ToString());
             try
             {
@@ -56,4 +58,21 @@ internal sealed class DiameterConnectionHandler : ConnectionHandler
             Interlocked.Decrement(ref _open);
         }
     }
+
+    // An MME retrying every few seconds through a long bootstrap must not fill the log: limited per address as the
+    // connection's own lines are (LogRateLimiter).
+    private void LogRefusedIncomplete(ConnectionContext connection)
+    {
+        string? remote = connection.RemoteEndPoint?.ToString();
+        string source = LogRateLimiter.SourceOf(remote);
+        LogRateLimiter limits = _services.LogLimits;
+        if (!limits.ShouldLog(source, EventConnectionRefusedIncomplete, out int suppressed))
+            return;
+        if (suppressed > 0)
+            NodeLog.Suppressed(_services.Logger, suppressed, source, nameof(NodeLog.ConnectionRefusedIncomplete), limits.LinesPerInterval, limits.Interval);
+        NodeLog.ConnectionRefusedIncomplete(_services.Logger, connection.ConnectionId, remote, OpenConnections);
+    }
+
+    // NodeLog's event id of the line above; the rate limit counts each kind of line apart.
+    private const int EventConnectionRefusedIncomplete = 26;
 }

@@ -27,6 +27,7 @@ internal sealed class DiameterServices
         Metrics = metrics;
         Logger = logger;
         LogLimits = new LogRateLimiter(time);
+        Admission = new PeerAdmission(options);
     }
 
     public DiameterOptions Options { get; }
@@ -54,6 +55,8 @@ internal sealed class DiameterServices
     public LogRateLimiter LogLimits { get; }
     /// <summary>Whether the store holds a whole state, so that peers may be served (<see cref="ImeiStore.IsComplete"/>).</summary>
     public bool StoreComplete => _store().IsComplete;
+    /// <summary>The pending and established connection pools and the allow-list, shared by every connection.</summary>
+    public PeerAdmission Admission { get; }
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
