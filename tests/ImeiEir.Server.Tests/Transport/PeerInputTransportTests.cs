@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 using ImeiEir.Diameter;
+using ImeiEir.Node;
 using ImeiEir.Server.Composition;
 using ImeiEir.Server.Tests.Lifecycle;
 using Microsoft.AspNetCore.Builder;
@@ -33,11 +34,13 @@ public sealed class PeerInputTransportTests(string transport)
         string[] args =
         [
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:ImeiEir.Diameter=Information", "--Mode=all-in-one",
-            $"--DataDir={Path.Combine(_root, "data")}", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0",
+            $"--DataDir={Path.Combine(_root, "data")}", "--Diameter:Port=0", "--Http:Port=0", "--Registry:Port=0", "--Sbi:Port=0",
             "--Registry:LoadDemoLists=false", $"--Diameter:Transport={transport}",
         ];
         (_app, _, ListenEndpoints endpoints) = ImeiEirApp.Build(args, services => services.AddSingleton<ILoggerProvider>(_logs));
         await _app.StartAsync();
+        // A node serves no peer until its store is complete (docs/ARCHITECTURE.md, "Change feed"): wait as a peer would.
+        await _app.Services.GetRequiredService<NodeReadiness>().CaughtUp.WaitAsync(TimeSpan.FromSeconds(30));
         _diameter = endpoints.DiameterEndPoint!;
     }
 
