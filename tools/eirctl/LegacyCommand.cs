@@ -58,12 +58,12 @@ internal static class LegacyCommand
         ulong lastSequence = 0;
         int offset = 0;
         using var reader = new StreamReader(file.OpenRead(), Encoding.UTF8);
-        var chunk = new MemoryStream();
         while (true)
         {
             // A chunk is whole lines, sent verbatim (blank lines too), so the registry's line numbers plus the lines
             // of earlier chunks are the file's; only the first chunk can hold the header.
-            chunk.SetLength(0);
+            // A new stream each time: the request disposes its content, and with it the stream.
+            var chunk = new MemoryStream();
             int lines = 0;
             await using (var writer = new StreamWriter(chunk, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
             {
