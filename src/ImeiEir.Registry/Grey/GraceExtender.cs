@@ -17,7 +17,9 @@ internal static class GraceExtender
         var expired = new Dictionary<ulong, ExpiredGrey>();
         if (reinstate)
         {
-            foreach ((Imei imei, ImeiRecord record) in ExpiredRecords(registry, selection))
+            // A scan holds a store session for its whole run: on a thread of its own, finished before any await.
+            List<(Imei, ImeiRecord)> candidates = await Task.Run(() => ExpiredRecords(registry, selection), ct).ConfigureAwait(false);
+            foreach ((Imei imei, ImeiRecord record) in candidates)
             {
                 if (await ReadExpiryAsync(registry, imei, record, ct).ConfigureAwait(false) is { } expiry)
                     expired[imei.Key] = expiry;
