@@ -6,6 +6,8 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
     BackupCommand.Create(),
     CheckCommand.Create(),
     GenCommand.Create(),
+    GraceCommand.Create(),
+    LegacyCommand.Create(),
     NoticesCommand.Create(),
     PushCommand.Create(),
     StatusCommand.Create(withHistory: false),

@@ -15,6 +15,8 @@ namespace ImeiEir.Registry;
 /// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
 /// GET  /v1/status                 reader   → 200 sequence, generation, records, digest | 401
 /// GET  /v1/backup                 admin    → 200 BackupFormat (the log up to the sequence in ImeiEir-Backup-Sequence) | 401
+/// POST /v1/legacy[?comment=TEXT]  admin    text/csv imei,first_seen[,imsi] → 200 counts + reported lines | 400 | 401 | 413 | 503
+/// POST /v1/grace/extend           admin    application/json selection, until → 200 counts | 400 | 401 | 413 | 503
 /// </code>
 /// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
 /// </summary>
@@ -37,6 +39,8 @@ public static class RegistryEndpoints
         endpoints.MapPost("/v1/sightings", PostSightingsEndpoint.HandleAsync);
         endpoints.MapGet("/v1/status", GetStatusEndpoint.HandleAsync);
         endpoints.MapGet("/v1/backup", GetBackupEndpoint.HandleAsync);
+        endpoints.MapPost("/v1/legacy", PostLegacyEndpoint.HandleAsync);
+        endpoints.MapPost("/v1/grace/extend", PostGraceExtensionEndpoint.HandleAsync);
         return endpoints;
     }
 
