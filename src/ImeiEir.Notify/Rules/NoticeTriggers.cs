@@ -11,7 +11,8 @@ namespace ImeiEir.Notify.Rules;
 /// event reported again (a node's retry, a second node, a restart) adds nothing:
 /// <list type="bullet">
 /// <item>grey start: a subscriber seen with a grey device is told it works until the deadline, once per (IMEI, IMSI,
-/// deadline); the pair is remembered for the daily reminders and the blacklisted notice;</item>
+/// deadline), followed by the IMEI help text where the subscriber's template set has one; the pair is remembered for
+/// the daily reminders and the blacklisted notice;</item>
 /// <item>blacklisted: a grey period expired; every subscriber seen with the device is told, and the pairs are forgotten;</item>
 /// <item>blocked attach: a black device tried to attach; its subscriber is told, at most once a local day.</item>
 /// </list>
@@ -23,13 +24,20 @@ public sealed class NoticeTriggers
     private readonly SightingPairs _pairs;
     private readonly NoticeCalendar _calendar;
     private readonly ILogger _logger;
+    private readonly Func<string, bool> _hasImeiHelp;
     private long _greyStarts;
     private long _blacklisted;
     private long _blocked;
     private long _skipped;
 
-    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger)
+    /// <param name="outbox">Where the notices go.</param>
+    /// <param name="pairs">Who was seen with which grey device.</param>
+    /// <param name="calendar">The regime's local days.</param>
+    /// <param name="logger">Counts of notices made.</param>
+    /// <param name="hasImeiHelp">Whether a subscriber (IMSI) gets the IMEI help text after a grey start; null: nobody.</param>
+    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger, Func<string, bool>? hasImeiHelp = null)
     {
+        _hasImeiHelp = hasImeiHelp ?? (_ => false);
         _outbox = outbox;
         _pairs = pairs;
         _calendar = calendar;
@@ -66,8 +74,11 @@ public sealed class NoticeTriggers
                 continue;
             }
             pairs.Add(new SeenPair(attach.Imei, imsi, attach.SeenUnixSeconds));
-            requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds,
-                _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds))));
+            DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
+            requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
+            // Enqueued right after its grey start (same batch, so the sender sends it after), keyed like it: once per grey period.
+            if (_hasImeiHelp(attach.Imsi!))
+                requests.Add(new NoticeRequest(NoticeKind.ImeiHelp, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
         }
         if (requests.Count == 0) return 0;
         // The pair first: a crash between the two then costs a grey-start notice made again on the next report, never
