@@ -203,6 +203,7 @@ public sealed class TemplateSetTests
         {
             (NoticeKind.GreyStart, altelImsi), (NoticeKind.ImeiHelp, altelImsi), (NoticeKind.GreyStart, TestData.RuImsi),
         }), "help once per grey period, and only for the altel subscriber (tele2 has no help text)");
+        Assert.That((triggers.GreyStarts, triggers.ImeiHelps), Is.EqualTo((2L, 1L)), "each kind counted as itself (the per-kind metric)");
         NoticeView help = notices.Single(n => n.Kind == NoticeKind.ImeiHelp);
         Assert.That(help.Text, Is.EqualTo("Құрылғының IMEI-кодын білу үшін *#06# пәрменін теріңіз. Егер құрылғы жаңа болса, оның IMEI-коды қорапта, қақпақта немесе қақпақтың астында жазылған болады."));
         Assert.That(help.Key, Is.EqualTo($"help-{TestData.Imei}-{altelImsi}-{TestData.Deadline}"));

@@ -26,6 +26,7 @@ public sealed class NoticeTriggers
     private readonly ILogger _logger;
     private readonly Func<string, bool> _hasImeiHelp;
     private long _greyStarts;
+    private long _imeiHelps;
     private long _blacklisted;
     private long _blocked;
     private long _skipped;
@@ -47,6 +48,9 @@ public sealed class NoticeTriggers
     /// <summary>Grey-start notices enqueued (new ones only).</summary>
     public long GreyStarts => Interlocked.Read(ref _greyStarts);
 
+    /// <summary>IMEI help notices enqueued after grey starts (new ones only).</summary>
+    public long ImeiHelps => Interlocked.Read(ref _imeiHelps);
+
     /// <summary>Blacklisted notices enqueued on expiry (new ones only).</summary>
     public long Blacklisted => Interlocked.Read(ref _blacklisted);
 
@@ -64,6 +68,7 @@ public sealed class NoticeTriggers
     {
         ArgumentNullException.ThrowIfNull(attaches);
         var requests = new List<NoticeRequest>();
+        var helps = new List<NoticeRequest>();
         var pairs = new List<SeenPair>();
         foreach (GreyAttach attach in attaches)
         {
@@ -76,9 +81,9 @@ public sealed class NoticeTriggers
             pairs.Add(new SeenPair(attach.Imei, imsi, attach.SeenUnixSeconds));
             DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
             requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
-            // Enqueued right after its grey start (same batch, so the sender sends it after), keyed like it: once per grey period.
+            // Keyed like its grey start (once per grey period) and enqueued after it, so the sender sends it after.
             if (_hasImeiHelp(attach.Imsi!))
-                requests.Add(new NoticeRequest(NoticeKind.ImeiHelp, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
+                helps.Add(new NoticeRequest(NoticeKind.ImeiHelp, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
         }
         if (requests.Count == 0) return 0;
         // The pair first: a crash between the two then costs a grey-start notice made again on the next report, never
@@ -87,7 +92,10 @@ public sealed class NoticeTriggers
         int added = _outbox.EnqueueMany(requests);
         Interlocked.Add(ref _greyStarts, added);
         if (added > 0) RulesLog.GreyStartsEnqueued(_logger, added, requests.Count - added);
-        return added;
+        // A second batch so each kind is counted; a crash between the two makes the help on the next report.
+        int helped = helps.Count == 0 ? 0 : _outbox.EnqueueMany(helps);
+        Interlocked.Add(ref _imeiHelps, helped);
+        return added + helped;
     }
 
     /// <summary>
