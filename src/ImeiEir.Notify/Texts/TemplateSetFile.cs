@@ -6,12 +6,14 @@ namespace ImeiEir.Notify.Texts;
 /// <summary>
 /// The template set file format (UTF-8, one entry a line):
 /// <code>
-///   # comment lines and blank lines are skipped
-///   set: altel                                  the set's name (letters, digits, '-', '_'), first entry
-///   iin-label ru: ИИН                           what [iinru] prints before the 12 digits
+///   # comment lines (a line of their own) and blank lines are skipped
+///   set: altel
+///   iin-label ru: ИИН
 ///   grey-start ru: Вам предоставлен ... до ДД.ММ.ГГГГ ...\nЧтобы ...
-///   grey-start kk: =ru                          send this language the set's text in another language
+///   grey-start kk: =ru
 /// </code>
+/// <c>set:</c>, the set's name (letters, digits, '-', '_'), comes first; <c>iin-label</c> is what [iinru] prints before
+/// the 12 digits; <c>=ru</c> sends this language the set's text in another language.
 /// A text is a kind's name (<see cref="NoticeNames.ToName(NoticeKind)"/>), a language code (<c>ru</c>, <c>kk</c>), a
 /// colon and the text on the rest of the line: <c>\n</c> is a line feed, <c>\\</c> a backslash. Placeholders:
 /// <c>[imei]</c>, <c>[msisdn]</c>, <c>[iinru]</c>, <c>ДД.ММ.ГГГГ</c> (the grey deadline) and
