@@ -92,11 +92,15 @@ public sealed class Notifier : IDisposable
 
     /// <summary>The triggers of the grey-start, blacklisted and blocked-attach notices over this outbox and these pairs.</summary>
     public NoticeTriggers CreateTriggers(ILogger? logger = null) =>
-        new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance, HasImeiHelp);
+        new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance, SetHas);
 
-    /// <summary>Whether the subscriber's template set (by directory entry, else home network, else the default) has the IMEI help text.</summary>
-    internal bool HasImeiHelp(string imsi) =>
-        Templates.Has(Templates.For(imsi, Subscribers.TryGet(imsi, out Subscriber? subscriber) ? subscriber.TemplateSet : null), Notices.NoticeKind.ImeiHelp);
+    /// <summary>
+    /// Whether the subscriber's template set (by directory entry, else home network, else the default) has a text of
+    /// <paramref name="kind"/>. Asked when the notice is made: a subscriber not in the directory yet is judged by its
+    /// home network.
+    /// </summary>
+    internal bool SetHas(string imsi, Notices.NoticeKind kind) =>
+        Templates.Has(Templates.For(imsi, Subscribers.TryGet(imsi, out Subscriber? subscriber) ? subscriber.TemplateSet : null), kind);
 
     /// <summary>The daily reminder loop (not started) over the lists <paramref name="lookup"/> reads, on the regime clock.</summary>
     public DailyReminders CreateReminders(DeviceLookup lookup, TimeProvider regimeTime, ILogger? logger = null) =>

@@ -208,4 +208,33 @@ public sealed class TemplateSetTests
         Assert.That(help.Text, Is.EqualTo("Құрылғының IMEI-кодын білу үшін *#06# пәрменін теріңіз. Егер құрылғы жаңа болса, оның IMEI-коды қорапта, қақпақта немесе қақпақтың астында жазылған болады."));
         Assert.That(help.Key, Is.EqualTo($"help-{TestData.Imei}-{altelImsi}-{TestData.Deadline}"));
     }
+
+    [Test]
+    public async Task The_first_blocked_attach_of_a_sim_in_a_device_is_followed_by_the_status_help_where_the_set_has_one()
+    {
+        const string altelImsi = "401071234567890";
+        using Notifier notifier = await TestData.OpenAsync(_dir.Path, new FakeTimeProvider(TestData.Start), o =>
+        {
+            o.NetworkTemplateSets["40107"] = "altel";
+            o.CommitmentsUrls["altel"] = Url;
+        });
+        await TestData.ImportAsync(notifier, $"{altelImsi},77071234567,{TestData.Iin},ru\n{TestData.RuImsi},{TestData.RuMsisdn},{TestData.Iin},ru\n");
+        NoticeTriggers triggers = notifier.CreateTriggers();
+        long today = TestData.Start.ToUnixTimeSeconds(), tomorrow = today + 86_400;
+
+        triggers.OnBlackAttaches([new BlackAttach(TestData.Imei, altelImsi, today), new BlackAttach(TestData.Imei, TestData.RuImsi, today)]);
+        triggers.OnBlackAttaches([new BlackAttach(TestData.Imei, altelImsi, tomorrow)]);
+
+        IReadOnlyList<NoticeView> notices = notifier.Outbox.FindByImei(TestData.Imei);
+        Assert.That(notices.Select(n => (n.Kind, n.Imsi)), Is.EquivalentTo(new[]
+        {
+            (NoticeKind.BlockedAttach, altelImsi), (NoticeKind.StatusHelp, altelImsi), (NoticeKind.BlockedAttach, altelImsi),
+            (NoticeKind.BlockedAttach, TestData.RuImsi),
+        }), "a blocked notice a day, the status help once per SIM and device, and none for tele2");
+        Assert.That((triggers.Blocked, triggers.StatusHelps), Is.EqualTo((3L, 1L)));
+        Assert.That(notices.Single(n => n.Kind == NoticeKind.StatusHelp).Text, Is.EqualTo(
+            "Проверить статус IMEI-кода и самостоятельно верифицировать устройство можно в госбазе: https://kz-imei.kz. Чтобы узнать IMEI-код устройства, наберите команду *#06#. Если устройство новое, то его IMEI можно найти на коробке или крышке устройства."));
+        Assert.That(notices.Single(n => n.Kind == NoticeKind.BlockedAttach && n.Imsi == TestData.RuImsi).Text,
+            Does.StartWith("Устройство с IMEI 352099001761481 в «черном списке»"), "tele2's blocked-attach text");
+    }
 }

@@ -22,7 +22,7 @@ public enum NoticeKind : byte
     /// template set has this text; once per (IMEI, IMSI, deadline), like the grey start it follows.</summary>
     ImeiHelp = 5,
 
-    /// <summary>Where to check the status and verify, and how to find the IMEI: once per (IMEI, IMSI), on request
-    /// (<c>POST /v1/notices</c>); no registry event makes it yet.</summary>
+    /// <summary>Where to check the status and verify, and how to find the IMEI: after the first blocked attach of an
+    /// (IMEI, IMSI), where the subscriber's template set has this text; once per (IMEI, IMSI).</summary>
     StatusHelp = 6,
 }

@@ -24,9 +24,10 @@ public sealed class NoticeTriggers
     private readonly SightingPairs _pairs;
     private readonly NoticeCalendar _calendar;
     private readonly ILogger _logger;
-    private readonly Func<string, bool> _hasImeiHelp;
+    private readonly Func<string, NoticeKind, bool> _setHas;
     private long _greyStarts;
     private long _imeiHelps;
+    private long _statusHelps;
     private long _blacklisted;
     private long _blocked;
     private long _skipped;
@@ -35,10 +36,11 @@ public sealed class NoticeTriggers
     /// <param name="pairs">Who was seen with which grey device.</param>
     /// <param name="calendar">The regime's local days.</param>
     /// <param name="logger">Counts of notices made.</param>
-    /// <param name="hasImeiHelp">Whether a subscriber (IMSI) gets the IMEI help text after a grey start; null: nobody.</param>
-    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger, Func<string, bool>? hasImeiHelp = null)
+    /// <param name="setHas">Whether a subscriber's (IMSI's) template set has a text of the kind, for the help texts
+    /// that follow a notice only where the set has them; null: nobody gets them.</param>
+    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger, Func<string, NoticeKind, bool>? setHas = null)
     {
-        _hasImeiHelp = hasImeiHelp ?? (_ => false);
+        _setHas = setHas ?? ((_, _) => false);
         _outbox = outbox;
         _pairs = pairs;
         _calendar = calendar;
@@ -50,6 +52,9 @@ public sealed class NoticeTriggers
 
     /// <summary>IMEI help notices enqueued after grey starts (new ones only).</summary>
     public long ImeiHelps => Interlocked.Read(ref _imeiHelps);
+
+    /// <summary>Status help notices enqueued after blocked attaches (new ones only).</summary>
+    public long StatusHelps => Interlocked.Read(ref _statusHelps);
 
     /// <summary>Blacklisted notices enqueued on expiry (new ones only).</summary>
     public long Blacklisted => Interlocked.Read(ref _blacklisted);
@@ -82,7 +87,7 @@ public sealed class NoticeTriggers
             DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
             requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
             // Keyed like its grey start (once per grey period) and enqueued after it, so the sender sends it after.
-            if (_hasImeiHelp(attach.Imsi!))
+            if (_setHas(attach.Imsi!, NoticeKind.ImeiHelp))
                 helps.Add(new NoticeRequest(NoticeKind.ImeiHelp, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
         }
         if (requests.Count == 0) return 0;
@@ -125,11 +130,16 @@ public sealed class NoticeTriggers
         return added;
     }
 
-    /// <summary>Enqueues a blocked-attach notice per (IMEI, IMSI, local day of the attach), durably; returns how many were new.</summary>
+    /// <summary>
+    /// Enqueues a blocked-attach notice per (IMEI, IMSI, local day of the attach), and, where the subscriber's set has
+    /// it, the status help (where to check and verify) once per (IMEI, IMSI): the seed's «при необходимости — даст
+    /// инструкции для верификации» when a SIM meets a blocked device. Durable; returns how many were new.
+    /// </summary>
     public int OnBlackAttaches(IEnumerable<BlackAttach> attaches)
     {
         ArgumentNullException.ThrowIfNull(attaches);
         var requests = new List<NoticeRequest>();
+        var helps = new List<NoticeRequest>();
         foreach (BlackAttach attach in attaches)
         {
             if (!ImsiText.IsValidImsi(attach.Imsi))
@@ -137,13 +147,18 @@ public sealed class NoticeTriggers
                 Interlocked.Increment(ref _skipped);
                 continue;
             }
-            requests.Add(new NoticeRequest(NoticeKind.BlockedAttach, attach.Imei, attach.Imsi, 0,
-                _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds))));
+            DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
+            requests.Add(new NoticeRequest(NoticeKind.BlockedAttach, attach.Imei, attach.Imsi, 0, day));
+            if (_setHas(attach.Imsi, NoticeKind.StatusHelp))
+                helps.Add(new NoticeRequest(NoticeKind.StatusHelp, attach.Imei, attach.Imsi, 0, day));
         }
         if (requests.Count == 0) return 0;
         int added = _outbox.EnqueueMany(requests);
         Interlocked.Add(ref _blocked, added);
         if (added > 0) RulesLog.BlockedEnqueued(_logger, added, requests.Count - added);
-        return added;
+        // After its blocked attach, in a batch of its own so each kind is counted (see OnGreyAttaches).
+        int helped = helps.Count == 0 ? 0 : _outbox.EnqueueMany(helps);
+        Interlocked.Add(ref _statusHelps, helped);
+        return added + helped;
     }
 }
