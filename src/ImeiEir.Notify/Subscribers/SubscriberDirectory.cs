@@ -131,7 +131,8 @@ public sealed class SubscriberDirectory
     {
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         await writer.WriteLineAsync("# ImeiEir subscriber directory, written by imports (eirctl subscribers import); same format as an import");
-        await writer.WriteLineAsync(SubscriberCsv.HeaderWithSet);
+        // The set column only when used: a directory without sets stays the file earlier versions read.
+        await writer.WriteLineAsync(entries.Values.Any(p => p.Set is not null) ? SubscriberCsv.HeaderWithSet : SubscriberCsv.Header);
         foreach ((ulong imsi, Packed p) in entries)
             await writer.WriteLineAsync(SubscriberCsv.Format(new SubscriberCsv.Entry(imsi, p.Msisdn, p.Iin, p.Language, p.Set)));
     }
