@@ -62,8 +62,9 @@ public sealed class Notifier : IDisposable
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         loggers ??= NullLoggerFactory.Instance;
         NoticeCalendar noticeCalendar = NoticeCalendar.Create(calendar ?? RegimeCalendar.Default, options);
-        NoticeTemplates templates = NoticeTemplates.Load();
+        NoticeTemplates templates = NoticeTemplates.Load(options);
         SubscriberDirectory subscribers = await SubscriberDirectory.OpenAsync(options.DataDirectory, ct);
+        subscribers.TemplateSetProblem = templates.Problem;
         string dlrToken = DlrTokens.Resolve(options, out DlrTokens.Source source, out string dlrTokenPath);
         DeliveryLog.DlrToken(loggers.CreateLogger("ImeiEir.Notify"), source switch
         {
@@ -90,7 +91,16 @@ public sealed class Notifier : IDisposable
         new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance, DlrToken);
 
     /// <summary>The triggers of the grey-start, blacklisted and blocked-attach notices over this outbox and these pairs.</summary>
-    public NoticeTriggers CreateTriggers(ILogger? logger = null) => new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance);
+    public NoticeTriggers CreateTriggers(ILogger? logger = null) =>
+        new(Outbox, Pairs, Calendar, logger ?? NullLogger.Instance, SetHas);
+
+    /// <summary>
+    /// Whether the subscriber's template set (by directory entry, else home network, else the default) has a text of
+    /// <paramref name="kind"/>. Asked when the notice is made: a subscriber not in the directory yet is judged by its
+    /// home network.
+    /// </summary>
+    internal bool SetHas(string imsi, Notices.NoticeKind kind) =>
+        Templates.Has(Templates.For(imsi, Subscribers.TryGet(imsi, out Subscriber? subscriber) ? subscriber.TemplateSet : null), kind);
 
     /// <summary>The daily reminder loop (not started) over the lists <paramref name="lookup"/> reads, on the regime clock.</summary>
     public DailyReminders CreateReminders(DeviceLookup lookup, TimeProvider regimeTime, ILogger? logger = null) =>

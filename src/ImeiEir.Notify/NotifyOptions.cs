@@ -76,6 +76,29 @@ public sealed class NotifyOptions
     /// <summary>Largest subscriber import accepted over HTTP (bytes). Default 268,435,456 (256 MiB).</summary>
     public long MaxImportBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// The operator's own template set files (README.md, "SMS notices", for the format), read at start-up after the
+    /// shipped sets <c>tele2</c> and <c>altel</c>; a file whose <c>set:</c> names a shipped set replaces it. Default none.
+    /// </summary>
+    public string[] TemplateSets { get; set; } = [];
+
+    /// <summary>The set a subscriber gets when neither its directory entry nor its home network names one, and the set
+    /// a kind falls back to when the chosen set lacks it. Default <c>tele2</c>; it must have the four registry notices.</summary>
+    public string DefaultTemplateSet { get; set; } = "tele2";
+
+    /// <summary>
+    /// Home network (MCC+MNC of the IMSI, 5 or 6 digits) → template set, e.g. <c>"40107": "altel"</c>. Default none:
+    /// everyone gets <see cref="DefaultTemplateSet"/> unless the directory names a set.
+    /// </summary>
+    public Dictionary<string, string> NetworkTemplateSets { get; set; } = [];
+
+    /// <summary>
+    /// Template set → the URL its texts print for «[ссылка на Обязательства]» (the commitments the subscriber accepts),
+    /// e.g. <c>"altel": "https://altel.kz/..."</c>. Default none: a set that prints the link cannot be chosen until its
+    /// URL is given (start-up names the key).
+    /// </summary>
+    public Dictionary<string, string> CommitmentsUrls { get; set; } = [];
+
     /// <summary>True when <see cref="SendSmsUrl"/> is set: the notifier sends.</summary>
     public bool DeliveryEnabled => !string.IsNullOrWhiteSpace(SendSmsUrl);
 
@@ -115,6 +138,24 @@ public sealed class NotifyOptions
             Problem(nameof(RetainDays), $"{RetainDays} must be between 1 and 3660 days");
         if (string.IsNullOrWhiteSpace(DataDirectory))
             Problem(nameof(DataDirectory), "must name a directory");
+        foreach (string path in TemplateSets)
+        {
+            if (string.IsNullOrWhiteSpace(path)) Problem(nameof(TemplateSets), "an entry is empty (give a template set file's path)");
+        }
+        if (string.IsNullOrWhiteSpace(DefaultTemplateSet))
+            Problem(nameof(DefaultTemplateSet), "must name a template set (e.g. tele2)");
+        foreach ((string network, string set) in NetworkTemplateSets)
+        {
+            if (network.Length is < 5 or > 6 || !network.All(char.IsAsciiDigit))
+                Problem($"{nameof(NetworkTemplateSets)}:{network}", "is not an MCC+MNC of 5 or 6 digits (e.g. 40107)");
+            if (string.IsNullOrWhiteSpace(set))
+                Problem($"{nameof(NetworkTemplateSets)}:{network}", "must name a template set");
+        }
+        foreach ((string set, string url) in CommitmentsUrls)
+        {
+            if (!IsHttpUrl(url))
+                Problem($"{nameof(CommitmentsUrls)}:{set}", $"'{url}' is not an absolute http:// or https:// URL");
+        }
         if (MaxImportBytes < 1024)
             Problem(nameof(MaxImportBytes), $"{MaxImportBytes} must be at least 1024 bytes");
         return problems;

@@ -36,25 +36,6 @@ public class TemplateTests
     }
 
     [Test]
-    public void Every_template_is_free_of_markdown_and_stray_white_space()
-    {
-        foreach (NoticeKind kind in Enum.GetValues<NoticeKind>())
-        {
-            foreach (NoticeLanguage language in Enum.GetValues<NoticeLanguage>())
-            {
-                string template = s_templates.Template(kind, language);
-                Assert.Multiple(() =>
-                {
-                    Assert.That(template, Does.Not.Contain("*").And.Not.Contain("<").And.Not.Contain(">").And.Not.Contain("]("), $"{kind} {language}");
-                    Assert.That(template, Does.Not.Contain("  ").And.Not.Contain("\u00a0").And.Not.Contain("\r").And.Not.Contain(" \n").And.Not.Contain("\n "), $"{kind} {language}");
-                    Assert.That(template, Is.EqualTo(template.Trim()), $"{kind} {language}");
-                    Assert.That(template, Does.Contain("[imei]"), $"{kind} {language}");
-                });
-            }
-        }
-    }
-
-    [Test]
     public void The_imei_is_printed_with_its_check_digit_and_an_iin_keeps_its_leading_zero()
     {
         // 49015420323751 → check digit 8; an IIN of someone born in 2005 starts with 0.

@@ -354,4 +354,36 @@ public sealed class ServerSettingsTests
         Assert.That(message, Does.StartWith(expected));
         Assert.That(message, Does.Not.Contain("\n"));
     }
+
+    [TestCase("--Notify:DefaultTemplateSet=beeline", "Notify:DefaultTemplateSet: no template set 'beeline' (have: altel, tele2)")]
+    [TestCase("--Notify:NetworkTemplateSets:40107=altel", "Notify:NetworkTemplateSets:40107: set 'altel' uses [ссылка на Обязательства]: give its URL as Notify:CommitmentsUrls:altel")]
+    [TestCase("--Notify:NetworkTemplateSets:4010=altel", "Notify:NetworkTemplateSets:4010: is not an MCC+MNC of 5 or 6 digits")]
+    [TestCase("--Notify:CommitmentsUrls:altel=obligations", "Notify:CommitmentsUrls:altel: 'obligations' is not an absolute http:// or https:// URL")]
+    [TestCase("--Notify:TemplateSets:0=/nonexistent/sets/ours.txt", "Notify:TemplateSets: cannot read /nonexistent/sets/ours.txt")]
+    public void A_bad_template_set_setting_stops_start_up_with_one_line_naming_the_key(string argument, string expected)
+    {
+        string message = ErrorOf(argument);
+        Assert.That(message, Does.StartWith(expected));
+        Assert.That(message, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void A_template_set_file_with_an_unknown_placeholder_stops_start_up_naming_the_file_and_the_text()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "ours.txt");
+        File.WriteAllText(path, "set: ours\nblocked-attach ru: [imei] [номер]\nblocked-attach kk: =ru\n");
+        string message = ErrorOf($"--Notify:TemplateSets:0={path}");
+        Assert.That(message, Does.StartWith($"{path}:2: blocked-attach ru: unknown placeholder [номер]"));
+        Assert.That(message, Does.Not.Contain("\n"));
+    }
+
+    [Test]
+    public void The_template_set_keys_are_known_settings()
+    {
+        ServerSettings settings = Load("--Notify:DefaultTemplateSet=tele2", "--Notify:NetworkTemplateSets:40107=altel",
+            "--Notify:CommitmentsUrls:altel=https://example.kz/obligations");
+        Assert.That((settings.Notify.NetworkTemplateSets["40107"], settings.Notify.CommitmentsUrls["altel"]),
+            Is.EqualTo(("altel", "https://example.kz/obligations")));
+    }
 }

@@ -17,4 +17,12 @@ public enum NoticeKind : byte
 
     /// <summary>«При попытке регистрации устройства, когда IMEI в «Черном списке»»: a black device attached.</summary>
     BlockedAttach = 4,
+
+    /// <summary>How to find the IMEI (*#06#, the box, the lid): right after the grey-start notice, where the subscriber's
+    /// template set has this text; once per (IMEI, IMSI, deadline), like the grey start it follows.</summary>
+    ImeiHelp = 5,
+
+    /// <summary>Where to check the status and verify, and how to find the IMEI: after the first blocked attach of an
+    /// (IMEI, IMSI), where the subscriber's template set has this text; once per (IMEI, IMSI).</summary>
+    StatusHelp = 6,
 }

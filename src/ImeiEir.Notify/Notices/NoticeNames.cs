@@ -21,6 +21,19 @@ public static class NoticeNames
         NoticeKind.DailyReminder => "daily-reminder",
         NoticeKind.Blacklisted => "blacklisted",
         NoticeKind.BlockedAttach => "blocked-attach",
+        NoticeKind.ImeiHelp => "imei-help",
+        NoticeKind.StatusHelp => "status-help",
         _ => "unknown",
     };
+
+    /// <summary>Parses a kind's name as <see cref="ToName(NoticeKind)"/> writes it (the template set files use them).</summary>
+    public static bool TryParseKind(ReadOnlySpan<char> name, out NoticeKind kind)
+    {
+        foreach (NoticeKind candidate in Enum.GetValues<NoticeKind>())
+        {
+            if (name.Equals(candidate.ToName(), StringComparison.Ordinal)) { kind = candidate; return true; }
+        }
+        kind = default;
+        return false;
+    }
 }

@@ -22,6 +22,8 @@ public readonly record struct NoticeRequest(NoticeKind Kind, Imei Imei, string I
     ///   DailyReminder  reminder-{imei15}-{imsi}-{local day yyyyMMdd}
     ///   Blacklisted    black-{imei15}-{imsi}
     ///   BlockedAttach  blocked-{imei15}-{imsi}-{local day yyyyMMdd}
+    ///   ImeiHelp       help-{imei15}-{imsi}-{deadline unix seconds}
+    ///   StatusHelp     status-help-{imei15}-{imsi}
     /// </code>
     /// URL-safe, so it goes into the dlr-url as it is.
     /// </summary>
@@ -31,6 +33,8 @@ public readonly record struct NoticeRequest(NoticeKind Kind, Imei Imei, string I
         NoticeKind.DailyReminder => string.Create(CultureInfo.InvariantCulture, $"reminder-{Imei}-{Imsi}-{LocalDay:yyyyMMdd}"),
         NoticeKind.Blacklisted => string.Create(CultureInfo.InvariantCulture, $"black-{Imei}-{Imsi}"),
         NoticeKind.BlockedAttach => string.Create(CultureInfo.InvariantCulture, $"blocked-{Imei}-{Imsi}-{LocalDay:yyyyMMdd}"),
+        NoticeKind.ImeiHelp => string.Create(CultureInfo.InvariantCulture, $"help-{Imei}-{Imsi}-{DeadlineUnixSeconds}"),
+        NoticeKind.StatusHelp => string.Create(CultureInfo.InvariantCulture, $"status-help-{Imei}-{Imsi}"),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "not a notice kind"),
     };
 
@@ -39,7 +43,7 @@ public readonly record struct NoticeRequest(NoticeKind Kind, Imei Imei, string I
     {
         if (!Enum.IsDefined(Kind)) return $"{(int)Kind} is not a notice kind";
         if (Imsi is null || !ImsiText.IsValidImsi(Imsi)) return $"IMSI '{Imsi}' is not 5 to 15 digits";
-        if (Kind.NeedsDeadline() && DeadlineUnixSeconds == 0) return $"{Kind} needs the grey deadline";
+        if ((Kind.NeedsDeadline() || Kind == NoticeKind.ImeiHelp) && DeadlineUnixSeconds == 0) return $"{Kind} needs the grey deadline";
         if (Kind is NoticeKind.DailyReminder or NoticeKind.BlockedAttach && LocalDay == default) return $"{Kind} needs the local day";
         return null;
     }

@@ -22,5 +22,5 @@ internal sealed class NoticeRetention(NoticeCalendar calendar)
         state is NoticeState.Sent or NoticeState.Delivered or NoticeState.Undelivered or NoticeState.Failed;
 
     private DateOnly DayOf(NoticeRecord record) =>
-        record.Kind == NoticeKind.GreyStart && record.DeadlineUnixSeconds != 0 ? calendar.DeadlineDate(record.DeadlineUnixSeconds) : record.LocalDay;
+        record.Kind is NoticeKind.GreyStart or NoticeKind.ImeiHelp && record.DeadlineUnixSeconds != 0 ? calendar.DeadlineDate(record.DeadlineUnixSeconds) : record.LocalDay;
 }

@@ -11,7 +11,8 @@ namespace ImeiEir.Notify.Rules;
 /// event reported again (a node's retry, a second node, a restart) adds nothing:
 /// <list type="bullet">
 /// <item>grey start: a subscriber seen with a grey device is told it works until the deadline, once per (IMEI, IMSI,
-/// deadline); the pair is remembered for the daily reminders and the blacklisted notice;</item>
+/// deadline), followed by the IMEI help text where the subscriber's template set has one; the pair is remembered for
+/// the daily reminders and the blacklisted notice;</item>
 /// <item>blacklisted: a grey period expired; every subscriber seen with the device is told, and the pairs are forgotten;</item>
 /// <item>blocked attach: a black device tried to attach; its subscriber is told, at most once a local day.</item>
 /// </list>
@@ -23,13 +24,23 @@ public sealed class NoticeTriggers
     private readonly SightingPairs _pairs;
     private readonly NoticeCalendar _calendar;
     private readonly ILogger _logger;
+    private readonly Func<string, NoticeKind, bool> _setHas;
     private long _greyStarts;
+    private long _imeiHelps;
+    private long _statusHelps;
     private long _blacklisted;
     private long _blocked;
     private long _skipped;
 
-    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger)
+    /// <param name="outbox">Where the notices go.</param>
+    /// <param name="pairs">Who was seen with which grey device.</param>
+    /// <param name="calendar">The regime's local days.</param>
+    /// <param name="logger">Counts of notices made.</param>
+    /// <param name="setHas">Whether a subscriber's (IMSI's) template set has a text of the kind, for the help texts
+    /// that follow a notice only where the set has them; null: nobody gets them.</param>
+    public NoticeTriggers(NoticeOutbox outbox, SightingPairs pairs, NoticeCalendar calendar, ILogger logger, Func<string, NoticeKind, bool>? setHas = null)
     {
+        _setHas = setHas ?? ((_, _) => false);
         _outbox = outbox;
         _pairs = pairs;
         _calendar = calendar;
@@ -38,6 +49,12 @@ public sealed class NoticeTriggers
 
     /// <summary>Grey-start notices enqueued (new ones only).</summary>
     public long GreyStarts => Interlocked.Read(ref _greyStarts);
+
+    /// <summary>IMEI help notices enqueued after grey starts (new ones only).</summary>
+    public long ImeiHelps => Interlocked.Read(ref _imeiHelps);
+
+    /// <summary>Status help notices enqueued after blocked attaches (new ones only).</summary>
+    public long StatusHelps => Interlocked.Read(ref _statusHelps);
 
     /// <summary>Blacklisted notices enqueued on expiry (new ones only).</summary>
     public long Blacklisted => Interlocked.Read(ref _blacklisted);
@@ -56,6 +73,7 @@ public sealed class NoticeTriggers
     {
         ArgumentNullException.ThrowIfNull(attaches);
         var requests = new List<NoticeRequest>();
+        var helps = new List<NoticeRequest>();
         var pairs = new List<SeenPair>();
         foreach (GreyAttach attach in attaches)
         {
@@ -66,8 +84,11 @@ public sealed class NoticeTriggers
                 continue;
             }
             pairs.Add(new SeenPair(attach.Imei, imsi, attach.SeenUnixSeconds));
-            requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds,
-                _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds))));
+            DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
+            requests.Add(new NoticeRequest(NoticeKind.GreyStart, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
+            // Keyed like its grey start (once per grey period) and enqueued after it, so the sender sends it after.
+            if (_setHas(attach.Imsi!, NoticeKind.ImeiHelp))
+                helps.Add(new NoticeRequest(NoticeKind.ImeiHelp, attach.Imei, attach.Imsi!, attach.DeadlineUnixSeconds, day));
         }
         if (requests.Count == 0) return 0;
         // The pair first: a crash between the two then costs a grey-start notice made again on the next report, never
@@ -76,7 +97,10 @@ public sealed class NoticeTriggers
         int added = _outbox.EnqueueMany(requests);
         Interlocked.Add(ref _greyStarts, added);
         if (added > 0) RulesLog.GreyStartsEnqueued(_logger, added, requests.Count - added);
-        return added;
+        // A second batch so each kind is counted; a crash between the two makes the help on the next report.
+        int helped = helps.Count == 0 ? 0 : _outbox.EnqueueMany(helps);
+        Interlocked.Add(ref _imeiHelps, helped);
+        return added + helped;
     }
 
     /// <summary>
@@ -106,11 +130,16 @@ public sealed class NoticeTriggers
         return added;
     }
 
-    /// <summary>Enqueues a blocked-attach notice per (IMEI, IMSI, local day of the attach), durably; returns how many were new.</summary>
+    /// <summary>
+    /// Enqueues a blocked-attach notice per (IMEI, IMSI, local day of the attach), and, where the subscriber's set has
+    /// it, the status help (where to check and verify) once per (IMEI, IMSI): the seed's «при необходимости — даст
+    /// инструкции для верификации» when a SIM meets a blocked device. Durable; returns how many were new.
+    /// </summary>
     public int OnBlackAttaches(IEnumerable<BlackAttach> attaches)
     {
         ArgumentNullException.ThrowIfNull(attaches);
         var requests = new List<NoticeRequest>();
+        var helps = new List<NoticeRequest>();
         foreach (BlackAttach attach in attaches)
         {
             if (!ImsiText.IsValidImsi(attach.Imsi))
@@ -118,13 +147,18 @@ public sealed class NoticeTriggers
                 Interlocked.Increment(ref _skipped);
                 continue;
             }
-            requests.Add(new NoticeRequest(NoticeKind.BlockedAttach, attach.Imei, attach.Imsi, 0,
-                _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds))));
+            DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
+            requests.Add(new NoticeRequest(NoticeKind.BlockedAttach, attach.Imei, attach.Imsi, 0, day));
+            if (_setHas(attach.Imsi, NoticeKind.StatusHelp))
+                helps.Add(new NoticeRequest(NoticeKind.StatusHelp, attach.Imei, attach.Imsi, 0, day));
         }
         if (requests.Count == 0) return 0;
         int added = _outbox.EnqueueMany(requests);
         Interlocked.Add(ref _blocked, added);
         if (added > 0) RulesLog.BlockedEnqueued(_logger, added, requests.Count - added);
-        return added;
+        // After its blocked attach, in a batch of its own so each kind is counted (see OnGreyAttaches).
+        int helped = helps.Count == 0 ? 0 : _outbox.EnqueueMany(helps);
+        Interlocked.Add(ref _statusHelps, helped);
+        return added + helped;
     }
 }

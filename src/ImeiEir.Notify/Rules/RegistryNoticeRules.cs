@@ -9,9 +9,11 @@ namespace ImeiEir.Notify.Rules;
 /// the registry but the event types of <c>ImeiEir.Core</c> and a way to read a device's record:
 /// <list type="bullet">
 /// <item>a recorded sighting (created, existing or attach) of a device grey before its deadline, with a subscriber's
-/// IMSI: a grey-start notice, and the pair the reminders go to;</item>
+/// IMSI: a grey-start notice, then the IMEI help where the subscriber's template set has one, and the pair the
+/// reminders go to;</item>
 /// <item>a refused attach (<see cref="SightingKind.BlackAttach"/>) of a device black, or grey past its deadline
-/// (answered as black; its expiry not written yet), with a subscriber's IMSI: a blocked-attach notice;</item>
+/// (answered as black; its expiry not written yet), with a subscriber's IMSI: a blocked-attach notice, and the status
+/// help once per (IMEI, IMSI) where the subscriber's template set has one;</item>
 /// <item>an expiry (grey turned black): a blacklisted notice to every subscriber seen with the device;</item>
 /// <item>the daily reminders, started and stopped with this object, over the records <see cref="DeviceLookup"/> reads.</item>
 /// </list>
@@ -42,6 +44,8 @@ public sealed class RegistryNoticeRules : IAsyncDisposable
         NoticeKind.DailyReminder => _reminders.RemindersEnqueued,
         NoticeKind.Blacklisted => _triggers.Blacklisted + _reminders.BlacklistedEnqueued,
         NoticeKind.BlockedAttach => _triggers.Blocked,
+        NoticeKind.ImeiHelp => _triggers.ImeiHelps,
+        NoticeKind.StatusHelp => _triggers.StatusHelps,
         _ => 0,
     };
 

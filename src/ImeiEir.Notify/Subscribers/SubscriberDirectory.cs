@@ -36,6 +36,9 @@ public sealed class SubscriberDirectory
     /// </summary>
     internal Func<int>? ReleaseParked { get; set; }
 
+    /// <summary>Set by the notifier: why a template set name cannot be given to a subscriber, or null when it can.</summary>
+    internal Func<string, string?>? TemplateSetProblem { get; set; }
+
     /// <summary>Subscribers in the directory.</summary>
     public int Count => _entries.Count;
 
@@ -56,7 +59,7 @@ public sealed class SubscriberDirectory
             if (errors.Count > 0)
                 throw new InvalidDataException($"{path}:{errors[0].Line}: {errors[0].Reason} (the directory file is written by imports; restore it or import again)");
             entries.EnsureCapacity(parsed.Count);
-            foreach ((_, SubscriberCsv.Entry e) in parsed) entries[e.Imsi] = new Packed(e.Msisdn, e.Iin, e.Language);
+            foreach ((_, SubscriberCsv.Entry e) in parsed) entries[e.Imsi] = new Packed(e.Msisdn, e.Iin, e.Language, e.Set);
         }
         return new SubscriberDirectory(path, entries);
     }
@@ -66,7 +69,7 @@ public sealed class SubscriberDirectory
     {
         if (DigitString.TryPack(imsi, 5, 15, out ulong key) && _entries.TryGetValue(key, out Packed packed))
         {
-            subscriber = new Subscriber(imsi, DigitString.Unpack(packed.Msisdn), DigitString.Unpack(packed.Iin), packed.Language);
+            subscriber = new Subscriber(imsi, DigitString.Unpack(packed.Msisdn), DigitString.Unpack(packed.Iin), packed.Language, packed.Set);
             return true;
         }
         subscriber = null;
@@ -82,6 +85,14 @@ public sealed class SubscriberDirectory
     {
         ArgumentNullException.ThrowIfNull(reader);
         var (parsed, errors) = await SubscriberCsv.ParseAsync(reader, ct);
+        if (TemplateSetProblem is { } setProblem)
+        {
+            foreach ((int line, SubscriberCsv.Entry e) in parsed)
+            {
+                if (e.Set is not null && setProblem(e.Set) is string problem) errors.Add(new SubscriberImportError(line, problem));
+            }
+            errors.Sort((a, b) => a.Line.CompareTo(b.Line));
+        }
         if (errors.Count > 0)
             return new SubscriberImportReport(false, 0, 0, 0, errors) { Total = Count };
 
@@ -93,14 +104,14 @@ public sealed class SubscriberDirectory
             foreach ((_, SubscriberCsv.Entry e) in parsed)
             {
                 if (!current.TryGetValue(e.Imsi, out Packed old)) added++;
-                else if (old == new Packed(e.Msisdn, e.Iin, e.Language)) unchanged++;
+                else if (old == new Packed(e.Msisdn, e.Iin, e.Language, e.Set)) unchanged++;
                 else replaced++;
             }
             if (added + replaced == 0)
                 return new SubscriberImportReport(true, 0, 0, unchanged, []) { Total = current.Count };
 
             var next = new Dictionary<ulong, Packed>(current);
-            foreach ((_, SubscriberCsv.Entry e) in parsed) next[e.Imsi] = new Packed(e.Msisdn, e.Iin, e.Language);
+            foreach ((_, SubscriberCsv.Entry e) in parsed) next[e.Imsi] = new Packed(e.Msisdn, e.Iin, e.Language, e.Set);
             // Durable before visible: a notice released to a subscriber that a crash would forget is harmless, but an
             // import acknowledged and then lost is not.
             await DurableFile.ReplaceAsync(_path, stream => WriteAsync(stream, next));
@@ -120,10 +131,11 @@ public sealed class SubscriberDirectory
     {
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
         await writer.WriteLineAsync("# ImeiEir subscriber directory, written by imports (eirctl subscribers import); same format as an import");
-        await writer.WriteLineAsync(SubscriberCsv.Header);
+        // The set column only when used: a directory without sets stays the file earlier versions read.
+        await writer.WriteLineAsync(entries.Values.Any(p => p.Set is not null) ? SubscriberCsv.HeaderWithSet : SubscriberCsv.Header);
         foreach ((ulong imsi, Packed p) in entries)
-            await writer.WriteLineAsync(SubscriberCsv.Format(new SubscriberCsv.Entry(imsi, p.Msisdn, p.Iin, p.Language)));
+            await writer.WriteLineAsync(SubscriberCsv.Format(new SubscriberCsv.Entry(imsi, p.Msisdn, p.Iin, p.Language, p.Set)));
     }
 
-    private readonly record struct Packed(ulong Msisdn, ulong Iin, NoticeLanguage Language);
+    private readonly record struct Packed(ulong Msisdn, ulong Iin, NoticeLanguage Language, string? Set);
 }

@@ -5,8 +5,8 @@ using ImeiEir.Notify.Subscribers;
 namespace ImeiEir.Notify.Texts;
 
 /// <summary>
-/// A notice's text for its subscriber: the template of its kind in the subscriber's language, with the device, the
-/// number, the IIN and the grey deadline's local date (<see cref="NoticeCalendar.DeadlineDate"/>) filled in.
+/// A notice's text for its subscriber: the template of its kind in the subscriber's set and language, with the device,
+/// the number, the IIN and the grey deadline's local date (<see cref="NoticeCalendar.DeadlineDate"/>) filled in.
 /// </summary>
 internal sealed class NoticeRenderer
 {
@@ -26,6 +26,6 @@ internal sealed class NoticeRenderer
     {
         ArgumentNullException.ThrowIfNull(subscriber);
         DateOnly deadline = deadlineUnixSeconds == 0 ? default : _calendar.DeadlineDate(deadlineUnixSeconds);
-        return _templates.Render(kind, subscriber.Language, imei, subscriber.Msisdn, subscriber.Iin, deadline);
+        return _templates.Render(_templates.For(subscriber), kind, subscriber.Language, imei, subscriber.Msisdn, subscriber.Iin, deadline);
     }
 }

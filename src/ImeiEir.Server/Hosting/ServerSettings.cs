@@ -96,6 +96,19 @@ public sealed class ServerSettings
             .FirstOrDefault();
         if (problem is not null)
             throw new ConfigurationException(Attribute(readFromOld, problem));
+        if (mode != ServerMode.Eir)
+        {
+            // The notice texts are configuration too (Notify:TemplateSets and the keys naming sets): a bad file or an
+            // unknown set stops start-up here with its one line, not at the first SMS.
+            try
+            {
+                ImeiEir.Notify.Texts.NoticeTemplates.Load(settings.Notify);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ConfigurationException(e.Message);
+            }
+        }
         return settings;
     }
 

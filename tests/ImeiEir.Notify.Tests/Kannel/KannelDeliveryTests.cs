@@ -1,5 +1,6 @@
 using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Rules;
 
 namespace ImeiEir.Notify.Tests.Kannel;
 
@@ -31,6 +32,7 @@ public class KannelDeliveryTests
             o.RatePerSecond = 50;
             o.InitialBackoff = TimeSpan.FromMilliseconds(100);
             o.MaxBackoff = TimeSpan.FromMilliseconds(400);
+            o.CommitmentsUrls["altel"] = "https://example.kz/obligations";
         });
         // The API (Kannel's delivery reports, eirctl) needs the notifier, and the sender needs the API's port for its
         // dlr-url: the URL is set once the API listens, before the service (which reads it per request) starts.
@@ -92,6 +94,23 @@ public class KannelDeliveryTests
         NoticeView delivered = View(TestData.Grey(TestData.RuImsi));
         Assert.That((delivered.Attempts, delivered.GatewayAnswer), Is.EqualTo((1, (string?)"0: Accepted for delivery")));
         Assert.That(_notifier.Outbox.DeliveredCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task An_altel_subscriber_gets_the_altel_grey_start_and_the_imei_help_through_kannel_exactly()
+    {
+        // The tele2 set's texts went through Kannel above; this is the altel set's, chosen by the directory entry.
+        const string imsi = "401077000000010", msisdn = "77077000010";
+        await TestData.ImportAsync(_notifier, $"{imsi},{msisdn},{TestData.Iin},kk,altel\n");
+        NoticeTriggers triggers = _notifier.CreateTriggers();
+        Assert.That(triggers.OnGreyAttaches([new GreyAttach(TestData.Device(20), imsi, TestData.Deadline, TestData.Start.ToUnixTimeSeconds())]), Is.EqualTo(2));
+
+        List<ReceivedSms> sms = await WaitForSmsAsync(msisdn, 2, "the altel grey start and its help text");
+        Assert.That(sms.Select(m => m.Text), Is.EquivalentTo(new[]
+        {
+            "Выключите и включите устройство, чтобы все работало корректно. Вам предоставлен ВРЕМЕННЫЙ доступ к услугам связи до 24.12.2026. В связи с введением новых требований пунктов 12-1, 12-2 и 12-3 Правил регистрации абонентских устройств сотовой связи из-за отсутствия сведений о законности использования вашего устройства (IMEI 350000000000204). Подробнее: http://kz-imei.kz/ Продолжая пользоваться связью, вы соглашаетесь с условиями: https://example.kz/obligations",
+            "Құрылғының IMEI-кодын білу үшін *#06# пәрменін теріңіз. Егер құрылғы жаңа болса, оның IMEI-коды қорапта, қақпақта немесе қақпақтың астында жазылған болады.",
+        }));
     }
 
     [Test]

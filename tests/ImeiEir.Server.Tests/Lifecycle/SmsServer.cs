@@ -40,20 +40,21 @@ internal sealed class SmsServer : IAsyncDisposable
 
     public IPEndPoint Diameter => Server.Diameter;
 
-    public static async Task<SmsServer> StartAsync(string name)
+    /// <summary>Starts Kannel and the server; <paramref name="extra"/> are more command-line settings (e.g. template sets).</summary>
+    public static async Task<SmsServer> StartAsync(string name, params string[] extra)
     {
         string root = Path.Combine(Path.GetTempPath(), $"imeieir-{name}-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "kannel"));
         KannelGateway kannel = KannelGateway.Start(Path.Combine(root, "kannel"));
         int registryPort = InProcessHost.FreePort();
         var clock = new FakeTimeProvider(Cluster.Day0);
-        InProcessHost server = await InProcessHost.StartAsync(clock,
+        InProcessHost server = await InProcessHost.StartAsync(clock, [
             "--Mode=all-in-one", $"--DataDir={Path.Combine(root, "server")}", "--Diameter:Port=0", "--Http:Port=0",
             "--Registry:Host=127.0.0.1", $"--Registry:Port={registryPort}", $"--Registry:AdminToken={AdminToken}",
             "--Registry:LoadDemoLists=false", "--Sightings:FlushInterval=00:00:00.02",
             $"--Notify:SendSmsUrl={kannel.SendSmsUrl}", $"--Notify:Username={KannelGateway.User}",
             $"--Notify:Password={KannelGateway.Password}", "--Notify:From=1414", "--Notify:RatePerSecond=50",
-            "--Notify:InitialBackoff=00:00:00.1", "--Notify:MaxBackoff=00:00:00.4");
+            "--Notify:InitialBackoff=00:00:00.1", "--Notify:MaxBackoff=00:00:00.4", .. extra]);
         var sms = new SmsServer(root, registryPort, kannel, server, clock);
         (HttpStatusCode status, string body) = await sms.AdminAsync(HttpMethod.Post, "v1/subscribers",
             $"imsi,msisdn,iin,language\n{RuImsi},{RuMsisdn},{Iin},ru\n{KkImsi},{KkMsisdn},{Iin},kk\n");
