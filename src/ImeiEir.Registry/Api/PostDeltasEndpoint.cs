@@ -57,10 +57,19 @@ internal static class PostDeltasEndpoint
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxDeltaBytes;
 
+        string? key = context.Request.Headers["Idempotency-Key"];
+        if (key is not null && !IdempotentPush.IsValidKey(key))
+        {
+            await ApiProblems.ProblemAsync(context, 400, "Bad Idempotency-Key", $"an Idempotency-Key is 1 to {IdempotentPush.MaxKeyLength} visible ASCII characters (eirctl sends a UUID)");
+            return;
+        }
+        // A keyed push is fingerprinted as it is read: a retry must carry the same body.
+        using HashingReadStream? hashing = key is null ? null : new HashingReadStream(context.Request.Body);
+
         DeltaBatch batch;
         try
         {
-            batch = await DeltaParser.ParseAsync(context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, registry.Calendar, context.RequestAborted);
+            batch = await DeltaParser.ParseAsync(hashing ?? context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, registry.Calendar, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -75,6 +84,18 @@ internal static class PostDeltasEndpoint
             return;
         }
 
+        if (key is not null)
+        {
+            string hash = await hashing!.FinishAsync($"{format} partial={partial}", context.RequestAborted);
+            await IdempotentPush.HandleAsync(context, registry, key, hash, batch, partial);
+            return;
+        }
+        await ApplyAndAnswerAsync(context, registry, batch, partial, accepted: null);
+    }
+
+    /// <summary>Applies the batch and answers with its report; <paramref name="accepted"/> sees an accepted report before the answer.</summary>
+    internal static async Task ApplyAndAnswerAsync(HttpContext context, RegistryService registry, DeltaBatch batch, bool partial, Action<DeltaReport>? accepted)
+    {
         DeltaReport report;
         try
         {
@@ -96,6 +117,7 @@ internal static class PostDeltasEndpoint
             await DeltaReportJson.WriteBadLinesAsync(context, report, batch.LineCount);
             return;
         }
+        accepted?.Invoke(report);
         await DeltaReportJson.WriteReportAsync(context, report);
     }
 
