@@ -68,4 +68,10 @@ internal static partial class RegistryLog
 
     [LoggerMessage(341, LogLevel.Information, "Push {Key} retried: answered with its original outcome, nothing written")]
     public static partial void PushReplayed(ILogger logger, string key);
+
+    [LoggerMessage(342, LogLevel.Error, "Registry write refused: {Shortage}; nothing was written, writes resume once space is freed")]
+    public static partial void DiskFull(ILogger logger, string shortage);
+
+    [LoggerMessage(343, LogLevel.Warning, "Registry view checkpoint skipped: {Shortage}; the change log is intact and a restart replays it")]
+    public static partial void CheckpointSkipped(ILogger logger, string shortage);
 }

@@ -108,6 +108,7 @@ internal static class PostDeltasEndpoint
         }
         catch (InvalidOperationException e)
         {
+            if (e is RegistryDiskFullException) context.Response.Headers.RetryAfter = "30";
             await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", e.Message);
             return;
         }

@@ -51,11 +51,12 @@ public sealed class RegistryService : IAsyncDisposable
         _view = recovered.View;
         _published = new PublishedSequence(recovered.LastSequence);
         string owner = GetType().FullName!;
-        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner);
+        var space = new DiskSpace(directory, options.MinFreeBytes);
+        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner, space);
         _changes = new ChangeReader(_log, _published, time);
         _history = new HistoryReader(_view, _log);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
-        _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger);
+        _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger, space);
     }
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
