@@ -26,6 +26,7 @@ internal sealed class PushJournal : IDisposable
     private readonly Dictionary<string, PushRecord> _records = new(StringComparer.Ordinal);
     private readonly Queue<PushRecord> _order = new();
     private FileStream? _file;
+    private int _linesInFile;
 
     /// <summary>Held across a keyed push's look-up, apply and record, so two pushes of one key never both apply.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -65,7 +66,8 @@ internal sealed class PushJournal : IDisposable
     {
         var record = new PushRecord(key, bodyHash, _time.GetUtcNow().ToUnixTimeMilliseconds(), Encoding.UTF8.GetString(report));
         Remember(record);
-        if (_order.Count >= MaxKeys || _file is null)
+        // Appended while the file holds under twice the bound; then rewritten with only the live keys (amortised).
+        if (_linesInFile >= 2 * MaxKeys || _file is null)
         {
             Expire();
             Rewrite();
@@ -74,6 +76,7 @@ internal sealed class PushJournal : IDisposable
         byte[] line = Encoding.UTF8.GetBytes(record.ToLine() + "\n");
         _file.Write(line);
         _file.Flush(flushToDisk: true);
+        _linesInFile++;
     }
 
     private void Remember(PushRecord record)
@@ -101,17 +104,22 @@ internal sealed class PushJournal : IDisposable
         _file?.Dispose();
         _file = null;
         string temporary = _path + ".new";
+        int written = 0;
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             foreach (PushRecord record in _order)
             {
                 if (_records.TryGetValue(record.Key, out PushRecord? kept) && ReferenceEquals(kept, record))
+                {
                     stream.Write(Encoding.UTF8.GetBytes(record.ToLine() + "\n"));
+                    written++;
+                }
             }
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, _path, overwrite: true);
         _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _linesInFile = written;
     }
 
     public void Dispose()
