@@ -7,7 +7,8 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// <c>POST /v1/deltas[?partial=true]</c>, admin token: a delta as <c>text/csv</c> or <c>application/x-ndjson</c>
-/// → 200 report | 400 | 401 | 413 | 415 | 422 (an atomic batch with bad lines: every one listed) | 503.
+/// → 200 report | 400 | 401 | 413 | 415 | 422 (an atomic batch with bad lines: every one listed) | 503 (with
+/// Retry-After on a full disk). With an <c>Idempotency-Key</c>, see <see cref="IdempotentPush"/>.
 /// </summary>
 internal static class PostDeltasEndpoint
 {
