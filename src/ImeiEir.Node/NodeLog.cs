@@ -70,4 +70,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(41, LogLevel.Warning, "The checkpoint of {What} at shutdown did not finish within the shutdown timeout (Store:ShutdownCheckpointTimeout, {Seconds} s): the next start recovers the previous checkpoint and catches up from there")]
     public static partial void ShutdownCheckpointAbandoned(ILogger logger, string what, double seconds);
+
+    [LoggerMessage(48, LogLevel.Warning, "The checkpoint of the node's store at shutdown failed ({Failure}): the next start recovers the previous checkpoint and catches up from the registry")]
+    public static partial void ShutdownCheckpointFailed(ILogger logger, string failure);
 }

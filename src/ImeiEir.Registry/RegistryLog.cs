@@ -60,4 +60,18 @@ internal static partial class RegistryLog
 
     [LoggerMessage(316, LogLevel.Warning, "Registry restored from {File}: changes 1..{Sequence} of generation {Source}, in {ElapsedMs} ms; it opens with a new generation, and its nodes bootstrap afresh")]
     public static partial void Restored(ILogger logger, string file, ulong sequence, string source, long elapsedMs);
+
+    // 340-349: retries and a full disk (docs: README "Running it for years").
+
+    [LoggerMessage(340, LogLevel.Warning, "Push {Key} was committed but its outcome could not be journaled; a retry of that key would apply it again")]
+    public static partial void PushNotJournaled(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(341, LogLevel.Information, "Push {Key} retried: answered with its original outcome, nothing written")]
+    public static partial void PushReplayed(ILogger logger, string key);
+
+    [LoggerMessage(342, LogLevel.Error, "Registry write refused: {Shortage}; nothing was written, writes resume once space is freed")]
+    public static partial void DiskFull(ILogger logger, string shortage);
+
+    [LoggerMessage(343, LogLevel.Warning, "Registry view checkpoint skipped: {Shortage}; the change log is intact and a restart replays it")]
+    public static partial void CheckpointSkipped(ILogger logger, string shortage);
 }

@@ -61,6 +61,13 @@ public sealed class RegistryOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Free space the data directory's disk must keep: a write (push, sighting, expiry) or checkpoint that would
+    /// start below it is refused (503 naming ENOSPC; checkpoints are skipped) and goes through once space is freed,
+    /// with no restart. Default 64 MiB: room for a large batch's log pages and the view's checkpoint at close.
+    /// </summary>
+    public long MinFreeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
     /// A CSV list (<c>imei,list,reason[,deadline]</c>, a valid registry delta) pushed into the registry at every start:
     /// lines already so append nothing, and one bad line stops start-up with every bad line printed. Default null: none;
     /// a brand-new registry then starts with the small embedded demo list (see <see cref="LoadDemoLists"/>). The
@@ -102,6 +109,8 @@ public sealed class RegistryOptions
             yield return $"{Section}:MaxDeltaBytes: {MaxDeltaBytes} must be at least 1024 bytes";
         if (ExpectedRecords is < 1 or > 1L << 36)
             yield return $"{Section}:ExpectedRecords: {ExpectedRecords} must be between 1 and {1L << 36}";
+        if (MinFreeBytes < 0)
+            yield return $"{Section}:MinFreeBytes: {MinFreeBytes} must be 0 or more bytes";
         if (CheckpointInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must be at least 00:00:01";
         if (RestoreFrom is not null && !File.Exists(RestoreFrom))

@@ -61,5 +61,13 @@ catch (Exception e) when (Unwrap(e) is InitialListsException lists)
         Console.Error.WriteLine($"  {error}");
     return 2;
 }
+catch (Exception e) when (Unwrap(e) is IOException io && IsDiskFull(io))
+{
+    // A start (or stop) on a full disk: one line naming the file, not a stack trace and exit 134.
+    Console.Error.WriteLine($"imeieir: no space left on device (ENOSPC): {io.Message.Trim()}; free space on that disk (DataDir) and start again");
+    return 2;
+}
+
+static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 122 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
 static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;

@@ -246,18 +246,50 @@ public sealed class ImeiStore : IDisposable
             // Read before the checkpoint begins, under the gate MarkIncompleteAsync takes: true means the whole state
             // was in the store before any record this checkpoint copies.
             bool complete = _complete;
-            (bool success, Guid token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, ct).ConfigureAwait(false);
-            if (!success)
-                throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
+            HashSet<string> before = CheckpointDirectories();
+            try
+            {
+                (bool success, Guid token) = await _kv.TakeFullCheckpointAsync(CheckpointType.Snapshot, ct).ConfigureAwait(false);
+                if (!success)
+                    throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
 
-            CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence, complete).Write(ManifestPath!);
-            CheckpointToken = token;
-            RemoveCheckpointsOtherThan(token);
-            return token;
+                CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence, complete).Write(ManifestPath!);
+                CheckpointToken = token;
+                RemoveCheckpointsOtherThan(token);
+                return token;
+            }
+            catch (IOException)
+            {
+                // Cut short (a full disk): remove what this checkpoint wrote, so the manifest's previous checkpoint
+                // stays the only one and nothing partial is left for a later start to trip on or to fill the disk.
+                RemovePartialCheckpoint(before);
+                throw;
+            }
         }
         finally
         {
             _checkpointGate.Release();
+        }
+    }
+
+    private HashSet<string> CheckpointDirectories() =>
+        System.IO.Directory.Exists(CheckpointDirectory)
+            ? [.. System.IO.Directory.EnumerateDirectories(CheckpointDirectory!).SelectMany(System.IO.Directory.EnumerateDirectories)]
+            : [];
+
+    private void RemovePartialCheckpoint(HashSet<string> before)
+    {
+        try
+        {
+            foreach (string checkpoint in CheckpointDirectories())
+            {
+                if (!before.Contains(checkpoint)) System.IO.Directory.Delete(checkpoint, recursive: true);
+            }
+            File.Delete(ManifestPath! + ".tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the manifest still names the previous checkpoint, which recovery uses.
         }
     }
 

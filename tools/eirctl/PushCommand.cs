@@ -34,17 +34,28 @@ internal static class PushCommand
 
         bool ndjson = file.Extension is ".ndjson" or ".jsonl";
         await using FileStream body = file.OpenRead();
-        using var request = new HttpRequestMessage(HttpMethod.Post, partial ? "v1/deltas?partial=true" : "v1/deltas")
+        // One key per push, sent again on a retry: the registry answers a repeat with the first send's outcome.
+        string key = Guid.NewGuid().ToString();
+        HttpRequestMessage MakeRequest()
         {
-            Content = new StreamContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ndjson ? "application/x-ndjson" : "text/csv") { CharSet = "utf-8" };
+            body.Position = 0;
+            var request = new HttpRequestMessage(HttpMethod.Post, partial ? "v1/deltas?partial=true" : "v1/deltas")
+            {
+                // Not disposed with the request: a retry sends the same open file again.
+                Content = new StreamContent(new NonClosingStream(body)),
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(ndjson ? "application/x-ndjson" : "text/csv") { CharSet = "utf-8" };
+            request.Headers.Add("Idempotency-Key", key);
+            return request;
+        }
 
-        (HttpResponseMessage? response, int exit) = await client.SendAsync(request, ct);
+        (HttpResponseMessage? response, int exit) = await client.SendRetryingAsync(MakeRequest, ct);
         if (response is null)
             return exit;
         using (response)
         {
+            if (response.Headers.Contains("Idempotency-Replayed"))
+                Console.Error.WriteLine($"eirctl: the registry had already applied {file.Name} before the connection was lost; this is its original outcome, and nothing was written again");
             if ((int)response.StatusCode == 422)
                 return await PrintBadLinesAsync(response, file.Name, ct);
             if (!response.IsSuccessStatusCode)

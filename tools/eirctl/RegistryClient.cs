@@ -85,6 +85,54 @@ internal sealed class RegistryClient : IDisposable
         return (response, 0);
     }
 
+    /// <summary>
+    /// <see cref="SendAsync"/> for a request that is safe to send twice (it carries an idempotency key): when the
+    /// connection is lost after the request may have reached the registry (reset, ended, or no answer within the
+    /// timeout), says so and sends a fresh <paramref name="makeRequest"/>() once more; the registry answers a
+    /// repeat with the first send's outcome. A refused connection is not retried: nothing was sent.
+    /// </summary>
+    public async Task<(HttpResponseMessage? Response, int ExitCode)> SendRetryingAsync(Func<HttpRequestMessage> makeRequest, CancellationToken ct)
+    {
+        try
+        {
+            using HttpRequestMessage first = makeRequest();
+            HttpResponseMessage response = await _http.SendAsync(first, HttpCompletionOption.ResponseHeadersRead, ct);
+            return await CheckAsync(response, ct);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is not (HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                                 or HttpRequestError.SecureConnectionError))
+        {
+            Console.Error.WriteLine($"eirctl: lost the connection to the registry before its answer ({e.Message}); retrying once with the same idempotency key");
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"eirctl: no answer from the registry within {_http.Timeout.TotalSeconds:0} s ({e.Message}); retrying once with the same idempotency key");
+        }
+        using HttpRequestMessage second = makeRequest();
+        try
+        {
+            HttpResponseMessage response = await _http.SendAsync(second, HttpCompletionOption.ResponseHeadersRead, ct);
+            return await CheckAsync(response, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            Console.Error.WriteLine($"eirctl: the retry failed too ({e.Message}); the push may or may not have been applied: "
+                + "`eirctl status` shows the registry's sequence, and pushing the file again is safe (its lines are states)");
+            return (null, Unreachable);
+        }
+    }
+
+    private static async Task<(HttpResponseMessage? Response, int ExitCode)> CheckAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            Console.Error.WriteLine($"eirctl: the registry refused the token (401): {await DetailAsync(response, ct)}");
+            response.Dispose();
+            return (null, Unauthorized);
+        }
+        return (response, 0);
+    }
+
     /// <summary>The <c>detail</c> of a problem+json body, or the status line.</summary>
     public static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -81,6 +81,11 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
                 // The previous checkpoint stays the one the next start recovers; the feed brings the rest.
                 NodeLog.ShutdownCheckpointAbandoned(_logger, "the node's store", _options.ShutdownCheckpointTimeout.TotalSeconds);
             }
+            catch (IOException e)
+            {
+                // A full disk at shutdown: the store removed the partial checkpoint, and a stop is still a stop.
+                NodeLog.ShutdownCheckpointFailed(_logger, e.Message);
+            }
         }
     }
 

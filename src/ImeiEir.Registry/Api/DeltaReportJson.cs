@@ -52,30 +52,12 @@ internal static class DeltaReportJson
         response.StatusCode = 200;
         response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(response.BodyWriter);
-        json.WriteStartObject();
-        json.WriteBoolean("accepted", report.Accepted);
-        json.WriteNumber("applied", report.Applied);
-        json.WriteNumber("unchanged", report.Unchanged);
-        json.WriteNumber("rejected", report.Rejected);
-        WriteSequence(json, "firstSequence", report.FirstSequence);
-        WriteSequence(json, "lastSequence", report.LastSequence);
+        WriteSummary(json, report);
         json.WriteStartArray("lines");
         int pending = 0;
         foreach (DeltaLineOutcome line in report.Lines)
         {
-            json.WriteStartObject();
-            json.WriteNumber("line", line.Line);
-            json.WriteString("outcome", line.Outcome switch
-            {
-                DeltaOutcome.Applied => "applied",
-                DeltaOutcome.Unchanged => "unchanged",
-                _ => "rejected",
-            });
-            if (line.Imei is Imei imei) json.WriteString("imei", imei.ToString());
-            if (line.Sequence != 0) json.WriteNumber("sequence", line.Sequence);
-            if (line.NewImeiSequence != 0) json.WriteNumber("newImeiSequence", line.NewImeiSequence);
-            if (line.Reason is not null) json.WriteString("reason", line.Reason);
-            json.WriteEndObject();
+            WriteLine(json, line);
             if (++pending == LinesPerFlush)
             {
                 pending = 0;
@@ -85,6 +67,66 @@ internal static class DeltaReportJson
         json.WriteEndArray();
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The 200 report as bytes, for the push journal: whole when it fits <paramref name="maxBytes"/>, else the
+    /// summary with no lines and <c>"linesOmitted": true</c> (a retry's answer stays bounded).
+    /// </summary>
+    public static byte[] ReportBytes(DeltaReport report, int maxBytes)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            WriteSummary(json, report);
+            json.WriteStartArray("lines");
+            foreach (DeltaLineOutcome line in report.Lines)
+            {
+                WriteLine(json, line);
+                if (json.BytesPending + json.BytesCommitted > maxBytes) break;
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        if (buffer.WrittenCount <= maxBytes) return buffer.WrittenSpan.ToArray();
+        buffer.Clear();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            WriteSummary(json, report);
+            json.WriteBoolean("linesOmitted", true);
+            json.WriteStartArray("lines");
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, DeltaReport report)
+    {
+        json.WriteStartObject();
+        json.WriteBoolean("accepted", report.Accepted);
+        json.WriteNumber("applied", report.Applied);
+        json.WriteNumber("unchanged", report.Unchanged);
+        json.WriteNumber("rejected", report.Rejected);
+        WriteSequence(json, "firstSequence", report.FirstSequence);
+        WriteSequence(json, "lastSequence", report.LastSequence);
+    }
+
+    private static void WriteLine(Utf8JsonWriter json, DeltaLineOutcome line)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("line", line.Line);
+        json.WriteString("outcome", line.Outcome switch
+        {
+            DeltaOutcome.Applied => "applied",
+            DeltaOutcome.Unchanged => "unchanged",
+            _ => "rejected",
+        });
+        if (line.Imei is Imei imei) json.WriteString("imei", imei.ToString());
+        if (line.Sequence != 0) json.WriteNumber("sequence", line.Sequence);
+        if (line.NewImeiSequence != 0) json.WriteNumber("newImeiSequence", line.NewImeiSequence);
+        if (line.Reason is not null) json.WriteString("reason", line.Reason);
+        json.WriteEndObject();
     }
 
     private static void WriteSequence(Utf8JsonWriter json, string name, ulong sequence)

@@ -7,7 +7,8 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// <c>POST /v1/deltas[?partial=true]</c>, admin token: a delta as <c>text/csv</c> or <c>application/x-ndjson</c>
-/// → 200 report | 400 | 401 | 413 | 415 | 422 (an atomic batch with bad lines: every one listed) | 503.
+/// → 200 report | 400 | 401 | 413 | 415 | 422 (an atomic batch with bad lines: every one listed) | 503 (with
+/// Retry-After on a full disk). With an <c>Idempotency-Key</c>, see <see cref="IdempotentPush"/>.
 /// </summary>
 internal static class PostDeltasEndpoint
 {
@@ -57,10 +58,19 @@ internal static class PostDeltasEndpoint
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxDeltaBytes;
 
+        string? key = context.Request.Headers["Idempotency-Key"];
+        if (key is not null && !IdempotentPush.IsValidKey(key))
+        {
+            await ApiProblems.ProblemAsync(context, 400, "Bad Idempotency-Key", $"an Idempotency-Key is 1 to {IdempotentPush.MaxKeyLength} visible ASCII characters (eirctl sends a UUID)");
+            return;
+        }
+        // A keyed push is fingerprinted as it is read: a retry must carry the same body.
+        using HashingReadStream? hashing = key is null ? null : new HashingReadStream(context.Request.Body);
+
         DeltaBatch batch;
         try
         {
-            batch = await DeltaParser.ParseAsync(context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, registry.Calendar, context.RequestAborted);
+            batch = await DeltaParser.ParseAsync(hashing ?? context.Request.Body, format, options.MaxDeltaLines, options.MaxDeltaBytes, registry.Calendar, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -75,6 +85,18 @@ internal static class PostDeltasEndpoint
             return;
         }
 
+        if (key is not null)
+        {
+            string hash = await hashing!.FinishAsync($"{format} partial={partial}", context.RequestAborted);
+            await IdempotentPush.HandleAsync(context, registry, key, hash, batch, partial);
+            return;
+        }
+        await ApplyAndAnswerAsync(context, registry, batch, partial, accepted: null);
+    }
+
+    /// <summary>Applies the batch and answers with its report; <paramref name="accepted"/> sees an accepted report before the answer.</summary>
+    internal static async Task ApplyAndAnswerAsync(HttpContext context, RegistryService registry, DeltaBatch batch, bool partial, Action<DeltaReport>? accepted)
+    {
         DeltaReport report;
         try
         {
@@ -87,6 +109,7 @@ internal static class PostDeltasEndpoint
         }
         catch (InvalidOperationException e)
         {
+            if (e is RegistryDiskFullException) context.Response.Headers.RetryAfter = "30";
             await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", e.Message);
             return;
         }
@@ -96,6 +119,7 @@ internal static class PostDeltasEndpoint
             await DeltaReportJson.WriteBadLinesAsync(context, report, batch.LineCount);
             return;
         }
+        accepted?.Invoke(report);
         await DeltaReportJson.WriteReportAsync(context, report);
     }
 

@@ -84,6 +84,13 @@ internal static class PostSightingsEndpoint
             await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was recorded");
             return;
         }
+        catch (InvalidOperationException e)
+        {
+            // A full disk (or a failed log): the node keeps the sightings and sends them again later.
+            context.Response.Headers.RetryAfter = "30";
+            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", $"{e.Message} Nothing was recorded; send the sightings again later.");
+            return;
+        }
         await context.Response.WriteAsJsonAsync(new
         {
             received = report.Received,

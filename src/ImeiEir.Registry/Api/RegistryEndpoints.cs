@@ -8,7 +8,8 @@ namespace ImeiEir.Registry;
 /// The registry HTTP API (minimal APIs), one endpoint per file. Every error is <c>application/problem+json</c>
 /// with a <c>detail</c> sentence; tokens are never echoed.
 /// <code>
-/// POST /v1/deltas[?partial=true]  admin    text/csv | application/x-ndjson → 200 report | 400 | 401 | 413 | 415 | 422
+/// POST /v1/deltas[?partial=true]  admin    text/csv | application/x-ndjson → 200 report | 400 | 401 | 413 | 415 | 422 | 503
+///                                          [Idempotency-Key: a repeat → 200 the original report, nothing written]
 /// GET  /v1/imei/{imei}            reader   → 200 record + history | 400 | 401 | 404
 /// GET  /v1/feed?after=SEQ         reader   → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
 /// GET  /v1/snapshot               reader   → 200 SnapshotFormat | 401

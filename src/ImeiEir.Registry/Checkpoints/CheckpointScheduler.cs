@@ -13,6 +13,7 @@ internal sealed class CheckpointScheduler
     private readonly PublishedSequence _published;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly DiskSpace? _space;
     private ulong _checkpointed;
     private int _running;
     private int _stopped;
@@ -23,8 +24,10 @@ internal sealed class CheckpointScheduler
     /// <param name="time">The clock of the interval.</param>
     /// <param name="interval">Time between checkpoints.</param>
     /// <param name="logger">Where checkpoints and their failures are logged.</param>
-    public CheckpointScheduler(RegistryView view, PublishedSequence published, ulong checkpointed, TimeProvider time, TimeSpan interval, ILogger logger)
+    /// <param name="space">Checked first: a checkpoint that a full disk would cut short is skipped (null: unchecked).</param>
+    public CheckpointScheduler(RegistryView view, PublishedSequence published, ulong checkpointed, TimeProvider time, TimeSpan interval, ILogger logger, DiskSpace? space = null)
     {
+        _space = space;
         _view = view;
         _published = published;
         _checkpointed = checkpointed;
@@ -38,6 +41,13 @@ internal sealed class CheckpointScheduler
     /// <summary>Checkpoints the view at the published change number.</summary>
     public async Task CheckpointAsync(CancellationToken ct)
     {
+        // A checkpoint cut short by a full disk would leave a partial one behind: skip it instead. The log holds
+        // every change, so the next checkpoint (or a restart's replay) catches up.
+        if (_space?.Shortage() is { } shortage)
+        {
+            RegistryLog.CheckpointSkipped(_logger, shortage);
+            return;
+        }
         ulong sequence = _published.Value;
         await _view.CheckpointAsync(sequence, ct).ConfigureAwait(false);
         Volatile.Write(ref _checkpointed, sequence);

@@ -111,6 +111,12 @@ public sealed class CentralRegistry : IAsyncDisposable
         {
             return false;
         }
+        catch (IOException e)
+        {
+            // A full disk: the store removed the partial checkpoint; the log is durable, the next start replays it.
+            RegistryLog.CheckpointFailed(_logger, e);
+            return true;
+        }
     }
 
     /// <summary>Closes the registry (waiting for the write in flight); a second call does nothing.</summary>

@@ -34,8 +34,9 @@ public sealed class RegistryService : IAsyncDisposable
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
-        RecoveredRegistry recovered, string adminToken, string readerToken, RegistryGeneration generation)
+        RecoveredRegistry recovered, string adminToken, string readerToken, RegistryGeneration generation, PushJournal pushes)
     {
+        Pushes = pushes;
         Generation = generation;
         Options = options;
         Calendar = calendar;
@@ -50,11 +51,12 @@ public sealed class RegistryService : IAsyncDisposable
         _view = recovered.View;
         _published = new PublishedSequence(recovered.LastSequence);
         string owner = GetType().FullName!;
-        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner);
+        var space = new DiskSpace(directory, options.MinFreeBytes);
+        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner, space);
         _changes = new ChangeReader(_log, _published, time);
         _history = new HistoryReader(_view, _log);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
-        _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger);
+        _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger, space);
     }
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
@@ -74,6 +76,9 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>The effective reader token (configured or generated). Never log it.</summary>
     public string ReaderToken { get; }
+
+    /// <summary>Recent pushes' outcomes by idempotency key (README, "Retrying a push").</summary>
+    internal PushJournal Pushes { get; }
 
     /// <summary>The options the registry was opened with.</summary>
     public RegistryOptions Options { get; }
@@ -129,7 +134,18 @@ public sealed class RegistryService : IAsyncDisposable
         // Before the log is opened: a log never exists without the generation that names its history.
         RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
         RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
-        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, generation);
+        PushJournal pushes;
+        try
+        {
+            pushes = PushJournal.Open(directory, time);
+        }
+        catch
+        {
+            recovered.View.Dispose();
+            recovered.Log.Dispose();
+            throw;
+        }
+        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, generation, pushes);
     }
 
     // ---------------------------------------------------------------- writes
@@ -299,6 +315,7 @@ public sealed class RegistryService : IAsyncDisposable
 
     private void Close()
     {
+        Pushes.Dispose();
         _view.Dispose();
         _log.Dispose();
     }

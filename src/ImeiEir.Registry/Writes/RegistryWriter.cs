@@ -24,6 +24,7 @@ internal sealed class RegistryWriter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _owner;
+    private readonly DiskSpace? _space;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Exception? _fault;
     private bool _closed;
@@ -34,8 +35,11 @@ internal sealed class RegistryWriter
     /// <param name="time">The clock of change times.</param>
     /// <param name="logger">Where a failed commit or listener is logged.</param>
     /// <param name="owner">The name <see cref="ObjectDisposedException"/> carries once the writer is closed.</param>
-    public RegistryWriter(ChangeLog log, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger, string owner)
+    /// <param name="space">Checked before each append: a full disk refuses the write, not the log (null: unchecked).</param>
+    public RegistryWriter(ChangeLog log, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger, string owner,
+        DiskSpace? space = null)
     {
+        _space = space;
         _log = log;
         _view = view;
         _published = published;
@@ -81,6 +85,12 @@ internal sealed class RegistryWriter
             }
             var changes = new List<Change>(planned.Count);
             if (planned.Count == 0) return changes;
+            if (_space?.Shortage() is { } shortage)
+            {
+                // Refused before the log sees it: nothing written, and the same write goes through once space is freed.
+                RegistryLog.DiskFull(_logger, shortage);
+                throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
+            }
             try
             {
                 foreach ((Change change, ulong previous) in planned)
@@ -96,7 +106,7 @@ internal sealed class RegistryWriter
                 // known only after a restart (recovery drops it). Refuse every further write until then.
                 Volatile.Write(ref _fault, e);
                 RegistryLog.LogFailed(_logger, e);
-                throw new InvalidOperationException(commitFailed, e);
+                throw new InvalidOperationException(DiskSpace.IsDiskFull(e) ? $"no space left on device (ENOSPC) while committing. {commitFailed}" : commitFailed, e);
             }
             Publish(changes);
             return changes;
