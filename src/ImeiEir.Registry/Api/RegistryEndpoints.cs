@@ -48,6 +48,6 @@ public static class RegistryEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(registry);
-        return ApiAccess.IsAuthorized(context, registry, adminOnly: true);
+        return ApiAccess.IsAuthorized(context, registry, ApiRight.Write);
     }
 }
