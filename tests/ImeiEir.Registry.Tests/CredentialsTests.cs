@@ -201,4 +201,44 @@ public class CredentialsTests
         Assert.That(error!.Message, Does.Contain("tokens line 1"));
         await Task.CompletedTask;
     }
+
+    [Test]
+    public async Task A_backup_carries_actors_and_comments_and_a_version_1_backup_still_restores()
+    {
+        string token = Add("police-1", CredentialRole.Admin);
+        using (HttpResponseMessage push = await PushAsync(token, Black(1), "police report 77/2026"))
+            Assert.That(push.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await _life.SeeFromAsync("eir-north", Lifecycle.Sighting(2, Lifecycle.Day0.AddDays(-1)));
+        var backup = new MemoryStream();
+        ulong sequence = await _life.Registry.WriteBackupAsync(backup, null, CancellationToken.None);
+        byte[] version2 = backup.ToArray();
+
+        using var restoredDir = new TempDirectory();
+        string file = Path.Combine(restoredDir.Path, "backup");
+        File.WriteAllBytes(file, version2);
+        string target = Path.Combine(restoredDir.Path, "v2");
+        await RegistryRestore.RestoreAsync(file, TestData.Options(), target, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        await using (RegistryService restored = await TestData.OpenAsync(target))
+        {
+            List<Change> changes = await TestData.ReadAllAsync(restored);
+            Assert.That(changes.Select(c => restored.GetAttribution(c)),
+                Is.EqualTo(new[] { ("police-1", (string?)"police report 77/2026"), ("eir-north", null) }));
+        }
+
+        // Version 1: the 44-byte header, the changes and the trailer, as backups were written before attributions.
+        Assert.That(BackupFormat.TryReadHeader(version2, out BackupFormat.Header header), Is.True);
+        byte[] version1 = [.. version2.AsSpan(0, BackupFormat.Version1HeaderSize),
+            .. version2.AsSpan(BackupFormat.HeaderSize, (int)sequence * BackupFormat.ChangeSize),
+            .. version2.AsSpan(version2.Length - BackupFormat.TrailerSize)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(version1.AsSpan(8), 1);
+        Assert.That(header.AttributionBytes, Is.GreaterThan(0));
+        File.WriteAllBytes(file, version1);
+        target = Path.Combine(restoredDir.Path, "v1");
+        await RegistryRestore.RestoreAsync(file, TestData.Options(), target, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        await using (RegistryService restored = await TestData.OpenAsync(target))
+        {
+            List<Change> changes = await TestData.ReadAllAsync(restored);
+            Assert.That(changes.Select(c => restored.GetAttribution(c)), Is.EqualTo(new[] { ("admin", (string?)null), ("node", null) }));
+        }
+    }
 }

@@ -105,13 +105,43 @@ internal sealed class AttributionLog : IDisposable
         }
     }
 
-    /// <summary>Every record up to change <paramref name="sequence"/>, in order (for a backup).</summary>
-    public List<(ulong First, ulong Last, Attribution Attribution)> Upto(ulong sequence)
+    /// <summary>Every record up to change <paramref name="sequence"/>, encoded, in order (a backup's attribution section).</summary>
+    public byte[] EncodeUpto(ulong sequence)
     {
+        var bytes = new MemoryStream();
         lock (_lock)
         {
-            return _batches.Where(b => b.Last <= sequence).Select(b => (b.First, b.Last, _distinct[b.Id])).ToList();
+            foreach ((ulong first, ulong last, int id) in _batches)
+            {
+                if (last > sequence) break;
+                bytes.Write(Encode(first, last, _distinct[id]));
+            }
         }
+        return bytes.ToArray();
+    }
+
+    /// <summary>
+    /// Writes a new attribution file in <paramref name="directory"/> holding <paramref name="records"/> (a backup's
+    /// section), checked record by record against the restored log's <paramref name="lastSequence"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The records are cut or cover changes the log lacks.</exception>
+    public static void Restore(string directory, ReadOnlySpan<byte> records, ulong lastSequence, string source)
+    {
+        ulong next = 1;
+        for (int offset = 0; offset < records.Length;)
+        {
+            if (!TryDecode(records[offset..], out ulong first, out ulong last, out _, out int size) || first < next || first > last || last > lastSequence)
+                throw new InvalidDataException($"{source} is damaged: its attribution records are cut or out of order at byte {offset} of their section");
+            next = last + 1;
+            offset += size;
+        }
+        using var file = new FileStream(Path.Combine(directory, FileName), FileMode.Create, FileAccess.Write);
+        Span<byte> header = stackalloc byte[HeaderSize];
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Version);
+        file.Write(header);
+        file.Write(records);
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>The record's bytes (see the class remarks); the actor is cut to <see cref="Attribution.MaxActorBytes"/>.</summary>

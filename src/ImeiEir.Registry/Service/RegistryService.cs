@@ -264,7 +264,9 @@ public sealed class RegistryService : IAsyncDisposable
         ThrowIfDisposed();
         ulong sequence = LastSequence;
         started?.Invoke(sequence);
-        await BackupWriter.WriteAsync(_changes, sequence, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
+        // Every record up to the published sequence is on disk: it is written before its batch commits.
+        byte[] attribution = _attribution.EncodeUpto(sequence);
+        await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
         return sequence;
     }
 
