@@ -47,4 +47,25 @@ public sealed class CredentialsCliTests : ClusterFixture
         Assert.That(refusedTranscript, Does.Contain("401"), refusedTranscript);
         Assert.That(registry.Output, Does.Not.Contain(token), "the token is never logged");
     }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public void A_malformed_tokens_file_stops_the_start_with_one_line_naming_the_file_and_line()
+    {
+        string dataDir = Path.Combine(Root, "bad");
+        string tokens = Path.Combine(dataDir, "registry", "tokens");
+        Directory.CreateDirectory(Path.GetDirectoryName(tokens)!);
+        File.WriteAllText(tokens, "# named credentials\npolice-1 admin\n");
+        string dll = Path.Combine(TestEnvironment.OutputDirectory, "imeieir.dll");
+        using ChildProcess server = ChildProcess.Start(TestEnvironment.DotnetHost,
+            [dll, "--Mode=registry", "--Http:Host=127.0.0.1", "--Http:Port=0", "--Registry:Host=127.0.0.1", "--Registry:Port=0", $"--DataDir={dataDir}"]);
+        if (!server.WaitForExit(TimeSpan.FromSeconds(30)))
+            Assert.Fail($"the registry kept running with a malformed tokens file:\n{server.Transcript}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(server.ExitCode, Is.EqualTo(2), server.Transcript);
+            Assert.That(server.StderrLines, Has.Count.EqualTo(1), "one line on stderr\n" + server.Transcript);
+            Assert.That(server.Stderr, Does.Contain($"{tokens} line 2"), server.Transcript);
+        });
+    }
 }

@@ -197,7 +197,7 @@ public class CredentialsTests
     {
         using var dir = new TempDirectory();
         File.WriteAllText(Path.Combine(dir.Path, CredentialsFile.FileName), "police-1 admin\n");
-        var error = Assert.ThrowsAsync<InvalidDataException>(() => TestData.OpenAsync(dir.Path));
+        var error = Assert.ThrowsAsync<TokensFileException>(() => TestData.OpenAsync(dir.Path));
         Assert.That(error!.Message, Does.Contain("tokens line 1"));
         await Task.CompletedTask;
     }

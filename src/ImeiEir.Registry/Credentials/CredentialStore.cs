@@ -33,11 +33,19 @@ internal sealed class CredentialStore
     public string Path => _path;
 
     /// <summary>Loads <paramref name="path"/> (a missing file is an empty set: only the default tokens).</summary>
-    /// <exception cref="InvalidDataException">The file is malformed (the message names the file and line).</exception>
+    /// <exception cref="TokensFileException">The file is malformed (the message names the file and line).</exception>
     public static CredentialStore Open(string path, ILogger logger)
     {
         FileStamp stamp = Stat(path);
-        Credential[] credentials = stamp.Exists ? [.. CredentialsFile.Parse(path, File.ReadAllText(path))] : [];
+        Credential[] credentials;
+        try
+        {
+            credentials = stamp.Exists ? [.. CredentialsFile.Parse(path, File.ReadAllText(path))] : [];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new TokensFileException($"Registry:TokensFile: {e.Message}", e);
+        }
         if (stamp.Exists) RegistryLog.CredentialsLoaded(logger, path, credentials.Length);
         return new CredentialStore(path, logger, new Loaded(credentials, stamp));
     }
