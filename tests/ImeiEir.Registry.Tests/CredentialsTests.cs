@@ -241,4 +241,18 @@ public class CredentialsTests
             Assert.That(changes.Select(c => restored.GetAttribution(c)), Is.EqualTo(new[] { ("admin", (string?)null), ("node", null) }));
         }
     }
+
+    [TestCase("%0Aline two", "control character")]
+    [TestCase("%FF%FE", "not percent-encoded UTF-8")]
+    public async Task A_bad_comment_is_400_and_nothing_is_written(string encoded, string expected)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/deltas") { Content = new StringContent(Black(1), Encoding.UTF8, "text/csv") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestData.AdminToken);
+        request.Headers.Add("ImeiEir-Comment", encoded);
+        using HttpResponseMessage response = await _http.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        Assert.That(body, Does.Contain(expected));
+        Assert.That(_life.Registry.LastSequence, Is.Zero);
+    }
 }
