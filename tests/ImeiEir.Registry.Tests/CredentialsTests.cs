@@ -255,4 +255,25 @@ public class CredentialsTests
         Assert.That(body, Does.Contain(expected));
         Assert.That(_life.Registry.LastSequence, Is.Zero);
     }
+
+    [Test]
+    public void An_attribution_whose_commit_never_happened_is_ignored_and_a_later_one_for_the_same_numbers_wins()
+    {
+        using var dir = new TempDirectory();
+        using (AttributionLog log = AttributionLog.Open(dir.Path, lastSequence: 0))
+        {
+            log.Append(1, 2, new Attribution("police-1", "report 1"));
+            log.Append(3, 4, new Attribution("never-committed", null));   // its commit failed
+            log.Append(3, 3, new Attribution("police-2", null));           // the retry reuses number 3
+            Assert.That(log.Find(3), Is.EqualTo(new Attribution("police-2", null)));
+            log.Append(5, 5, new Attribution("crashed-before-commit", null));
+        }
+        using (AttributionLog reopened = AttributionLog.Open(dir.Path, lastSequence: 4))
+        {
+            Assert.That(reopened.Find(2), Is.EqualTo(new Attribution("police-1", "report 1")));
+            Assert.That(reopened.Find(3), Is.EqualTo(new Attribution("police-2", null)));
+            Assert.That(reopened.Find(4), Is.Null, "4 was only in the batch that never committed");
+            Assert.That(reopened.Find(5), Is.Null, "5 is past the log's end");
+        }
+    }
 }

@@ -13,8 +13,9 @@ namespace ImeiEir.Registry;
 ///  record   8 u64 first  8 u64 last  1 u8 actor length  2 u16 comment length  actor UTF-8  comment UTF-8
 /// </code>
 /// All little-endian. A record is written and flushed to disk before its batch's log commit, so every committed
-/// change has its record; a record past the log's last change (its commit never happened) or cut short by a crash is
-/// dropped at open. Changes without a record show <see cref="Attribution.Unrecorded"/>. Kept in memory as one entry
+/// change has its record; a record past the log's last change (its commit never happened) is ignored at open, one cut
+/// short by a crash is cut off, and a later record for the same numbers (a batch retried after a failed commit)
+/// replaces an earlier one. Changes without a record show <see cref="Attribution.Unrecorded"/>. Kept in memory as one entry
 /// per batch with actor and comment strings shared, so lookups by history never touch the disk.
 /// </summary>
 internal sealed class AttributionLog : IDisposable
@@ -59,11 +60,14 @@ internal sealed class AttributionLog : IDisposable
                 throw new InvalidDataException($"{path} is not an attribution file (no IMEIATTR version-{Version} header)");
             int offset = HeaderSize;
             while (TryDecode(bytes.AsSpan(offset), out ulong first, out ulong last, out Attribution attribution, out int size)
-                   && first <= last && last <= lastSequence)
+                   && first <= last && first > 0)
             {
                 log.Remember(first, last, attribution);
                 offset += size;
             }
+            // Past the log's end: a batch whose commit never happened (a later batch reusing its numbers replaces
+            // it, in memory at once and at every open, since the later record wins).
+            while (log._batches.Count > 0 && log._batches[^1].Last > lastSequence) log._batches.RemoveAt(log._batches.Count - 1);
             file.SetLength(offset);
             file.Position = offset;
             return log;
@@ -81,8 +85,26 @@ internal sealed class AttributionLog : IDisposable
         byte[] record = Encode(first, last, attribution);
         lock (_lock)
         {
-            _file.Write(record);
-            _file.Flush(flushToDisk: true);
+            long end = _file.Position;
+            try
+            {
+                _file.Write(record);
+                _file.Flush(flushToDisk: true);
+            }
+            catch
+            {
+                // A torn record (a full disk) must not make every later one unreadable: cut back to the last whole
+                // one, best effort; a write that retries after space is freed then appends after it.
+                try
+                {
+                    _file.SetLength(end);
+                    _file.Position = end;
+                }
+                catch (IOException)
+                {
+                }
+                throw;
+            }
             Remember(first, last, attribution);
         }
     }
@@ -183,6 +205,8 @@ internal sealed class AttributionLog : IDisposable
 
     private void Remember(ulong first, ulong last, Attribution attribution)
     {
+        // A batch whose commit failed left a record for numbers the next batch reuses: the later record wins.
+        while (_batches.Count > 0 && _batches[^1].Last >= first) _batches.RemoveAt(_batches.Count - 1);
         if (!_ids.TryGetValue(attribution, out int id))
         {
             id = _distinct.Count;
