@@ -8,18 +8,23 @@ namespace ImeiEir.Core;
 /// from it (records, per-IMEI history, the sequence itself). The log is append-only, so changes 1..S are exactly the
 /// state as of S however long the copy takes while pushes go on.
 /// <code>
-///  header   8 "IMEIBKUP"  4 u32 version (1)  8 u64 sequence S  16 generation of the source  8 i64 taken (Unix ms)  (44 bytes)
+///  header   8 "IMEIBKUP"  4 u32 version (2)  8 u64 sequence S  16 generation of the source  8 i64 taken (Unix ms)
+///           8 u64 attribution bytes A (version 2 only)                                        (52 bytes; version 1: 44)
 ///  change   40-byte change (ChangeCodec), sequences 1, 2, ..., S in order
+///  attrib   A bytes: who made changes 1..S and the pushes' comments, as the registry's attribution file holds
+///           them (one record per write batch; version 2 only)
 ///  trailer  8 u64 0xFFFFFFFFFFFFFFFF  8 u64 change count (= S)                                                     (16 bytes)
 /// </code>
+/// Version 1 backups (no attributions: history shows each change's origin as its actor) are still restored.
 /// All integers little-endian, the generation most significant byte first. A change's first 8 bytes are its sequence
 /// (1..S), so all-ones there can only be the trailer, which tells a whole backup from a cut copy.
 /// </summary>
 public static class BackupFormat
 {
     public const string ContentType = "application/vnd.imeieir.backup";
-    public const int Version = 1;
-    public const int HeaderSize = 44;
+    public const int Version = 2;
+    public const int HeaderSize = 52;
+    public const int Version1HeaderSize = 44;
     public const int ChangeSize = ChangeCodec.Size;
     public const int TrailerSize = 16;
     public const ulong TrailerMarker = ulong.MaxValue;
@@ -29,26 +34,53 @@ public static class BackupFormat
 
     private static ReadOnlySpan<byte> Magic => "IMEIBKUP"u8;
 
-    public static void WriteHeader(ulong sequence, RegistryGeneration source, long takenUnixMilliseconds, Span<byte> destination)
+    /// <summary>A backup's header, of either version.</summary>
+    /// <param name="Version">1 or 2.</param>
+    /// <param name="Sequence">S: the changes the backup holds.</param>
+    /// <param name="Generation">The generation of the registry it was taken from.</param>
+    /// <param name="TakenUnixMilliseconds">When it was taken.</param>
+    /// <param name="AttributionBytes">A: bytes of attribution records (0 in version 1).</param>
+    public readonly record struct Header(int Version, ulong Sequence, RegistryGeneration Generation, long TakenUnixMilliseconds, long AttributionBytes)
+    {
+        /// <summary>Bytes of this header in the file.</summary>
+        public int Size => Version == 1 ? Version1HeaderSize : HeaderSize;
+
+        /// <summary>The length of the whole backup this header begins.</summary>
+        public long Length => Size + (long)Sequence * ChangeSize + AttributionBytes + TrailerSize;
+    }
+
+    public static void WriteHeader(ulong sequence, RegistryGeneration source, long takenUnixMilliseconds, long attributionBytes, Span<byte> destination)
     {
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Version);
         BinaryPrimitives.WriteUInt64LittleEndian(destination[12..], sequence);
         source.Write(destination[20..]);
         BinaryPrimitives.WriteInt64LittleEndian(destination[36..], takenUnixMilliseconds);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[44..], attributionBytes);
+    }
+
+    /// <summary>
+    /// Reads a header of version 1 or 2 from the file's first bytes (<see cref="HeaderSize"/> of them, or fewer when
+    /// the file is shorter: a version-1 header needs only <see cref="Version1HeaderSize"/>).
+    /// </summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> source, out Header header)
+    {
+        header = default;
+        if (source.Length < Version1HeaderSize || !source[..8].SequenceEqual(Magic)) return false;
+        int version = (int)BinaryPrimitives.ReadUInt32LittleEndian(source[8..]);
+        if (version is not (1 or Version) || (version == Version && source.Length < HeaderSize)) return false;
+        long attributionBytes = version == 1 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(source[44..]);
+        if (attributionBytes < 0) return false;
+        header = new Header(version, BinaryPrimitives.ReadUInt64LittleEndian(source[12..]), RegistryGeneration.Read(source[20..]),
+            BinaryPrimitives.ReadInt64LittleEndian(source[36..]), attributionBytes);
+        return true;
     }
 
     public static bool TryReadHeader(ReadOnlySpan<byte> source, out ulong sequence, out RegistryGeneration generation, out long takenUnixMilliseconds)
     {
-        sequence = 0;
-        generation = RegistryGeneration.None;
-        takenUnixMilliseconds = 0;
-        if (source.Length < HeaderSize || !source[..8].SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(source[8..]) != Version)
-            return false;
-        sequence = BinaryPrimitives.ReadUInt64LittleEndian(source[12..]);
-        generation = RegistryGeneration.Read(source[20..]);
-        takenUnixMilliseconds = BinaryPrimitives.ReadInt64LittleEndian(source[36..]);
-        return true;
+        bool read = TryReadHeader(source, out Header header);
+        (sequence, generation, takenUnixMilliseconds) = (header.Sequence, read ? header.Generation : RegistryGeneration.None, header.TakenUnixMilliseconds);
+        return read;
     }
 
     public static void WriteTrailer(ulong count, Span<byte> destination)
@@ -62,6 +94,6 @@ public static class BackupFormat
         source.Length >= TrailerSize && BinaryPrimitives.ReadUInt64LittleEndian(source) == TrailerMarker
         && BinaryPrimitives.ReadUInt64LittleEndian(source[8..]) == count;
 
-    /// <summary>The length of a whole backup of <paramref name="sequence"/> changes.</summary>
-    public static long Length(ulong sequence) => HeaderSize + (long)sequence * ChangeSize + TrailerSize;
+    /// <summary>The length of a whole version-2 backup of <paramref name="sequence"/> changes and <paramref name="attributionBytes"/>.</summary>
+    public static long Length(ulong sequence, long attributionBytes) => HeaderSize + (long)sequence * ChangeSize + attributionBytes + TrailerSize;
 }

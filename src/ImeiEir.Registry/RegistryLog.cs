@@ -61,6 +61,12 @@ internal static partial class RegistryLog
     [LoggerMessage(316, LogLevel.Warning, "Registry restored from {File}: changes 1..{Sequence} of generation {Source}, in {ElapsedMs} ms; it opens with a new generation, and its nodes bootstrap afresh")]
     public static partial void Restored(ILogger logger, string file, ulong sequence, string source, long elapsedMs);
 
+    [LoggerMessage(330, LogLevel.Information, "Registry credentials loaded from {Path}: {Count} named")]
+    public static partial void CredentialsLoaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(331, LogLevel.Warning, "Registry credentials not reloaded, the last good set stays in force: {Problem}")]
+    public static partial void CredentialsReloadFailed(ILogger logger, string problem);
+
     // 340-349: retries and a full disk (docs: README "Running it for years").
 
     [LoggerMessage(340, LogLevel.Warning, "Push {Key} was committed but its outcome could not be journaled; a retry of that key would apply it again")]

@@ -37,6 +37,14 @@ public sealed class RegistryOptions
     public string? ReaderToken { get; set; }
 
     /// <summary>
+    /// The named credentials file (<see cref="Core.CredentialsFile"/>: name, role admin/reader/node, SHA-256 of the
+    /// token), managed with <c>eirctl token</c> and reloaded on change without a restart. Default null:
+    /// <c>&lt;registry directory&gt;/tokens</c> (<c>&lt;DataDir&gt;/registry/tokens</c>). A missing file means no named
+    /// credentials: the admin and reader tokens above remain the single-machine default either way.
+    /// </summary>
+    public string? TokensFile { get; set; }
+
+    /// <summary>
     /// An idle feed sends a heartbeat frame (head sequence, registry time) this often, so a node can tell a
     /// quiet registry from a dead connection. Default 5 s; 10 ms to 1 h.
     /// </summary>
@@ -99,6 +107,8 @@ public sealed class RegistryOptions
             yield return $"{Section}:AdminToken: {adminProblem}";
         if (TokenProblem(ReaderToken) is string readerProblem)
             yield return $"{Section}:ReaderToken: {readerProblem}";
+        if (TokensFile is not null && (TokensFile.Trim().Length == 0 || TokensFile.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            yield return $"{Section}:TokensFile: '{TokensFile}' is not a file path";
         if (AdminToken is not null && AdminToken == ReaderToken)
             yield return $"{Section}:ReaderToken: must differ from Registry:AdminToken, or a reader could write";
         if (HeartbeatInterval < TimeSpan.FromMilliseconds(10) || HeartbeatInterval > TimeSpan.FromHours(1))

@@ -49,6 +49,11 @@ catch (Exception e) when (Unwrap(e) is ConfigurationException or PolicyConfigura
     Console.Error.WriteLine($"imeieir: configuration error: {Unwrap(e).Message}");
     return 2;
 }
+catch (Exception e) when (Unwrap(e) is TokensFileException tokens)
+{
+    Console.Error.WriteLine($"imeieir: {tokens.Message}");
+    return 2;
+}
 catch (Exception e) when (Unwrap(e) is ListenException listen)
 {
     Console.Error.WriteLine($"imeieir: {listen.Message}");

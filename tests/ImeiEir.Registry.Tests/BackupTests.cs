@@ -70,7 +70,8 @@ public class BackupTests
         var sample = Enumerable.Range(0, 3000).Where(i => i % 97 == 0).ToList();
         Assert.Multiple(async () =>
         {
-            Assert.That(new FileInfo(file).Length, Is.EqualTo(BackupFormat.Length(sequence)));
+            Assert.That(BackupFormat.TryReadHeader(File.ReadAllBytes(file).AsSpan(0, BackupFormat.HeaderSize), out BackupFormat.Header header), Is.True);
+            Assert.That(new FileInfo(file).Length, Is.EqualTo(BackupFormat.Length(sequence, header.AttributionBytes)));
             Assert.That(restored.LastSequence, Is.EqualTo(sequence));
             Assert.That(restored.GetStatus().Digest, Is.EqualTo(DigestAt(all, sequence)));
             Assert.That(restored.Generation, Is.Not.EqualTo(registry.Generation));

@@ -37,6 +37,13 @@ public sealed class ServerSettingsTests
     }
 
     [Test]
+    public void Registry_TokensFile_is_a_known_key_and_a_blank_one_is_refused_naming_it()
+    {
+        Assert.That(Load("--Mode=registry", "--Registry:TokensFile=/etc/imeieir/tokens").Registry.TokensFile, Is.EqualTo("/etc/imeieir/tokens"));
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:TokensFile= "), Does.StartWith("Registry:TokensFile:").And.Not.Contain("\n"));
+    }
+
+    [Test]
     public void An_eir_node_refuses_initial_lists_because_its_lists_come_from_the_registry()
     {
         string lists = Path.GetTempFileName();

@@ -80,8 +80,9 @@ internal static class BackupCommand
         var header = new byte[BackupFormat.HeaderSize];
         if (file.Length < BackupFormat.HeaderSize + BackupFormat.TrailerSize) return $"{file.Length} bytes";
         file.ReadExactly(header);
-        if (!BackupFormat.TryReadHeader(header, out ulong sequence, out _, out _)) return "no backup header";
-        if (file.Length != BackupFormat.Length(sequence)) return $"{file.Length} bytes, where a backup of {sequence} changes has {BackupFormat.Length(sequence)}";
+        if (!BackupFormat.TryReadHeader(header, out BackupFormat.Header read)) return "no backup header";
+        ulong sequence = read.Sequence;
+        if (file.Length != read.Length) return $"{file.Length} bytes, where a backup of {sequence} changes has {read.Length}";
         var trailer = new byte[BackupFormat.TrailerSize];
         file.Seek(-BackupFormat.TrailerSize, SeekOrigin.End);
         file.ReadExactly(trailer);

@@ -12,16 +12,17 @@ internal static class PushCommand
         var file = new Argument<FileInfo>("file") { Description = "Delta: CSV (op,imei,list,reason,deadline,new_imei) or NDJSON (.ndjson/.jsonl)" };
         var partial = new Option<bool>("--partial") { Description = "Apply the good lines even if some are bad (default: all or nothing)" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only rejected lines and the summary" };
+        var comment = new Option<string?>("--comment") { Description = "Why (e.g. \"police report 77/2026\"): recorded with every change, shown by eirctl history; at most 500 characters" };
         Option<string> url = RegistryClient.UrlOption();
         Option<string?> token = RegistryClient.TokenOption();
         Option<string> tokenFile = RegistryClient.TokenFileOption();
-        var command = new Command("push", "Push a list delta to the registry") { file, partial, quiet, url, token, tokenFile };
+        var command = new Command("push", "Push a list delta to the registry") { file, partial, quiet, comment, url, token, tokenFile };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(file)!, parse.GetValue(partial), parse.GetValue(quiet),
-            parse.GetValue(url)!, parse.GetValue(token), parse.GetValue(tokenFile)!, ct));
+            parse.GetValue(comment), parse.GetValue(url)!, parse.GetValue(token), parse.GetValue(tokenFile)!, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, bool partial, bool quiet, string url, string? token, string tokenFile, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, bool partial, bool quiet, string? comment, string url, string? token, string tokenFile, CancellationToken ct)
     {
         if (!file.Exists)
         {
@@ -46,6 +47,8 @@ internal static class PushCommand
             };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(ndjson ? "application/x-ndjson" : "text/csv") { CharSet = "utf-8" };
             request.Headers.Add("Idempotency-Key", key);
+            // Percent-encoded UTF-8: a header carries only ASCII (the registry's PushComment decodes it).
+            if (!string.IsNullOrWhiteSpace(comment)) request.Headers.Add("ImeiEir-Comment", Uri.EscapeDataString(comment));
             return request;
         }
 

@@ -61,9 +61,18 @@ internal static class StatusCommand
                 string related = change.GetProperty("relatedImei").ValueKind == JsonValueKind.String ? $" (replace, paired with {change.GetProperty("relatedImei").GetString()})" : "";
                 string until = change.GetProperty("deadline").ValueKind == JsonValueKind.String ? $" until {change.GetProperty("deadline").GetString()}" : "";
                 Console.WriteLine($"  #{change.GetProperty("sequence").GetInt64()} {change.GetProperty("time").GetString()} {change.GetProperty("origin").GetString()}: "
-                    + $"{change.GetProperty("op").GetString()} {change.GetProperty("list").GetString()} {change.GetProperty("reason").GetString()}{until}{related}");
+                    + $"{change.GetProperty("op").GetString()} {change.GetProperty("list").GetString()} {change.GetProperty("reason").GetString()}{until}{related}"
+                    + Attribution(change));
             }
             return 0;
         }
+    }
+
+    /// <summary>" by ACTOR: COMMENT" of a history entry (registries before attribution send neither).</summary>
+    private static string Attribution(JsonElement change)
+    {
+        string actor = change.TryGetProperty("actor", out JsonElement a) && a.ValueKind == JsonValueKind.String ? $" by {a.GetString()}" : "";
+        string comment = change.TryGetProperty("comment", out JsonElement c) && c.ValueKind == JsonValueKind.String ? $": \"{c.GetString()}\"" : "";
+        return actor + comment;
     }
 }

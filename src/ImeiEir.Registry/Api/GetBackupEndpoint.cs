@@ -15,9 +15,9 @@ internal static class GetBackupEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: true))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Write))
         {
-            await ApiProblems.UnauthorizedAsync(context, "GET /v1/backup needs the admin token: Authorization: Bearer <admin token>");
+            await ApiProblems.UnauthorizedAsync(context, "GET /v1/backup needs the admin token or an admin credential: Authorization: Bearer <token>");
             return;
         }
         HttpResponse response = context.Response;

@@ -18,7 +18,7 @@ internal static class GetFeedEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Follow))
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/feed needs the reader token: Authorization: Bearer <reader token>");
             return;

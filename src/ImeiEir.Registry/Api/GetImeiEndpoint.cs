@@ -11,7 +11,7 @@ internal static class GetImeiEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Read))
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/imei needs the reader or admin token: Authorization: Bearer <token>");
             return;
@@ -53,6 +53,10 @@ internal static class GetImeiEndpoint
             json.WriteStartObject();
             json.WriteNumber("sequence", change.Sequence);
             ChangeJson.WriteFields(json, change, registry.Calendar);
+            (string actor, string? comment) = registry.GetAttribution(change);
+            json.WriteString("actor", actor);
+            if (comment is null) json.WriteNull("comment");
+            else json.WriteString("comment", comment);
             json.WriteEndObject();
         }
         json.WriteEndArray();

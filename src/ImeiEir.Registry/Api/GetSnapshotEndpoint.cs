@@ -13,7 +13,7 @@ internal static class GetSnapshotEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Follow))
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/snapshot needs the reader token: Authorization: Bearer <reader token>");
             return;

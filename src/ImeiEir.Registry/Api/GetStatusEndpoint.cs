@@ -14,7 +14,7 @@ internal static class GetStatusEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Read))
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/status needs the reader token: Authorization: Bearer <reader token>");
             return;

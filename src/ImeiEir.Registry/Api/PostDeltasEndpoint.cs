@@ -16,15 +16,21 @@ internal static class PostDeltasEndpoint
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
         RegistryOptions options = registry.Options;
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: true))
+        if (ApiAccess.Authorize(context, registry, ApiRight.Write) is not { } caller)
         {
-            await ApiProblems.UnauthorizedAsync(context, "POST /v1/deltas needs the admin token: Authorization: Bearer <admin token>");
+            await ApiProblems.UnauthorizedAsync(context, "POST /v1/deltas needs the admin token or an admin credential: Authorization: Bearer <token>");
             return;
         }
 
         if (!TryReadFlag(context.Request.Query["partial"], out bool partial))
         {
             await ApiProblems.ProblemAsync(context, 400, "Bad query", "partial must be true or false");
+            return;
+        }
+
+        if (!PushComment.TryRead(context.Request, out string? comment, out string? commentProblem))
+        {
+            await ApiProblems.ProblemAsync(context, 400, "Bad comment", commentProblem!);
             return;
         }
 
@@ -100,7 +106,7 @@ internal static class PostDeltasEndpoint
         DeltaReport report;
         try
         {
-            report = await registry.ApplyAsync(batch, partial, context.RequestAborted);
+            report = await registry.ApplyAsync(batch, partial, caller.Name, comment, context.RequestAborted);
         }
         catch (ObjectDisposedException)
         {

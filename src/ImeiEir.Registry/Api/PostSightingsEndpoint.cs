@@ -19,9 +19,9 @@ internal static class PostSightingsEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (ApiAccess.Authorize(context, registry, ApiRight.Report) is not { } caller)
         {
-            await ApiProblems.UnauthorizedAsync(context, "POST /v1/sightings needs a node's reader token: Authorization: Bearer <reader token>");
+            await ApiProblems.UnauthorizedAsync(context, "POST /v1/sightings needs a node credential or the reader token: Authorization: Bearer <token>");
             return;
         }
         if (context.RequestServices.GetService<SightingIntake>() is not { } intake)
@@ -73,7 +73,9 @@ internal static class PostSightingsEndpoint
             if (read.IsCompleted) break;
         }
 
-        string node = context.Request.Headers["X-ImeiEir-Node"].ToString() is { Length: > 0 and <= 255 } name ? name : "unnamed node";
+        // A named node credential is who it is; the shared default token says only what the node calls itself.
+        string node = !caller.IsDefaultToken ? caller.Name
+            : context.Request.Headers["X-ImeiEir-Node"].ToString() is { Length: > 0 and <= 255 } name ? name : "unnamed node";
         SightingReport report;
         try
         {

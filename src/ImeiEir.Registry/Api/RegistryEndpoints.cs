@@ -11,15 +11,18 @@ namespace ImeiEir.Registry;
 /// POST /v1/deltas[?partial=true]  admin    text/csv | application/x-ndjson → 200 report | 400 | 401 | 413 | 415 | 422 | 503
 ///                                          [Idempotency-Key: a repeat → 200 the original report, nothing written]
 /// GET  /v1/imei/{imei}            reader   → 200 record + history | 400 | 401 | 404
-/// GET  /v1/feed?after=SEQ         reader   → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
-/// GET  /v1/snapshot               reader   → 200 SnapshotFormat | 401
-/// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
+/// GET  /v1/feed?after=SEQ         node     → 200 endless stream (FeedFormat; NDJSON on Accept) | 400 | 401 | 409
+/// GET  /v1/snapshot               node     → 200 SnapshotFormat | 401
+/// POST /v1/sightings              sighting SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
 /// GET  /v1/status                 reader   → 200 sequence, generation, records, digest | 401
 /// GET  /v1/backup                 admin    → 200 BackupFormat (the log up to the sequence in ImeiEir-Backup-Sequence) | 401
 /// POST /v1/legacy[?comment=TEXT]  admin    text/csv imei,first_seen[,imsi] → 200 counts + reported lines | 400 | 401 | 413 | 503
 /// POST /v1/grace/extend           admin    application/json selection, until → 200 counts | 400 | 401 | 413 | 503
 /// </code>
-/// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
+/// admin: the admin token or an admin credential (either may do everything). reader: those, the reader token or a
+/// reader credential. node: those or a node credential. sighting: admin, the reader token or a node credential. See
+/// <see cref="ApiAccess"/>. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>. A push's <c>ImeiEir-Comment</c>
+/// header (<see cref="PushComment"/>) is recorded with its changes.
 /// </summary>
 public static class RegistryEndpoints
 {
@@ -53,6 +56,6 @@ public static class RegistryEndpoints
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(registry);
-        return ApiAccess.IsAuthorized(context, registry, adminOnly: true);
+        return ApiAccess.IsAuthorized(context, registry, ApiRight.Write);
     }
 }

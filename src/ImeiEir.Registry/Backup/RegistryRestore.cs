@@ -54,12 +54,14 @@ internal static class RegistryRestore
         string logDirectory, string viewDirectory, CancellationToken ct)
     {
         await using var input = new FileStream(backupFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        var header = new byte[BackupFormat.HeaderSize];
-        if (input.Length < BackupFormat.HeaderSize || !BackupFormat.TryReadHeader(await ReadAsync(input, header, ct).ConfigureAwait(false),
-                out ulong sequence, out RegistryGeneration source, out _))
-            throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP version-{BackupFormat.Version} header)");
-        if (input.Length != BackupFormat.Length(sequence))
-            throw new InvalidDataException($"{backupFile} is cut or damaged: {input.Length} bytes, where a backup of {sequence} changes has {BackupFormat.Length(sequence)}");
+        var headerBytes = new byte[Math.Min(BackupFormat.HeaderSize, input.Length)];
+        await ReadAsync(input, headerBytes, ct).ConfigureAwait(false);
+        if (!BackupFormat.TryReadHeader(headerBytes, out BackupFormat.Header header))
+            throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP header of version 1 or {BackupFormat.Version})");
+        (ulong sequence, RegistryGeneration source) = (header.Sequence, header.Generation);
+        if (input.Length != header.Length)
+            throw new InvalidDataException($"{backupFile} is cut or damaged: {input.Length} bytes, where a backup of {sequence} changes has {header.Length}");
+        input.Position = header.Size;
 
         ChangeLog log = ChangeLog.Open(logDirectory);
         RegistryView? view = null;
@@ -79,6 +81,10 @@ internal static class RegistryRestore
                     uncommitted = 0;
                 }
             }
+            // Who made the changes (version 2); a version-1 backup restores without, and history shows origins.
+            var attribution = new byte[header.AttributionBytes];
+            await ReadAsync(input, attribution, ct).ConfigureAwait(false);
+            AttributionLog.Restore(Path.GetDirectoryName(logDirectory)!, attribution, sequence, backupFile);
             var trailer = new byte[BackupFormat.TrailerSize];
             if (!BackupFormat.IsTrailerOf(await ReadAsync(input, trailer, ct).ConfigureAwait(false), sequence))
                 throw new InvalidDataException($"{backupFile} is damaged: its trailer does not count {sequence} changes");

@@ -84,7 +84,7 @@ public sealed class GreyExpiry : IAsyncDisposable
                             });
                         }
                     }
-                }, ct).ConfigureAwait(false);
+                }, Attribution.Lifecycle, ct).ConfigureAwait(false);
             }
             catch
             {

@@ -75,7 +75,7 @@ public sealed class SightingIntake
                 }
                 results[i] = new RecordedSighting(sighting, outcome, known || outcome == SightingOutcome.Created ? record : default);
             }
-        }, ct).ConfigureAwait(false);
+        }, new Attribution(node, null), ct).ConfigureAwait(false);
 
         var report = new SightingReport(node, results, created, existing, ignored);
         RegistryLog.SightingsRecorded(_logger, node, results.Length, created, existing, ignored);

@@ -14,6 +14,8 @@ namespace ImeiEir.Registry;
 /// directory/view/           the current-state view (<see cref="RegistryView"/>): FasterKV IMEI → record, checkpointed
 /// directory/admin.token     generated admin token (when Registry:AdminToken is unset), mode 0600
 /// directory/reader.token    generated reader token (when Registry:ReaderToken is unset), mode 0600
+/// directory/tokens          named credentials (Registry:TokensFile), written by eirctl token, reloaded on change
+/// directory/attribution     who made each change, and the push's comment (<see cref="AttributionLog"/>)
 /// directory/generation      the registry's generation (<see cref="RegistryGeneration"/>), made with the directory
 /// </code>
 /// Each job has its own part: <see cref="RegistryRecovery"/> opens, <see cref="RegistryWriter"/> writes,
@@ -24,6 +26,7 @@ public sealed class RegistryService : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly ChangeLog _log;
+    private readonly AttributionLog _attribution;
     private readonly RegistryView _view;
     private readonly PublishedSequence _published;
     private readonly RegistryWriter _writer;
@@ -34,9 +37,11 @@ public sealed class RegistryService : IAsyncDisposable
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
-        RecoveredRegistry recovered, string adminToken, string readerToken, RegistryGeneration generation, PushJournal pushes)
+        RecoveredRegistry recovered, string adminToken, string readerToken, CredentialStore credentials, RegistryGeneration generation,
+        AttributionLog attribution, PushJournal pushes)
     {
         Pushes = pushes;
+        Credentials = credentials;
         Generation = generation;
         Options = options;
         Calendar = calendar;
@@ -52,9 +57,10 @@ public sealed class RegistryService : IAsyncDisposable
         _published = new PublishedSequence(recovered.LastSequence);
         string owner = GetType().FullName!;
         var space = new DiskSpace(directory, options.MinFreeBytes);
-        _writer = new RegistryWriter(_log, _view, _published, time, logger, owner, space);
+        _attribution = attribution;
+        _writer = new RegistryWriter(_log, _attribution, _view, _published, time, logger, owner, space);
         _changes = new ChangeReader(_log, _published, time);
-        _history = new HistoryReader(_view, _log);
+        _history = new HistoryReader(_view, _log, _attribution);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
         _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger, space);
     }
@@ -79,6 +85,9 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>Recent pushes' outcomes by idempotency key (README, "Retrying a push").</summary>
     internal PushJournal Pushes { get; }
+
+    /// <summary>The named credentials (<c>Registry:TokensFile</c>), reloaded when their file changes.</summary>
+    internal CredentialStore Credentials { get; }
 
     /// <summary>The options the registry was opened with.</summary>
     public RegistryOptions Options { get; }
@@ -131,21 +140,25 @@ public sealed class RegistryService : IAsyncDisposable
         if (File.Exists(Path.Combine(directory, RegistryRestore.IncompleteMarker)))
             throw new InvalidDataException($"{directory} holds a restore that did not finish ({RegistryRestore.IncompleteMarker}); delete the directory and restore again");
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
+        CredentialStore credentials = CredentialStore.Open(options.TokensFile ?? Path.Combine(directory, CredentialsFile.FileName), logger);
         // Before the log is opened: a log never exists without the generation that names its history.
         RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
         RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
+        AttributionLog? attribution = null;
         PushJournal pushes;
         try
         {
+            attribution = AttributionLog.Open(directory, recovered.LastSequence);
             pushes = PushJournal.Open(directory, time);
         }
         catch
         {
+            attribution?.Dispose();
             recovered.View.Dispose();
             recovered.Log.Dispose();
             throw;
         }
-        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, generation, pushes);
+        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, credentials, generation, attribution, pushes);
     }
 
     // ---------------------------------------------------------------- writes
@@ -160,15 +173,26 @@ public sealed class RegistryService : IAsyncDisposable
     /// <exception cref="ArgumentException">The batch failed as a whole (<see cref="DeltaBatch.Failure"/>).</exception>
     /// <exception cref="InvalidOperationException">The change log failed earlier; restart the registry.</exception>
     public Task<DeltaReport> ApplyAsync(DeltaBatch batch, bool partial, CancellationToken ct) =>
-        DeltaWrite.ApplyAsync(_writer, batch, partial, _logger, ct);
+        ApplyAsync(batch, partial, "admin", null, ct);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(DeltaBatch, bool, CancellationToken)"/>, recording <paramref name="actor"/> (the
+    /// credential's name) and <paramref name="comment"/> (or null) on every change; history shows them.
+    /// </summary>
+    public Task<DeltaReport> ApplyAsync(DeltaBatch batch, bool partial, string actor, string? comment, CancellationToken ct) =>
+        DeltaWrite.ApplyAsync(_writer, batch, partial, new Attribution(actor, comment), _logger, ct);
 
     /// <summary>
     /// The registry's own writes (sightings, expiry): <paramref name="plan"/> reads records through the
     /// <see cref="PlannedWrite"/> (which sees its own earlier appends) and appends changes; they are committed once and
     /// published like an admin batch. Returns the changes written (none: nothing was committed).
     /// </summary>
+    internal Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, Attribution attribution, CancellationToken ct) =>
+        _writer.WriteAsync(plan, RegistryWriter.CommitFailed, attribution, ct);
+
+    /// <summary>As <see cref="WriteAsync(Action{PlannedWrite}, Attribution, CancellationToken)"/>, by <c>admin</c> with no comment.</summary>
     internal Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, CancellationToken ct) =>
-        _writer.WriteAsync(plan, RegistryWriter.CommitFailed, ct);
+        WriteAsync(plan, new Attribution("admin", null), ct);
 
     /// <summary>
     /// Raised after every durable batch, in order, under the write gate (keep handlers short; they must not write).
@@ -210,6 +234,13 @@ public sealed class RegistryService : IAsyncDisposable
         await foreach (Change change in _history.ReadAsync(imei, ct).ConfigureAwait(false)) yield return change;
     }
 
+    /// <summary>Who made a change of <see cref="GetHistoryAsync"/>, and the push's comment (null when none).</summary>
+    public (string Actor, string? Comment) GetAttribution(in Change change)
+    {
+        Attribution attribution = _history.AttributionOf(change);
+        return (attribution.Actor, attribution.Comment);
+    }
+
     /// <summary>
     /// Copies the committed changes after <paramref name="after"/>, in order, into <paramref name="buffer"/> (as many
     /// as fit) and returns how many. When there are none yet, waits up to <paramref name="wait"/> for a commit (woken
@@ -242,7 +273,9 @@ public sealed class RegistryService : IAsyncDisposable
         ThrowIfDisposed();
         ulong sequence = LastSequence;
         started?.Invoke(sequence);
-        await BackupWriter.WriteAsync(_changes, sequence, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
+        // Every record up to the published sequence is on disk: it is written before its batch commits.
+        byte[] attribution = _attribution.EncodeUpto(sequence);
+        await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
         return sequence;
     }
 
@@ -318,6 +351,7 @@ public sealed class RegistryService : IAsyncDisposable
         Pushes.Dispose();
         _view.Dispose();
         _log.Dispose();
+        _attribution.Dispose();
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

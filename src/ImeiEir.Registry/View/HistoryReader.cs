@@ -11,12 +11,18 @@ internal sealed class HistoryReader
 {
     private readonly RegistryView _view;
     private readonly ChangeLog _log;
+    private readonly AttributionLog _attribution;
 
-    public HistoryReader(RegistryView view, ChangeLog log)
+    public HistoryReader(RegistryView view, ChangeLog log, AttributionLog attribution)
     {
         _view = view;
         _log = log;
+        _attribution = attribution;
     }
+
+    /// <summary>Who made change <paramref name="change"/> and the comment (what its origin implies when unrecorded).</summary>
+    public Attribution AttributionOf(in Change change) =>
+        _attribution.Find(change.Sequence) ?? Attribution.Unrecorded(change.Origin);
 
     /// <summary>Every change to an IMEI, oldest first (removals included); none when it was never listed.</summary>
     public async IAsyncEnumerable<Change> ReadAsync(Imei imei, [EnumeratorCancellation] CancellationToken ct)

@@ -14,7 +14,7 @@ internal static class DeltaWrite
 {
     /// <summary>Plans, appends and commits the batch; completes when the commit is durable and published.</summary>
     /// <exception cref="ArgumentException">The batch failed as a whole (<see cref="DeltaBatch.Failure"/>).</exception>
-    public static async Task<DeltaReport> ApplyAsync(RegistryWriter writer, DeltaBatch batch, bool partial, ILogger logger, CancellationToken ct)
+    public static async Task<DeltaReport> ApplyAsync(RegistryWriter writer, DeltaBatch batch, bool partial, Attribution attribution, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Failure is not null) throw new ArgumentException($"The delta was refused as a whole: {batch.Failure.Detail}", nameof(batch));
@@ -55,7 +55,7 @@ internal static class DeltaWrite
                     outcomes[outcomeIndex++] = new DeltaLineOutcome(line.Line, DeltaOutcome.Applied, line.Imei, sequence, newImeiSequence, null);
                 }
             }
-        }, RegistryWriter.DeltaCommitFailed, ct).ConfigureAwait(false);
+        }, RegistryWriter.DeltaCommitFailed, attribution, ct).ConfigureAwait(false);
 
         if (changes.Count == 0) return new DeltaReport(true, outcomes, applied, unchanged, batch.Errors.Count, 0, 0);
         ulong first = changes[0].Sequence, last = changes[^1].Sequence;

@@ -19,6 +19,7 @@ internal sealed class RegistryWriter
     public const string CommitFailed = "The registry's change log failed while committing; restart the registry.";
 
     private readonly ChangeLog _log;
+    private readonly AttributionLog _attribution;
     private readonly RegistryView _view;
     private readonly PublishedSequence _published;
     private readonly TimeProvider _time;
@@ -35,12 +36,14 @@ internal sealed class RegistryWriter
     /// <param name="time">The clock of change times.</param>
     /// <param name="logger">Where a failed commit or listener is logged.</param>
     /// <param name="owner">The name <see cref="ObjectDisposedException"/> carries once the writer is closed.</param>
+    /// <param name="attribution">Where each batch's actor and comment are recorded, before its commit.</param>
     /// <param name="space">Checked before each append: a full disk refuses the write, not the log (null: unchecked).</param>
-    public RegistryWriter(ChangeLog log, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger, string owner,
-        DiskSpace? space = null)
+    public RegistryWriter(ChangeLog log, AttributionLog attribution, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger,
+        string owner, DiskSpace? space = null)
     {
         _space = space;
         _log = log;
+        _attribution = attribution;
         _view = view;
         _published = published;
         _time = time;
@@ -64,10 +67,11 @@ internal sealed class RegistryWriter
     /// </summary>
     /// <param name="plan">Plans the write; it runs under the write gate, so records it reads are current.</param>
     /// <param name="commitFailed">The message of the <see cref="InvalidOperationException"/> a failed commit throws.</param>
+    /// <param name="attribution">Who writes, and the comment: recorded for every change of the batch (history shows them).</param>
     /// <param name="ct">Cancels the wait for the gate, not a commit under way.</param>
     /// <exception cref="ObjectDisposedException">The registry is closing.</exception>
     /// <exception cref="InvalidOperationException">The change log failed, now or earlier; restart the registry.</exception>
-    public async Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, string commitFailed, CancellationToken ct)
+    public async Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, string commitFailed, Attribution attribution, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -98,6 +102,9 @@ internal sealed class RegistryWriter
                     _log.Append(change, previous);
                     changes.Add(change);
                 }
+                // Durable before the commit, so no committed change lacks its actor; a record whose commit never
+                // happens is past the log's end and dropped at the next open.
+                _attribution.Append(changes[0].Sequence, changes[^1].Sequence, attribution);
                 await _log.CommitAsync().ConfigureAwait(false);
             }
             catch (Exception e)
