@@ -11,7 +11,7 @@ public class GraceExtensionTests
 {
     private const uint Until = 2_000_000_000;
 
-    private static readonly WriteAttribution s_admin = new("admin", "regulator's order 12");
+    private static readonly Attribution s_admin = new("admin", "regulator's order 12");
 
     private static ImeiRecord Grey(uint deadline) => new(ListKind.Grey, Reason.Unverified, deadline, 7);
 

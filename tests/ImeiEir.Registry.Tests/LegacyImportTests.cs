@@ -15,7 +15,7 @@ public class LegacyImportTests
     /// <summary>The default Policy:RegimeStart, 2025-05-25 00:00 +05:00.</summary>
     private static readonly long s_regimeStart = new PolicyOptions().RegimeStart.ToUnixTimeSeconds();
 
-    private static readonly WriteAttribution s_admin = new("admin", "legacy dump of operator A");
+    private static readonly Attribution s_admin = new("admin", "legacy dump of operator A");
 
     [TestCase(ListKind.None, LegacyOutcome.Imported)]
     [TestCase(ListKind.Grey, LegacyOutcome.Imported)]

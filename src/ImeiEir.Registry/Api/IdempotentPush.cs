@@ -15,7 +15,8 @@ internal static class IdempotentPush
     public static bool IsValidKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is > ' ' and <= '~');
 
-    public static async Task HandleAsync(HttpContext context, RegistryService registry, string key, string hash, DeltaBatch batch, bool partial)
+    public static async Task HandleAsync(HttpContext context, RegistryService registry, string key, string hash, DeltaBatch batch, bool partial,
+        Attribution by)
     {
         PushJournal journal = registry.Pushes;
         // One keyed push at a time: two sends of one key racing must not both apply. Writes are serialised anyway.
@@ -37,7 +38,7 @@ internal static class IdempotentPush
                 await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(record.Report), context.RequestAborted);
                 return;
             }
-            await PostDeltasEndpoint.ApplyAndAnswerAsync(context, registry, batch, partial, report =>
+            await PostDeltasEndpoint.ApplyAndAnswerAsync(context, registry, batch, partial, by, report =>
             {
                 // After the commit, before the answer: once the client can have seen the outcome, a retry finds it.
                 try

@@ -94,19 +94,20 @@ internal static class PostDeltasEndpoint
         if (key is not null)
         {
             string hash = await hashing!.FinishAsync($"{format} partial={partial}", context.RequestAborted);
-            await IdempotentPush.HandleAsync(context, registry, key, hash, batch, partial);
+            await IdempotentPush.HandleAsync(context, registry, key, hash, batch, partial, new Attribution(caller.Name, comment));
             return;
         }
-        await ApplyAndAnswerAsync(context, registry, batch, partial, accepted: null);
+        await ApplyAndAnswerAsync(context, registry, batch, partial, new Attribution(caller.Name, comment), accepted: null);
     }
 
-    /// <summary>Applies the batch and answers with its report; <paramref name="accepted"/> sees an accepted report before the answer.</summary>
-    internal static async Task ApplyAndAnswerAsync(HttpContext context, RegistryService registry, DeltaBatch batch, bool partial, Action<DeltaReport>? accepted)
+    /// <summary>Applies the batch as <paramref name="by"/> and answers with its report; <paramref name="accepted"/> sees an accepted report before the answer.</summary>
+    internal static async Task ApplyAndAnswerAsync(HttpContext context, RegistryService registry, DeltaBatch batch, bool partial, Attribution by,
+        Action<DeltaReport>? accepted)
     {
         DeltaReport report;
         try
         {
-            report = await registry.ApplyAsync(batch, partial, caller.Name, comment, context.RequestAborted);
+            report = await registry.ApplyAsync(batch, partial, by.Actor, by.Comment, context.RequestAborted);
         }
         catch (ObjectDisposedException)
         {

@@ -20,7 +20,7 @@ internal static class PostGraceExtensionEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: true))
+        if (ApiAccess.Authorize(context, registry, ApiRight.Write) is not { } caller)
         {
             await ApiProblems.UnauthorizedAsync(context, "POST /v1/grace/extend needs the admin token: Authorization: Bearer <admin token>");
             return;
@@ -55,7 +55,7 @@ internal static class PostGraceExtensionEndpoint
             try
             {
                 report = await GraceExtender.ExtendAsync(registry, request.Selection, request.Until, request.Reinstate,
-                    new WriteAttribution("admin", request.Comment), ApiProblems.Logger(context) ?? NullLogger.Instance, context.RequestAborted);
+                    new Attribution(caller.Name, request.Comment), ApiProblems.Logger(context) ?? NullLogger.Instance, context.RequestAborted);
             }
             catch (ObjectDisposedException)
             {

@@ -22,7 +22,7 @@ internal static class PostLegacyEndpoint
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
         RegistryOptions options = registry.Options;
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: true))
+        if (ApiAccess.Authorize(context, registry, ApiRight.Write) is not { } caller)
         {
             await ApiProblems.UnauthorizedAsync(context, "POST /v1/legacy needs the admin token: Authorization: Bearer <admin token>");
             return;
@@ -53,7 +53,7 @@ internal static class PostLegacyEndpoint
 
         long regimeStart = context.RequestServices.GetService<DecisionPolicy>()?.RegimeStartUnixSeconds
             ?? new PolicyOptions().RegimeStart.ToUnixTimeSeconds();
-        var by = new WriteAttribution("admin", context.Request.Query["comment"].ToString() is { Length: > 0 } c ? c : null);
+        var by = new Attribution(caller.Name, context.Request.Query["comment"].ToString() is { Length: > 0 } c ? c : null);
         LegacyImportReport report;
         try
         {

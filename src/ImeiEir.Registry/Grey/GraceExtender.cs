@@ -12,7 +12,7 @@ namespace ImeiEir.Registry;
 internal static class GraceExtender
 {
     public static async Task<GraceExtensionReport> ExtendAsync(RegistryService registry, GraceSelection selection, uint untilUnixSeconds,
-        bool reinstate, WriteAttribution by, ILogger logger, CancellationToken ct)
+        bool reinstate, Attribution by, ILogger logger, CancellationToken ct)
     {
         var expired = new Dictionary<ulong, ExpiredGrey>();
         if (reinstate)
@@ -31,7 +31,7 @@ internal static class GraceExtender
         {
             IEnumerable<Imei> candidates = selection.Imeis ?? Scan(registry, selection);
             (extended, unchanged, reinstated) = GraceExtension.Plan(write, candidates, untilUnixSeconds, reinstate, expired);
-        }, ct).ConfigureAwait(false);
+        }, by, ct).ConfigureAwait(false);
 
         var report = new GraceExtensionReport(extended, unchanged, reinstated,
             changes.Count == 0 ? 0 : changes[0].Sequence, changes.Count == 0 ? 0 : changes[^1].Sequence);

@@ -21,11 +21,11 @@ public sealed record LegacyImportReport(int Imported, int Unchanged, int KeptBla
 internal static class LegacyImporter
 {
     public static async Task<LegacyImportReport> ImportAsync(RegistryService registry, LegacyDump dump, long regimeStartUnixSeconds,
-        WriteAttribution by, ILogger logger, CancellationToken ct)
+        Attribution by, ILogger logger, CancellationToken ct)
     {
         (LegacyOutcome Outcome, ulong Sequence)[] outcomes = [];
         IReadOnlyList<Change> changes = await registry.WriteAsync(
-            write => outcomes = LegacyImport.Plan(write, dump, regimeStartUnixSeconds), ct).ConfigureAwait(false);
+            write => outcomes = LegacyImport.Plan(write, dump, regimeStartUnixSeconds), by, ct).ConfigureAwait(false);
 
         int imported = 0, unchanged = 0, keptBlack = 0, tooLate = 0;
         var lines = new List<LegacyLineReport>();
