@@ -60,4 +60,8 @@ internal static partial class RegistryLog
 
     [LoggerMessage(316, LogLevel.Warning, "Registry restored from {File}: changes 1..{Sequence} of generation {Source}, in {ElapsedMs} ms; it opens with a new generation, and its nodes bootstrap afresh")]
     public static partial void Restored(ILogger logger, string file, ulong sequence, string source, long elapsedMs);
+
+    // 340-349: the TAC database (docs/ARCHITECTURE.md, "The TAC database").
+    [LoggerMessage(340, LogLevel.Information, "TAC database imported: version {Version}, {Tacs} TACs, {DeviceTypes} device types")]
+    public static partial void TacImported(ILogger logger, string version, int tacs, int deviceTypes);
 }

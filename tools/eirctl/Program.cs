@@ -11,5 +11,6 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
     StatusCommand.Create(withHistory: false),
     StatusCommand.Create(withHistory: true),
     SubscribersCommand.Create(),
+    TacCommand.Create(),
 };
 return root.Parse(args).Invoke();

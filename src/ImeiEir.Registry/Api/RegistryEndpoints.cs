@@ -15,6 +15,8 @@ namespace ImeiEir.Registry;
 /// POST /v1/sightings              reader   SightingCodec records → 200 counts | 400 | 401 | 413 | 415 | 503
 /// GET  /v1/status                 reader   → 200 sequence, generation, records, digest | 401
 /// GET  /v1/backup                 admin    → 200 BackupFormat (the log up to the sequence in ImeiEir-Backup-Sequence) | 401
+/// PUT  /v1/tac                    admin    TAC file (CSV) → 200 version | 401 | 413 | 422 (bad lines; nothing stored)
+/// GET  /v1/tac                    reader   → 200 TAC document with ETag | 304 | 401 | 404
 /// </code>
 /// "reader" endpoints accept the admin token too. Tokens: <c>Authorization: Bearer &lt;token&gt;</c>.
 /// </summary>
@@ -37,6 +39,8 @@ public static class RegistryEndpoints
         endpoints.MapPost("/v1/sightings", PostSightingsEndpoint.HandleAsync);
         endpoints.MapGet("/v1/status", GetStatusEndpoint.HandleAsync);
         endpoints.MapGet("/v1/backup", GetBackupEndpoint.HandleAsync);
+        endpoints.MapPut("/v1/tac", PutTacEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/tac", GetTacEndpoint.HandleAsync);
         return endpoints;
     }
 
