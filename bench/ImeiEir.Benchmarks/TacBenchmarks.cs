@@ -32,9 +32,12 @@ public class TacBenchmarks
         _table = BuildTable();
         long after = GC.GetTotalMemory(forceFullCollection: true);
         Console.WriteLine($"// TacBenchmarks: {Tacs:N0} TACs retain {after - before:N0} bytes, {(double)(after - before) / Tacs:F1} bytes per TAC (layout estimate {_table.BytesPerTac:F1})");
-        _knownPhone = Imei.FromKey((35_000_000UL + 123_456 * 5 + 5 * 4) * 1_000_000 + 17);   // i % 10 == 4..: Smartphone
+        _knownPhone = Imei.FromKey((35_000_000UL + 123_456 * 5) * 1_000_000 + 17);          // i % 10 == 6: Smartphone
         _knownModule = Imei.FromKey((35_000_000UL + 123_450 * 5) * 1_000_000 + 17);          // i % 10 == 0: Module
         _unknown = Imei.FromKey((35_000_000UL + 123_456 * 5 + 1) * 1_000_000 + 17);          // between two TACs
+        if (KnownTac().Rule != DecisionRule.UnknownProvisionalGrey || ExemptDeviceType().Rule != DecisionRule.ExemptM2m
+            || UnknownTac().Rule != DecisionRule.InvalidImei)
+            throw new InvalidOperationException("TacBenchmarks: a sample IMEI does not reach the rule its benchmark is named for");
     }
 
     private static TacTable BuildTable()
