@@ -53,5 +53,12 @@ fi
     grep '^|' "$f" | sed 's/\*\*//g'
     echo
   done
+  # Figures a suite prints at setup ("// XBenchmarks: ..."), e.g. the TAC table's bytes per TAC.
+  if [ -f "$ARTIFACTS/run.log" ] && grep -q '^// [A-Za-z]*Benchmarks: ' "$ARTIFACTS/run.log"; then
+    echo "## Printed by the suites"
+    echo
+    grep '^// [A-Za-z]*Benchmarks: ' "$ARTIFACTS/run.log" | sort -u | sed 's|^// |- |'
+    echo
+  fi
 } >"$OUT"
 echo "bdn.sh: wrote $OUT" >&2

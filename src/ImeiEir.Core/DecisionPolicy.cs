@@ -1,3 +1,5 @@
+using ImeiEir.Core.Tac;
+
 namespace ImeiEir.Core;
 
 /// <summary>
@@ -13,6 +15,8 @@ public sealed class DecisionPolicy
     private readonly ImsiPrefixSet _m2mImsis;
     private readonly DigitRangeSet _m2mTacs;
     private readonly DigitRangeSet _invalidTacs;
+    private readonly bool _requireKnownTac;
+    private readonly DeviceTypeSet _exemptDeviceTypes;
 
     private DecisionPolicy(PolicyOptions options)
     {
@@ -24,6 +28,8 @@ public sealed class DecisionPolicy
         _m2mImsis = new ImsiPrefixSet(ParseRanges(options.M2mImsiRanges, PolicyOptions.MinImsiRangeDigits, ImsiText.MaxDigits));
         _m2mTacs = new DigitRangeSet(ParseRanges(options.M2mTacRanges, PolicyOptions.TacDigits, PolicyOptions.TacDigits));
         _invalidTacs = new DigitRangeSet(ParseRanges(options.InvalidTacRanges, PolicyOptions.TacDigits, PolicyOptions.TacDigits));
+        _requireKnownTac = options.RequireKnownTac;
+        _exemptDeviceTypes = new DeviceTypeSet(options.ExemptDeviceTypes);
     }
 
     /// <summary>
@@ -65,7 +71,10 @@ public sealed class DecisionPolicy
     /// <param name="imsiUtf8">The subscriber's IMSI as ASCII digits; empty when unknown. Anything that is not 5 to 15
     /// digits is treated as unknown, so garbage never earns the roamer exemption.</param>
     /// <param name="nowUnixSeconds">The current time in Unix seconds (UTC).</param>
-    public Decision Decide(bool found, in ImeiRecord record, Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8, long nowUnixSeconds)
+    /// <param name="tacs">The TAC database in force, or null when none is loaded: then
+    /// <see cref="PolicyOptions.RequireKnownTac"/> and <see cref="PolicyOptions.ExemptDeviceTypes"/> change nothing.</param>
+    public Decision Decide(bool found, in ImeiRecord record, Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8, long nowUnixSeconds,
+        TacTable? tacs = null)
     {
         if (parse is not (ImeiParseResult.Valid or ImeiParseResult.BadCheckDigit))
             return Decision.Of(EquipmentStatus.Blacklisted, Reason.InvalidImei, DecisionRule.InvalidImei);
@@ -89,8 +98,13 @@ public sealed class DecisionPolicy
         if (_m2mTacs.Contains(tac) || (imsiKnown && _m2mImsis.Matches(imsiUtf8)))
             return Decision.Of(EquipmentStatus.Whitelisted, Reason.None, DecisionRule.ExemptM2m);
 
+        // Rules 4 and 5 by the TAC database, when one is loaded: its exempt device types, and a TAC it lacks.
+        int tacIndex = tacs is null ? -1 : tacs.IndexOf(tac);
+        if (tacIndex >= 0 && _exemptDeviceTypes.Count > 0 && tacs!.IsDeviceTypeIn(tacIndex, _exemptDeviceTypes))
+            return Decision.Of(EquipmentStatus.Whitelisted, Reason.None, DecisionRule.ExemptM2m);
+
         // Rule 5: invalid beats a grey record and an unknown IMEI, but not a white one (rule 3 came first).
-        if (parse == ImeiParseResult.BadCheckDigit || _invalidTacs.Contains(tac))
+        if (parse == ImeiParseResult.BadCheckDigit || _invalidTacs.Contains(tac) || (tacIndex < 0 && _requireKnownTac && tacs is not null))
             return Decision.Of(EquipmentStatus.Blacklisted, Reason.InvalidImei, DecisionRule.InvalidImei);
 
         // Rule 6: expired is expired even before the registry publishes the black change.
@@ -126,6 +140,9 @@ public sealed class DecisionPolicy
     /// <summary>Rule 4: the TAC is in an M2M TAC range, or the (valid) IMSI in an M2M IMSI range.</summary>
     public bool IsM2m(Imei imei, ReadOnlySpan<byte> imsiUtf8) =>
         _m2mTacs.Contains(imei.Tac) || (ImsiText.IsValidImsi(imsiUtf8) && _m2mImsis.Matches(imsiUtf8));
+
+    /// <summary>Rule 5: a TAC database lacking a TAC makes the IMEI invalid (<see cref="PolicyOptions.RequireKnownTac"/>).</summary>
+    public bool RequiresKnownTac => _requireKnownTac;
 
     /// <summary>Rule 5: the TAC is in an invalid range.</summary>
     public bool IsInvalidTac(uint tac) => _invalidTacs.Contains(tac);

@@ -15,10 +15,10 @@ public enum DecisionRule : byte
     /// <summary>Rule 4: an inbound roamer (IMSI known and outside the home networks). WHITELISTED.</summary>
     ExemptRoamer = 2,
 
-    /// <summary>Rule 4: an M2M device (TAC or IMSI in the configured M2M ranges). WHITELISTED.</summary>
+    /// <summary>Rule 4: an M2M device (TAC or IMSI in the configured M2M ranges, or an exempt device type in the TAC database). WHITELISTED.</summary>
     ExemptM2m = 3,
 
-    /// <summary>Rule 5: a wrong check digit or a TAC in the invalid ranges. BLACKLISTED, reason invalid-imei.</summary>
+    /// <summary>Rule 5: a wrong check digit, a TAC in the invalid ranges, or one the TAC database lacks when it is required. BLACKLISTED, reason invalid-imei.</summary>
     InvalidImei = 4,
 
     /// <summary>Rule 6: a grey record before its deadline. GREYLISTED; the record's reason and deadline.</summary>

@@ -49,6 +49,18 @@ public sealed class PolicyOptions
     /// </summary>
     public string[] InvalidTacRanges { get; set; } = ["00000000"];
 
+    /// <summary>
+    /// Rule 5: with a TAC database loaded (<c>eirctl tac import</c>), a TAC it lacks makes the IMEI invalid
+    /// (BLACKLISTED, invalid-imei). Without a database nothing changes. Default false.
+    /// </summary>
+    public bool RequireKnownTac { get; set; }
+
+    /// <summary>
+    /// Rule 4: device types of the TAC database exempt as M2M, e.g. ["Module", "IoT Device"] (case ignored). Needs a
+    /// TAC database; without one nothing changes. Default none.
+    /// </summary>
+    public string[] ExemptDeviceTypes { get; set; } = [];
+
     /// <summary>Rule 7 after the regime start: provisional grey (default) or "equipment unknown".</summary>
     public UnknownAnswer UnknownAnswer { get; set; } = UnknownAnswer.Grey;
 
@@ -88,6 +100,8 @@ public sealed class PolicyOptions
         M2mTacRanges = (string[])M2mTacRanges.Clone(),
         M2mImsiRanges = (string[])M2mImsiRanges.Clone(),
         InvalidTacRanges = (string[])InvalidTacRanges.Clone(),
+        RequireKnownTac = RequireKnownTac,
+        ExemptDeviceTypes = (string[])ExemptDeviceTypes.Clone(),
         UnknownAnswer = UnknownAnswer,
         TimeZone = TimeZone,
         FallbackUtcOffset = FallbackUtcOffset,
@@ -132,6 +146,18 @@ public sealed class PolicyOptions
         CheckRanges(problems, nameof(M2mTacRanges), M2mTacRanges, TacDigits, TacDigits);
         CheckRanges(problems, nameof(M2mImsiRanges), M2mImsiRanges, MinImsiRangeDigits, ImsiText.MaxDigits);
         CheckRanges(problems, nameof(InvalidTacRanges), InvalidTacRanges, TacDigits, TacDigits);
+        if (ExemptDeviceTypes is null)
+        {
+            problems.Add((Key(nameof(ExemptDeviceTypes)), "must not be null"));
+        }
+        else
+        {
+            for (int i = 0; i < ExemptDeviceTypes.Length; i++)
+            {
+                if (string.IsNullOrWhiteSpace(ExemptDeviceTypes[i]))
+                    problems.Add((Key(nameof(ExemptDeviceTypes), i), "must name a device type, e.g. Module"));
+            }
+        }
         return problems;
     }
 

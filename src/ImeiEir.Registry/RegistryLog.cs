@@ -80,4 +80,8 @@ internal static partial class RegistryLog
 
     [LoggerMessage(343, LogLevel.Warning, "Registry view checkpoint skipped: {Shortage}; the change log is intact and a restart replays it")]
     public static partial void CheckpointSkipped(ILogger logger, string shortage);
+
+    // 350-359: the TAC database (docs/ARCHITECTURE.md, "The TAC database").
+    [LoggerMessage(350, LogLevel.Information, "TAC database imported: version {Version}, {Tacs} TACs, {DeviceTypes} device types")]
+    public static partial void TacImported(ILogger logger, string version, int tacs, int deviceTypes);
 }

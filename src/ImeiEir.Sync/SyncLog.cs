@@ -52,4 +52,17 @@ internal static partial class SyncLog
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Error, Message = "The registry refused {Count} sightings as malformed, dropped: {Detail}")]
     public static partial void SightingsRejected(ILogger logger, int count, string detail);
+
+    // 3040-3049: the TAC database (docs/ARCHITECTURE.md, "The TAC database").
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "TAC database version {Version} in force: {Tacs} TACs ({Source})")]
+    public static partial void TacLoaded(ILogger logger, string version, int tacs, string source);
+
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Warning, Message = "Fetching the TAC database failed ({Reason}); keeping {Held}, retrying in {DelayMilliseconds} ms")]
+    public static partial void TacFetchFailed(ILogger logger, string reason, string held, long delayMilliseconds);
+
+    [LoggerMessage(EventId = 3042, Level = LogLevel.Warning, Message = "Policy:RequireKnownTac is true but this node has no TAC database yet; no IMEI is refused for its TAC until one is imported (eirctl tac import FILE)")]
+    public static partial void TacRequiredButNone(ILogger logger);
+
+    [LoggerMessage(EventId = 3043, Level = LogLevel.Error, Message = "The node's saved TAC database is unreadable ({Reason}); fetching it again from the registry")]
+    public static partial void TacLocalUnreadable(ILogger logger, string reason);
 }

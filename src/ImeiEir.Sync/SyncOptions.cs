@@ -34,6 +34,12 @@ public sealed class SyncOptions
     /// </summary>
     public long CheckpointEveryChanges { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// How often the node asks the registry whether its TAC database changed (<c>GET /v1/tac</c> with the version it
+    /// holds: an unchanged database costs a 304). Also the retry delay after a failed fetch. Default 1 min; 100 ms to 1 day.
+    /// </summary>
+    public TimeSpan TacCheckInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Checks every option; one <c>"Sync:Key: message"</c> line per problem, none when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -48,6 +54,8 @@ public sealed class SyncOptions
             problems.Add($"Sync:CheckpointInterval: must be positive, got {CheckpointInterval}");
         if (CheckpointEveryChanges < 1)
             problems.Add($"Sync:CheckpointEveryChanges: must be at least 1, got {CheckpointEveryChanges}");
+        if (TacCheckInterval < TimeSpan.FromMilliseconds(100) || TacCheckInterval > TimeSpan.FromDays(1))
+            problems.Add($"Sync:TacCheckInterval: must be between 100 ms and 1 day, got {TacCheckInterval}");
         return problems;
     }
 }

@@ -64,6 +64,35 @@ public class AllocationTests
         Assert.That(allocated, Is.Zero, $"Decide allocated {allocated} bytes over 100,000 calls (checksum {result})");
     }
 
+    /// <summary>With a TAC database: the binary search and the device-type check allocate nothing either.</summary>
+    [Test]
+    public void Decide_with_a_TAC_table_allocates_nothing()
+    {
+        var policy = DecisionPolicy.Create(new PolicyOptions { RequireKnownTac = true, ExemptDeviceTypes = ["Module"] });
+        ImeiEir.Core.Tac.TacTable table = ImeiEir.Core.Tac.TacTable.Build("1-0123456789abcdef",
+            [.. Enumerable.Range(0, 10_000).Select(i => new ImeiEir.Core.Tac.TacEntry((uint)(35_000_000 + i * 3), "M", "X", i % 2 == 0 ? "Module" : "Smartphone"))]);
+        long now = DateTimeOffset.Parse("2025-09-01T00:00:00Z").ToUnixTimeSeconds();
+        byte[] imsi = Encoding.ASCII.GetBytes("401011234567890");
+        // TACs in the table (module and smartphone) and not in it.
+        Imei[] imeis = [Imei.FromKey(35_000_000UL * 1_000_000 + 1), Imei.FromKey(35_000_003UL * 1_000_000 + 1), Imei.FromKey(35_000_001UL * 1_000_000 + 1)];
+
+        int Run(int iterations)
+        {
+            int checksum = 0;
+            for (int i = 0; i < iterations; i++)
+                checksum += (int)policy.Decide(false, default, imeis[i % imeis.Length], ImeiParseResult.Valid, imsi, now, table).Rule;
+            return checksum;
+        }
+
+        int rules = Run(3);
+        Assert.That(rules, Is.EqualTo((int)DecisionRule.ExemptM2m + (int)DecisionRule.UnknownProvisionalGrey + (int)DecisionRule.InvalidImei), "the workload should reach rules 4, 7 and 5");
+        Run(100_000); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int result = Run(100_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(allocated, Is.Zero, $"Decide with a TAC table allocated {allocated} bytes over 100,000 calls (checksum {result})");
+    }
+
     /// <summary>Every Diameter answer of an unknown IMEI enqueues a sighting: the queue must not allocate either.</summary>
     [Test]
     public void SightingQueue_enqueue_and_dequeue_allocate_nothing()

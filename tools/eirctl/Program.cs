@@ -13,6 +13,7 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
     StatusCommand.Create(withHistory: false),
     StatusCommand.Create(withHistory: true),
     SubscribersCommand.Create(),
+    TacCommand.Create(),
     TokenCommand.Create(),
 };
 return root.Parse(args).Invoke();

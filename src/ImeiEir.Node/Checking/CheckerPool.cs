@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Node.Storage;
 
 namespace ImeiEir.Node.Checking;
@@ -17,9 +18,11 @@ internal sealed class CheckerPool : IDisposable
     private readonly RegimeClock _clock;
     private readonly SightingQueue _sightings;
     private readonly AttachFilter _attaches;
+    private readonly TacTableSlot _tacs;
 
-    public CheckerPool(StoreLifecycle store, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
+    public CheckerPool(StoreLifecycle store, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches, TacTableSlot tacs)
     {
+        _tacs = tacs;
         _store = store;
         _policy = policy;
         _clock = clock;
@@ -31,8 +34,11 @@ internal sealed class CheckerPool : IDisposable
 
     public RegimeClock Clock => _clock;
 
+    /// <summary>The node's TAC database (its <see cref="TacTableSlot.Current"/> is null when none is loaded).</summary>
+    public TacTableSlot Tacs => _tacs;
+
     public EquipmentChecker Rent() =>
-        _idle.TryDequeue(out EquipmentChecker? checker) ? checker : new EquipmentChecker(_store.Store.NewSession(), _policy, _clock, _sightings, _attaches);
+        _idle.TryDequeue(out EquipmentChecker? checker) ? checker : new EquipmentChecker(_store.Store.NewSession(), _policy, _clock, _sightings, _attaches, _tacs);
 
     public void Return(EquipmentChecker checker) => _idle.Enqueue(checker);
 

@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Store;
 
 namespace ImeiEir.Node.Checking;
@@ -16,9 +17,12 @@ internal sealed class EquipmentChecker : IDisposable
     private readonly RegimeClock _clock;
     private readonly SightingQueue _sightings;
     private readonly AttachFilter _attaches;
+    private readonly TacTableSlot _tacs;
 
-    public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches)
+    public EquipmentChecker(ImeiStoreSession session, DecisionPolicy policy, RegimeClock clock, SightingQueue sightings, AttachFilter attaches,
+        TacTableSlot? tacs = null)
     {
+        _tacs = tacs ?? new TacTableSlot();
         _session = session;
         _policy = policy;
         _clock = clock;
@@ -47,7 +51,7 @@ internal sealed class EquipmentChecker : IDisposable
     {
         bool found = _session.TryGet(imei, out ImeiRecord record);
         long now = _clock.NowUnixSeconds;
-        Decision decision = _policy.Decide(found, record, imei, parse, imsiUtf8, now);
+        Decision decision = _policy.Decide(found, record, imei, parse, imsiUtf8, now, _tacs.Current);
 
         if (decision.CreatesProvisionalGrey)
         {
@@ -89,7 +93,7 @@ internal sealed class EquipmentChecker : IDisposable
             return false;
         }
         found = _session.TryGet(imei, out record);
-        decision = _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds);
+        decision = _policy.Decide(found, record, imei, parse, ReadOnlySpan<byte>.Empty, _clock.NowUnixSeconds, _tacs.Current);
         return true;
     }
 

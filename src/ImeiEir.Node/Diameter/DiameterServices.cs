@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Diameter;
 using ImeiEir.Node.Checking;
 using ImeiEir.Node.Configuration;
@@ -14,8 +15,10 @@ internal sealed class DiameterServices
     private readonly Func<ImeiStore> _store;
 
     public DiameterServices(DiameterOptions options, LocalIdentity identity, DecisionPolicy policy, Func<ImeiStore> store,
-        TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, AttachFilter attaches, NodeMetrics metrics, ILogger logger)
+        TimeProvider time, RegimeClock regimeClock, SightingQueue sightings, AttachFilter attaches, NodeMetrics metrics, ILogger logger,
+        TacTableSlot? tacs = null)
     {
+        Tacs = tacs ?? new TacTableSlot();
         Options = options;
         Identity = identity;
         Policy = policy;
@@ -44,6 +47,9 @@ internal sealed class DiameterServices
 
     public SightingQueue Sightings { get; }
 
+    /// <summary>The node's TAC database, shared by every connection.</summary>
+    public TacTableSlot Tacs { get; }
+
     /// <summary>Which attaches of grey and black devices were reported today (shared by every connection).</summary>
     public AttachFilter Attaches { get; }
 
@@ -60,5 +66,5 @@ internal sealed class DiameterServices
 
     /// <summary>A responder with its own store session, for one connection.</summary>
     public S13Responder CreateResponder() =>
-        new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings, Attaches), Identity);
+        new(new EquipmentChecker(_store().NewSession(), Policy, RegimeClock, Sightings, Attaches, Tacs), Identity);
 }

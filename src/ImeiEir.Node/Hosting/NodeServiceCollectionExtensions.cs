@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Diameter;
 using ImeiEir.Node.Checking;
 using ImeiEir.Node.Configuration;
@@ -43,6 +44,7 @@ public static class NodeServiceCollectionExtensions
         services.AddSingleton(sync);
         services.AddSingleton(sightings);
         services.AddSingleton(new SightingQueue(sightings.QueueCapacity));
+        services.AddSingleton(new TacTableSlot());
         services.AddSingleton(sp => new AttachFilter(sightings.AttachFilterSlots, sp.GetRequiredService<RegimeClock>().Calendar));
         services.AddSingleton<StoreLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreLifecycle>());
@@ -56,7 +58,8 @@ public static class NodeServiceCollectionExtensions
             sp.GetRequiredService<SightingQueue>(),
             sp.GetRequiredService<AttachFilter>(),
             sp.GetRequiredService<NodeMetrics>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImeiEir.Diameter")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImeiEir.Diameter"),
+            sp.GetRequiredService<TacTableSlot>()));
         services.AddSingleton<DiameterConnectionHandler>();
         DiameterListener.AddTransport(services, diameter);
         services.AddSingleton<NodeStateMetrics>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Node.Checking;
 using ImeiEir.Node.Observability;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ namespace ImeiEir.Node.Http;
 
 /// <summary>
 /// Check before purchase: <c>GET /v1/imei/{imei}</c> (14, 15 or 16 digits) → the list, reason, grey deadline, the
-/// IMEI as asked (14 digits completed to 15), whether its check digit is right, whether it works now, and a verdict in Russian, Kazakh and English. Read-only: looking a phone up
+/// IMEI as asked (14 digits completed to 15), whether its check digit is right, whether it works now, the manufacturer and model from the TAC database (or that it lacks the TAC), and a verdict in Russian, Kazakh and English. Read-only: looking a phone up
 /// is not an attach, so an unknown IMEI gets no provisional grey record and no sighting. Rate-limited per client.
 /// </summary>
 internal static class ImeiLookupEndpoint
@@ -54,6 +55,17 @@ internal static class ImeiLookupEndpoint
         bool checkDigitValid = parse != ImeiParseResult.BadCheckDigit;
         (string ru, string kk, string en) = Verdicts.For(decision, registered && !decision.IsEquipmentUnknown, deadlineDate, Math.Max(1, graceDays), checkDigitValid);
 
+        // The TAC database, when the node has one: who made the device, or that no such TAC was ever allocated.
+        TacTable? tacs = checkers.Tacs.Current;
+        int tacIndex = tacs?.IndexOf(parsed.Tac) ?? -1;
+        TacEntry? device = tacIndex >= 0 ? tacs![tacIndex] : null;
+        if (tacs is not null && device is null)
+        {
+            ru = "Первых 8 цифр (TAC) этого IMEI нет в базе GSMA: проверьте номер. " + ru;
+            kk = "Бұл IMEI-дің алғашқы 8 цифры (TAC) GSMA базасында жоқ: нөмірді тексеріңіз. " + kk;
+            en = "The first 8 digits (the TAC) of this IMEI are not in the GSMA database: check the number. " + en;
+        }
+
         metrics.RecordHttp(AnswerInterface.Lookup, unknownNow ? AnswerKind.NotRegistered : AnswerKinds.Of(decision.Status), started);
         return Results.Json(new
         {
@@ -70,6 +82,11 @@ internal static class ImeiLookupEndpoint
             // the operator's call, so no promise either way.
             works = decision.IsEquipmentUnknown ? (bool?)null : decision.Status != EquipmentStatus.Blacklisted,
             checkDigitValid,
+            // null when the node has no TAC database; false for a TAC it lacks.
+            tacKnown = tacs is null ? (bool?)null : device is not null,
+            manufacturer = device?.Manufacturer,
+            model = device?.Model,
+            deviceType = device?.DeviceType,
             verdict = new { ru, kk, en },
         }, ProblemResults.Json);
     }

@@ -1,6 +1,8 @@
 using ImeiEir.Core;
+using ImeiEir.Core.Tac;
 using ImeiEir.Node.Configuration;
 using ImeiEir.Node.Storage;
+using ImeiEir.Store;
 using ImeiEir.Sync;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,15 +27,23 @@ internal sealed class NodeSync : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan }; // the feed is one endless response
     private readonly HttpClient _reports = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _tacHttp = new() { Timeout = TimeSpan.FromMinutes(5) }; // a TAC document is tens of MB at most
     private readonly SightingQueue _sightings;
+    private readonly TacTableSlot _tacs;
+    private readonly DecisionPolicy _policy;
+    private readonly StoreOptions _storeOptions;
     private SyncAgent? _agent;
+    private TacFollower? _tacFollower;
     private SightingReporter? _reporter;
     private Task? _agentStopped;
 
     public NodeSync(SyncOptions syncOptions, SightingsOptions sightingsOptions, DiameterOptions diameter, StoreLifecycle store,
         RegistryLocator registry, NodeReadiness readiness, IHostApplicationLifetime lifetime, TimeProvider time, SightingQueue sightings,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers, TacTableSlot tacs, DecisionPolicy policy, StoreOptions storeOptions)
     {
+        _tacs = tacs;
+        _policy = policy;
+        _storeOptions = storeOptions;
         _syncOptions = syncOptions;
         _sightingsOptions = sightingsOptions;
         _nodeName = diameter.OriginHost; // the registry logs sightings by the node's Diameter identity
@@ -52,6 +62,9 @@ internal sealed class NodeSync : IHostedService, IDisposable
     /// <summary>The running sightings reporter, once the listeners are bound.</summary>
     public SightingReporter? Reporter => _reporter;
 
+    /// <summary>The running TAC database follower, once the listeners are bound.</summary>
+    public TacFollower? TacFollower => _tacFollower;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _lifetime.ApplicationStarted.Register(StartAgent);
@@ -60,6 +73,8 @@ internal sealed class NodeSync : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_tacFollower is not null)
+            await _tacFollower.StopAsync(cancellationToken);
         if (_reporter is not null)
             await _reporter.StopAsync(cancellationToken);
         if (_agent is not null)
@@ -68,6 +83,8 @@ internal sealed class NodeSync : IHostedService, IDisposable
 
     public void Dispose()
     {
+        _tacFollower?.Dispose();
+        _tacHttp.Dispose();
         _reporter?.Dispose();
         _agent?.Dispose();
         _http.Dispose();
@@ -91,5 +108,10 @@ internal sealed class NodeSync : IHostedService, IDisposable
 
         _reporter = new SightingReporter(_sightingsOptions, registry, _nodeName, _sightings, _reports, _time, _loggers.CreateLogger<SightingReporter>());
         _ = _reporter.StartAsync(_lifetime.ApplicationStopping);
+
+        // The TAC database is kept beside the store (an in-memory store: not kept), so a restarted node answers by it while the registry is away.
+        _tacFollower = new TacFollower(_syncOptions, registry, _storeOptions.Directory is { } directory ? new TacDirectory(Path.Combine(directory, "tac")) : null, _tacs,
+            _policy.RequiresKnownTac, _tacHttp, _time, _loggers.CreateLogger<TacFollower>());
+        _ = _tacFollower.StartAsync(_lifetime.ApplicationStopping);
     }
 }
