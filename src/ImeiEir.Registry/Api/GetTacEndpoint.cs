@@ -16,9 +16,9 @@ internal static class GetTacEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: false))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Follow))
         {
-            await ApiProblems.UnauthorizedAsync(context, "GET /v1/tac needs the reader token: Authorization: Bearer <reader token>");
+            await ApiProblems.UnauthorizedAsync(context, "GET /v1/tac needs the reader token or a reader or node credential: Authorization: Bearer <token>");
             return;
         }
         if (TacDocument.For(registry).Current() is not { } current)

@@ -18,7 +18,7 @@ internal static class PutTacEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, adminOnly: true))
+        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Write))
         {
             await ApiProblems.UnauthorizedAsync(context, "PUT /v1/tac needs the admin token: Authorization: Bearer <admin token>");
             return;

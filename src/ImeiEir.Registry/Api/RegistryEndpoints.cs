@@ -19,7 +19,7 @@ namespace ImeiEir.Registry;
 /// POST /v1/legacy[?comment=TEXT]  admin    text/csv imei,first_seen[,imsi] → 200 counts + reported lines | 400 | 401 | 413 | 503
 /// POST /v1/grace/extend           admin    application/json selection, until → 200 counts | 400 | 401 | 413 | 503
 /// PUT  /v1/tac                    admin    TAC file (CSV) → 200 version | 401 | 413 | 422 (bad lines; nothing stored)
-/// GET  /v1/tac                    reader   → 200 TAC document with ETag | 304 | 401 | 404
+/// GET  /v1/tac                    node     → 200 TAC document with ETag | 304 | 401 | 404
 /// </code>
 /// admin: the admin token or an admin credential (either may do everything). reader: those, the reader token or a
 /// reader credential. node: those or a node credential. sighting: admin, the reader token or a node credential. See
