@@ -59,21 +59,8 @@ public static partial class BaseMessages
     /// Answers a DPR that <see cref="TryParseDpr"/> refused: a 3xxx code is the §7.2 answer-message with the E bit,
     /// anything else a DPA carrying the Result-Code and the Failed-AVP (RFC 6733 §5.4.2, §7.5).
     /// </summary>
-    public static int WriteDpa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error)
-    {
-        if (error.IsProtocolError)
-        {
-            return WriteAnswerMessage(dest, request, id, error);
-        }
-
-        DiameterHeader header = AnswerParts.RequireHeader(request);
-        var writer = new MessageWriter(dest);
-        AnswerParts.WriteHeader(ref writer, header, error: false);
-        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, error.ResultCode);
-        writer.WriteRaw(id.OriginAvps.Span);
-        FailedAvpWriter.Write(ref writer, request, error);
-        return writer.Finish();
-    }
+    public static int WriteDpa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error) =>
+        WritePeerRequestRefusal(dest, request, id, error, ReadOnlySpan<byte>.Empty);
 
     /// <summary>Reads Disconnect-Cause from a DPR; false when absent or malformed.</summary>
     public static bool TryGetDisconnectCause(ReadOnlySpan<byte> request, out uint disconnectCause) =>

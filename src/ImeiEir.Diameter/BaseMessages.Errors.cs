@@ -71,6 +71,27 @@ public static partial class BaseMessages
         return writer.Finish();
     }
 
+    // DWA and DPA refusing a peer's DWR or DPR (RFC 6733 §5.5.2, §5.4.2, §7.5): a 3xxx code is the §7.2
+    // answer-message with the E bit; anything else the command's own answer with the Result-Code and the Failed-AVP,
+    // then the AVPs that answer adds at its end (the DWA's Origin-State-Id).
+    private static int WritePeerRequestRefusal(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id,
+        in ProtocolError error, ReadOnlySpan<byte> trailingAvps)
+    {
+        if (error.IsProtocolError)
+        {
+            return WriteAnswerMessage(dest, request, id, error);
+        }
+
+        DiameterHeader header = AnswerParts.RequireHeader(request);
+        var writer = new MessageWriter(dest);
+        AnswerParts.WriteHeader(ref writer, header, error: false);
+        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, error.ResultCode);
+        writer.WriteRaw(id.OriginAvps.Span);
+        FailedAvpWriter.Write(ref writer, request, error);
+        writer.WriteRaw(trailingAvps);
+        return writer.Finish();
+    }
+
     private static bool TryGetTopLevelUInt32(ReadOnlySpan<byte> message, uint code, out uint value)
     {
         value = 0;

@@ -44,20 +44,6 @@ public static partial class BaseMessages
     /// Answers a DWR that <see cref="TryParseDwr"/> refused: a 3xxx code is the §7.2 answer-message with the E bit,
     /// anything else a DWA carrying the Result-Code and the Failed-AVP (RFC 6733 §5.5.2, §7.5).
     /// </summary>
-    public static int WriteDwa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error)
-    {
-        if (error.IsProtocolError)
-        {
-            return WriteAnswerMessage(dest, request, id, error);
-        }
-
-        DiameterHeader header = AnswerParts.RequireHeader(request);
-        var writer = new MessageWriter(dest);
-        AnswerParts.WriteHeader(ref writer, header, error: false);
-        writer.WriteUInt32Avp(AvpCodes.ResultCode, AvpFlags.Mandatory, 0, error.ResultCode);
-        writer.WriteRaw(id.OriginAvps.Span);
-        FailedAvpWriter.Write(ref writer, request, error);
-        writer.WriteRaw(id.OriginStateIdAvp.Span);
-        return writer.Finish();
-    }
+    public static int WriteDwa(Span<byte> dest, ReadOnlySpan<byte> request, LocalIdentity id, in ProtocolError error) =>
+        WritePeerRequestRefusal(dest, request, id, error, id.OriginStateIdAvp.Span);
 }
