@@ -11,8 +11,6 @@ namespace ImeiEir.Registry;
 /// </summary>
 internal static class DeltaReportJson
 {
-    private const int LinesPerFlush = 4096;
-
     /// <summary>422: the atomic batch had bad lines; every one, streamed (a million bad lines is still bounded output per flush).</summary>
     public static async Task WriteBadLinesAsync(HttpContext context, DeltaReport report, int lineCount)
     {
@@ -26,21 +24,13 @@ internal static class DeltaReportJson
         json.WriteString("title", "The delta has bad lines");
         json.WriteNumber("status", 422);
         json.WriteString("detail", $"{report.Rejected} of {lineCount} lines are bad, so nothing was applied (the batch is atomic; add ?partial=true to apply the good lines and reject only these)");
-        json.WriteStartArray("errors");
-        int pending = 0;
-        foreach (DeltaLineOutcome line in report.Lines)
+        await StreamedJsonArray.WriteAsync(json, "errors", report.Lines, static (json, line) =>
         {
             json.WriteStartObject();
             json.WriteNumber("line", line.Line);
             json.WriteString("reason", line.Reason);
             json.WriteEndObject();
-            if (++pending == LinesPerFlush)
-            {
-                pending = 0;
-                await json.FlushAsync(context.RequestAborted);
-            }
-        }
-        json.WriteEndArray();
+        }, context.RequestAborted);
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
     }
@@ -53,18 +43,7 @@ internal static class DeltaReportJson
         response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(response.BodyWriter);
         WriteSummary(json, report);
-        json.WriteStartArray("lines");
-        int pending = 0;
-        foreach (DeltaLineOutcome line in report.Lines)
-        {
-            WriteLine(json, line);
-            if (++pending == LinesPerFlush)
-            {
-                pending = 0;
-                await json.FlushAsync(context.RequestAborted);
-            }
-        }
-        json.WriteEndArray();
+        await StreamedJsonArray.WriteAsync(json, "lines", report.Lines, WriteLine, context.RequestAborted);
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
     }

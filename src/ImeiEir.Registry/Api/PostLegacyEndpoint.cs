@@ -16,8 +16,6 @@ namespace ImeiEir.Registry;
 /// </summary>
 internal static class PostLegacyEndpoint
 {
-    private const int LinesPerFlush = 4096;
-
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
@@ -86,9 +84,7 @@ internal static class PostLegacyEndpoint
         json.WriteNumber("rejected", report.Rejected);
         json.WriteNumber("firstSequence", report.FirstSequence);
         json.WriteNumber("lastSequence", report.LastSequence);
-        json.WriteStartArray("lines");
-        int pending = 0;
-        foreach (LegacyLineReport line in report.Lines)
+        await StreamedJsonArray.WriteAsync(json, "lines", report.Lines, static (json, line) =>
         {
             json.WriteStartObject();
             json.WriteNumber("line", line.Line);
@@ -101,13 +97,7 @@ internal static class PostLegacyEndpoint
             });
             if (line.Reason is { } reason) json.WriteString("reason", reason);
             json.WriteEndObject();
-            if (++pending == LinesPerFlush)
-            {
-                pending = 0;
-                await json.FlushAsync(context.RequestAborted);
-            }
-        }
-        json.WriteEndArray();
+        }, context.RequestAborted);
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);
     }
