@@ -17,6 +17,15 @@ internal static class ApiProblems
         return ProblemAsync(context, 401, "Unauthorized", detail);
     }
 
+    /// <summary>
+    /// 503 for a write the registry could not take: <see cref="ObjectDisposedException"/> while it shuts down, any
+    /// other <see cref="InvalidOperationException"/> (a full disk, a failed write) with its own message;
+    /// <c>nothingDone</c> says what the caller did not do, e.g. "nothing was imported".
+    /// </summary>
+    public static Task UnavailableAsync(HttpContext context, InvalidOperationException e, string nothingDone) =>
+        ProblemAsync(context, 503, "Registry unavailable",
+            e is ObjectDisposedException ? $"the registry is shutting down; {nothingDone}" : e.Message);
+
     public static async Task ProblemAsync(HttpContext context, int status, string title, string detail)
     {
         Log(context, status, detail);

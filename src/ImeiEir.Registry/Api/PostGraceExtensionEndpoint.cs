@@ -57,14 +57,9 @@ internal static class PostGraceExtensionEndpoint
                 report = await GraceExtender.ExtendAsync(registry, request.Selection, request.Until, request.Reinstate,
                     new Attribution(caller.Name, request.Comment), ApiProblems.Logger(context) ?? NullLogger.Instance, context.RequestAborted);
             }
-            catch (ObjectDisposedException)
-            {
-                await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was extended");
-                return;
-            }
             catch (InvalidOperationException e)
             {
-                await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", e.Message);
+                await ApiProblems.UnavailableAsync(context, e, "nothing was extended");
                 return;
             }
 

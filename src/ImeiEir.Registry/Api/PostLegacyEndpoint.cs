@@ -57,14 +57,9 @@ internal static class PostLegacyEndpoint
         {
             report = await LegacyImporter.ImportAsync(registry, dump, regimeStart, by, ApiProblems.Logger(context) ?? NullLogger.Instance, context.RequestAborted);
         }
-        catch (ObjectDisposedException)
-        {
-            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was imported");
-            return;
-        }
         catch (InvalidOperationException e)
         {
-            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", e.Message);
+            await ApiProblems.UnavailableAsync(context, e, "nothing was imported");
             return;
         }
         await WriteReportAsync(context, report);
