@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace ImeiEir.Tools.EirCtl;
@@ -21,48 +20,19 @@ internal static class SubscribersCommand
         return new Command("subscribers", "The subscriber directory the SMS notices are addressed with") { import };
     }
 
-    private static async Task<int> ImportAsync(FileInfo file, string url, string? token, string tokenFile, CancellationToken ct)
-    {
-        if (!file.Exists)
-        {
-            Console.Error.WriteLine($"eirctl: {file.FullName} does not exist");
-            return 1;
-        }
-        using RegistryClient? client = RegistryClient.Create(url, token, tokenFile);
-        if (client is null)
-            return 1;
-
-        await using FileStream body = file.OpenRead();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/subscribers") { Content = new StreamContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
-        (HttpResponseMessage? response, int exit) = await client.SendAsync(request, ct);
-        if (response is null)
-            return exit;
-        using (response)
-        {
-            if ((int)response.StatusCode == 422)
+    private static Task<int> ImportAsync(FileInfo file, string url, string? token, string tokenFile, CancellationToken ct) =>
+        CsvImport.SendAsync(file, HttpMethod.Post, "v1/subscribers", url, token, tokenFile,
+            problem =>
             {
-                using JsonDocument problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
                 int count = 0;
-                foreach (JsonElement error in problem.RootElement.GetProperty("errors").EnumerateArray())
+                foreach (JsonElement error in problem.GetProperty("errors").EnumerateArray())
                 {
                     Console.WriteLine($"{file.Name}:{error.GetProperty("line").GetInt32()}: {error.GetProperty("reason").GetString()}");
                     count++;
                 }
                 Console.WriteLine($"nothing imported: {count} bad line(s) (an import is all or nothing)");
-                return RegistryClient.Rejected;
-            }
-            if (!response.IsSuccessStatusCode)
-            {
-                Console.Error.WriteLine($"eirctl: the registry refused {file.Name} ({(int)response.StatusCode}): {await RegistryClient.DetailAsync(response, ct)}");
-                return RegistryClient.Failed;
-            }
-            using JsonDocument report = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-            JsonElement r = report.RootElement;
-            Console.WriteLine($"{file.Name}: {r.GetProperty("added").GetInt32()} added, {r.GetProperty("replaced").GetInt32()} replaced, "
+            },
+            r => Console.WriteLine($"{file.Name}: {r.GetProperty("added").GetInt32()} added, {r.GetProperty("replaced").GetInt32()} replaced, "
                 + $"{r.GetProperty("unchanged").GetInt32()} unchanged; {r.GetProperty("total").GetInt32()} subscribers in the directory; "
-                + $"{r.GetProperty("released").GetInt32()} parked notice(s) released");
-            return 0;
-        }
-    }
+                + $"{r.GetProperty("released").GetInt32()} parked notice(s) released"), ct);
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace ImeiEir.Tools.EirCtl;
@@ -26,45 +25,18 @@ internal static class TacCommand
         return new Command("tac", "The GSMA TAC database the nodes check IMEIs against") { import };
     }
 
-    private static async Task<int> ImportAsync(FileInfo file, string url, string? token, string tokenFile, CancellationToken ct)
-    {
-        if (!file.Exists)
-        {
-            Console.Error.WriteLine($"eirctl: {file.FullName} does not exist");
-            return 1;
-        }
-        using RegistryClient? client = RegistryClient.Create(url, token, tokenFile);
-        if (client is null)
-            return 1;
-
-        await using FileStream body = file.OpenRead();
-        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/tac") { Content = new StreamContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
-        (HttpResponseMessage? response, int exit) = await client.SendAsync(request, ct);
-        if (response is null)
-            return exit;
-        using (response)
-        {
-            if ((int)response.StatusCode == 422)
+    private static Task<int> ImportAsync(FileInfo file, string url, string? token, string tokenFile, CancellationToken ct) =>
+        CsvImport.SendAsync(file, HttpMethod.Put, "v1/tac", url, token, tokenFile,
+            problem =>
             {
-                using JsonDocument problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-                JsonElement root = problem.RootElement;
-                foreach (JsonElement error in root.GetProperty("errors").EnumerateArray())
+                foreach (JsonElement error in problem.GetProperty("errors").EnumerateArray())
                     Console.WriteLine($"{file.Name}:{error.GetProperty("line").GetInt64()}: {error.GetProperty("reason").GetString()}");
-                long bad = root.GetProperty("badLines").GetInt64();
-                Console.WriteLine($"0 imported: {bad} bad line(s){(bad > root.GetProperty("errors").GetArrayLength() ? " (the first ones shown)" : "")}, so nothing was imported");
-                return RegistryClient.Rejected;
-            }
-            if (!response.IsSuccessStatusCode)
+                long bad = problem.GetProperty("badLines").GetInt64();
+                Console.WriteLine($"0 imported: {bad} bad line(s){(bad > problem.GetProperty("errors").GetArrayLength() ? " (the first ones shown)" : "")}, so nothing was imported");
+            },
+            result =>
             {
-                Console.Error.WriteLine($"eirctl: the registry refused {file.Name} ({(int)response.StatusCode}): {await RegistryClient.DetailAsync(response, ct)}");
-                return RegistryClient.Failed;
-            }
-            using JsonDocument report = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-            JsonElement result = report.RootElement;
-            string types = string.Join(", ", result.GetProperty("deviceTypes").EnumerateArray().Select(t => t.GetString()));
-            Console.WriteLine($"{result.GetProperty("tacs").GetInt32()} TACs imported as version {result.GetProperty("version").GetString()}; device types: {types}");
-            return 0;
-        }
-    }
+                string types = string.Join(", ", result.GetProperty("deviceTypes").EnumerateArray().Select(t => t.GetString()));
+                Console.WriteLine($"{result.GetProperty("tacs").GetInt32()} TACs imported as version {result.GetProperty("version").GetString()}; device types: {types}");
+            }, ct);
 }
