@@ -234,7 +234,15 @@ public sealed class ImeiStore : IDisposable
     /// change the owner had applied before calling. Updates made during the checkpoint may or may not be in it, so
     /// the owner resumes from this number after recovery and relies on idempotent, sequence-guarded applying.
     /// </summary>
-    public async ValueTask<Guid> CheckpointAsync(ulong appliedSequence, CancellationToken ct = default)
+    public ValueTask<Guid> CheckpointAsync(ulong appliedSequence, CancellationToken ct = default) => CheckpointAsync(() => appliedSequence, ct);
+
+    /// <summary>
+    /// As <see cref="CheckpointAsync(ulong, CancellationToken)"/>, asking <paramref name="appliedSequence"/> once this
+    /// checkpoint holds the gate, beside the completeness flag: a caller that waited behind another checkpoint or a
+    /// rebuild (<see cref="MarkIncompleteAsync"/>) labels the checkpoint with the sequence of the state it copies, not
+    /// with one read before the store was cleared and refilled from another history.
+    /// </summary>
+    public async ValueTask<Guid> CheckpointAsync(Func<ulong> appliedSequence, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_directory is null)
@@ -246,6 +254,7 @@ public sealed class ImeiStore : IDisposable
             // Read before the checkpoint begins, under the gate MarkIncompleteAsync takes: true means the whole state
             // was in the store before any record this checkpoint copies.
             bool complete = _complete;
+            ulong sequence = appliedSequence();
             HashSet<string> before = CheckpointDirectories();
             try
             {
@@ -253,7 +262,7 @@ public sealed class ImeiStore : IDisposable
                 if (!success)
                     throw new InvalidOperationException("FASTER did not take the checkpoint (another checkpoint was in progress).");
 
-                CheckpointManifest.Describe(CheckpointDirectory!, token, appliedSequence, complete).Write(ManifestPath!);
+                CheckpointManifest.Describe(CheckpointDirectory!, token, sequence, complete).Write(ManifestPath!);
                 CheckpointToken = token;
                 RemoveCheckpointsOtherThan(token);
                 return token;

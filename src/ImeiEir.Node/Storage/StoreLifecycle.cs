@@ -105,9 +105,11 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             {
                 try
                 {
-                    // Read the sequence before the checkpoint starts: everything up to it is in the checkpoint.
-                    ulong sequence = CurrentSequence;
-                    await Store.CheckpointAsync(sequence, stopping);
+                    // The sequence is read once the checkpoint holds the store's gate, just before it copies: read
+                    // earlier, a re-bootstrap waited on meanwhile (the store cleared and refilled from a new
+                    // generation) would get the old state's number, and a restart would skip the changes between.
+                    ulong sequence = 0;
+                    await Store.CheckpointAsync(() => sequence = CurrentSequence, stopping);
                     NodeLog.StoreCheckpointed(_logger, _directory, sequence);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
