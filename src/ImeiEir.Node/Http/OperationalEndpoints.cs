@@ -20,9 +20,14 @@ public static class OperationalEndpoints
         endpoints.MapGet("/health/ready", (NodeReadiness readiness, IServiceProvider services) =>
         {
             NodeSync? sync = services.GetService<NodeSync>();
+            // Caught up once is not enough: a node whose store is being rebuilt (a new registry generation, a feed
+            // too far behind) refuses every check until it is complete again, so it is not ready either.
+            bool storeComplete = services.GetService<StoreLifecycle>() is not { } store || store.Store.IsComplete;
+            bool ready = readiness.IsReady && storeComplete;
             var body = new Dictionary<string, object?>
             {
-                ["status"] = readiness.IsReady ? "ready" : "catching-up",
+                ["status"] = ready ? "ready" : readiness.IsReady ? "rebuilding" : "catching-up",
+                ["storeComplete"] = storeComplete,
                 ["sync"] = sync?.Agent?.Status is { } status ? new
                 {
                     state = status.State.ToString(),
@@ -33,7 +38,7 @@ public static class OperationalEndpoints
                     lastError = status.LastError,
                 } : null,
             };
-            return Results.Json(body, JsonSerializerOptions.Web, statusCode: readiness.IsReady ? 200 : 503);
+            return Results.Json(body, JsonSerializerOptions.Web, statusCode: ready ? 200 : 503);
         });
         endpoints.MapMetrics("/metrics", metrics.Registry);
         endpoints.MapGet("/v1/digest", (IServiceProvider services) =>
