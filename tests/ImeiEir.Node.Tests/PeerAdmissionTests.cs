@@ -75,6 +75,38 @@ public sealed class PeerAdmissionTests
     }
 
     [Test]
+    public async Task Pending_connections_and_their_evictions_are_published_when_metrics_are_scraped()
+    {
+        using var node = new TestNode(new DiameterOptions { MaxPendingConnections = 2 });
+        await using PipePeer first = node.Connect(id: "first");
+        await using PipePeer second = node.Connect(id: "second");
+        await using PipePeer third = node.Connect(id: "third"); // pushes "first" out
+        Assert.That(await first.ReceiveAsync(), Is.Null, "the oldest pending connection is closed");
+        string full = await ScrapeAsync(node);
+        await second.HandshakeAsync();
+        string afterCer = await ScrapeAsync(node);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Value(full, "imeieir_diameter_pending_connections"), Is.EqualTo(2));
+            Assert.That(Value(full, "imeieir_diameter_pending_evicted_total"), Is.EqualTo(1));
+            Assert.That(Value(afterCer, "imeieir_diameter_pending_connections"), Is.EqualTo(1), "an answered CER leaves the pool");
+            Assert.That(Value(afterCer, "imeieir_diameter_pending_evicted_total"), Is.EqualTo(1));
+        });
+    }
+
+    private static async Task<string> ScrapeAsync(TestNode node)
+    {
+        using var text = new MemoryStream();
+        await node.Metrics.Registry.CollectAndExportAsTextAsync(text);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    private static double? Value(string exposition, string name) =>
+        exposition.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(l => (double?)double.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).SingleOrDefault();
+
+    [Test]
     public async Task An_established_peer_is_never_evicted_by_new_connections()
     {
         using var node = new TestNode(new DiameterOptions { MaxPendingConnections = 1 });

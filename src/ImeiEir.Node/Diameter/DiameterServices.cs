@@ -31,6 +31,7 @@ internal sealed class DiameterServices
         Logger = logger;
         LogLimits = new LogRateLimiter(time);
         Admission = new PeerAdmission(options);
+        AdmissionMetrics.Register(metrics, Admission);
     }
 
     public DiameterOptions Options { get; }

@@ -28,6 +28,7 @@ internal sealed class PeerAdmission
     private readonly List<AllowedPeer> _allowed;
     private int _pendingCount;
     private int _established;
+    private long _evicted;
 
     public PeerAdmission(DiameterOptions options)
     {
@@ -40,6 +41,9 @@ internal sealed class PeerAdmission
 
     /// <summary>Connections waiting for their CER now.</summary>
     public int PendingConnections => Volatile.Read(ref _pendingCount);
+
+    /// <summary>Pending connections closed so far to make room for newer ones.</summary>
+    public long EvictedConnections => Interlocked.Read(ref _evicted);
 
     /// <summary>Connections whose CER was accepted, open now.</summary>
     public int EstablishedConnections => Volatile.Read(ref _established);
@@ -61,6 +65,7 @@ internal sealed class PeerAdmission
                 victim = _pending.First!.Value;
                 _pending.RemoveFirst();
                 victim.State = AdmissionState.Evicted;
+                Interlocked.Increment(ref _evicted);
             }
             Volatile.Write(ref _pendingCount, _pending.Count);
         }
