@@ -16,8 +16,8 @@ using var signals = new StartupSignals();
 CancellationToken stopping = default;
 try
 {
-    // A start cancelled by a stop is reported below in one line, not logged as a failure too (CancelledStartLog).
-    (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args, CancelledStartLog.Register);
+    // A start cancelled by a stop, or on a full disk, is reported below in one line, not logged by the host too (StartFailureLog).
+    (WebApplication app, ServerSettings settings, ListenEndpoints endpoints) = ImeiEirApp.Build(args, StartFailureLog.Register);
     stopping = app.Lifetime.ApplicationStopping;
     signals.Attach(app.Lifetime);
 
@@ -66,13 +66,11 @@ catch (Exception e) when (Unwrap(e) is InitialListsException lists)
         Console.Error.WriteLine($"  {error}");
     return 2;
 }
-catch (Exception e) when (Unwrap(e) is IOException io && IsDiskFull(io))
+catch (Exception e) when (Unwrap(e) is IOException io && DiskFull.Is(io))
 {
     // A start (or stop) on a full disk: one line naming the file, not a stack trace and exit 134.
     Console.Error.WriteLine($"imeieir: no space left on device (ENOSPC): {io.Message.Trim()}; free space on that disk (DataDir) and start again");
     return 2;
 }
-
-static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 122 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
 static Exception Unwrap(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : e;

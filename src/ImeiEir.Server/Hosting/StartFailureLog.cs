@@ -7,15 +7,17 @@ using Microsoft.Extensions.Options;
 namespace ImeiEir.Server.Hosting;
 
 /// <summary>
-/// Keeps a stop asked for during start-up out of the log's failures. The generic host logs whatever a hosted
-/// service's StartAsync throws as "Hosting failed to start" with its stack trace (its category's event 11), and a
-/// SIGTERM while the store or the registry opens is exactly that: their StartAsync throws the
-/// <see cref="OperationCanceledException"/> of the cancelled start, and Program.cs reports it in one line instead.
-/// Only that entry is dropped, only for a cancellation and only while the host is stopping; any other exception,
-/// and every other entry, is logged as before. The host's logger cannot be filtered by exception through logging
-/// rules (they see category and level only), hence a factory that hands the host a filtering logger.
+/// Keeps the host's own report of a failed start out of the log when Program.cs reports that failure in one line
+/// itself. The generic host logs whatever a hosted service's StartAsync throws as "Hosting failed to start" with its
+/// stack trace (its category's event 11), before the exception reaches Program.cs. Two such failures are ours to
+/// say: a stop asked for during start-up (SIGTERM while the store or the registry opens: their StartAsync throws
+/// the <see cref="OperationCanceledException"/> of the cancelled start, dropped only while the host is stopping), and
+/// a start on a full disk (an ENOSPC <see cref="IOException"/>, which Program.cs names with the file in one line).
+/// Any other exception, and every other entry, is logged as before. The host's logger cannot be filtered by
+/// exception through logging rules (they see category and level only), hence a factory that hands the host a
+/// filtering logger.
 /// </summary>
-internal sealed class CancelledStartLog : ILoggerFactory
+internal sealed class StartFailureLog : ILoggerFactory
 {
     // Microsoft.Extensions.Hosting's Host and its LoggerEventIds.HostedServiceStartupFaulted.
     private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
@@ -24,7 +26,7 @@ internal sealed class CancelledStartLog : ILoggerFactory
     private readonly ILoggerFactory _inner;
     private readonly Func<bool> _stopping;
 
-    private CancelledStartLog(ILoggerFactory inner, Func<bool> stopping)
+    private StartFailureLog(ILoggerFactory inner, Func<bool> stopping)
     {
         _inner = inner;
         _stopping = stopping;
@@ -34,7 +36,7 @@ internal sealed class CancelledStartLog : ILoggerFactory
     public static void Register(IServiceCollection services)
     {
         services.RemoveAll<ILoggerFactory>();
-        services.AddSingleton<ILoggerFactory>(sp => new CancelledStartLog(
+        services.AddSingleton<ILoggerFactory>(sp => new StartFailureLog(
             new LoggerFactory(
                 sp.GetServices<ILoggerProvider>(),
                 sp.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
@@ -61,6 +63,12 @@ internal sealed class CancelledStartLog : ILoggerFactory
         _ => false,
     };
 
+    private static bool IsDiskFull(Exception? e) => e switch
+    {
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsDiskFull),
+        _ => DiskFull.Is(e),
+    };
+
     private sealed class HostLogger(ILogger inner, Func<bool> stopping) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
@@ -69,7 +77,7 @@ internal sealed class CancelledStartLog : ILoggerFactory
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (eventId.Id == HostedServiceStartupFaulted && IsCancellation(exception) && stopping())
+            if (eventId.Id == HostedServiceStartupFaulted && (IsDiskFull(exception) || IsCancellation(exception) && stopping()))
                 return;
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
