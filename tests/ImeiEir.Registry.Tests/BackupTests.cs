@@ -85,6 +85,42 @@ public class BackupTests
     }
 
     [Test]
+    public async Task A_version_2_backup_without_sections_still_restores_and_a_version_3_one_carries_its_sections()
+    {
+        using var dir = new TempDirectory();
+        await using RegistryService registry = await TestData.OpenAsync(Path.Combine(dir.Path, "registry"));
+        await TestData.PushCsvAsync(registry, Batch(0, 50));
+        var tac = new BackupSection("tac", "1-0123456789abcdef\ntac,manufacturer,model,device_type\n"u8.ToArray());
+        var output = new MemoryStream();
+        ulong sequence = await registry.WriteBackupAsync(output, null, () => [tac], CancellationToken.None);
+        byte[] version3 = output.ToArray();
+        Assert.That(BackupFormat.TryReadHeader(version3, out BackupFormat.Header header), Is.True);
+        Assert.That((header.Version, header.Length), Is.EqualTo((3, (long)version3.Length)));
+
+        // Version 2: the 52-byte header (no section count), the changes, the attributions and the trailer.
+        byte[] version2 = [.. version3.AsSpan(0, BackupFormat.Version2HeaderSize),
+            .. version3.AsSpan(BackupFormat.HeaderSize, (int)(header.SectionsOffset - BackupFormat.HeaderSize)),
+            .. version3.AsSpan(version3.Length - BackupFormat.TrailerSize)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(version2.AsSpan(8), 2);
+        string file2 = Path.Combine(dir.Path, "v2.backup"), file3 = Path.Combine(dir.Path, "v3.backup");
+        File.WriteAllBytes(file2, version2);
+        File.WriteAllBytes(file3, version3);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(BackupFormat.ReadSections(file3), Is.EqualTo(new[] { tac }).Using<BackupSection>((a, b) => a.Name == b.Name && a.Content.SequenceEqual(b.Content)));
+            Assert.That(BackupFormat.ReadSections(file2), Is.Empty);
+            foreach (string file in new[] { file2, file3 })
+            {
+                string target = Path.Combine(dir.Path, Path.GetFileNameWithoutExtension(file));
+                Assert.That(await RegistryRestore.RestoreAsync(file, TestData.Options(), target, NullLogger.Instance, CancellationToken.None), Is.EqualTo(sequence), file);
+                await using RegistryService restored = await TestData.OpenAsync(target);
+                Assert.That(restored.GetStatus().Digest, Is.EqualTo(registry.GetStatus().Digest), file);
+            }
+        });
+    }
+
+    [Test]
     public async Task A_restore_into_a_directory_that_holds_a_registry_is_refused_in_one_line_naming_the_key()
     {
         using var dir = new TempDirectory();

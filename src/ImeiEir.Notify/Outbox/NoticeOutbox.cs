@@ -94,6 +94,16 @@ public sealed class NoticeOutbox : IDisposable
         }
     }
 
+    /// <summary>The journal as of now, every transition durable so far (a backup: it opens to the same notices and states).</summary>
+    internal byte[] CopyJournal()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _journal.CopyDurable();
+        }
+    }
+
     /// <summary>
     /// Opens (or creates) the outbox in <see cref="NotifyOptions.DataDirectory"/>: replays the journal, cuts a torn
     /// tail, turns notices that were Sending at a crash back into Pending (they are resent), and compacts the journal

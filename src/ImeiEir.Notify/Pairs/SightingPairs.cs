@@ -108,6 +108,16 @@ public sealed class SightingPairs : IDisposable
         }
     }
 
+    /// <summary>The journal as of now (a backup: it opens to the same pairs).</summary>
+    internal byte[] CopyJournal()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _journal.CopyDurable();
+        }
+    }
+
     /// <summary>The pairs of one device (empty when none).</summary>
     public IReadOnlyList<SeenPair> Of(Imei imei)
     {

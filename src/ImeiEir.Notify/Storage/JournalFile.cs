@@ -196,6 +196,26 @@ internal sealed class JournalFile : IDisposable
         RecordCount = _syncedRecords = count;
     }
 
+    /// <summary>
+    /// A copy of the file up to its last durable record (what <see cref="Flush"/> made durable): a journal that opens
+    /// to the same records. The owner calls it under the lock its appends take, so no record is half-copied.
+    /// </summary>
+    public byte[] CopyDurable()
+    {
+        var copy = new byte[_synced];
+        long position = _stream.Position;
+        try
+        {
+            _stream.Position = 0;
+            _stream.ReadExactly(copy);
+        }
+        finally
+        {
+            _stream.Position = position;
+        }
+        return copy;
+    }
+
     public void Dispose() => _stream.Dispose();
 
     // A failed write or fsync may have left part of a frame: cut back to the last synced end so that the next

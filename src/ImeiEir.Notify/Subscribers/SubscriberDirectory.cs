@@ -64,6 +64,20 @@ public sealed class SubscriberDirectory
         return new SubscriberDirectory(path, entries);
     }
 
+    /// <summary>The directory file as of now, between imports (a backup); null before the first import.</summary>
+    internal byte[]? CopyFile()
+    {
+        _importGate.Wait();
+        try
+        {
+            return File.Exists(_path) ? File.ReadAllBytes(_path) : null;
+        }
+        finally
+        {
+            _importGate.Release();
+        }
+    }
+
     /// <summary>The subscriber of <paramref name="imsi"/>, when the directory has one.</summary>
     public bool TryGet(string imsi, [MaybeNullWhen(false)] out Subscriber subscriber)
     {

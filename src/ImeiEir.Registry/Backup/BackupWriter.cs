@@ -19,14 +19,15 @@ internal static class BackupWriter
     /// <param name="destination">Where the bytes go.</param>
     /// <param name="ct">Ends the copy (the reader went away).</param>
     /// <param name="attribution">The attribution records of changes 1..S (<see cref="AttributionLog.EncodeUpto"/>).</param>
-    public static async Task WriteAsync(ChangeReader changes, ulong sequence, byte[] attribution, RegistryGeneration generation, long takenUnixMilliseconds,
-        Stream destination, CancellationToken ct)
+    /// <param name="sections">The state beside the log, captured when S was read (<see cref="BackupFormat.EncodeSections"/>).</param>
+    public static async Task WriteAsync(ChangeReader changes, ulong sequence, byte[] attribution, byte[] sections, RegistryGeneration generation,
+        long takenUnixMilliseconds, Stream destination, CancellationToken ct)
     {
         var buffer = new Change[Batch];
         byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(BackupFormat.HeaderSize, Batch * BackupFormat.ChangeSize));
         try
         {
-            BackupFormat.WriteHeader(sequence, generation, takenUnixMilliseconds, attribution.Length, bytes);
+            BackupFormat.WriteHeader(sequence, generation, takenUnixMilliseconds, attribution.Length, sections.Length, bytes);
             await destination.WriteAsync(bytes.AsMemory(0, BackupFormat.HeaderSize), ct).ConfigureAwait(false);
             ulong after = 0;
             while (after < sequence)
@@ -39,6 +40,7 @@ internal static class BackupWriter
                 after += (ulong)count;
             }
             await destination.WriteAsync(attribution, ct).ConfigureAwait(false);
+            await destination.WriteAsync(sections, ct).ConfigureAwait(false);
             BackupFormat.WriteTrailer(sequence, bytes);
             await destination.WriteAsync(bytes.AsMemory(0, BackupFormat.TrailerSize), ct).ConfigureAwait(false);
             await destination.FlushAsync(ct).ConfigureAwait(false);

@@ -57,7 +57,7 @@ internal static class RegistryRestore
         var headerBytes = new byte[Math.Min(BackupFormat.HeaderSize, input.Length)];
         await ReadAsync(input, headerBytes, ct).ConfigureAwait(false);
         if (!BackupFormat.TryReadHeader(headerBytes, out BackupFormat.Header header))
-            throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP header of version 1 or {BackupFormat.Version})");
+            throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP header of version 1 to {BackupFormat.Version})");
         (ulong sequence, RegistryGeneration source) = (header.Sequence, header.Generation);
         if (input.Length != header.Length)
             throw new InvalidDataException($"{backupFile} is cut or damaged: {input.Length} bytes, where a backup of {sequence} changes has {header.Length}");
@@ -85,6 +85,8 @@ internal static class RegistryRestore
             var attribution = new byte[header.AttributionBytes];
             await ReadAsync(input, attribution, ct).ConfigureAwait(false);
             AttributionLog.Restore(Path.GetDirectoryName(logDirectory)!, attribution, sequence, backupFile);
+            // The sections (version 3) are the state beside the log; their owners restore them (BackupFormat.ReadSections).
+            input.Position += header.SectionBytes;
             var trailer = new byte[BackupFormat.TrailerSize];
             if (!BackupFormat.IsTrailerOf(await ReadAsync(input, trailer, ct).ConfigureAwait(false), sequence))
                 throw new InvalidDataException($"{backupFile} is damaged: its trailer does not count {sequence} changes");

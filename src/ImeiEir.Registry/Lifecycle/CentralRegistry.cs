@@ -81,7 +81,11 @@ public sealed class CentralRegistry : IAsyncDisposable
     {
         if (_service is not null) throw new InvalidOperationException("The registry has already been started.");
         if (_options.RestoreFrom is string backup)
+        {
             await RegistryRestore.RestoreAsync(backup, _options, _directory, _logger, ct).ConfigureAwait(false);
+            // The state beside the log (version 3): the TAC database is the registry's; the host restores the notifier's.
+            TacBackup.Restore(TacDocument.In(_directory), BackupFormat.ReadSections(backup), backup);
+        }
         _service = await RegistryService.OpenAsync(_options, _directory, _time, _regimeClock.Calendar, _logger, ct).ConfigureAwait(false);
         await RegistrySeeding.SeedAsync(_service, _options, _openDemoLists, _logger, ct).ConfigureAwait(false);
 

@@ -267,15 +267,27 @@ public sealed class RegistryService : IAsyncDisposable
     /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
     /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
     /// </summary>
-    public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct)
+    public Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct) =>
+        WriteBackupAsync(destination, started, static () => [], ct);
+
+    /// <summary>
+    /// As <see cref="WriteBackupAsync(Stream, Action{ulong}, CancellationToken)"/>, with the state beside the log that
+    /// <paramref name="captureSections"/> copies right after the sequence is read (the TAC database, the notifier's).
+    /// </summary>
+    public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, Func<IReadOnlyList<BackupSection>> captureSections,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(captureSections);
         ThrowIfDisposed();
         ulong sequence = LastSequence;
+        // Captured at once, not after the changes are streamed: as close to S as state kept outside the log can be.
+        byte[] sections = BackupFormat.EncodeSections(captureSections());
         started?.Invoke(sequence);
         // Every record up to the published sequence is on disk: it is written before its batch commits.
         byte[] attribution = _attribution.EncodeUpto(sequence);
-        await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
+        await BackupWriter.WriteAsync(_changes, sequence, attribution, sections, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct)
+            .ConfigureAwait(false);
         return sequence;
     }
 

@@ -37,6 +37,8 @@ internal static class ImeiEirApp
         ListenEndpoints endpoints;
         try
         {
+            // Before the notifier's services exist: they open its files when first resolved.
+            NotifierRestore.Run(settings);
             endpoints = builder.AddImeiEir(settings);
             builder.Services.AddSingleton(_ => locks);
             configure?.Invoke(builder.Services);

@@ -46,6 +46,7 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
+            services.AddSingleton<IBackupSectionSource, NotifierBackupSource>();
             services.AddSingleton<RegistryNotices>();
             services.AddHostedService(sp => sp.GetRequiredService<RegistryNotices>());
             services.AddSingleton<NotifyMetrics>();

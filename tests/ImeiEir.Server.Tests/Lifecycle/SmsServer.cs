@@ -40,6 +40,9 @@ internal sealed class SmsServer : IAsyncDisposable
 
     public IPEndPoint Diameter => Server.Diameter;
 
+    /// <summary>The registry's admin port.</summary>
+    public Uri RegistryUrl => new($"http://127.0.0.1:{_registryPort}/");
+
     /// <summary>Starts Kannel and the server; <paramref name="extra"/> are more command-line settings (e.g. template sets).</summary>
     public static async Task<SmsServer> StartAsync(string name, params string[] extra)
     {
