@@ -290,4 +290,32 @@ public class OutboxTests
         using Notifier reopened = await TestData.OpenAsync(_dir.Path, _time);
         Assert.That(reopened.Outbox.Count, Is.EqualTo(4), "dropped again at open: the journal still holds them until a compaction");
     }
+
+    [Test]
+    public async Task Notify_RetainDays_decides_which_final_notices_the_next_open_drops_and_pending_ones_stay()
+    {
+        var today = new DateOnly(2026, 11, 24);
+        NoticeRequest Reminder(int daysAgo, string imsi = TestData.RuImsi) =>
+            new(NoticeKind.DailyReminder, TestData.Imei, imsi, TestData.Deadline, today.AddDays(-daysAgo));
+        using (Notifier notifier = await TestData.OpenAsync(_dir.Path, _time, o => o.RetainDays = 10))
+        {
+            await TestData.ImportAsync(notifier, TestData.DirectoryCsv);
+            NoticeOutbox outbox = notifier.Outbox;
+            outbox.EnqueueMany([Reminder(12), Reminder(5)]);
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.That(outbox.TryStartNext(_time.GetUtcNow(), out OutgoingSms sms, out _), Is.True);
+                outbox.MarkAccepted(sms.Key, "0: Accepted for delivery");
+                outbox.RecordDeliveryReport(sms.Key, 1);
+            }
+            outbox.Enqueue(Reminder(50, TestData.KkImsi)); // pending: kept however old
+        }
+
+        // The default (35 days) would keep the 12-day-old delivered reminder; Notify:RetainDays=10 drops it at open.
+        using Notifier reopened = await TestData.OpenAsync(_dir.Path, _time, o => o.RetainDays = 10);
+        Assert.That(reopened.Outbox.FindByImei(TestData.Imei).Select(n => (n.LocalDay, n.State)), Is.EquivalentTo(new[]
+        {
+            (today.AddDays(-5), NoticeState.Delivered), (today.AddDays(-50), NoticeState.Pending),
+        }));
+    }
 }
