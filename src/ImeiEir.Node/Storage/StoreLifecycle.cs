@@ -73,7 +73,8 @@ internal sealed class StoreLifecycle : IHostedService, IAsyncDisposable
             ulong sequence = CurrentSequence;
             try
             {
-                await _store.CheckpointAsync(sequence, cancellationToken);
+                // Read under the store's gate, as the periodic checkpoint does (CheckpointPeriodicallyAsync).
+                await _store.CheckpointAsync(() => sequence = CurrentSequence, cancellationToken);
                 NodeLog.StoreCheckpointed(_logger, _directory, sequence);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
