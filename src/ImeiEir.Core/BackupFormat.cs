@@ -103,7 +103,13 @@ public static class BackupFormat
     {
         ArgumentNullException.ThrowIfNull(sections);
         long length = 0;
-        foreach (BackupSection section in sections) length += 2 + Encoding.ASCII.GetByteCount(section.Name) + 8 + section.Content.Length;
+        foreach (BackupSection section in sections)
+        {
+            // What TryDecodeSections accepts: 1 to 65,535 printable ASCII characters, no space.
+            if (section.Name.Length is 0 or > ushort.MaxValue || section.Name.Any(c => c is < '!' or > '~'))
+                throw new ArgumentException($"'{section.Name}' is not a backup section name (printable ASCII, no spaces)", nameof(sections));
+            length += 2 + section.Name.Length + 8 + section.Content.Length;
+        }
         var bytes = new byte[length];
         int offset = 0;
         foreach (BackupSection section in sections)
