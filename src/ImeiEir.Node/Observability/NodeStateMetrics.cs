@@ -19,6 +19,9 @@ internal sealed class NodeStateMetrics
     private readonly Gauge _lagSeconds;
     private readonly Gauge _lastApplied;
     private readonly Counter _reconnects;
+    private readonly Gauge _registry;
+    private readonly Counter _registrySwitches;
+    private Uri? _registryShown;
     private readonly Gauge _sightingsQueued;
     private readonly Counter _sightingsDropped;
     private readonly Counter _sightingsReported;
@@ -36,6 +39,9 @@ internal sealed class NodeStateMetrics
         _lagSeconds = f.CreateGauge("imeieir_sync_lag_seconds", "Registry time of its newest change minus that of the newest change applied here.");
         _lastApplied = f.CreateGauge("imeieir_sync_last_applied_sequence", "Sequence number of the last registry change applied to this node's store.");
         _reconnects = f.CreateCounter("imeieir_sync_reconnects_total", "Times the node reconnected to the registry's feed.");
+        _registry = f.CreateGauge("imeieir_sync_registry", "1 for the registry (one of Registry:Url) this node follows now, 0 for one it followed before.",
+            new GaugeConfiguration { LabelNames = ["url"] });
+        _registrySwitches = f.CreateCounter("imeieir_sync_registry_switches_total", "Times the node moved to another of the registries in Registry:Url (the one followed failed).");
         _sightingsQueued = f.CreateGauge("imeieir_sightings_queued", "Sightings waiting to reach the registry: queued by answers plus kept for a retry.");
         _sightingsDropped = f.CreateCounter("imeieir_sightings_dropped_total", "Sightings dropped because the queue or the retry set was full; the device is reported again at its next attach.");
         _sightingsReported = f.CreateCounter("imeieir_sightings_reported_total", "Sightings the registry acknowledged.");
@@ -54,6 +60,13 @@ internal sealed class NodeStateMetrics
             _lagSeconds.Set(status.LagSeconds);
             _lastApplied.Set(status.LastApplied);
             _reconnects.IncTo(status.Reconnects);
+            _registrySwitches.IncTo(status.RegistrySwitches);
+            if (status.Registry != _registryShown)
+            {
+                if (_registryShown is not null) _registry.WithLabels(_registryShown.ToString()).Set(0);
+                _registry.WithLabels(status.Registry.ToString()).Set(1);
+                _registryShown = status.Registry;
+            }
         }
         if (_sync.Reporter is { } reporter)
         {
