@@ -92,6 +92,9 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         _generation = new FollowedGeneration(store.DirectoryPath);
     }
 
+    /// <summary>Every registry the node may follow (<c>Registry:Url</c>), in order; <see cref="SyncStatus.Registry"/> is the one followed now.</summary>
+    public IReadOnlyList<Uri> Registries => _registry.Urls;
+
     /// <summary>The last change sequence applied and visible in the store; 0 while a (re-)bootstrap is in progress.</summary>
     public ulong LastApplied => Volatile.Read(ref _lastApplied);
 

@@ -21,7 +21,6 @@ internal sealed class NodeStateMetrics
     private readonly Counter _reconnects;
     private readonly Gauge _registry;
     private readonly Counter _registrySwitches;
-    private Uri? _registryShown;
     private readonly Gauge _sightingsQueued;
     private readonly Counter _sightingsDropped;
     private readonly Counter _sightingsReported;
@@ -39,7 +38,7 @@ internal sealed class NodeStateMetrics
         _lagSeconds = f.CreateGauge("imeieir_sync_lag_seconds", "Registry time of its newest change minus that of the newest change applied here.");
         _lastApplied = f.CreateGauge("imeieir_sync_last_applied_sequence", "Sequence number of the last registry change applied to this node's store.");
         _reconnects = f.CreateCounter("imeieir_sync_reconnects_total", "Times the node reconnected to the registry's feed.");
-        _registry = f.CreateGauge("imeieir_sync_registry", "1 for the registry (one of Registry:Url) this node follows now, 0 for one it followed before.",
+        _registry = f.CreateGauge("imeieir_sync_registry", "1 for the registry (of those in Registry:Url) this node follows now, 0 for the others.",
             new GaugeConfiguration { LabelNames = ["url"] });
         _registrySwitches = f.CreateCounter("imeieir_sync_registry_switches_total", "Times the node moved to another of the registries in Registry:Url (the one followed failed).");
         _sightingsQueued = f.CreateGauge("imeieir_sightings_queued", "Sightings waiting to reach the registry: queued by answers plus kept for a retry.");
@@ -61,12 +60,8 @@ internal sealed class NodeStateMetrics
             _lastApplied.Set(status.LastApplied);
             _reconnects.IncTo(status.Reconnects);
             _registrySwitches.IncTo(status.RegistrySwitches);
-            if (status.Registry != _registryShown)
-            {
-                if (_registryShown is not null) _registry.WithLabels(_registryShown.ToString()).Set(0);
-                _registry.WithLabels(status.Registry.ToString()).Set(1);
-                _registryShown = status.Registry;
-            }
+            foreach (Uri registry in _sync.Agent.Registries)
+                _registry.WithLabels(registry.ToString()).Set(registry == status.Registry ? 1 : 0);
         }
         if (_sync.Reporter is { } reporter)
         {
