@@ -1,3 +1,5 @@
+using ImeiEir.Core;
+
 namespace ImeiEir.Registry;
 
 /// <summary>
@@ -12,8 +14,10 @@ public sealed class RegistryOptions
     internal const int MinTokenLength = 16;
 
     /// <summary>
-    /// The registry an EIR node follows in <c>eir</c> mode, an absolute http(s) URL such as
-    /// <c>http://registry.example.net:8700</c>. Default null. Not used by the registry itself.
+    /// The registry an EIR node follows in <c>eir</c> mode: an absolute http(s) URL such as
+    /// <c>http://registry.example.net:8700</c>, or several registry processes of one generation, comma-separated
+    /// (<c>http://r1:8700,http://r2:8700</c>): the node follows one at a time and moves to the next when it fails
+    /// (<see cref="Core.RegistryUrls"/>). Default null. Not used by the registry itself.
     /// </summary>
     public string? Url { get; set; }
 
@@ -96,9 +100,8 @@ public sealed class RegistryOptions
     /// <summary>Checks every option; one <c>"Registry:Key: message"</c> line per problem, none when valid.</summary>
     public IEnumerable<string> Validate()
     {
-        if (Url is not null
-            && (!Uri.TryCreate(Url, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
-            yield return $"{Section}:Url: '{Url}' is not an absolute http:// or https:// URL";
+        if (Url is not null && !RegistryUrls.TryParse(Url, out _, out string urlProblem))
+            yield return $"{Section}:Url: {urlProblem}";
         if (!System.Net.IPAddress.TryParse(Host, out _))
             yield return $"{Section}:Host: '{Host}' is not an IP address (the listener binds an address, as Diameter:Host)";
         if (Port is < 0 or > 65535)

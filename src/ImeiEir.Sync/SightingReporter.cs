@@ -11,17 +11,18 @@ namespace ImeiEir.Sync;
 /// lock-free <see cref="SightingQueue"/> and never wait; this loop drains it into a pending set (one entry per IMEI,
 /// IMSI and kind, keeping the earliest time), posts batches, and keeps what failed for the next attempt with
 /// exponential back-off. Nothing is dropped silently: a full queue and a full pending set are counted.
+/// Posts go to the registry the node follows now (<see cref="RegistryLink.Url"/>); a post that finds it unreachable or
+/// failing (5xx) moves the node to the next one, so the retry goes there.
 /// </summary>
 public sealed class SightingReporter : BackgroundService
 {
     private readonly SightingsOptions _options;
-    private readonly string _readerToken;
+    private readonly RegistryLink _registry;
     private readonly string _nodeName;
     private readonly SightingQueue _queue;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly ILogger<SightingReporter> _logger;
-    private readonly Uri _endpoint;
     private readonly Dictionary<(ulong Imei, PackedImsi Imsi, SightingKind Kind), uint> _pending = [];
     private long _reported;
     private long _failedAttempts;
@@ -42,13 +43,12 @@ public sealed class SightingReporter : BackgroundService
         IReadOnlyList<string> problems = [.. options.Validate(), .. registry.Validate(SightingsOptions.Section)];
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
         _options = options;
-        _readerToken = registry.ReaderToken;
+        _registry = registry;
         _nodeName = nodeName;
         _queue = queue;
         _http = http;
         _time = time;
         _logger = logger;
-        _endpoint = new Uri(registry.Url.AbsoluteUri.TrimEnd('/') + "/v1/sightings");
     }
 
     /// <summary>Sightings the registry has acknowledged.</summary>
@@ -142,9 +142,10 @@ public sealed class SightingReporter : BackgroundService
             var ((imei, imsi, kind), seen) = batch[i];
             SightingCodec.Write(new Sighting(imei, imsi, seen, kind), body.AsSpan(i * SightingCodec.Size));
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
+        Uri registry = _registry.Url;
+        using var request = new HttpRequestMessage(HttpMethod.Post, RegistryLink.Base(registry) + "/v1/sightings") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(SightingCodec.ContentType);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _readerToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _registry.ReaderToken);
         request.Headers.TryAddWithoutValidation("X-ImeiEir-Node", _nodeName);
         try
         {
@@ -161,10 +162,14 @@ public sealed class SightingReporter : BackgroundService
                 Interlocked.Add(ref _rejected, batch.Length);
                 return RejectedMarker;
             }
-            return $"HTTP {(int)response.StatusCode}: {detail}";
+            string failure = $"HTTP {(int)response.StatusCode}: {detail}";
+            if ((int)response.StatusCode >= 500) _registry.Failed(registry, "sightings: " + failure);
+            return failure;
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
+            // Unreachable, cut, or no answer in time: the registry's trouble, so the retry goes to the next one.
+            _registry.Failed(registry, "sightings: " + e.Message);
             return e.Message;
         }
         catch (OperationCanceledException)

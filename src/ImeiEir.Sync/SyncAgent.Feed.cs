@@ -12,7 +12,7 @@ public sealed partial class SyncAgent
     /// Follows <c>GET /v1/feed?after=LastApplied</c> until the connection ends; returns why it ended. Throws for a
     /// refused request (<see cref="RegistryRefusedException"/>, <see cref="RegistryBehindException"/>) and network errors.
     /// </summary>
-    private async Task<string> FollowAsync(ImeiStoreSession session, CancellationToken stopping)
+    private async Task<string> FollowAsync(ImeiStoreSession session, Uri registry, CancellationToken stopping)
     {
         ulong after = LastApplied;
         // The watchdog: no frame for HeartbeatTimeout → cancel the request (which closes the connection).
@@ -21,7 +21,7 @@ public sealed partial class SyncAgent
         CancellationToken token = linked.Token;
         try
         {
-            using HttpRequestMessage request = NewRequest($"{_baseUrl}/v1/feed?after={after}", FeedFormat.ContentType);
+            using HttpRequestMessage request = NewRequest($"{RegistryLink.Base(registry)}/v1/feed?after={after}", FeedFormat.ContentType);
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
             CheckGeneration(response);
             if (response.StatusCode == HttpStatusCode.Conflict)
@@ -32,14 +32,22 @@ public sealed partial class SyncAgent
             if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the feed", token);
             string? mediaType = response.Content.Headers.ContentType?.MediaType;
             if (mediaType is not null && mediaType != FeedFormat.ContentType)
-                throw new RegistryRefusedException($"the feed answered with content type {mediaType}, not {FeedFormat.ContentType}");
+                throw new RegistryRefusedException($"the feed answered with content type {mediaType}, not {FeedFormat.ContentType}",
+                    // Not a registry's answer (a proxy's page?): that URL's fault, as a bad gateway's, so the next one is tried.
+                    (int)HttpStatusCode.BadGateway);
 
             await using Stream stream = await response.Content.ReadAsStreamAsync(token);
             PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: PipeBufferSize, leaveOpen: true));
             SyncLog.FeedConnected(_logger, after);
+            if (registry != _followedUrl)
+            {
+                // Once per registry followed, not per reconnect: which one the node follows, in the log.
+                _followedUrl = registry;
+                SyncLog.FollowingRegistry(_logger, registry.ToString(), after, _generation.Current.IsNone ? "not named" : _generation.Current.ToString());
+            }
             try
             {
-                return await ReadFeedAsync(reader, session, watchdog, token);
+                return await ReadFeedAsync(reader, session, registry, watchdog, token);
             }
             finally
             {
@@ -67,7 +75,7 @@ public sealed partial class SyncAgent
         else if (followed != announced) throw new GenerationChangedException(followed, announced);
     }
 
-    private async Task<string> ReadFeedAsync(PipeReader reader, ImeiStoreSession session, CancellationTokenSource watchdog, CancellationToken token)
+    private async Task<string> ReadFeedAsync(PipeReader reader, ImeiStoreSession session, Uri registry, CancellationTokenSource watchdog, CancellationToken token)
     {
         bool headAnnounced = false;
         while (true)
@@ -109,6 +117,9 @@ public sealed partial class SyncAgent
                 SyncLog.BadFeed(_logger, reason);
                 return reason;
             }
+            // Sightings or TAC polling found this registry failing and moved the node on: one registry at a time.
+            if (_registry.Url != registry)
+                return $"the node moved to registry {_registry.Url}";
             if (result.IsCompleted)
                 return unparsed > 0
                     ? $"the registry closed the feed in the middle of a frame ({unparsed} bytes of it received)"

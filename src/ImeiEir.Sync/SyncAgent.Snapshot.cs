@@ -14,7 +14,7 @@ public sealed partial class SyncAgent
     /// Throws when the snapshot is cut or damaged; the caller retries, and records already applied are skipped or
     /// overwritten by sequence, so a retry is harmless.
     /// </summary>
-    private async Task BootstrapAsync(ImeiStoreSession session, bool clear, CancellationToken stopping)
+    private async Task BootstrapAsync(ImeiStoreSession session, bool clear, Uri registry, CancellationToken stopping)
     {
         Volatile.Write(ref _state, (int)SyncState.Bootstrapping);
         // An earlier checkpoint finishing later must not record its generation over the mark below.
@@ -36,7 +36,7 @@ public sealed partial class SyncAgent
             SyncLog.StoreCleared(_logger, removed);
         }
 
-        string url = $"{_baseUrl}/v1/snapshot";
+        string url = $"{RegistryLink.Base(registry)}/v1/snapshot";
         SyncLog.BootstrapStarting(_logger, url);
         long started = _time.GetTimestamp();
         using var watchdog = new CancellationTokenSource(_options.HeartbeatTimeout, _time);

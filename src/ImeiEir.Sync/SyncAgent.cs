@@ -19,7 +19,11 @@ namespace ImeiEir.Sync;
 /// <item>any failure (network, HTTP status, silence past <see cref="SyncOptions.HeartbeatTimeout"/>) → reconnect with
 /// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again;</item>
 /// <item>a registry of another generation than the store's (<see cref="FollowedGeneration"/>: a new or restored
-/// registry, whose numbers name other changes) → clear the store and bootstrap again, whatever its sequence.</item>
+/// registry, whose numbers name other changes) → clear the store and bootstrap again, whatever its sequence; checked
+/// on every answer, so also when the node moves to another registry;</item>
+/// <item>several registry URLs (<see cref="RegistryLink"/>): a connection failure, a timeout, a 5xx or an ended feed
+/// moves the node to the next one, where it resumes after <see cref="LastApplied"/>; the back-off grows per round
+/// through all of them, not per URL.</item>
 /// </list>
 /// The store must be opened and <see cref="ImeiStore.TryRecover()"/> called before the agent starts.
 /// </summary>
@@ -36,12 +40,11 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private const ulong BootstrapProgressEvery = 1_000_000;
 
     private readonly SyncOptions _options;
-    private readonly string _readerToken;
+    private readonly RegistryLink _registry;
     private readonly ImeiStore _store;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly ILogger<SyncAgent> _logger;
-    private readonly string _baseUrl;
     private readonly TaskCompletionSource _firstCatchUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FollowedGeneration _generation;
 
@@ -55,6 +58,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private long _behindSinceRegistryMs;
     private long _reconnects;
     private ErrorRecord? _lastError;
+    private Uri? _followedUrl; // the loop only: the registry whose feed was last connected, for the log line on a change
 
     // Checkpointing: the loop only.
     private long _changesSinceCheckpoint;
@@ -78,16 +82,18 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         if (problems.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, problems), nameof(options));
 
         _options = options;
-        _readerToken = registry.ReaderToken;
+        _registry = registry;
         _store = store;
         _http = http;
         _time = time;
         _logger = logger;
-        _baseUrl = registry.Url.AbsoluteUri.TrimEnd('/');
         // A store recovered from a checkpoint taken half-way through a bootstrap has no valid cursor: bootstrap again.
         _lastApplied = store.IsComplete ? store.RecoveredSequence : 0;
         _generation = new FollowedGeneration(store.DirectoryPath);
     }
+
+    /// <summary>Every registry the node may follow (<c>Registry:Url</c>), in order; <see cref="SyncStatus.Registry"/> is the one followed now.</summary>
+    public IReadOnlyList<Uri> Registries => _registry.Urls;
 
     /// <summary>The last change sequence applied and visible in the store; 0 while a (re-)bootstrap is in progress.</summary>
     public ulong LastApplied => Volatile.Read(ref _lastApplied);
@@ -108,7 +114,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
             ulong lag = head > applied ? head - applied : 0;
             ErrorRecord? error = Volatile.Read(ref _lastError);
             return new SyncStatus((SyncState)Volatile.Read(ref _state), applied, head, lag, LagSeconds(lag),
-                Interlocked.Read(ref _reconnects), error?.Message, error?.At);
+                Interlocked.Read(ref _reconnects), error?.Message, error?.At, _registry.Url, _registry.Switches);
         }
     }
 
@@ -157,16 +163,20 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
             {
                 ulong appliedBefore = LastApplied;
                 long started = _time.GetTimestamp();
+                // One registry per attempt: the snapshot and the feed after it come from the same one.
+                Uri registry = _registry.Url;
                 string reason;
+                // Whether the failure is the registry's (unreachable, silent, 5xx, ended): then the next one is tried.
+                bool moveOn = true;
                 try
                 {
                     if (bootstrap)
                     {
-                        await BootstrapAsync(session, clear, stoppingToken);
+                        await BootstrapAsync(session, clear, registry, stoppingToken);
                         bootstrap = clear = false;
                         failures = 0;
                     }
-                    reason = await FollowAsync(session, stoppingToken);
+                    reason = await FollowAsync(session, registry, stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -178,6 +188,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     bootstrap = clear = true;
                     reason = $"HTTP 409: the registry's last sequence is below this node's {LastApplied}; bootstrapping again";
                     Volatile.Write(ref _registryHead, 0); // the head we knew belongs to the registry's former history
+                    moveOn = false;
                 }
                 catch (GenerationChangedException e)
                 {
@@ -185,12 +196,15 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     bootstrap = clear = true;
                     reason = $"the registry is generation {e.Announced}, not {e.Followed}; bootstrapping again";
                     Volatile.Write(ref _registryHead, 0);
+                    moveOn = false;
                 }
                 catch (Exception e)
                 {
                     // Anything else (refused, cut, damaged snapshot, or a bug) costs a reconnect, never the node:
                     // it keeps answering from its last state.
                     reason = (bootstrap ? "snapshot: " : "feed: ") + Describe(e);
+                    // A refusal of ours (401, 4xx) would be the same at every registry of the generation.
+                    moveOn = e is not RegistryRefusedException { IsServerError: false };
                 }
 
                 // The host's own token, not only the linked stoppingToken: a stopping host cancels it first, and the
@@ -202,7 +216,11 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                 // A connection that got somewhere, or lasted, resets the back-off.
                 if (LastApplied != appliedBefore || _time.GetElapsedTime(started) >= _options.MaxBackoff) failures = 0;
                 failures++;
-                TimeSpan delay = Backoff.Delay(_options.InitialBackoff, _options.MaxBackoff, failures, Random.Shared.NextDouble());
+                // Someone else (sightings, TAC polling) may have moved on already: then this is not a second failure.
+                if (moveOn && _registry.Url == registry) _registry.Failed(registry, reason);
+                // The delay grows per round through every registry: a dead first one costs the second nothing.
+                int round = (failures - 1) / _registry.Urls.Count + 1;
+                TimeSpan delay = Backoff.Delay(_options.InitialBackoff, _options.MaxBackoff, round, Random.Shared.NextDouble());
                 Interlocked.Increment(ref _reconnects);
                 SyncLog.Reconnecting(_logger, reason, LastApplied, (long)delay.TotalMilliseconds, failures);
                 try
@@ -305,7 +323,7 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
     private HttpRequestMessage NewRequest(string url, string accept)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _readerToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _registry.ReaderToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
         return request;
     }
@@ -325,8 +343,8 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
         }
         int code = (int)response.StatusCode;
         if (code == 401)
-            throw new RegistryRefusedException($"HTTP 401 Unauthorized on {what}: the registry refused the reader token (check Registry:ReaderToken){detail}");
-        throw new RegistryRefusedException($"HTTP {code} {response.ReasonPhrase} on {what}{detail}");
+            throw new RegistryRefusedException($"HTTP 401 Unauthorized on {what}: the registry refused the reader token (check Registry:ReaderToken){detail}", code);
+        throw new RegistryRefusedException($"HTTP {code} {response.ReasonPhrase} on {what}{detail}", code);
     }
 
     private sealed record ErrorRecord(string Message, DateTimeOffset At);

@@ -3,7 +3,11 @@ using ImeiEir.Core;
 namespace ImeiEir.Sync;
 
 /// <summary>The registry answered a request with an error status (401, 500, ...); the agent backs off and retries.</summary>
-internal sealed class RegistryRefusedException(string message) : Exception(message);
+internal sealed class RegistryRefusedException(string message, int statusCode) : Exception(message)
+{
+    /// <summary>A 5xx: the registry's trouble, not the request's, so another registry may well answer.</summary>
+    public bool IsServerError { get; } = statusCode >= 500;
+}
 
 /// <summary>The registry answered 409 to a feed request: its last sequence is below the node's (restored from an older backup).</summary>
 internal sealed class RegistryBehindException(string detail) : Exception(detail);

@@ -47,6 +47,12 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "The local store's last bootstrap did not finish ({Detail}); clearing it (checkpoint at sequence {Sequence}) and bootstrapping again")]
     public static partial void BootstrapUnfinished(ILogger logger, ulong sequence, string detail);
 
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Registry {From} failed ({Reason}); following {To} now (registry {Index} of {Count}; {Folded} earlier switches not logged)")]
+    public static partial void RegistrySwitched(ILogger logger, string from, string reason, string to, int index, int count, int folded);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Following the registry feed at {Url} after sequence {Sequence} (registry generation {Generation})")]
+    public static partial void FollowingRegistry(ILogger logger, string url, ulong sequence, string generation);
+
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Reporting sightings failed ({Reason}); {Pending} kept, retrying in {DelayMilliseconds} ms (attempt {Attempt})")]
     public static partial void SightingsRetrying(ILogger logger, int pending, string reason, long delayMilliseconds, int attempt);
 

@@ -31,6 +31,8 @@ public enum SyncState
 /// <param name="Reconnects">How many times the agent reconnected (feed or snapshot) since it started.</param>
 /// <param name="LastError">The last failure (a connection error, an HTTP status, a corrupt frame), or null if none so far. Never contains the token.</param>
 /// <param name="LastErrorAt">When <paramref name="LastError"/> happened (local clock), or null.</param>
+/// <param name="Registry">The registry the node follows now (one of <c>Registry:Url</c>).</param>
+/// <param name="RegistrySwitches">How many times the node moved to another registry since it started.</param>
 public sealed record SyncStatus(
     SyncState State,
     ulong LastApplied,
@@ -39,4 +41,6 @@ public sealed record SyncStatus(
     double LagSeconds,
     long Reconnects,
     string? LastError,
-    DateTimeOffset? LastErrorAt);
+    DateTimeOffset? LastErrorAt,
+    Uri Registry,
+    long RegistrySwitches);

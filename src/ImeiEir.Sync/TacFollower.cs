@@ -11,13 +11,13 @@ namespace ImeiEir.Sync;
 /// beside the store (when it has a directory) in force, then asks the registry's <c>GET /v1/tac</c> at once and every
 /// <see cref="SyncOptions.TacCheckInterval"/>, with the version it holds in <c>If-None-Match</c>. A new version is
 /// parsed whole, saved, and only then swapped into the <see cref="TacTableSlot"/>; a failed fetch keeps the table in
-/// force. Off the answer path: checks only ever read the slot.
+/// force. Off the answer path: checks only ever read the slot. Asks the registry the node follows now
+/// (<see cref="RegistryLink.Url"/>); one unreachable or failing (5xx) moves the node to the next.
 /// </summary>
 public sealed class TacFollower : IDisposable
 {
     private readonly SyncOptions _options;
-    private readonly Uri _endpoint;
-    private readonly string _readerToken;
+    private readonly RegistryLink _registry;
     private readonly TacDirectory? _local;
     private readonly TacTableSlot _slot;
     private readonly bool _requireKnownTac;
@@ -34,8 +34,7 @@ public sealed class TacFollower : IDisposable
     {
         ArgumentNullException.ThrowIfNull(registry);
         _options = options;
-        _endpoint = new Uri(registry.Url.AbsoluteUri.TrimEnd('/') + "/v1/tac");
-        _readerToken = registry.ReaderToken;
+        _registry = registry;
         _local = local;
         _slot = slot;
         _requireKnownTac = requireKnownTac;
@@ -117,14 +116,18 @@ public sealed class TacFollower : IDisposable
 
     private async Task CheckOnceAsync(CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _endpoint);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _readerToken);
+        Uri registry = _registry.Url;
+        using var request = new HttpRequestMessage(HttpMethod.Get, RegistryLink.Base(registry) + "/v1/tac");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _registry.ReaderToken);
         if (_slot.Current is { } held)
             request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{held.Version}\""));
-        using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        using HttpResponseMessage response = await SendAsync(request, registry, ct);
         if (response.StatusCode is HttpStatusCode.NotModified or HttpStatusCode.NotFound) return; // unchanged, or none imported yet
         if (response.StatusCode != HttpStatusCode.OK)
+        {
+            if ((int)response.StatusCode >= 500) _registry.Failed(registry, $"TAC database: GET /v1/tac answered {(int)response.StatusCode}");
             throw new HttpRequestException($"GET /v1/tac answered {(int)response.StatusCode}");
+        }
         string? version = response.Headers.ETag?.Tag.Trim('"');
         if (!TacDirectory.TryParseVersion(version, out _))
             throw new InvalidDataException($"GET /v1/tac gave no valid version (ETag {response.Headers.ETag})");
@@ -136,5 +139,19 @@ public sealed class TacFollower : IDisposable
         _local?.Save(version!, content);
         _slot.Publish(table);
         SyncLog.TacLoaded(_logger, table.Version, table.Count, "registry");
+    }
+
+    /// <summary>Sends the request; an unreachable or silent registry moves the node to the next before the failure is rethrown.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Uri registry, CancellationToken ct)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            _registry.Failed(registry, "TAC database: " + e.Message);
+            throw;
+        }
     }
 }

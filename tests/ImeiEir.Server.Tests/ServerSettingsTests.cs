@@ -37,6 +37,16 @@ public sealed class ServerSettingsTests
     }
 
     [Test]
+    public void Registry_Url_takes_several_registries_comma_separated_and_a_bad_one_is_one_line_naming_the_key()
+    {
+        const string token = "--Registry:ReaderToken=reader-token-0123456789";
+        Assert.That(Load("--Mode=eir", "--Registry:Url=http://127.0.0.1:8700,http://127.0.0.1:8701", token).Registry.Url,
+            Is.EqualTo("http://127.0.0.1:8700,http://127.0.0.1:8701"));
+        string message = ErrorOf("--Mode=eir", "--Registry:Url=http://127.0.0.1:8700,127.0.0.1:8701", token);
+        Assert.That(message, Is.EqualTo("Registry:Url: '127.0.0.1:8701' is not an absolute http:// or https:// URL"));
+    }
+
+    [Test]
     public void Registry_TokensFile_is_a_known_key_and_a_blank_one_is_refused_naming_it()
     {
         Assert.That(Load("--Mode=registry", "--Registry:TokensFile=/etc/imeieir/tokens").Registry.TokensFile, Is.EqualTo("/etc/imeieir/tokens"));

@@ -54,4 +54,29 @@ public class OptionsTests
         Assert.That(Backoff.Delay(initial, max, failures, 0).TotalMilliseconds, Is.EqualTo(bound / 2).Within(0.001));
         Assert.That(Backoff.Delay(initial, max, failures, 0.999999).TotalMilliseconds, Is.EqualTo(bound).Within(0.01));
     }
+
+    [Test]
+    public void Several_registry_urls_are_taken_comma_separated_in_order_and_the_first_is_followed()
+    {
+        RegistryLink link = RegistryLink.Parse("http://127.0.0.1:8700, https://127.0.0.1:8701/prefix/", "t");
+        Assert.That(link.Urls.Select(u => u.ToString()), Is.EqualTo(new[] { "http://127.0.0.1:8700/", "https://127.0.0.1:8701/prefix/" }));
+        Assert.That(link.Url, Is.EqualTo(link.Urls[0]));
+        Assert.That(link.Failed(link.Urls[1], "not the one followed"), Is.False, "a failure of a registry not followed moves nothing");
+        Assert.That(link.Failed(link.Urls[0], "down"), Is.True);
+        Assert.That(link.Failed(link.Urls[0], "the same failure seen by another user"), Is.False, "one failure moves once");
+        Assert.That((link.Url, link.Switches), Is.EqualTo((link.Urls[1], 1L)));
+        Assert.That(link.Failed(link.Urls[1], "down too"), Is.True);
+        Assert.That(link.Url, Is.EqualTo(link.Urls[0]), "round and round");
+    }
+
+    [TestCase("http://127.0.0.1:8700,ftp://127.0.0.1:8701", "'ftp://127.0.0.1:8701' is not an absolute http:// or https:// URL")]
+    [TestCase("http://127.0.0.1:8700,,http://127.0.0.1:8701", "an empty entry")]
+    [TestCase("http://127.0.0.1:8700,http://127.0.0.1:8700/", "given twice")]
+    [TestCase(" ", "no URL given")]
+    public void A_bad_registry_url_list_is_one_line_naming_the_key_and_the_entry(string urls, string problem)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RegistryLink.Parse(urls, "t"));
+        string line = error!.Message.Split(Environment.NewLine)[0].Split(" (Parameter")[0];
+        Assert.That(line, Does.StartWith("Registry:Url: ").And.Contain(problem));
+    }
 }

@@ -100,6 +100,27 @@ public class SightingReporterTests
         Assert.That((reporter.Service.FailedAttempts, reporter.Service.Rejected, reporter.Service.Dropped, reporter.Service.Queued), Is.EqualTo((0L, 0L, 0L, 0)));
     }
 
+    [TestCase(false), TestCase(true), CancelAfter(20_000)]
+    public async Task Sightings_that_fail_at_the_followed_registry_go_to_the_next_one_and_the_node_follows_it(bool failingWith503)
+    {
+        await using FakeRegistry live = await FakeRegistry.StartAsync();
+        await using FakeRegistry failing = await FakeRegistry.StartAsync();
+        failing.SightingsStatus = 503;
+        Uri first = failingWith503 ? failing.Url : new Uri($"http://127.0.0.1:{FakeRegistry.FreePort()}/");
+        ReporterSetup setup = Options(first) with { Registry = RegistryLink.Parse($"{first},{live.Url}", FakeRegistry.Token) };
+        await using Reporter reporter = await new Reporter(setup).StartAsync();
+        Sighting[] sent = [S(1, T0), S(2, T0 + 1)];
+        reporter.Enqueue(sent);
+
+        await Wait.UntilAsync(() => reporter.Service.Reported == 2, "both reported");
+        Assert.Multiple(() =>
+        {
+            Assert.That(live.AcceptedSightings, Is.EquivalentTo(sent));
+            Assert.That(reporter.Service.FailedAttempts, Is.EqualTo(1), "one failure at the first registry, then the second took them");
+            Assert.That(setup.Registry.Url, Is.EqualTo(live.Url), "the feed and TAC polling share the link: they follow the second too");
+        });
+    }
+
     [Test, CancelAfter(20_000)]
     public async Task Batches_hold_at_most_BatchSize_sightings()
     {
@@ -252,7 +273,7 @@ public class SightingReporterTests
         RegistryLink valid = ValidRegistry;
         yield return new TestCaseData(new SightingsOptions(), new RegistryLink(new Uri("ftp://registry/"), "t"), "Sightings:RegistryUrl: ");
         yield return new TestCaseData(new SightingsOptions(), new RegistryLink(new Uri("registry/v1", UriKind.Relative), "t"), "Sightings:RegistryUrl: ");
-        yield return new TestCaseData(new SightingsOptions(), valid with { ReaderToken = " " }, "Sightings:ReaderToken: ");
+        yield return new TestCaseData(new SightingsOptions(), new RegistryLink(valid.Url, " "), "Sightings:ReaderToken: ");
         yield return new TestCaseData(new SightingsOptions { MaxPending = 0 }, valid, "Sightings:MaxPending: must be at least 1, got 0");
         yield return new TestCaseData(new SightingsOptions { BatchSize = 0 }, valid, "Sightings:BatchSize: must be 1 to 100000, got 0");
         yield return new TestCaseData(new SightingsOptions { BatchSize = 100_001 }, valid, "Sightings:BatchSize: must be 1 to 100000, got 100001");

@@ -36,6 +36,8 @@ public static class OperationalEndpoints
                     lagSequences = status.LagSequences,
                     lagSeconds = status.LagSeconds,
                     lastError = status.LastError,
+                    registry = status.Registry.ToString(),
+                    registrySwitches = status.RegistrySwitches,
                 } : null,
             };
             return Results.Json(body, JsonSerializerOptions.Web, statusCode: ready ? 200 : 503);

@@ -93,7 +93,9 @@ internal sealed class NodeSync : IHostedService, IDisposable
 
     private void StartAgent()
     {
+        // One link for the feed, sightings and TAC polling: they follow the same registry, and move on together.
         RegistryLink registry = _registry();
+        registry.UseLogger(_loggers.CreateLogger<RegistryLink>(), _time);
         _agent = new SyncAgent(_syncOptions, registry, _store.Store, _http, _time,
             _loggers.CreateLogger<SyncAgent>());
         _store.AppliedSequence = _agent;

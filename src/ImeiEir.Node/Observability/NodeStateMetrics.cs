@@ -19,6 +19,8 @@ internal sealed class NodeStateMetrics
     private readonly Gauge _lagSeconds;
     private readonly Gauge _lastApplied;
     private readonly Counter _reconnects;
+    private readonly Gauge _registry;
+    private readonly Counter _registrySwitches;
     private readonly Gauge _sightingsQueued;
     private readonly Counter _sightingsDropped;
     private readonly Counter _sightingsReported;
@@ -36,6 +38,9 @@ internal sealed class NodeStateMetrics
         _lagSeconds = f.CreateGauge("imeieir_sync_lag_seconds", "Registry time of its newest change minus that of the newest change applied here.");
         _lastApplied = f.CreateGauge("imeieir_sync_last_applied_sequence", "Sequence number of the last registry change applied to this node's store.");
         _reconnects = f.CreateCounter("imeieir_sync_reconnects_total", "Times the node reconnected to the registry's feed.");
+        _registry = f.CreateGauge("imeieir_sync_registry", "1 for the registry (of those in Registry:Url) this node follows now, 0 for the others.",
+            new GaugeConfiguration { LabelNames = ["url"] });
+        _registrySwitches = f.CreateCounter("imeieir_sync_registry_switches_total", "Times the node moved to another of the registries in Registry:Url (the one followed failed).");
         _sightingsQueued = f.CreateGauge("imeieir_sightings_queued", "Sightings waiting to reach the registry: queued by answers plus kept for a retry.");
         _sightingsDropped = f.CreateCounter("imeieir_sightings_dropped_total", "Sightings dropped because the queue or the retry set was full; the device is reported again at its next attach.");
         _sightingsReported = f.CreateCounter("imeieir_sightings_reported_total", "Sightings the registry acknowledged.");
@@ -54,6 +59,9 @@ internal sealed class NodeStateMetrics
             _lagSeconds.Set(status.LagSeconds);
             _lastApplied.Set(status.LastApplied);
             _reconnects.IncTo(status.Reconnects);
+            _registrySwitches.IncTo(status.RegistrySwitches);
+            foreach (Uri registry in _sync.Agent.Registries)
+                _registry.WithLabels(registry.ToString()).Set(registry == status.Registry ? 1 : 0);
         }
         if (_sync.Reporter is { } reporter)
         {

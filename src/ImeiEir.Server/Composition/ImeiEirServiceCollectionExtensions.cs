@@ -86,7 +86,7 @@ internal static class ImeiEirServiceCollectionExtensions
     private static RegistryLocator RegistryOf(ServerSettings settings, ListenEndpoints endpoints, IServiceProvider services) =>
         settings.Mode.RunsRegistry()
             ? () => new RegistryLink(new Uri($"http://{endpoints.RegistryEndPoint}"), services.GetRequiredService<RegistryLifecycle>().Service.ReaderToken)
-            : () => new RegistryLink(new Uri(settings.Registry.Url!), settings.Registry.ReaderToken!);
+            : () => RegistryLink.Parse(settings.Registry.Url!, settings.Registry.ReaderToken!);
 
     /// <summary>Routes each HTTP port to its own endpoints: the registry API never answers on the node's port.</summary>
     public static void MapImeiEir(this WebApplication app, ServerSettings settings, ListenEndpoints endpoints)

@@ -264,8 +264,9 @@ public sealed class ServerSettings
             yield return $"Registry:RestoreFrom: the data directory '{DataDir}' is not empty; restore into a new, empty one (and leave the key out of later starts)";
         if (Mode != ServerMode.Eir)
             yield break;
-        if (!Uri.TryCreate(Registry.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https"))
-            yield return $"Registry:Url: '{Registry.Url}' must be the registry's http(s) URL in eir mode (e.g. http://10.0.0.5:8700)";
+        // A bad Url is named by RegistryOptions.Validate already: one line per problem.
+        if (string.IsNullOrWhiteSpace(Registry.Url))
+            yield return "Registry:Url: an eir node needs the registry's http(s) URL, or several comma-separated (e.g. http://10.0.0.5:8700,http://10.0.0.6:8700)";
         else if (string.IsNullOrEmpty(Registry.ReaderToken))
             yield return "Registry:ReaderToken: an eir node needs the registry's reader token (the registry writes it to <DataDir>/registry/reader.token)";
         if (Registry.InitialLists is not null)
