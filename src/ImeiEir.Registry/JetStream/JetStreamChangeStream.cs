@@ -150,6 +150,10 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
         {
             ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
+            // Earlier messages come again when the consumer is recreated (a server failed) or sits on a server still
+            // catching up (seen after a SIGSTOP of the leader): a stored message is committed, the same on every
+            // replica, so skipping one already read is safe. A later one than expected is a real gap.
+            if (sequence != 0 && sequence < expected) continue;
             if (sequence != expected)
                 throw new InvalidDataException($"stream {Stream}: expected change {expected}, got message {sequence} (a gap: was the stream purged?)");
             if (message.Data is not { } data || !LogEntry.TryRead(data, out Change change, out ulong previous) || change.Sequence != sequence)
