@@ -186,7 +186,7 @@ public sealed class NatsCluster : IDisposable
 
     private async Task WaitUntilReadyAsync()
     {
-        await Eventually.UntilAsync(IsReadyAsync, StartTimeout, "a JetStream meta leader and every running server healthy", Transcripts);
+        await Eventually.UntilAsync(IsReadyAsync, StartTimeout, "a JetStream meta leader with every running server current, and every running server healthy", Transcripts);
     }
 
     private async Task<bool> IsReadyAsync()
@@ -200,9 +200,16 @@ public sealed class NatsCluster : IDisposable
                 using HttpResponseMessage health = await _http.GetAsync(new Uri($"http://127.0.0.1:{_ports[i].Monitor}/healthz"));
                 if (!health.IsSuccessStatusCode) return false;
                 using JsonDocument jsz = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"http://127.0.0.1:{_ports[i].Monitor}/jsz")));
+                // The leader's view: every other running server is a current replica of the meta group, so a stream
+                // can be placed on any of them at once.
                 if (jsz.RootElement.TryGetProperty("meta_cluster", out JsonElement meta)
-                    && meta.TryGetProperty("leader", out JsonElement name) && name.GetString() is { Length: > 0 })
-                    leader = true;
+                    && meta.TryGetProperty("leader", out JsonElement name) && name.GetString() == $"n{i}")
+                {
+                    int current = meta.TryGetProperty("replicas", out JsonElement replicas)
+                        ? replicas.EnumerateArray().Count(r => r.TryGetProperty("current", out JsonElement c) && c.GetBoolean())
+                        : 0;
+                    leader = current >= Enumerable.Range(0, Size).Count(j => j != i && _servers[j] is not null && !_paused[j]);
+                }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {

@@ -46,6 +46,12 @@ public class ChangeStreamFailureTests
         string summary = $"killed n{leader} after {before} changes, {all.Count} at the end; {writer.Unavailable} unavailable answers";
         TestContext.Out.WriteLine(summary);
         AssertExactlyOnce(all, [writer], summary + "\n" + cluster.Transcripts());
+
+        // The killed server comes back on its ports and store, and a client of it alone reads the same log.
+        await cluster.RestartAsync(leader);
+        await using JetStreamChangeStream restarted = await JetStreamChangeStream.OpenAsync(
+            new NatsOptions { Url = cluster.ClientUrl(leader), Stream = options.Stream }, ct);
+        Assert.That(await StreamChanges.ReadAllAsync(restarted, TimeSpan.FromSeconds(60)), Is.EqualTo(all), "read through the restarted server");
     }
 
     [Test, CancelAfter(180_000)]

@@ -1,5 +1,8 @@
 using ImeiEir.Core;
 using ImeiEir.Registry.JetStream;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace ImeiEir.Registry.Tests.JetStream;
 
@@ -122,6 +125,17 @@ public class JetStreamChangeStreamTests
             Assert.That(later.Generation, Is.EqualTo(generations[0]));
             Assert.That(other.Generation, Is.Not.EqualTo(generations[0]), "another stream is another history");
         });
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task A_stream_of_that_name_that_is_not_a_change_log_is_refused_with_its_name(CancellationToken ct)
+    {
+        NatsOptions options = StreamChanges.Options(_cluster);
+        await using (var connection = new NatsConnection(NatsOpts.Default with { Url = _cluster.Urls }))
+            await new NatsJSContext(connection).CreateStreamAsync(new StreamConfig(options.Stream, ["other." + options.Stream]), ct);
+
+        InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => JetStreamChangeStream.OpenAsync(options, ct));
+        Assert.That(e!.Message, Does.Contain($"stream {options.Stream} is not an ImeiEir change log"));
     }
 
     [Test]
