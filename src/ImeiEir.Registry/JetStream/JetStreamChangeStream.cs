@@ -270,7 +270,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         }
     }
 
-    private static NatsOpts ConnectionOptions(NatsOptions options) => NatsOpts.Default with
+    internal static NatsOpts ConnectionOptions(NatsOptions options) => NatsOpts.Default with
     {
         Url = string.Join(',', options.Urls),
         Name = "imeieir-registry",
