@@ -60,7 +60,9 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         {
             await connection.ConnectAsync();
             var js = new NatsJSContext(connection);
-            StreamInfo info = await BindOrCreateAsync(js, options, ct);
+            // A second create after a timed-out one that happened finds the first one's stream ("name in use", as
+            // its generation differs) and binds it, so trying again is safe.
+            StreamInfo info = await ApiRetry.UntilAnsweredAsync(() => BindOrCreateAsync(js, options, ct), ct);
             if (!StreamDescription.TryParse(info.Config.Description, out RegistryGeneration generation))
                 throw new InvalidDataException($"stream {options.Stream} is not an ImeiEir change log (its description is '{info.Config.Description}')");
             return new JetStreamChangeStream(connection, js, options.Stream, generation);

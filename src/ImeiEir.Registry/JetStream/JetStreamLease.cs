@@ -59,13 +59,13 @@ internal sealed class JetStreamLease : IAsyncDisposable
         {
             await connection.ConnectAsync();
             var kv = new NatsKVContext(new NatsJSContext(connection));
-            INatsKVStore bucket = await kv.CreateOrUpdateStoreAsync(new NatsKVConfig(options.Stream + "_LEASES")
+            INatsKVStore bucket = await ApiRetry.UntilAnsweredAsync(() => kv.CreateOrUpdateStoreAsync(new NatsKVConfig(options.Stream + "_LEASES")
             {
                 History = 1,
                 MaxAge = timeToLive,
                 NumberOfReplicas = options.Replicas,
                 Storage = NatsKVStorageType.File,
-            }, ct);
+            }, ct).AsTask(), ct);
             return new JetStreamLease(connection, bucket, name, timeToLive);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
