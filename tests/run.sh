@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds the solution and runs every test project, including the integration tests against
 # real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway,
-# nghttp2-client and curl as the AMF's HTTP/2 clients).
+# nghttp2-client and curl as the AMF's HTTP/2 clients, nats-server as the JetStream cluster of the replicated change log).
 #
 #   tests/run.sh            on Debian 12 with the .NET 10 SDK; installs the peer tools it lacks with apt-get
 #
@@ -22,7 +22,7 @@ finish() {   # finish PASSED FAILED
 }
 
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl)
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -48,6 +48,8 @@ fi
 for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl dotnet; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH"; finish 0 1; }
 done
+# In /usr/sbin, which a non-root PATH may lack; the tests start it by that path (NatsCluster.ServerPath).
+[ -x /usr/sbin/nats-server ] || { say "/usr/sbin/nats-server is missing (package nats-server)"; finish 0 1; }
 # The capture test runs tshark on lo. dumpcap is installed without setuid (preseeded above), so a non-root run
 # needs the capture capabilities on it; root needs nothing.
 if [ "$(id -u)" -ne 0 ]; then
