@@ -120,7 +120,8 @@ internal sealed class PairTable
         {
             if (!entry.IsEmpty && entry.LastSeen >= since) kept++;
         }
-        var table = new PairTable((int)Math.Min(MaxCapacity, (long)kept * 2));
+        // The smallest power of two that holds them at most 3/4 full: rebuilding must not double the memory.
+        var table = new PairTable((int)Math.Min(MaxCapacity, kept * 4L / 3 + 2));
         foreach (PairEntry entry in _slots)
         {
             if (!entry.IsEmpty && entry.LastSeen >= since) table.Insert(entry);
