@@ -107,7 +107,8 @@ public sealed class CloneWatch : IDisposable
                     _files.Append(new PairEntry { ImeiPlusOne = sighting.ImeiKey + 1, Imsi = PairEntry.Pack(sighting.Imsi), FirstSeen = seen, LastSeen = seen });
                     appended = true;
                 }
-                if (update == PairUpdate.Added && !_suspected.Contains(sighting.ImeiKey)
+                // Extended too: an IMSI that had slid out of the window may come back into it and make the count.
+                if (update != PairUpdate.Unchanged && !_suspected.Contains(sighting.ImeiKey)
                     && _table.CountSince(sighting.ImeiKey, since) >= _options.Threshold)
                 {
                     _suspected.Add(sighting.ImeiKey);

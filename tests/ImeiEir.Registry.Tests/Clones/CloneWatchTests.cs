@@ -101,6 +101,18 @@ public sealed class CloneWatchTests
     }
 
     [Test]
+    public void An_IMSI_back_within_the_window_flags_the_IMEI_at_once()
+    {
+        Record(Pair(1, Imsi1, Day0));
+        _time.Advance(TimeSpan.FromDays(20));
+        Record(Pair(1, Imsi2, Day0.AddDays(20)));
+        _time.Advance(TimeSpan.FromDays(20));
+        Assert.That(Record(Pair(1, Imsi3, Day0.AddDays(40))), Is.Zero, "IMSI 1 is out of the window");
+        Assert.That(Record(Pair(1, Imsi1, Day0.AddDays(40))), Is.EqualTo(1), "IMSI 1 again: three within 30 days");
+        Assert.That((_watch.Suspected, Listed().Length), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
     public void A_sighting_older_than_the_window_or_ahead_of_now_is_clamped_or_ignored()
     {
         Record(Pair(1, Imsi1, Day0.AddDays(-31)), Pair(1, Imsi2, Day0.AddDays(5)));
