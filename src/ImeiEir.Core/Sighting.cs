@@ -11,6 +11,13 @@ public enum SightingKind : byte
 
     /// <summary>A black IMEI tried to attach with this IMSI.</summary>
     BlackAttach = 3,
+
+    /// <summary>
+    /// A home subscriber attached a device that is neither grey nor black (white, M2M, legacy, an invalid IMEI): the
+    /// (IMEI, IMSI) pair, for the registry's clone watch and the status SMS of a SIM's first device. Grey and black
+    /// attaches are pairs already, as <see cref="GreyAttach"/> and <see cref="BlackAttach"/>.
+    /// </summary>
+    HomeAttach = 4,
 }
 
 /// <summary>

@@ -42,7 +42,7 @@ public static class SightingCodec
         var kind = (SightingKind)source[21];
         if (imeiKey >= Imei.KeyLimit) { problem = $"IMEI key {imeiKey} is not 14 digits"; return false; }
         if (!imsi.IsWellFormed) { problem = $"IMSI value {imsi.Value} does not fit {imsi.Digits} digits (5 to 15, or 0 for none)"; return false; }
-        if (kind is not (SightingKind.FirstSeen or SightingKind.GreyAttach or SightingKind.BlackAttach)) { problem = $"kind {(byte)kind} is unknown"; return false; }
+        if (kind is not (SightingKind.FirstSeen or SightingKind.GreyAttach or SightingKind.BlackAttach or SightingKind.HomeAttach)) { problem = $"kind {(byte)kind} is unknown"; return false; }
         if (source[22] != 0 || source[23] != 0) { problem = "reserved bytes are not zero"; return false; }
         sighting = new Sighting(imeiKey, imsi, seen, kind);
         problem = null;

@@ -16,10 +16,11 @@ public sealed class SightingsOptions
     public int QueueCapacity { get; init; } = 65_536;
 
     /// <summary>
-    /// Slots of the table that reports an attach of a grey or black device at most once a day per subscriber
-    /// (default 262144, 8 bytes each; a power of two). Too small only costs repeated reports, never a notice.
+    /// Slots of the table that reports each home subscriber's (IMEI, IMSI) pair at most once a day (default 4194304,
+    /// 8 bytes each, 32 MiB; a power of two): since every home attach is reported (the registry's clone watch), it holds
+    /// a day of a node's distinct pairs. Too small only costs repeated reports, never a notice.
     /// </summary>
-    public int AttachFilterSlots { get; init; } = 262_144;
+    public int AttachFilterSlots { get; init; } = 4_194_304;
 
     /// <summary>
     /// Distinct sightings held while the registry is down or slow (default 1,000,000; ~100 MB at most). Past it a new

@@ -40,7 +40,7 @@ public class SightingCodecTests
                 (4, Gen.Choose(1_700_000_000, 1_900_000_000).Select(x => (uint)x)),
                 (1, Gen.Elements(0u, 1u, uint.MaxValue)),
                 (1, ArbMap.Default.GeneratorFor<uint>()))
-            from kind in Gen.Elements(SightingKind.FirstSeen, SightingKind.GreyAttach, SightingKind.BlackAttach)
+            from kind in Gen.Elements(SightingKind.FirstSeen, SightingKind.GreyAttach, SightingKind.BlackAttach, SightingKind.HomeAttach)
             select new Input(key, imsi, seen, kind));
 
     [FsCheck.NUnit.Property(MaxTest = 2000)]
@@ -135,8 +135,17 @@ public class SightingCodecTests
         Assert.That((s.Imsi.Value, s.Imsi.Digits), Is.EqualTo((value, digits)));
     }
 
+    [Test]
+    public void A_home_attach_pair_report_reads_back_as_kind_4()
+    {
+        byte[] bytes = Encode(s_valid);
+        bytes[21] = 4;
+        Assert.That(SightingCodec.TryRead(bytes, out Sighting sighting, out string? problem), Is.True, problem);
+        Assert.That(sighting.Kind, Is.EqualTo(SightingKind.HomeAttach));
+    }
+
     [TestCase(0)]
-    [TestCase(4)]
+    [TestCase(5)]
     [TestCase(255)]
     public void An_unknown_kind_is_refused(byte kind)
     {

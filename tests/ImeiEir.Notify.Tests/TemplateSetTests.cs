@@ -237,4 +237,37 @@ public sealed class TemplateSetTests
         Assert.That(notices.Single(n => n.Kind == NoticeKind.BlockedAttach && n.Imsi == TestData.RuImsi).Text,
             Does.StartWith("Устройство с IMEI 352099001761481 в «черном списке»"), "tele2's blocked-attach text");
     }
+
+    [Test]
+    public async Task A_home_pair_report_of_a_white_device_makes_the_status_help_once_per_sim_and_device_and_never_a_grey_start()
+    {
+        const string altelImsi = "401071234567890";
+        using Notifier notifier = await TestData.OpenAsync(_dir.Path, new FakeTimeProvider(TestData.Start), o =>
+        {
+            o.NetworkTemplateSets["40107"] = "altel";
+            o.CommitmentsUrls["altel"] = Url;
+        });
+        await TestData.ImportAsync(notifier, $"{altelImsi},77071234567,{TestData.Iin},ru\n{TestData.RuImsi},{TestData.RuMsisdn},{TestData.Iin},ru\n");
+        await using RegistryNoticeRules rules = notifier.CreateRegistryRules((Imei _, out ImeiRecord record) => { record = default; return false; },
+            new RegimeClock(new FakeTimeProvider(TestData.Start)));
+        uint today = (uint)TestData.Start.ToUnixTimeSeconds();
+        Imei grey = TestData.Device(2);
+        var white = new ImeiRecord(ListKind.White, Reason.Verified, 0, 5);
+        var greyRecord = new ImeiRecord(ListKind.Grey, Reason.Unverified, today + 86_400 * 20, 6);
+        RecordedSighting Home(Imei imei, string imsi, uint seen, ImeiRecord record)
+        {
+            Assert.That(PackedImsi.TryPack(imsi.AsSpan(), out PackedImsi packed), Is.True);
+            return new RecordedSighting(new Sighting(imei.Key, packed, seen, SightingKind.HomeAttach), SightingOutcome.Attach, record);
+        }
+
+        rules.OnSightingsRecorded(new SightingReport("node", [Home(TestData.Imei, altelImsi, today, white), Home(TestData.Imei, TestData.RuImsi, today, white)], 0, 0, 0));
+        rules.OnSightingsRecorded(new SightingReport("node", [Home(TestData.Imei, altelImsi, today + 86_400, white)], 0, 0, 0));
+        // A node answered this device by another rule (an M2M subscriber, say) while the registry has it grey: no grey start.
+        rules.OnSightingsRecorded(new SightingReport("node", [Home(grey, altelImsi, today, greyRecord)], 0, 0, 0));
+
+        Assert.That(notifier.Outbox.FindByImei(TestData.Imei).Select(n => (n.Kind, n.Imsi)), Is.EqualTo(new[] { (NoticeKind.StatusHelp, altelImsi) }),
+            "once per SIM and device, and none for tele2 (no status text)");
+        Assert.That(notifier.Outbox.FindByImei(grey), Is.Empty);
+        Assert.That(rules.Made(NoticeKind.StatusHelp), Is.EqualTo(1));
+    }
 }

@@ -47,6 +47,15 @@ public sealed class ServerSettingsTests
     }
 
     [Test]
+    public void Clones_keys_are_known_with_documented_defaults_and_bind()
+    {
+        Assert.That((Load().Clones.Threshold, Load().Clones.Window), Is.EqualTo((3, TimeSpan.FromDays(30))));
+        ServerSettings settings = Load("--Clones:Threshold=4", "--Clones:Window=7.00:00:00", "--Clones:MaxImsisPerImei=8", "--Clones:SweepInterval=00:10:00");
+        Assert.That((settings.Clones.Threshold, settings.Clones.Window, settings.Clones.MaxImsisPerImei, settings.Clones.SweepInterval),
+            Is.EqualTo((4, TimeSpan.FromDays(7), 8, TimeSpan.FromMinutes(10))));
+    }
+
+    [Test]
     public void Registry_TokensFile_is_a_known_key_and_a_blank_one_is_refused_naming_it()
     {
         Assert.That(Load("--Mode=registry", "--Registry:TokensFile=/etc/imeieir/tokens").Registry.TokensFile, Is.EqualTo("/etc/imeieir/tokens"));
@@ -269,6 +278,9 @@ public sealed class ServerSettingsTests
     }
 
     [TestCase("--Diameter:Port=70000", "Diameter:Port:")]
+    [TestCase("--Clones:Threshold=1", "Clones:Threshold: 1 must be between 2")]
+    [TestCase("--Clones:Window=00:00:05", "Clones:Window:")]
+    [TestCase("--Clones:Windw=30.00:00:00", "Clones:Windw: unknown setting")]
     [TestCase("--Mode=eir", "Registry:Url:")]
     [TestCase("--Mode=eir --Registry:Url=http://127.0.0.1:8700", "Registry:ReaderToken:")]
     [TestCase("--Diameter:Port=abc", "Diameter:Port:")]

@@ -263,7 +263,7 @@ public class SightingReporterTests
         var options = new SightingsOptions();
         Assert.That(options.Validate(), Is.Empty);
         Assert.That(ValidRegistry.Validate("Sightings"), Is.Empty);
-        Assert.That((options.QueueCapacity, options.AttachFilterSlots, options.MaxPending, options.BatchSize), Is.EqualTo((65_536, 262_144, 1_000_000, 10_000)));
+        Assert.That((options.QueueCapacity, options.AttachFilterSlots, options.MaxPending, options.BatchSize), Is.EqualTo((65_536, 4_194_304, 1_000_000, 10_000)));
         Assert.That((options.FlushInterval, options.InitialBackoff, options.MaxBackoff),
             Is.EqualTo((TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30))));
     }

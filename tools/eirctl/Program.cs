@@ -5,6 +5,7 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
 {
     BackupCommand.Create(),
     CheckCommand.Create(),
+    ClonesCommand.Create(),
     GenCommand.Create(),
     GraceCommand.Create(),
     LegacyCommand.Create(),

@@ -6,7 +6,8 @@ namespace ImeiEir.Node.Checking;
 
 /// <summary>
 /// The answer to "may this device attach?", shared by S13 and N5g-eir: look up, decide (docs/ARCHITECTURE.md,
-/// rules 2–7), and for an unknown IMEI keep the provisional grey record and report the sighting. Owns one store
+/// rules 2–7), for an unknown IMEI keep the provisional grey record and report the sighting, and report each home
+/// subscriber's (IMEI, IMSI) pair at most once a day (the registry's clone watch). Owns one store
 /// session, so one checker per connection or pooled per request; allocation-free and lock-free (the sighting queue
 /// included).
 /// </summary>
@@ -76,6 +77,12 @@ internal sealed class EquipmentChecker : IDisposable
         {
             // Refused: the subscriber gets the blocked-attach notice, at most once a day.
             ReportAttach(imei, imsiUtf8, SightingKind.BlackAttach, now);
+        }
+        else
+        {
+            // Every other home attach (white, M2M, legacy, invalid IMEI; roamers are filtered out below) is a pair the
+            // registry's clone watch counts, at most once a day per pair like the attaches above.
+            ReportAttach(imei, imsiUtf8, SightingKind.HomeAttach, now);
         }
         return decision;
     }

@@ -14,7 +14,9 @@ namespace ImeiEir.Notify.Rules;
 /// deadline), followed by the IMEI help text where the subscriber's template set has one; the pair is remembered for
 /// the daily reminders and the blacklisted notice;</item>
 /// <item>blacklisted: a grey period expired; every subscriber seen with the device is told, and the pairs are forgotten;</item>
-/// <item>blocked attach: a black device tried to attach; its subscriber is told, at most once a local day.</item>
+/// <item>blocked attach: a black device tried to attach; its subscriber is told, at most once a local day;</item>
+/// <item>status: a home subscriber's SIM first seen in a white device gets the status help (the FAQ's «отправит SMS с
+/// текущим статусом устройства»), once per (IMEI, IMSI), where the subscriber's template set has it.</item>
 /// </list>
 /// The daily reminders are <see cref="DailyReminders"/>'s.
 /// </summary>
@@ -53,7 +55,7 @@ public sealed class NoticeTriggers
     /// <summary>IMEI help notices enqueued after grey starts (new ones only).</summary>
     public long ImeiHelps => Interlocked.Read(ref _imeiHelps);
 
-    /// <summary>Status help notices enqueued after blocked attaches (new ones only).</summary>
+    /// <summary>Status help notices enqueued after blocked attaches and white attaches (new ones only).</summary>
     public long StatusHelps => Interlocked.Read(ref _statusHelps);
 
     /// <summary>Blacklisted notices enqueued on expiry (new ones only).</summary>
@@ -160,5 +162,31 @@ public sealed class NoticeTriggers
         int helped = helps.Count == 0 ? 0 : _outbox.EnqueueMany(helps);
         Interlocked.Add(ref _statusHelps, helped);
         return added + helped;
+    }
+
+    /// <summary>
+    /// A home subscriber's SIM seen in a white device: the status help where the subscriber's set has it, once per
+    /// (IMEI, IMSI) (its key has no day), so the daily pair reports of the same SIM and device add nothing. Durable;
+    /// returns how many were new.
+    /// </summary>
+    public int OnWhiteAttaches(IEnumerable<WhiteAttach> attaches)
+    {
+        ArgumentNullException.ThrowIfNull(attaches);
+        var helps = new List<NoticeRequest>();
+        foreach (WhiteAttach attach in attaches)
+        {
+            if (!ImsiText.IsValidImsi(attach.Imsi))
+            {
+                Interlocked.Increment(ref _skipped);
+                continue;
+            }
+            if (!_setHas(attach.Imsi, NoticeKind.StatusHelp)) continue;
+            DateOnly day = _calendar.LocalDate(DateTimeOffset.FromUnixTimeSeconds(attach.SeenUnixSeconds));
+            helps.Add(new NoticeRequest(NoticeKind.StatusHelp, attach.Imei, attach.Imsi, 0, day));
+        }
+        if (helps.Count == 0) return 0;
+        int helped = _outbox.EnqueueMany(helps);
+        Interlocked.Add(ref _statusHelps, helped);
+        return helped;
     }
 }

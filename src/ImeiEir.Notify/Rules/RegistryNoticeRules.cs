@@ -14,6 +14,8 @@ namespace ImeiEir.Notify.Rules;
 /// <item>a refused attach (<see cref="SightingKind.BlackAttach"/>) of a device black, or grey past its deadline
 /// (answered as black; its expiry not written yet), with a subscriber's IMSI: a blocked-attach notice, and the status
 /// help once per (IMEI, IMSI) where the subscriber's template set has one;</item>
+/// <item>a home attach (<see cref="SightingKind.HomeAttach"/>, a node's pair report) of a white device: the status help
+/// once per (IMEI, IMSI) where the subscriber's template set has one;</item>
 /// <item>an expiry (grey turned black): a blacklisted notice to every subscriber seen with the device;</item>
 /// <item>the daily reminders, started and stopped with this object, over the records <see cref="DeviceLookup"/> reads.</item>
 /// </list>
@@ -52,28 +54,34 @@ public sealed class RegistryNoticeRules : IAsyncDisposable
     /// <summary>Starts the daily reminders (the start-up sweep for missed expiries, then a round a day).</summary>
     public void Start() => _reminders.Start();
 
-    /// <summary>A batch of sightings the registry recorded: grey-start and blocked-attach notices.</summary>
+    /// <summary>A batch of sightings the registry recorded: grey-start, blocked-attach and status notices.</summary>
     public void OnSightingsRecorded(SightingReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var grey = new List<GreyAttach>();
         var black = new List<BlackAttach>();
+        var white = new List<WhiteAttach>();
         foreach (RecordedSighting recorded in report.Sightings)
         {
             if (recorded.Outcome is not (SightingOutcome.Created or SightingOutcome.Existing or SightingOutcome.Attach)) continue;
             if (recorded.Sighting.Imsi.IsNone) continue;
             Sighting sighting = recorded.Sighting;
             ImeiRecord record = recorded.Record;
-            if (record.List == ListKind.Grey && record.DeadlineUnixSeconds > sighting.SeenUnixSeconds)
+            // A pair report comes from a device its node answered as neither grey nor black (white, M2M, legacy): even
+            // if the registry has it grey by now, that subscriber's node did not tell them so.
+            if (sighting.Kind != SightingKind.HomeAttach && record.List == ListKind.Grey && record.DeadlineUnixSeconds > sighting.SeenUnixSeconds)
                 grey.Add(new GreyAttach(sighting.Imei, sighting.Imsi.ToString(), record.DeadlineUnixSeconds, sighting.SeenUnixSeconds));
             else if (sighting.Kind == SightingKind.BlackAttach && (record.List == ListKind.Black || record.List == ListKind.Grey))
                 // Black, or grey past its deadline (answered BLACKLISTED; the expiry has not been written yet).
                 black.Add(new BlackAttach(sighting.Imei, sighting.Imsi.ToString(), sighting.SeenUnixSeconds));
+            else if (sighting.Kind == SightingKind.HomeAttach && record.List == ListKind.White)
+                white.Add(new WhiteAttach(sighting.Imei, sighting.Imsi.ToString(), sighting.SeenUnixSeconds));
         }
-        Enqueue(grey.Count + black.Count, () =>
+        Enqueue(grey.Count + black.Count + white.Count, () =>
         {
             if (grey.Count > 0) _triggers.OnGreyAttaches(grey);
             if (black.Count > 0) _triggers.OnBlackAttaches(black);
+            if (white.Count > 0) _triggers.OnWhiteAttaches(white);
         });
     }
 

@@ -86,6 +86,13 @@ internal static class PostSightingsEndpoint
             await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down; nothing was recorded");
             return;
         }
+        catch (IOException e)
+        {
+            // The clone watch's journal could not be written: the node keeps the sightings and sends them again.
+            context.Response.Headers.RetryAfter = "30";
+            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", $"{e.Message} Send the sightings again later.");
+            return;
+        }
         catch (InvalidOperationException e)
         {
             // A full disk (or a failed log): the node keeps the sightings and sends them again later.

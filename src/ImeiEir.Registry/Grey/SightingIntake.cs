@@ -7,6 +7,8 @@ namespace ImeiEir.Registry;
 /// Turns nodes' sightings into the registry's grey records (docs/ARCHITECTURE.md, rule 7): the first sighting of an
 /// unknown IMEI to reach the registry sets its deadline, first seen + grace period, and publishes it (origin Sighting);
 /// every later one, from any node, finds the record and changes nothing, so every node converges to that deadline.
+/// Every sighting's (IMEI, IMSI) pair also goes to the <see cref="CloneWatch"/>; a <see cref="SightingKind.HomeAttach"/>
+/// (a white or exempt device's pair) changes no list and is raised as an attach, for the status SMS.
 /// </summary>
 public sealed class SightingIntake
 {
@@ -14,9 +16,16 @@ public sealed class SightingIntake
     private readonly DecisionPolicy _policy;
     private readonly RegimeClock _clock;
     private readonly ILogger _logger;
+    private readonly CloneWatch? _clones;
 
-    public SightingIntake(RegistryService registry, DecisionPolicy policy, RegimeClock clock, ILogger logger)
+    /// <param name="registry">Where grey records are written.</param>
+    /// <param name="policy">The grace period and the regime start.</param>
+    /// <param name="clock">The registry's now (a node's time ahead of it counts as now).</param>
+    /// <param name="logger">One line per batch.</param>
+    /// <param name="clones">Where every sighting's (IMEI, IMSI) pair goes; null: pairs are not watched.</param>
+    public SightingIntake(RegistryService registry, DecisionPolicy policy, RegimeClock clock, ILogger logger, CloneWatch? clones = null)
     {
+        _clones = clones;
         _registry = registry;
         _policy = policy;
         _clock = clock;
@@ -76,6 +85,10 @@ public sealed class SightingIntake
                 results[i] = new RecordedSighting(sighting, outcome, known || outcome == SightingOutcome.Created ? record : default);
             }
         }, new Attribution(node, null), ct).ConfigureAwait(false);
+
+        // Every sighting with an IMSI is a home attach's pair (nodes report no roamers): the clone watch counts them,
+        // durably before the node hears back, so a failure here makes the node send the batch again.
+        _clones?.Record(ordered, now);
 
         var report = new SightingReport(node, results, created, existing, ignored);
         RegistryLog.SightingsRecorded(_logger, node, results.Length, created, existing, ignored);

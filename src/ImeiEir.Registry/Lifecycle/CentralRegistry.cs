@@ -22,7 +22,11 @@ public sealed class CentralRegistry : IAsyncDisposable
     private readonly RegimeClock _regimeClock;
     private readonly ILogger _logger;
     private readonly Func<Stream>? _openDemoLists;
+    private readonly CloneOptions _cloneOptions;
+    private readonly CancellationTokenSource _stopping = new();
     private RegistryService? _service;
+    private CloneWatch? _clones;
+    private Task _sweeps = Task.CompletedTask;
     private SightingIntake? _intake;
     private GreyExpiry? _expiry;
 
@@ -33,9 +37,11 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <param name="regimeClock">The clock of grey deadlines.</param>
     /// <param name="logger">Where the registry, its seeding and its lifecycle log.</param>
     /// <param name="openDemoLists">Opens the demo list (CSV) a brand-new registry is seeded with; null: none.</param>
+    /// <param name="clones">The clone watch's options; null: the defaults.</param>
     public CentralRegistry(RegistryOptions options, string directory, TimeProvider time, DecisionPolicy policy,
-        RegimeClock regimeClock, ILogger logger, Func<Stream>? openDemoLists = null)
+        RegimeClock regimeClock, ILogger logger, Func<Stream>? openDemoLists = null, CloneOptions? clones = null)
     {
+        _cloneOptions = clones ?? new CloneOptions();
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(time);
@@ -58,6 +64,10 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <summary>Where nodes' sightings go.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/> has finished.</exception>
     public SightingIntake Intake => _intake ?? throw new InvalidOperationException(NotOpen);
+
+    /// <summary>The clone watch over the pairs in nodes' sightings (in <c>&lt;registry&gt;/clones</c>).</summary>
+    /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/> has finished.</exception>
+    public CloneWatch Clones => _clones ?? throw new InvalidOperationException(NotOpen);
 
     /// <summary>The grey expiry loop.</summary>
     /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/> has finished.</exception>
@@ -89,7 +99,9 @@ public sealed class CentralRegistry : IAsyncDisposable
         _service = await RegistryService.OpenAsync(_options, _directory, _time, _regimeClock.Calendar, _logger, ct).ConfigureAwait(false);
         await RegistrySeeding.SeedAsync(_service, _options, _openDemoLists, _logger, ct).ConfigureAwait(false);
 
-        _intake = new SightingIntake(_service, _policy, _regimeClock, _logger);
+        _clones = CloneWatch.Open(Path.Combine(_directory, "clones"), _cloneOptions, _time, _logger);
+        _sweeps = _clones.RunSweepsAsync(_stopping.Token);
+        _intake = new SightingIntake(_service, _policy, _regimeClock, _logger, _clones);
         _intake.Recorded += report => SightingsRecorded?.Invoke(report);
         var expiry = new GreyExpiry(_service, _regimeClock, _logger);
         expiry.Expired += changes => Expired?.Invoke(changes);
@@ -105,6 +117,8 @@ public sealed class CentralRegistry : IAsyncDisposable
     public async Task<bool> StopAsync(CancellationToken ct)
     {
         if (_expiry is not null) await _expiry.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweeps.ConfigureAwait(false);
         if (_service is null) return true;
         try
         {
@@ -127,5 +141,8 @@ public sealed class CentralRegistry : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_service is not null) await _service.DisposeAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _sweeps.ConfigureAwait(false);
+        _clones?.Dispose();
     }
 }

@@ -43,6 +43,7 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<RegistryLifecycle>());
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Service);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Intake);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Clones);
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);

@@ -22,7 +22,7 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
     {
         _settings = settings;
         _logger = logger;
-        _registry = new CentralRegistry(settings.Registry, settings.RegistryDirectory, time, policy, regimeClock, logger, OpenDemoLists);
+        _registry = new CentralRegistry(settings.Registry, settings.RegistryDirectory, time, policy, regimeClock, logger, OpenDemoLists, settings.Clones);
     }
 
     /// <summary>The registry, its grey lifecycle and their events.</summary>
@@ -33,6 +33,8 @@ internal sealed class RegistryLifecycle : IHostedService, IAsyncDisposable
     public SightingIntake Intake => _registry.Intake;
 
     public GreyExpiry Expiry => _registry.Expiry;
+
+    public CloneWatch Clones => _registry.Clones;
 
     /// <summary>True once the registry is open and its lifecycle running.</summary>
     public bool IsOpen => _registry.IsOpen;

@@ -29,6 +29,9 @@ public sealed class ServerSettings
 
     public required RegistryOptions Registry { get; init; }
 
+    /// <summary>The registry's clone watch over the (IMEI, IMSI) pairs nodes report (registry and all-in-one).</summary>
+    public CloneOptions Clones { get; init; } = new();
+
     /// <summary>The node's sync agent; the registry it follows comes from <see cref="Registry"/>.</summary>
     public required SyncOptions Sync { get; init; }
 
@@ -72,6 +75,7 @@ public sealed class ServerSettings
             Http = Bind<HttpOptions>(configuration, HttpOptions.Section),
             Sbi = Bind<SbiOptions>(configuration, SbiOptions.Section),
             Registry = BindSection<RegistryOptions>(configuration, RegistryOptions.Section, readFromOld),
+            Clones = Bind<CloneOptions>(configuration, CloneOptions.Section),
             Sync = Bind<SyncOptions>(configuration, SyncOptions.Section),
             Sightings = Bind<SightingsOptions>(configuration, SightingsOptions.Section),
             Diameter = Bind<DiameterOptions>(configuration, DiameterOptions.Section),
@@ -89,6 +93,7 @@ public sealed class ServerSettings
             .Concat(settings.Http.Validate())
             .Concat(settings.Sbi.Validate())
             .Concat(settings.Registry.Validate())
+            .Concat(settings.Clones.Validate())
             .Concat(settings.Sync.Validate())
             .Concat(settings.Sightings.Validate())
             .Concat(settings.Notify.Validate())
@@ -117,7 +122,7 @@ public sealed class ServerSettings
     private static readonly string[] OwnTopLevelNames =
     [
         "Mode", "DataDir", HttpOptions.Section, SbiOptions.Section, RegistryOptions.Section, SyncOptions.Section, SightingsOptions.Section,
-        DiameterOptions.Section, "Store", PolicyOptions.SectionName, NotifyOptions.Section,
+        CloneOptions.Section, DiameterOptions.Section, "Store", PolicyOptions.SectionName, NotifyOptions.Section,
     ];
 
     // What the .NET host reads itself from the same configuration (logging, Kestrel, the web host's settings).

@@ -85,9 +85,20 @@ public sealed class AttachReportingTests
     }
 
     [Test]
-    public void A_white_device_is_never_reported()
+    public void A_white_device_is_reported_as_a_home_pair_once_a_day_per_subscriber_and_never_for_a_roamer()
     {
         for (int i = 0; i < 3; i++) Assert.That(Check(TestNode.White, TestNode.HomeImsi).Rule, Is.EqualTo(DecisionRule.White));
-        Assert.That(Reported(), Is.Empty);
+        Check(TestNode.White, "401019876543210");
+        Check(TestNode.White, Roamer);
+        Check(TestNode.White, "");
+        Assert.That(Reported(), Is.EqualTo(new[]
+        {
+            (TestNode.White, TestNode.HomeImsi, SightingKind.HomeAttach), (TestNode.White, "401019876543210", SightingKind.HomeAttach),
+        }));
+
+        _node.Time.Advance(TimeSpan.FromDays(1));
+        Check(TestNode.White, TestNode.HomeImsi);
+        Check(TestNode.White, TestNode.HomeImsi);
+        Assert.That(Reported(), Is.EqualTo(new[] { (TestNode.White, TestNode.HomeImsi, SightingKind.HomeAttach) }), "the next day, once");
     }
 }

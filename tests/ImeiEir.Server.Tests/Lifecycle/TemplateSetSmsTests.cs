@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace ImeiEir.Server.Tests.Lifecycle;
 
@@ -44,5 +45,34 @@ public sealed class TemplateSetSmsTests
             $"Выключите и включите устройство, чтобы все работало корректно. Вам предоставлен ВРЕМЕННЫЙ доступ к услугам связи до 01.04.2026. В связи с введением новых требований пунктов 12-1, 12-2 и 12-3 Правил регистрации абонентских устройств сотовой связи из-за отсутствия сведений о законности использования вашего устройства (IMEI {imei}). Подробнее: http://kz-imei.kz/ Продолжая пользоваться связью, вы соглашаетесь с условиями: {Url}",
             "Чтобы узнать IMEI-код устройства, наберите команду *#06#. Если устройство новое, то его IMEI можно найти на коробке, на крышке или под крышкой устройства.",
         }));
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task An_altel_SIM_first_in_a_white_device_gets_the_status_help_once()
+    {
+        const string imsi = "401077000000002", msisdn = "77077000002";
+        (HttpStatusCode status, string body) = await _sms.AdminAsync(HttpMethod.Post, "v1/subscribers", $"{imsi},{msisdn},{SmsServer.Iin},ru\n");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        string imei = Luhn.With("35000042000028");
+        (status, body) = await _sms.AdminAsync(HttpMethod.Post, "v1/deltas", $"op,imei,list,reason\nset,{imei[..14]},white,verified\n");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+
+        // The node follows the registry's feed; the lookup (no side effects, unlike an attach of a device still
+        // unknown there) says when the white record has arrived.
+        using var http = new HttpClient { BaseAddress = _sms.Server.Http, Timeout = TimeSpan.FromSeconds(10) };
+        await InProcessHost.EventuallyAsync(async () => (await http.GetStringAsync($"v1/imei/{imei}")).Contains("\"WHITELISTED\"", StringComparison.Ordinal), seconds: 20);
+        using (var mme = new S13Client(_sms.Diameter))
+        {
+            Assert.That(mme.Check(imei[..14], imsi), Is.EqualTo((Success, 0u, 0)), "white");
+            Assert.That(mme.Check(imei[..14], imsi), Is.EqualTo((Success, 0u, 0)), "white, again");
+        }
+
+        await InProcessHost.EventuallyAsync(() => Task.FromResult(_sms.Kannel.ReceivedBy(msisdn).Count >= 1), seconds: 20);
+        Assert.That(_sms.Kannel.ReceivedBy(msisdn).Select(m => m.Text), Is.EqualTo(new[]
+        {
+            "Проверить статус IMEI-кода и самостоятельно верифицировать устройство можно в госбазе: https://kz-imei.kz. Чтобы узнать IMEI-код устройства, наберите команду *#06#. Если устройство новое, то его IMEI можно найти на коробке или крышке устройства.",
+        }));
+        List<JsonElement> notices = await _sms.NoticesAsync(imei);
+        Assert.That(notices.Select(n => n.GetProperty("kind").GetString()), Is.EqualTo(new[] { "status-help" }), "one notice for the pair, however often it attaches");
     }
 }
