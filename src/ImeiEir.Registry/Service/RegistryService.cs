@@ -33,6 +33,7 @@ public sealed class RegistryService : IAsyncDisposable
     private readonly ChangeReader _changes;
     private readonly HistoryReader _history;
     private readonly CheckpointScheduler _checkpoints;
+    private readonly LogRetention _retention;
     private int _activeFeeds;
     private int _disposed;
 
@@ -51,6 +52,7 @@ public sealed class RegistryService : IAsyncDisposable
         ReaderToken = readerToken;
         RecoveredViewSequence = recovered.RecoveredSequence;
         ReplayedAtOpen = recovered.Replayed;
+        ScannedAtOpen = recovered.Scanned;
         _logger = logger;
         _log = recovered.Log;
         _view = recovered.View;
@@ -63,6 +65,21 @@ public sealed class RegistryService : IAsyncDisposable
         _history = new HistoryReader(_view, _log, _attribution);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
         _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger, space);
+        _retention = new LogRetention(_log, _attribution, _writer, time, options, logger);
+        _checkpoints.AfterCheckpoint = _retention.AfterCheckpointAsync;
+        // The start read more of the log than the changes after its checkpoint (no usable index file), or replayed
+        // and checkpointed anew: save the index now, so the next start need not.
+        if (checkpointed > 0 && (recovered.Scanned > recovered.Replayed + 1 || recovered.Replayed > 0))
+        {
+            try
+            {
+                _log.SaveIndex(checkpointed);
+            }
+            catch (IOException e)
+            {
+                RegistryLog.RetentionFailed(logger, e);
+            }
+        }
     }
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
@@ -103,6 +120,18 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>Changes replayed from the log into the view when the registry opened.</summary>
     internal ulong ReplayedAtOpen { get; }
+
+    /// <summary>Log entries read when the registry opened: those after the persisted sequence index (all without one).</summary>
+    internal ulong ScannedAtOpen { get; }
+
+    /// <summary>The first change the log still holds (1 until retention truncates it); history begins there.</summary>
+    public ulong FirstRetainedSequence => _log.FirstSequence;
+
+    /// <summary>
+    /// The first change the feed serves (<see cref="RegistryOptions.FeedRetention"/>): a node whose position is before
+    /// it gets 409 and bootstraps from the snapshot.
+    /// </summary>
+    public ulong FeedFirstSequence => _retention.FeedFirst;
 
     /// <summary>Bytes of change log (from its beginning to its tail).</summary>
     public long LogBytes => _log.Bytes;
