@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Store;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Registry.Tests;
@@ -158,11 +159,14 @@ public class RetentionTests
         var time = new FakeTimeProvider(Start);
         RegistryService registry = await TruncatedAsync(dir.Path, time);
         await TestData.PushCsvAsync(registry, Batch(1, 1, "black", "stolen")); // change 7, after the checkpoint
+        RegistryGeneration generation = registry.Generation;
+        StateDigest digest = registry.GetStatus().Digest;
         registry.DisposeWithoutCheckpoint();
 
         await using (RegistryService reopened = await TestData.OpenAsync(dir.Path, Retaining("1.00:00:00", TimeSpan.FromHours(1)), time))
         {
             Assert.That((reopened.LastSequence, reopened.FirstRetainedSequence, reopened.ReplayedAtOpen), Is.EqualTo((7UL, 5UL, 1UL)));
+            Assert.That((reopened.Generation, reopened.GetStatus().Digest), Is.EqualTo((generation, digest)), "same history, same state");
             Assert.That(new[] { ListOf(reopened, 0), ListOf(reopened, 1), ListOf(reopened, 2), ListOf(reopened, 4) },
                 Is.EqualTo(new[] { ListKind.Black, ListKind.Black, ListKind.White, ListKind.White }));
             Assert.That((await HistoryAsync(reopened, 1)).Select(c => c.Sequence), Is.EqualTo(new ulong[] { 7 }));
@@ -186,6 +190,19 @@ public class RetentionTests
 
         InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => TestData.OpenAsync(dir.Path, Retaining("1.00:00:00", TimeSpan.FromHours(1)), time));
         Assert.That(e!.Message, Does.Contain("begins at change 5").And.Contain("restore").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task A_backup_of_a_truncated_log_is_refused_in_one_line_before_its_first_byte()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(Start);
+        await using RegistryService registry = await TruncatedAsync(dir.Path, time);
+        var output = new MemoryStream();
+        bool started = false;
+        InvalidOperationException? e = Assert.ThrowsAsync<InvalidOperationException>(() => registry.WriteBackupAsync(output, _ => started = true, CancellationToken.None));
+        Assert.That(e!.Message, Does.Contain("begins at change 5").And.Contain("Registry:HistoryRetention").And.Not.Contain("\n"));
+        Assert.That((started, output.Length), Is.EqualTo((false, 0L)));
     }
 
     [Test]

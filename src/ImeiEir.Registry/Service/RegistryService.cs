@@ -294,12 +294,14 @@ public sealed class RegistryService : IAsyncDisposable
     /// <summary>
     /// Writes a <see cref="BackupFormat"/> backup of the registry as of <see cref="LastSequence"/> when called (its
     /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
+    /// Refused (<see cref="InvalidOperationException"/>, before the first byte) once retention has truncated the log.
     /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
     /// </summary>
     public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
+        if (_log.FirstSequence > 1) throw new InvalidOperationException(TruncatedBackup(_log.FirstSequence));
         ulong sequence = LastSequence;
         started?.Invoke(sequence);
         // Every record up to the published sequence is on disk: it is written before its batch commits.
@@ -307,6 +309,10 @@ public sealed class RegistryService : IAsyncDisposable
         await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
         return sequence;
     }
+
+    /// <summary>Why a registry whose log begins at <paramref name="first"/> (retention) takes no backup.</summary>
+    internal static string TruncatedBackup(ulong first) =>
+        $"the change log begins at change {first} (Registry:HistoryRetention dropped the older ones) and a backup holds the whole log from change 1; back up this registry by copying its stopped data directory";
 
     /// <summary>
     /// The registry's sequence, generation and the digest of its live records (a full scan of the view: seconds at
