@@ -32,7 +32,7 @@ REPORT=$( {
   echo "# Registry start-up: $RECORDS records after $RECORDS and after $CHANGES changes"
   echo
   echo "- command: \`$COMMAND\`"
-  echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')"
+  echo "- commit: ${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')}"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM (shared with other work)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- disk use: $(du -sh "$DIR"/*-after-* | awk '{printf "%s %s; ", $2, $1}' | sed "s|$DIR/||g")"
