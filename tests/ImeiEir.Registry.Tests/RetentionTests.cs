@@ -193,16 +193,40 @@ public class RetentionTests
     }
 
     [Test]
-    public async Task A_backup_of_a_truncated_log_is_refused_in_one_line_before_its_first_byte()
+    public async Task A_backup_of_a_truncated_log_restores_its_records_retained_history_and_sequence()
     {
         using var dir = new TempDirectory();
+        using var restoredDir = new TempDirectory();
         var time = new FakeTimeProvider(Start);
-        await using RegistryService registry = await TruncatedAsync(dir.Path, time);
-        var output = new MemoryStream();
-        bool started = false;
-        InvalidOperationException? e = Assert.ThrowsAsync<InvalidOperationException>(() => registry.WriteBackupAsync(output, _ => started = true, CancellationToken.None));
-        Assert.That(e!.Message, Does.Contain("begins at change 5").And.Contain("Registry:HistoryRetention").And.Not.Contain("\n"));
-        Assert.That((started, output.Length), Is.EqualTo((false, 0L)));
+        string file = Path.Combine(dir.Path, "registry.backup");
+        await using RegistryService registry = await TestData.OpenAsync(Path.Combine(dir.Path, "registry"), Retaining("1.00:00:00", TimeSpan.FromHours(1)), time);
+        await TestData.PushCsvAsync(registry, Batch(0, 4));                               // changes 1..4
+        await TestData.PushCsvAsync(registry, $"op,imei\nremove,{TestData.Text(3)}\n");  // 5: a tombstone
+        time.Advance(TimeSpan.FromDays(2));
+        await TestData.PushCsvAsync(registry, Batch(0, 1, "black", "stolen") + $"{TestData.Text(4)},white,verified\n"); // 6, 7
+        await registry.CheckpointAsync(CancellationToken.None);
+        Assert.That(registry.FirstRetainedSequence, Is.EqualTo(6UL));
+        await TestData.PushCsvAsync(registry, Batch(1, 1, "black", "stolen"));           // 8
+        ulong sequence;
+        await using (var output = new FileStream(file, FileMode.Create))
+            sequence = await registry.WriteBackupAsync(output, null, CancellationToken.None);
+        Assert.That(sequence, Is.EqualTo(8UL));
+        Assert.That(BackupFormat.TryReadHeader(File.ReadAllBytes(file).AsSpan(0, BackupFormat.MaxHeaderSize), out BackupFormat.Header header), Is.True);
+        // IMEI 2 (change 3) and IMEI 3's tombstone (change 5) were last set before the log's first change: the base.
+        Assert.That((header.Version, header.FirstChange, header.BaseRecords, new FileInfo(file).Length == header.Length), Is.EqualTo((3, 6UL, 2UL, true)));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(dir.Path, "registry"), "backup-base-*"), Is.Empty, "the spooled base is removed");
+
+        await RegistryRestore.RestoreAsync(file, TestData.Options(), restoredDir.Path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        await using RegistryService restored = await TestData.OpenAsync(restoredDir.Path, Retaining("1.00:00:00", TimeSpan.FromHours(1)), time);
+        Assert.That((restored.LastSequence, restored.FirstRetainedSequence), Is.EqualTo((8UL, 6UL)));
+        Assert.That(restored.GetStatus().Digest, Is.EqualTo(registry.GetStatus().Digest));
+        Assert.That(restored.Generation, Is.Not.EqualTo(registry.Generation));
+        for (int serial = 0; serial < 5; serial++)
+            Assert.That((await HistoryAsync(restored, serial)).Select(c => (c.Sequence, c.List)), Is.EqualTo((await HistoryAsync(registry, serial)).Select(c => (c.Sequence, c.List))), $"IMEI {serial}");
+        Assert.That(registry.TryGetAny(TestData.Imei(3), out ImeiRecord removed) && restored.TryGetAny(TestData.Imei(3), out ImeiRecord again) && removed == again, "the tombstone too");
+        // The restored registry writes on from there.
+        await TestData.PushCsvAsync(restored, Batch(9, 1));
+        Assert.That(restored.LastSequence, Is.EqualTo(9UL));
     }
 
     [Test]

@@ -8,8 +8,7 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// <c>GET /v1/backup</c>, admin token → 200 a <see cref="BackupFormat"/> backup as of the registry's last change when
-/// asked (named in <see cref="BackupFormat.SequenceHeader"/>), streamed while pushes go on | 401 | 409 (the change log
-/// was truncated by <see cref="RegistryOptions.HistoryRetention"/>: a backup holds the whole log).
+/// asked (named in <see cref="BackupFormat.SequenceHeader"/>), streamed while pushes go on | 401.
 /// </summary>
 internal static class GetBackupEndpoint
 {
@@ -19,11 +18,6 @@ internal static class GetBackupEndpoint
         if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Write))
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/backup needs the admin token or an admin credential: Authorization: Bearer <token>");
-            return;
-        }
-        if (registry.FirstRetainedSequence > 1)
-        {
-            await ApiProblems.ProblemAsync(context, 409, "Change log truncated", RegistryService.TruncatedBackup(registry.FirstRetainedSequence));
             return;
         }
         HttpResponse response = context.Response;

@@ -195,16 +195,40 @@ internal sealed class ChangeLog : IDisposable
     public ulong FirstSequence => _index.First == 0 ? _index.Count + 1 : _index.First;
 
     /// <summary>
-    /// Drops every change before <paramref name="first"/> from the log (at most up to the last committed one): lookups of
+    /// Drops every change before <paramref name="first"/> from the log (at most up to the last committed one; false and
+    /// nothing done while a backup holds the beginning, <see cref="HoldBeginning"/>): lookups of
     /// them fail at once; the log's new beginning is durable with the next commit (which the caller makes, under the
     /// write gate so no half-appended batch is committed with it), and FasterLog then deletes the whole segments below.
     /// </summary>
-    public void TruncateBefore(ulong first)
+    public bool TruncateBefore(ulong first)
     {
-        if (first <= FirstSequence) return;
+        if (first <= FirstSequence || Volatile.Read(ref _holds) > 0) return false;
         long address = _index.AddressOf(first);
         _index.DropBelow(first);
         _log.TruncateUntil(address);
+        return true;
+    }
+
+    private int _holds;
+
+    /// <summary>
+    /// Keeps the log's beginning where it is until disposed (a backup reading from it): <see cref="TruncateBefore"/>
+    /// does nothing meanwhile. Take it under the write gate, where truncation runs, so the beginning read then stays.
+    /// </summary>
+    public IDisposable HoldBeginning()
+    {
+        Interlocked.Increment(ref _holds);
+        return new Hold(this);
+    }
+
+    private sealed class Hold(ChangeLog log) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) Interlocked.Decrement(ref log._holds);
+        }
     }
 
     /// <summary>The log's beginning is persisted with this commit (nothing new need be appended).</summary>

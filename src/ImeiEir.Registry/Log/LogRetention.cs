@@ -60,12 +60,14 @@ internal sealed class LogRetention
         ulong keepFrom = Math.Min(Math.Min(feedFirst, historyFirst), checkpointed);
         if (keepFrom <= _log.FirstSequence) return;
 
-        bool done = await _writer.BetweenWritesAsync(async () =>
+        bool truncated = false;
+        await _writer.BetweenWritesAsync(async () =>
         {
-            _log.TruncateBefore(keepFrom);
+            if (!_log.TruncateBefore(keepFrom)) return; // a backup is reading from the beginning: the next checkpoint retries
+            truncated = true;
             await _log.CommitBeginAsync().ConfigureAwait(false);
         }).ConfigureAwait(false);
-        if (!done) return;
+        if (!truncated) return;
         // After the log's commit: attribution records may outlive their changes for a while, never the reverse.
         _attribution.DropBefore(keepFrom);
         // The index saved above may reach below the new beginning: a start clamps it, but save it trimmed anyway.

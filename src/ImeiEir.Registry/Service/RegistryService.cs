@@ -294,25 +294,44 @@ public sealed class RegistryService : IAsyncDisposable
     /// <summary>
     /// Writes a <see cref="BackupFormat"/> backup of the registry as of <see cref="LastSequence"/> when called (its
     /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
-    /// Refused (<see cref="InvalidOperationException"/>, before the first byte) once retention has truncated the log.
+    /// Once retention has truncated the log (it begins at F), the backup is version 3: the records whose last change
+    /// is before F, then changes F..S (<see cref="BackupBase"/>).
     /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
     /// </summary>
     public async Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ThrowIfDisposed();
-        if (_log.FirstSequence > 1) throw new InvalidOperationException(TruncatedBackup(_log.FirstSequence));
-        ulong sequence = LastSequence;
-        started?.Invoke(sequence);
-        // Every record up to the published sequence is on disk: it is written before its batch commits.
-        byte[] attribution = _attribution.EncodeUpto(sequence);
-        await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct).ConfigureAwait(false);
-        return sequence;
+        ulong sequence = 0, first = 1, baseRecords = 0;
+        IDisposable? hold = null;
+        string baseFile = Path.Combine(Directory, $"backup-base-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            // Under the write gate, where truncation runs: the log's beginning then stays put for the whole copy, and
+            // the view is exactly the published state, so the records whose last change the log no longer holds are
+            // the state as of the sequence (they cannot have changed since: a change would be in the log).
+            bool taken = await _writer.BetweenWritesAsync(() =>
+            {
+                hold = _log.HoldBeginning();
+                sequence = LastSequence;
+                first = _log.FirstSequence;
+                if (first > 1) baseRecords = BackupBase.Write(_view, first, baseFile);
+                return Task.CompletedTask;
+            }).ConfigureAwait(false);
+            if (!taken) throw new ObjectDisposedException(GetType().FullName, "The registry is closing or its change log failed; no backup was taken.");
+            started?.Invoke(sequence);
+            // Every record up to the published sequence is on disk: it is written before its batch commits.
+            byte[] attribution = _attribution.EncodeUpto(sequence);
+            await BackupWriter.WriteAsync(_changes, sequence, attribution, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                first, first > 1 ? baseFile : null, baseRecords, destination, ct).ConfigureAwait(false);
+            return sequence;
+        }
+        finally
+        {
+            hold?.Dispose();
+            File.Delete(baseFile);
+        }
     }
-
-    /// <summary>Why a registry whose log begins at <paramref name="first"/> (retention) takes no backup.</summary>
-    internal static string TruncatedBackup(ulong first) =>
-        $"the change log begins at change {first} (Registry:HistoryRetention dropped the older ones) and a backup holds the whole log from change 1; back up this registry by copying its stopped data directory";
 
     /// <summary>
     /// The registry's sequence, generation and the digest of its live records (a full scan of the view: seconds at
