@@ -31,6 +31,7 @@ internal sealed class AttributionLog : IDisposable
     private FileStream _file;
     private readonly object _lock = new();
     private readonly List<(ulong First, ulong Last, int Id)> _batches = [];
+    private int _stale; // records still in the file for changes the log no longer holds
     private readonly List<Attribution> _distinct = [];
     private readonly Dictionary<Attribution, int> _ids = [];
 
@@ -133,8 +134,10 @@ internal sealed class AttributionLog : IDisposable
     }
 
     /// <summary>
-    /// Forgets the records wholly before change <paramref name="first"/> (the log was truncated there): the file is
-    /// rewritten beside and renamed over the old one, so a crash leaves one or the other, both valid.
+    /// Forgets the records wholly before change <paramref name="first"/> (the log was truncated there). The file is
+    /// rewritten without them once they are at least half of it (so each record is rewritten a bounded number of
+    /// times, however often the log is truncated), beside and renamed over the old one: a crash leaves one or the
+    /// other, both valid. Records kept in the file for changes the log no longer holds are never asked for.
     /// </summary>
     public void DropBefore(ulong first)
     {
@@ -143,6 +146,9 @@ internal sealed class AttributionLog : IDisposable
             int drop = 0;
             while (drop < _batches.Count && _batches[drop].Last < first) drop++;
             if (drop == 0) return;
+            _batches.RemoveRange(0, drop);
+            _stale += drop;
+            if (_stale < _batches.Count) return;
             string temporary = _path + ".tmp";
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
             {
@@ -150,14 +156,14 @@ internal sealed class AttributionLog : IDisposable
                 Magic.CopyTo(header);
                 BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Version);
                 file.Write(header);
-                for (int i = drop; i < _batches.Count; i++) file.Write(Encode(_batches[i].First, _batches[i].Last, _distinct[_batches[i].Id]));
+                foreach ((ulong from, ulong to, int id) in _batches) file.Write(Encode(from, to, _distinct[id]));
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, _path, overwrite: true);
             _file.Dispose();
             _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             _file.Position = _file.Length;
-            _batches.RemoveRange(0, drop);
+            _stale = 0;
         }
     }
 

@@ -317,8 +317,8 @@ public sealed class RegistryService : IAsyncDisposable
                 first = _log.FirstSequence;
                 if (first > 1) baseRecords = BackupBase.Write(_view, first, baseFile);
                 return Task.CompletedTask;
-            }).ConfigureAwait(false);
-            if (!taken) throw new ObjectDisposedException(GetType().FullName, "The registry is closing or its change log failed; no backup was taken.");
+            }, evenIfFailed: true).ConfigureAwait(false); // a failed log is still whole up to its last commit
+            if (!taken) throw new ObjectDisposedException(GetType().FullName, "The registry is closing; no backup was taken.");
             started?.Invoke(sequence);
             // Every record up to the published sequence is on disk: it is written before its batch commits.
             byte[] attribution = _attribution.EncodeUpto(sequence);

@@ -127,10 +127,11 @@ internal sealed class RegistryWriter
 
     /// <summary>
     /// Runs <paramref name="action"/> between writes, under the gate (log maintenance: a commit it makes must not
-    /// carry a half-appended batch). False, without running it, when the writer is closing or has failed: closing
-    /// waits for a checkpoint in progress, so this must not wait for the gate then.
+    /// carry a half-appended batch; a backup's consistent start). False, without running it, when the writer is
+    /// closing, or has failed unless <paramref name="evenIfFailed"/> (a read-only action): closing waits for a
+    /// checkpoint in progress, so this must not wait for the gate then.
     /// </summary>
-    public async Task<bool> BetweenWritesAsync(Func<Task> action)
+    public async Task<bool> BetweenWritesAsync(Func<Task> action, bool evenIfFailed = false)
     {
         while (!await _gate.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false))
         {
@@ -138,7 +139,7 @@ internal sealed class RegistryWriter
         }
         try
         {
-            if (_closed || Volatile.Read(ref _closing) != 0 || _fault is not null) return false;
+            if (_closed || Volatile.Read(ref _closing) != 0 || (_fault is not null && !evenIfFailed)) return false;
             await action().ConfigureAwait(false);
             return true;
         }
