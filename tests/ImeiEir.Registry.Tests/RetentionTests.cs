@@ -51,22 +51,25 @@ public class RetentionTests
     public async Task A_restart_reads_only_the_log_after_the_checkpoint()
     {
         using var dir = new TempDirectory();
-        RegistryService registry = await TestData.OpenAsync(dir.Path);
-        for (int i = 0; i < 10; i++) await TestData.PushCsvAsync(registry, Batch(i * 100, 100));
+        RegistryService registry = await TestData.OpenAsync(dir.Path, TestData.Options(o => o.ExpectedRecords = 1 << 16));
+        // 20,000 changes: more than one 1 MiB log page (about 17,000 entries), so the index crosses a page end.
+        for (int i = 0; i < 10; i++) await TestData.PushCsvAsync(registry, Batch(i * 2000, 2000));
         await registry.CheckpointAsync(CancellationToken.None);
         await TestData.PushCsvAsync(registry, Batch(0, 30, "black", "stolen"));
         registry.DisposeWithoutCheckpoint();
 
-        await using RegistryService reopened = await TestData.OpenAsync(dir.Path);
+        await using RegistryService reopened = await TestData.OpenAsync(dir.Path, TestData.Options(o => o.ExpectedRecords = 1 << 16));
         // The checkpoint's own change, read again to prove the index file and the log agree, then the 30 after it;
-        // without the index file every one of the 1,030 changes is read.
+        // without the index file every one of the 20,030 changes is read.
         Assert.That((reopened.LastSequence, reopened.RecoveredViewSequence, reopened.ReplayedAtOpen, reopened.ScannedAtOpen),
-            Is.EqualTo((1030UL, 1000UL, 30UL, 31UL)));
+            Is.EqualTo((20_030UL, 20_000UL, 30UL, 31UL)));
         Assert.That(ListOf(reopened, 29), Is.EqualTo(ListKind.Black));
-        Assert.That(ListOf(reopened, 999), Is.EqualTo(ListKind.White));
-        // The index found every change, old and new: history follows back-links through both parts.
-        Assert.That((await HistoryAsync(reopened, 0)).Select(c => c.Sequence), Is.EqualTo(new ulong[] { 1, 1001 }));
-        Assert.That((await TestData.ReadAllAsync(reopened, 995)).Select(c => c.Sequence), Is.EqualTo(Enumerable.Range(996, 35).Select(i => (ulong)i)));
+        Assert.That(ListOf(reopened, 19_999), Is.EqualTo(ListKind.White));
+        // The loaded index finds every change, on both sides of the page end: history reads each by its address.
+        Assert.That((await HistoryAsync(reopened, 0)).Select(c => c.Sequence), Is.EqualTo(new ulong[] { 1, 20_001 }));
+        for (int serial = 17_000; serial < 18_000; serial++)
+            Assert.That((await HistoryAsync(reopened, serial)).Select(c => c.Sequence), Is.EqualTo(new[] { (ulong)serial + 1 }), $"IMEI {serial}");
+        Assert.That((await TestData.ReadAllAsync(reopened, 19_995)).Select(c => c.Sequence), Is.EqualTo(Enumerable.Range(19_996, 35).Select(i => (ulong)i)));
     }
 
     [Test]

@@ -9,19 +9,22 @@ namespace ImeiEir.Registry;
 /// covering changes <c>first</c>..<c>last</c> where <c>last</c> is the checkpoint's sequence.
 /// <code>
 /// directory/sequence-index
-///  header   8 "IMEISEQX"  4 u32 version (1)  8 u64 first  8 u64 last  4 u32 block count
-///  blocks   8 i64 base address  512 × 2 u16 offsets           (the index's blocks from first's to last's)
+///  header   8 "IMEISEQX"  4 u32 version (2)  8 u64 first  8 u64 last  4 u32 block count
+///  blocks   8 i64 base address  2 u16 stride  2 u16 exception count E  E × (2 u16 slot  2 u16 step)
+///                                                                 (the index's blocks from first's to last's)
 ///  trailer  4 u32 CRC-32 of every byte before it
 /// </code>
-/// All little-endian. A missing, cut or damaged file (CRC mismatch) or one that disagrees with the log (the entry
+/// All little-endian. A block's offsets step by the same stride from one change to the next (every entry has the same
+/// size) except where a page ends: those slots are the exceptions, with their own step. So a block takes 12 bytes
+/// plus 4 per page end instead of 1 KiB, and a start reads about 25 bytes per 512 changes (20 M changes: under 1 MB). A missing, cut or damaged file (CRC mismatch) or one that disagrees with the log (the entry
 /// at its last address is not its last change) is not used: the start scans the whole log instead, as before.
 /// </summary>
 internal static class SequenceIndexFile
 {
     public const string FileName = "sequence-index";
-    public const int Version = 1;
+    public const int Version = 2;
     private const int HeaderSize = 32;
-    private const int BlockBytes = 8 + SequenceIndex.BlockSize * 2;
+    private const int BlockFixedBytes = 12;
 
     private static ReadOnlySpan<byte> Magic => "IMEISEQX"u8;
 
@@ -42,13 +45,11 @@ internal static class SequenceIndexFile
             BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(20), last);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(28), (uint)blocks.Count);
             Put(file, crc, header);
-            byte[] bytes = new byte[BlockBytes];
+            byte[] bytes = new byte[BlockFixedBytes + SequenceIndex.BlockSize * 4];
             foreach (SequenceIndex.Block block in blocks)
             {
-                BinaryPrimitives.WriteInt64LittleEndian(bytes, block.BaseAddress);
-                for (int i = 0; i < SequenceIndex.BlockSize; i++)
-                    BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8 + i * 2), block.Offsets[i]);
-                Put(file, crc, bytes);
+                int length = Encode(block, bytes);
+                Put(file, crc, bytes.AsSpan(0, length));
             }
             file.Write(crc.GetCurrentHash()); // Crc32 writes little-endian
             file.Flush(flushToDisk: true);
@@ -91,21 +92,82 @@ internal static class SequenceIndexFile
         ulong last = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(20));
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(28));
         ulong expectedBlocks = first == 0 || last < first ? 0 : ((last - 1) >> SequenceIndex.BlockBits) - ((first - 1) >> SequenceIndex.BlockBits) + 1;
-        if (expectedBlocks == 0 || count != expectedBlocks || bytes.Length != HeaderSize + (long)count * BlockBytes + 4)
+        if (expectedBlocks == 0 || count != expectedBlocks)
         {
-            failure = $"{path} is inconsistent (changes {first}..{last} in {count} blocks, {bytes.Length} bytes)";
+            failure = $"{path} is inconsistent (changes {first}..{last} in {count} blocks)";
             return false;
         }
         var blocks = new List<SequenceIndex.Block>((int)count);
+        int offset = HeaderSize, end = bytes.Length - 4;
         for (int b = 0; b < count; b++)
         {
-            ReadOnlySpan<byte> source = bytes.AsSpan(HeaderSize + b * BlockBytes, BlockBytes);
-            var block = new SequenceIndex.Block(BinaryPrimitives.ReadInt64LittleEndian(source));
-            for (int i = 0; i < SequenceIndex.BlockSize; i++) block.Offsets[i] = BinaryPrimitives.ReadUInt16LittleEndian(source[(8 + i * 2)..]);
+            if (Decode(bytes.AsSpan(offset, end - offset)) is not (SequenceIndex.Block block, int length))
+            {
+                failure = $"{path} is inconsistent (block {b} of {count} is cut or out of range)";
+                return false;
+            }
             blocks.Add(block);
+            offset += length;
+        }
+        if (offset != end)
+        {
+            failure = $"{path} is inconsistent ({end - offset} bytes after its last block)";
+            return false;
         }
         index.Load(first, last, blocks);
         return true;
+    }
+
+    /// <summary>Encodes a block (see the class remarks) into <paramref name="destination"/>; returns its length.</summary>
+    private static int Encode(SequenceIndex.Block block, Span<byte> destination)
+    {
+        ushort[] offsets = block.Offsets;
+        // The stride is the step between the first two slots in the usual case; any other step is an exception.
+        ushort stride = (ushort)(offsets[2] - offsets[1]);
+        BinaryPrimitives.WriteInt64LittleEndian(destination, block.BaseAddress);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[8..], stride);
+        int exceptions = 0;
+        for (int slot = 1; slot < SequenceIndex.BlockSize; slot++)
+        {
+            ushort step = (ushort)(offsets[slot] - offsets[slot - 1]);
+            if (step == stride) continue;
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[(BlockFixedBytes + exceptions * 4)..], (ushort)slot);
+            BinaryPrimitives.WriteUInt16LittleEndian(destination[(BlockFixedBytes + exceptions * 4 + 2)..], step);
+            exceptions++;
+        }
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[10..], (ushort)exceptions);
+        return BlockFixedBytes + exceptions * 4;
+    }
+
+    /// <summary>Decodes one block from the start of <paramref name="source"/>; null when it is cut or malformed.</summary>
+    private static (SequenceIndex.Block Block, int Length)? Decode(ReadOnlySpan<byte> source)
+    {
+        if (source.Length < BlockFixedBytes) return null;
+        var block = new SequenceIndex.Block(BinaryPrimitives.ReadInt64LittleEndian(source));
+        ushort stride = BinaryPrimitives.ReadUInt16LittleEndian(source[8..]);
+        int exceptions = BinaryPrimitives.ReadUInt16LittleEndian(source[10..]);
+        int length = BlockFixedBytes + exceptions * 4;
+        if (exceptions >= SequenceIndex.BlockSize || source.Length < length) return null;
+        ushort[] offsets = block.Offsets;
+        int next = 0, previousSlot = 0; // the next exception, and the slot before it (exceptions ascend)
+        for (int slot = 1; slot < SequenceIndex.BlockSize; slot++)
+        {
+            ushort step = stride;
+            if (next < exceptions)
+            {
+                int at = BlockFixedBytes + next * 4;
+                int exceptionSlot = BinaryPrimitives.ReadUInt16LittleEndian(source[at..]);
+                if (exceptionSlot <= previousSlot && next > 0) return null;
+                if (exceptionSlot == slot)
+                {
+                    step = BinaryPrimitives.ReadUInt16LittleEndian(source[(at + 2)..]);
+                    previousSlot = slot;
+                    next++;
+                }
+            }
+            offsets[slot] = (ushort)(offsets[slot - 1] + step);
+        }
+        return next == exceptions ? (block, length) : null;
     }
 
     /// <summary>Removes the persisted index (the log it described is gone or rebuilt).</summary>
