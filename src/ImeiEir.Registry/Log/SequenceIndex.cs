@@ -26,9 +26,11 @@ internal sealed class SequenceIndex
     internal const int BlockBits = 9;
     internal const int BlockSize = 1 << BlockBits;
 
-    private Block[] _blocks = new Block[64];
+    private Block?[] _blocks = new Block?[64];
     private ulong _first;
     private ulong _count;
+    private Func<int, Block>? _load; // decodes a block of the persisted copy on first use (Load)
+    private int _loadEnd;             // blocks below this may still be in the persisted copy only
 
     internal sealed class Block(long baseAddress)
     {
@@ -56,13 +58,13 @@ internal sealed class SequenceIndex
         ulong index = sequence - 1;
         int blockIndex = checked((int)(index >> BlockBits));
         int slot = (int)(index & (BlockSize - 1));
-        Block[] blocks = _blocks;
+        Block?[] blocks = _blocks;
         if (blockIndex >= blocks.Length)
         {
             Array.Resize(ref blocks, Math.Max(blocks.Length * 2, blockIndex + 1));
             Volatile.Write(ref _blocks, blocks);
         }
-        Block? block = blocks[blockIndex];
+        Block? block = _count == 0 ? null : BlockAt(blocks, blockIndex);
         if (slot == 0 || block is null)
         {
             // The base is the block's first indexed change: offsets of earlier slots are never read.
@@ -77,25 +79,40 @@ internal sealed class SequenceIndex
         Volatile.Write(ref _count, sequence);
     }
 
-    /// <summary>Installs a whole block read from the persisted index (only into an empty index, in order).</summary>
-    internal void Load(ulong first, ulong count, IReadOnlyList<Block> blocks)
+    /// <summary>
+    /// Takes changes <paramref name="first"/>..<paramref name="count"/> from the persisted index (only into an empty
+    /// index): each block is decoded by <paramref name="load"/> (given its number) when first used, so a start pays
+    /// for the blocks it touches, not for every change ever indexed.
+    /// </summary>
+    internal void Load(ulong first, ulong count, Func<int, Block> load)
     {
         if (_count != 0) throw new InvalidOperationException("The index is not empty.");
-        int firstBlock = (int)((first - 1) >> BlockBits);
-        var array = new Block[Math.Max(64, firstBlock + blocks.Count)];
-        for (int i = 0; i < blocks.Count; i++) array[firstBlock + i] = blocks[i];
-        _blocks = array;
+        int lastBlock = (int)((count - 1) >> BlockBits);
+        _blocks = new Block?[Math.Max(64, lastBlock + 1)];
+        _load = load;
+        _loadEnd = lastBlock + 1;
         _first = first;
         _count = count;
+    }
+
+    /// <summary>
+    /// The block, decoded from the persisted copy on first use. Two threads may both decode it; the first installed
+    /// wins and both use it (the writer may already be appending to it).
+    /// </summary>
+    private Block? BlockAt(Block?[] blocks, int index)
+    {
+        Block? block = Volatile.Read(ref blocks[index]);
+        if (block is not null || index >= _loadEnd || _load is not { } load || index < (int)((First - 1) >> BlockBits)) return block;
+        return Interlocked.CompareExchange(ref blocks[index], load(index), null) ?? blocks[index];
     }
 
     /// <summary>The blocks holding changes <see cref="First"/>..<paramref name="last"/>, in order (for the persisted copy).</summary>
     internal IEnumerable<Block> BlocksUpTo(ulong last)
     {
-        Block[] blocks = Volatile.Read(ref _blocks);
+        Block?[] blocks = Volatile.Read(ref _blocks);
         ulong first = First;
         if (first == 0 || last < first) yield break;
-        for (int b = (int)((first - 1) >> BlockBits); b <= (int)((last - 1) >> BlockBits); b++) yield return blocks[b];
+        for (int b = (int)((first - 1) >> BlockBits); b <= (int)((last - 1) >> BlockBits); b++) yield return BlockAt(blocks, b)!;
     }
 
     /// <summary>Whether <paramref name="sequence"/> is indexed (retained and recorded).</summary>
@@ -110,8 +127,8 @@ internal sealed class SequenceIndex
         if (first <= First) return;
         if (first > Count) throw new ArgumentOutOfRangeException(nameof(first), first, $"the index ends at change {Count}");
         Volatile.Write(ref _first, first);
-        Block[] blocks = Volatile.Read(ref _blocks);
-        for (int b = 0; b < (int)((first - 1) >> BlockBits); b++) Volatile.Write(ref blocks[b], null!);
+        Block?[] blocks = Volatile.Read(ref _blocks);
+        for (int b = 0; b < (int)((first - 1) >> BlockBits); b++) Volatile.Write(ref blocks[b], null);
     }
 
     /// <summary>The log address of change <paramref name="sequence"/> (<see cref="First"/> ≤ sequence ≤ <see cref="Count"/>).</summary>
@@ -120,7 +137,7 @@ internal sealed class SequenceIndex
         if (sequence == 0 || sequence < Volatile.Read(ref _first) || sequence > Volatile.Read(ref _count))
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, "no such change in the log");
         ulong index = sequence - 1;
-        Block? block = Volatile.Read(ref _blocks)[index >> BlockBits];
+        Block? block = BlockAt(Volatile.Read(ref _blocks), (int)(index >> BlockBits));
         if (block is null) throw new ArgumentOutOfRangeException(nameof(sequence), sequence, "no such change in the log (truncated)");
         return block.BaseAddress + block.Offsets[index & (BlockSize - 1)];
     }

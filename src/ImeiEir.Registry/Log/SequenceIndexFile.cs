@@ -97,24 +97,33 @@ internal static class SequenceIndexFile
             failure = $"{path} is inconsistent (changes {first}..{last} in {count} blocks)";
             return false;
         }
-        var blocks = new List<SequenceIndex.Block>((int)count);
+        // Where each block begins (a pass over the exception counts); blocks are decoded when first used.
+        var starts = new int[count];
         int offset = HeaderSize, end = bytes.Length - 4;
         for (int b = 0; b < count; b++)
         {
-            if (Decode(bytes.AsSpan(offset, end - offset)) is not (SequenceIndex.Block block, int length))
+            if (end - offset < BlockFixedBytes)
             {
-                failure = $"{path} is inconsistent (block {b} of {count} is cut or out of range)";
+                failure = $"{path} is inconsistent (block {b} of {count} is cut)";
                 return false;
             }
-            blocks.Add(block);
-            offset += length;
+            starts[b] = offset;
+            offset += BlockFixedBytes + 4 * BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(offset + 10));
         }
         if (offset != end)
         {
             failure = $"{path} is inconsistent ({end - offset} bytes after its last block)";
             return false;
         }
-        index.Load(first, last, blocks);
+        // The last block is decoded now: appends continue it, and a malformed one is caught here.
+        int firstBlock = (int)((first - 1) >> SequenceIndex.BlockBits);
+        if (Decode(bytes.AsSpan(starts[^1], end - starts[^1])) is null)
+        {
+            failure = $"{path} is inconsistent (its last block is malformed)";
+            return false;
+        }
+        index.Load(first, last, block => Decode(bytes.AsSpan(starts[block - firstBlock], end - starts[block - firstBlock]))?.Block
+            ?? throw new InvalidDataException($"{path} holds a malformed block {block - firstBlock}"));
         return true;
     }
 
