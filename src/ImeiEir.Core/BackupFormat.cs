@@ -12,8 +12,10 @@ namespace ImeiEir.Core;
 /// sections are captured when S is read.
 /// <code>
 ///  header   8 "IMEIBKUP"  4 u32 version (3)  8 u64 sequence S  16 generation of the source  8 i64 taken (Unix ms)
-///           8 u64 attribution bytes A (version 2 and 3)  8 u64 section bytes X (version 3)   (60 bytes; 2: 52; 1: 44)
-///  change   40-byte change (ChangeCodec), sequences 1, 2, ..., S in order
+///           8 u64 attribution bytes A (version 2 and 3)  8 u64 section bytes X  8 u64 first change F
+///           8 u64 base records K (version 3)                                                 (76 bytes; 2: 52; 1: 44)
+///  base     K 40-byte changes (version 3)
+///  change   40-byte change (ChangeCodec), sequences F, F + 1, ..., S in order (F = 1 before version 3)
 ///  attrib   A bytes: who made changes 1..S and the pushes' comments, as the registry's attribution file holds
 ///           them (one record per write batch; version 2 and 3)
 ///  sections X bytes, each section: 2 u16 name length N  N name (ASCII)  8 u64 content length L  L content (version 3)
@@ -21,6 +23,9 @@ namespace ImeiEir.Core;
 /// </code>
 /// Version 1 backups (no attributions: history shows each change's origin as its actor) and version 2 backups (no
 /// sections: no TAC database, no notices' state) are still restored.
+/// Once retention has truncated the registry's log (README, "Retention") it begins at change F > 1, so the records
+/// whose last change is before F come first, as K base records (each a record as of S whose last change is before F:
+/// its number, state, time 0), and the change section holds changes F, F + 1, ..., S; a whole log has F = 1, K = 0.
 /// All integers little-endian, the generation most significant byte first. A change's first 8 bytes are its sequence
 /// (1..S), so all-ones there can only be the trailer, which tells a whole backup from a cut copy.
 /// </summary>
@@ -28,9 +33,12 @@ public static class BackupFormat
 {
     public const string ContentType = "application/vnd.imeieir.backup";
     public const int Version = 3;
-    public const int HeaderSize = 60;
+    public const int HeaderSize = 76;
     public const int Version2HeaderSize = 52;
     public const int Version1HeaderSize = 44;
+
+    /// <summary>The longest header of any version: read this many bytes (or the whole file when shorter).</summary>
+    public const int MaxHeaderSize = HeaderSize;
     public const int ChangeSize = ChangeCodec.Size;
     public const int TrailerSize = 16;
     public const ulong TrailerMarker = ulong.MaxValue;
@@ -50,18 +58,28 @@ public static class BackupFormat
     public readonly record struct Header(int Version, ulong Sequence, RegistryGeneration Generation, long TakenUnixMilliseconds, long AttributionBytes,
         long SectionBytes = 0)
     {
+        /// <summary>F: the first change of the change section (version 3; 1 otherwise).</summary>
+        public ulong FirstChange { get; init; } = 1;
+
+        /// <summary>K: the base records before it (version 3; 0 otherwise).</summary>
+        public ulong BaseRecords { get; init; }
+
         /// <summary>Bytes of this header in the file.</summary>
         public int Size => Version switch { 1 => Version1HeaderSize, 2 => Version2HeaderSize, _ => HeaderSize };
 
+        /// <summary>Base records plus changes: the 40-byte entries after the header.</summary>
+        public ulong Entries => BaseRecords + Sequence - FirstChange + 1;
+
         /// <summary>Where the sections begin.</summary>
-        public long SectionsOffset => Size + (long)Sequence * ChangeSize + AttributionBytes;
+        public long SectionsOffset => Size + (long)Entries * ChangeSize + AttributionBytes;
 
         /// <summary>The length of the whole backup this header begins.</summary>
         public long Length => SectionsOffset + SectionBytes + TrailerSize;
     }
 
+    /// <summary>A version-3 header: changes <paramref name="firstChange"/>..S after <paramref name="baseRecords"/> base records (1 and 0 for a whole log).</summary>
     public static void WriteHeader(ulong sequence, RegistryGeneration source, long takenUnixMilliseconds, long attributionBytes, long sectionBytes,
-        Span<byte> destination)
+        ulong firstChange, ulong baseRecords, Span<byte> destination)
     {
         Magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Version);
@@ -70,6 +88,8 @@ public static class BackupFormat
         BinaryPrimitives.WriteInt64LittleEndian(destination[36..], takenUnixMilliseconds);
         BinaryPrimitives.WriteInt64LittleEndian(destination[44..], attributionBytes);
         BinaryPrimitives.WriteInt64LittleEndian(destination[52..], sectionBytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[60..], firstChange);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[68..], baseRecords);
     }
 
     /// <summary>
@@ -88,6 +108,16 @@ public static class BackupFormat
         if (attributionBytes < 0 || sectionBytes < 0) return false;
         header = new Header(version, BinaryPrimitives.ReadUInt64LittleEndian(source[12..]), RegistryGeneration.Read(source[20..]),
             BinaryPrimitives.ReadInt64LittleEndian(source[36..]), attributionBytes, sectionBytes);
+        if (version >= 3)
+        {
+            header = header with
+            {
+                FirstChange = BinaryPrimitives.ReadUInt64LittleEndian(source[60..]),
+                BaseRecords = BinaryPrimitives.ReadUInt64LittleEndian(source[68..]),
+            };
+            // F within 1..S + 1 (a count is checked, not assumed), K below 2^40.
+            if (header.FirstChange < 1 || header.FirstChange > header.Sequence + 1 || header.BaseRecords > 1UL << 40) return false;
+        }
         return true;
     }
 
@@ -151,7 +181,7 @@ public static class BackupFormat
     public static List<BackupSection> ReadSections(string backupFile)
     {
         using var input = new FileStream(backupFile, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var headerBytes = new byte[Math.Min(HeaderSize, input.Length)];
+        var headerBytes = new byte[Math.Min(MaxHeaderSize, input.Length)];
         input.ReadExactly(headerBytes);
         if (!TryReadHeader(headerBytes, out Header header))
             throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP header of version 1 to {Version})");

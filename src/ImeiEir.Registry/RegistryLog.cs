@@ -84,4 +84,16 @@ internal static partial class RegistryLog
     // 350-359: the TAC database (docs/ARCHITECTURE.md, "The TAC database").
     [LoggerMessage(350, LogLevel.Information, "TAC database imported: version {Version}, {Tacs} TACs, {DeviceTypes} device types")]
     public static partial void TacImported(ILogger logger, string version, int tacs, int deviceTypes);
+
+    [LoggerMessage(345, LogLevel.Information, "Registry change log scanned at open: {Scanned} entries read; the log holds changes {First}..{Last}")]
+    public static partial void LogScanned(ILogger logger, ulong scanned, ulong first, ulong last);
+
+    [LoggerMessage(346, LogLevel.Warning, "Registry sequence index not used ({Failure}); scanning the whole change log instead")]
+    public static partial void SequenceIndexUnusable(ILogger logger, string failure);
+
+    [LoggerMessage(347, LogLevel.Information, "Registry change log truncated before change {First} (feed kept from change {FeedFirst}); {Bytes} bytes of log remain")]
+    public static partial void LogTruncated(ILogger logger, ulong first, ulong feedFirst, long bytes);
+
+    [LoggerMessage(348, LogLevel.Error, "Registry retention (sequence index save or log truncation) failed; the next checkpoint retries")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
 }

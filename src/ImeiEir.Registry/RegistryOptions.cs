@@ -97,6 +97,29 @@ public sealed class RegistryOptions
     /// </summary>
     public string? RestoreFrom { get; set; }
 
+    /// <summary>
+    /// How far back the change feed serves: a node asking for changes after one older than this (and older than the
+    /// view's last checkpoint) gets 409 and bootstraps from the snapshot. Default 7 days; at least 1 minute. The log
+    /// keeps the longer of this and <see cref="HistoryRetention"/> (README, "Retention").
+    /// </summary>
+    public TimeSpan FeedRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long each IMEI's history stays queryable: <c>forever</c> (the default: the change log is never truncated)
+    /// or a duration such as <c>400.00:00:00</c> (days.hours:minutes:seconds), at least 1 minute. Changes older than
+    /// both this and <see cref="FeedRetention"/>, and before the view's last checkpoint, are dropped from the log in
+    /// the background; history then simply begins later.
+    /// </summary>
+    public string HistoryRetention { get; set; } = Forever;
+
+    /// <summary>The <see cref="HistoryRetention"/> that keeps history for ever.</summary>
+    public const string Forever = "forever";
+
+    /// <summary><see cref="HistoryRetention"/> as a duration; null for <c>forever</c> (or an invalid value, which <see cref="Validate"/> reports).</summary>
+    internal TimeSpan? HistoryWindow =>
+        string.Equals(HistoryRetention?.Trim(), Forever, StringComparison.OrdinalIgnoreCase) ? null
+        : TimeSpan.TryParse(HistoryRetention, System.Globalization.CultureInfo.InvariantCulture, out TimeSpan window) ? window : null;
+
     /// <summary>Checks every option; one <c>"Registry:Key: message"</c> line per problem, none when valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -126,11 +149,19 @@ public sealed class RegistryOptions
             yield return $"{Section}:MinFreeBytes: {MinFreeBytes} must be 0 or more bytes";
         if (CheckpointInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:CheckpointInterval: {CheckpointInterval} must be at least 00:00:01";
+        if (FeedRetention < MinRetention)
+            yield return $"{Section}:FeedRetention: {FeedRetention} must be at least 00:01:00";
+        if (HistoryRetention is null || (HistoryWindow is not TimeSpan history
+                ? !string.Equals(HistoryRetention.Trim(), Forever, StringComparison.OrdinalIgnoreCase)
+                : history < MinRetention))
+            yield return $"{Section}:HistoryRetention: '{HistoryRetention}' must be 'forever' or a duration of at least 00:01:00 (days.hours:minutes:seconds)";
         if (RestoreFrom is not null && !File.Exists(RestoreFrom))
             yield return $"{Section}:RestoreFrom: file '{RestoreFrom}' does not exist";
         if (InitialLists is not null && !File.Exists(InitialLists))
             yield return $"{Section}:InitialLists: file '{InitialLists}' does not exist";
     }
+
+    private static readonly TimeSpan MinRetention = TimeSpan.FromMinutes(1);
 
     // Never echo the token itself: a validation message ends up in logs.
     private static string? TokenProblem(string? token)

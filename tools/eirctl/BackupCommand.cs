@@ -65,7 +65,7 @@ internal static class BackupCommand
         }
         File.Move(partial, output.FullName, overwrite: true);
         using var check = new FileStream(output.FullName, FileMode.Open, FileAccess.Read);
-        var header = new byte[BackupFormat.HeaderSize];
+        var header = new byte[Math.Min(BackupFormat.MaxHeaderSize, check.Length)];
         check.ReadExactly(header);
         BackupFormat.TryReadHeader(header, out ulong sequence, out RegistryGeneration generation, out _);
         Console.WriteLine($"Backup written to {output.FullName}: {check.Length} bytes, registry generation {generation}");
@@ -77,8 +77,8 @@ internal static class BackupCommand
     private static string? Check(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
-        var header = new byte[BackupFormat.HeaderSize];
         if (file.Length < BackupFormat.HeaderSize + BackupFormat.TrailerSize) return $"{file.Length} bytes";
+        var header = new byte[Math.Min(BackupFormat.MaxHeaderSize, file.Length)];
         file.ReadExactly(header);
         if (!BackupFormat.TryReadHeader(header, out BackupFormat.Header read)) return "no backup header";
         ulong sequence = read.Sequence;

@@ -10,7 +10,8 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// <c>GET /v1/feed?after=SEQ</c>, reader token → 200 an endless <see cref="FeedStream"/> (binary
-/// <see cref="FeedFormat"/>, or NDJSON on <c>Accept: application/x-ndjson</c>) | 400 | 401 | 409 (after is ahead).
+/// <see cref="FeedFormat"/>, or NDJSON on <c>Accept: application/x-ndjson</c>) | 400 | 401 | 409 (after is ahead, or
+/// before the retained feed, <see cref="RegistryOptions.FeedRetention"/>).
 /// Every answer but the 401 names the registry's generation in <see cref="FeedFormat.GenerationHeader"/>.
 /// </summary>
 internal static class GetFeedEndpoint
@@ -39,6 +40,14 @@ internal static class GetFeedEndpoint
         {
             await ApiProblems.ProblemAsync(context, 409, "Ahead of the registry",
                 $"the node asks for changes after {after} but the registry's last change is {last}: the node's state is not the registry's; bootstrap it again from /v1/snapshot");
+            return;
+        }
+
+        ulong feedFirst = registry.FeedFirstSequence;
+        if (after + 1 < feedFirst)
+        {
+            await ApiProblems.ProblemAsync(context, 409, "Behind the retained feed",
+                $"the node asks for changes after {after} but the registry's feed keeps changes from {feedFirst} on (Registry:FeedRetention); bootstrap it again from /v1/snapshot");
             return;
         }
 

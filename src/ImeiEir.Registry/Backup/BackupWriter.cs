@@ -5,8 +5,10 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// Writes a <see cref="BackupFormat"/> backup: the committed changes 1..S, read from the log in batches while writes
-/// go on. The log is append-only and every change up to S is durable and published, so the copy is exactly the
-/// registry as of S however long it takes; the view is not read at all.
+/// go on, then the attribution records and the sections. The log is append-only and every change up to S is durable
+/// and published, so the copy is exactly the registry as of S however long it takes. A log that retention truncated
+/// (it begins at F > 1, held there for the copy) gives the base records (<see cref="BackupBase"/>, taken under the
+/// write gate) first, then F..S.
 /// </summary>
 internal static class BackupWriter
 {
@@ -20,16 +22,24 @@ internal static class BackupWriter
     /// <param name="ct">Ends the copy (the reader went away).</param>
     /// <param name="attribution">The attribution records of changes 1..S (<see cref="AttributionLog.EncodeUpto"/>).</param>
     /// <param name="sections">The state beside the log, captured when S was read (<see cref="BackupFormat.EncodeSections"/>).</param>
+    /// <param name="first">F: the log's first change (1 for a whole log).</param>
+    /// <param name="baseFile">The base records' file (<see cref="BackupBase.Write"/>) when F &gt; 1; null otherwise.</param>
+    /// <param name="baseRecords">How many records it holds.</param>
     public static async Task WriteAsync(ChangeReader changes, ulong sequence, byte[] attribution, byte[] sections, RegistryGeneration generation,
-        long takenUnixMilliseconds, Stream destination, CancellationToken ct)
+        long takenUnixMilliseconds, ulong first, string? baseFile, ulong baseRecords, Stream destination, CancellationToken ct)
     {
         var buffer = new Change[Batch];
-        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(BackupFormat.HeaderSize, Batch * BackupFormat.ChangeSize));
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Math.Max(BackupFormat.MaxHeaderSize, Batch * BackupFormat.ChangeSize));
         try
         {
-            BackupFormat.WriteHeader(sequence, generation, takenUnixMilliseconds, attribution.Length, sections.Length, bytes);
+            BackupFormat.WriteHeader(sequence, generation, takenUnixMilliseconds, attribution.Length, sections.Length, first, baseRecords, bytes);
             await destination.WriteAsync(bytes.AsMemory(0, BackupFormat.HeaderSize), ct).ConfigureAwait(false);
-            ulong after = 0;
+            if (first > 1)
+            {
+                await using var records = new FileStream(baseFile!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+                await records.CopyToAsync(destination, ct).ConfigureAwait(false);
+            }
+            ulong after = first - 1;
             while (after < sequence)
             {
                 int want = (int)Math.Min((ulong)Batch, sequence - after);

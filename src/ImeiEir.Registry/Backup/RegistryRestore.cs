@@ -7,7 +7,9 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// Rebuilds a registry directory from a <see cref="BackupFormat"/> backup: appends changes 1..S to a new change log
-/// with their per-IMEI back-links (history), applies them to a new view and checkpoints it at S. The directory then
+/// with their per-IMEI back-links (history), applies them to a new view and checkpoints it at S. A version-3 backup
+/// (a log truncated by retention) applies its base records to the view first and the new log begins at its first
+/// change F, as the old one did. The directory then
 /// opens as any registry, with a new generation (<see cref="GenerationFile"/>, made at that open), so nodes of the old
 /// registry bootstrap afresh instead of mixing two histories. While it runs, <c>restore.incomplete</c> marks the
 /// directory: a restore cut short (a crash, a bad backup) is never opened as a registry.
@@ -54,7 +56,7 @@ internal static class RegistryRestore
         string logDirectory, string viewDirectory, CancellationToken ct)
     {
         await using var input = new FileStream(backupFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        var headerBytes = new byte[Math.Min(BackupFormat.HeaderSize, input.Length)];
+        var headerBytes = new byte[Math.Min(BackupFormat.MaxHeaderSize, input.Length)];
         await ReadAsync(input, headerBytes, ct).ConfigureAwait(false);
         if (!BackupFormat.TryReadHeader(headerBytes, out BackupFormat.Header header))
             throw new InvalidDataException($"{backupFile} is not a registry backup (no IMEIBKUP header of version 1 to {BackupFormat.Version})");
@@ -69,7 +71,16 @@ internal static class RegistryRestore
         {
             view = RegistryView.Open(options, viewDirectory);
             var bytes = new byte[Batch * BackupFormat.ChangeSize];
-            ulong next = 1, uncommitted = 0;
+            // Version 3 (a log truncated by retention): the records set before its first change go to the view only;
+            // the new log begins, as the old one did, at that change.
+            for (ulong done = 0; done < header.BaseRecords;)
+            {
+                int count = (int)Math.Min((ulong)Batch, header.BaseRecords - done);
+                await ReadAsync(input, bytes.AsMemory(0, count * BackupFormat.ChangeSize), ct).ConfigureAwait(false);
+                ApplyBase(view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), header.FirstChange, backupFile);
+                done += (ulong)count;
+            }
+            ulong next = header.FirstChange, uncommitted = 0;
             while (next <= sequence)
             {
                 int count = (int)Math.Min((ulong)Batch, sequence - next + 1);
@@ -98,6 +109,18 @@ internal static class RegistryRestore
         {
             view?.Dispose();
             log.Dispose();
+        }
+    }
+
+    /// <summary>Applies base records (each a change numbered before the log's first) to the view alone.</summary>
+    private static void ApplyBase(RegistryView view, ReadOnlySpan<byte> records, ulong firstChange, string backupFile)
+    {
+        using ImeiStoreSession session = view.NewSession();
+        for (int offset = 0; offset < records.Length; offset += BackupFormat.ChangeSize)
+        {
+            if (!ChangeCodec.TryRead(records.Slice(offset, BackupFormat.ChangeSize), out Change change) || change.Sequence == 0 || change.Sequence >= firstChange)
+                throw new InvalidDataException($"{backupFile} is damaged in its base records (record {offset / BackupFormat.ChangeSize + 1})");
+            ChangeApplier.Apply(session, change);
         }
     }
 

@@ -5,7 +5,9 @@ namespace ImeiEir.Registry;
 /// <summary>
 /// Checkpoints the view every <see cref="RegistryOptions.CheckpointInterval"/> when changes were published since the
 /// last checkpoint (one at a time; a failure is logged and the next interval retries), and once more at close, so
-/// a restart replays only the log after it.
+/// a restart replays only the log after it. After each checkpoint, <see cref="AfterCheckpoint"/> (log retention:
+/// the sequence index saved, the log trimmed) runs in the same background task; its failure is logged, and the
+/// checkpoint stands.
 /// </summary>
 internal sealed class CheckpointScheduler
 {
@@ -15,6 +17,9 @@ internal sealed class CheckpointScheduler
     private readonly ITimer _timer;
     private readonly DiskSpace? _space;
     private ulong _checkpointed;
+
+    /// <summary>Runs after each successful checkpoint with its sequence and whether the registry is closing.</summary>
+    public Func<ulong, bool, CancellationToken, Task>? AfterCheckpoint { get; set; }
     private int _running;
     private int _stopped;
 
@@ -39,7 +44,9 @@ internal sealed class CheckpointScheduler
     private bool IsCurrent => _published.Value == Volatile.Read(ref _checkpointed);
 
     /// <summary>Checkpoints the view at the published change number.</summary>
-    public async Task CheckpointAsync(CancellationToken ct)
+    public Task CheckpointAsync(CancellationToken ct) => CheckpointAsync(closing: false, ct);
+
+    private async Task CheckpointAsync(bool closing, CancellationToken ct)
     {
         // A checkpoint cut short by a full disk would leave a partial one behind: skip it instead. The log holds
         // every change, so the next checkpoint (or a restart's replay) catches up.
@@ -52,6 +59,17 @@ internal sealed class CheckpointScheduler
         await _view.CheckpointAsync(sequence, ct).ConfigureAwait(false);
         Volatile.Write(ref _checkpointed, sequence);
         RegistryLog.Checkpointed(_logger, sequence);
+        if (AfterCheckpoint is { } after)
+        {
+            try
+            {
+                await after(sequence, closing, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                RegistryLog.RetentionFailed(_logger, e);
+            }
+        }
     }
 
     /// <summary>Stops the timer and waits (up to 30 s) for a checkpoint it started.</summary>
@@ -76,7 +94,7 @@ internal sealed class CheckpointScheduler
         if (IsCurrent) return;
         try
         {
-            await CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+            await CheckpointAsync(closing: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {

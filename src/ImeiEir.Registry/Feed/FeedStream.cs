@@ -18,12 +18,12 @@ internal static class FeedStream
     {
         var changes = new Change[Batch];
         var frames = new FeedFrameWriter(body, ndjson, registry.Calendar);
+        ulong position = after;
         registry.FeedStarted();
         try
         {
             frames.Heartbeat(registry.LastSequence, registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
             if ((await body.FlushAsync(ct).ConfigureAwait(false)).IsCompleted) return;
-            ulong position = after;
             while (!ct.IsCancellationRequested)
             {
                 int count = await registry.ReadChangesAsync(position, changes, registry.Options.HeartbeatInterval, ct).ConfigureAwait(false);
@@ -47,6 +47,10 @@ internal static class FeedStream
         catch (ObjectDisposedException)
         {
             // the registry is shutting down: end the stream; the node reconnects
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidDataException && position + 1 < registry.FirstRetainedSequence)
+        {
+            // retention truncated the log past this (very slow) follower: end the stream; its next request gets 409
         }
         finally
         {

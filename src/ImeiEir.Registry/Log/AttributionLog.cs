@@ -27,13 +27,19 @@ internal sealed class AttributionLog : IDisposable
 
     private static ReadOnlySpan<byte> Magic => "IMEIATTR"u8;
 
-    private readonly FileStream _file;
+    private readonly string _path;
+    private FileStream _file;
     private readonly object _lock = new();
     private readonly List<(ulong First, ulong Last, int Id)> _batches = [];
+    private int _stale; // records still in the file for changes the log no longer holds
     private readonly List<Attribution> _distinct = [];
     private readonly Dictionary<Attribution, int> _ids = [];
 
-    private AttributionLog(FileStream file) => _file = file;
+    private AttributionLog(string path, FileStream file)
+    {
+        _path = path;
+        _file = file;
+    }
 
     /// <summary>Opens (or creates) the file in <paramref name="directory"/>, dropping records past <paramref name="lastSequence"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not an attribution file.</exception>
@@ -41,7 +47,7 @@ internal sealed class AttributionLog : IDisposable
     {
         string path = Path.Combine(directory, FileName);
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        var log = new AttributionLog(file);
+        var log = new AttributionLog(path, file);
         try
         {
             byte[] bytes = new byte[file.Length];
@@ -124,6 +130,40 @@ internal sealed class AttributionLog : IDisposable
                 else return _distinct[id];
             }
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the records wholly before change <paramref name="first"/> (the log was truncated there). The file is
+    /// rewritten without them once they are at least half of it (so each record is rewritten a bounded number of
+    /// times, however often the log is truncated), beside and renamed over the old one: a crash leaves one or the
+    /// other, both valid. Records kept in the file for changes the log no longer holds are never asked for.
+    /// </summary>
+    public void DropBefore(ulong first)
+    {
+        lock (_lock)
+        {
+            int drop = 0;
+            while (drop < _batches.Count && _batches[drop].Last < first) drop++;
+            if (drop == 0) return;
+            _batches.RemoveRange(0, drop);
+            _stale += drop;
+            if (_stale < _batches.Count) return;
+            string temporary = _path + ".tmp";
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            {
+                Span<byte> header = stackalloc byte[HeaderSize];
+                Magic.CopyTo(header);
+                BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Version);
+                file.Write(header);
+                foreach ((ulong from, ulong to, int id) in _batches) file.Write(Encode(from, to, _distinct[id]));
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, _path, overwrite: true);
+            _file.Dispose();
+            _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            _file.Position = _file.Length;
+            _stale = 0;
         }
     }
 
@@ -222,5 +262,8 @@ internal sealed class AttributionLog : IDisposable
         return text;
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        lock (_lock) _file.Dispose();
+    }
 }

@@ -25,7 +25,7 @@ internal sealed class ChangeLog : IDisposable
     private readonly string _directory;
     private readonly IDevice _device;
     private readonly FasterLog _log;
-    private readonly SequenceIndex _index = new();
+    private SequenceIndex _index = new();
     private readonly Dictionary<ulong, FasterLogScanIterator> _parked = [];
     private bool _disposed;
 
@@ -88,39 +88,153 @@ internal sealed class ChangeLog : IDisposable
     }
 
     /// <summary>
-    /// Reads the whole committed log once, in order: checks that sequences run 1, 2, 3, ..., builds the sequence
-    /// index and hands each change to <paramref name="onChange"/>. Returns the last sequence (0 for an empty log).
+    /// Reads the committed log once, in order, from where the persisted <see cref="SequenceIndexFile"/> leaves off
+    /// (or from the log's beginning when there is none, or it is unusable): checks that sequences run on by one,
+    /// completes the sequence index and hands each change after <paramref name="applyAfter"/> to
+    /// <paramref name="onChange"/>. A start thus reads the changes after the last checkpoint, not every change ever
+    /// made. Returns the last sequence (0 for an empty log), how many entries were read, and why the persisted index
+    /// was not used (null when it was, or when there was none).
     /// </summary>
     /// <exception cref="InvalidDataException">An entry is damaged or out of sequence.</exception>
-    public unsafe ulong Scan(Action<Change, ulong> onChange)
+    public LogScan Scan(ulong applyAfter, Action<Change, ulong> onChange)
     {
         if (_index.Count != 0) throw new InvalidOperationException("The log has already been scanned.");
-        using FasterLogScanIterator iterator = _log.Scan(_log.BeginAddress, _log.CommittedUntilAddress, name: null, recover: false,
+        string? failure = null;
+        if (SequenceIndexFile.TryRead(_directory, _index, out failure))
+        {
+            failure = ClampToBegin();
+            if (failure is null)
+            {
+                // From the change after the view's checkpoint, or the index's last one (read again: it proves the
+                // file and the log agree), whichever is earlier.
+                ulong from = Math.Max(_index.First, Math.Min(applyAfter + 1, _index.Count));
+                try
+                {
+                    (ulong last, ulong scanned) = ScanFrom(_index.AddressOf(from), from, applyAfter, onChange);
+                    return new LogScan(last, scanned, null);
+                }
+                catch (IndexMismatchException e)
+                {
+                    failure = e.Message;
+                }
+            }
+            ResetIndex();
+        }
+        // No usable persisted index: the whole log, as every start did before it existed. Applying a change twice
+        // changes nothing (a record keeps the number that set it), so a fallback after a partial scan is safe.
+        (ulong fullLast, ulong fullScanned) = ScanFrom(_log.BeginAddress, 0, applyAfter, onChange);
+        return new LogScan(fullLast, fullScanned, failure);
+    }
+
+    /// <summary>
+    /// Scans from <paramref name="start"/> (the address of change <paramref name="from"/>; 0: whatever change the
+    /// log begins with) to the committed tail.
+    /// </summary>
+    private unsafe (ulong Last, ulong Scanned) ScanFrom(long start, ulong from, ulong applyAfter, Action<Change, ulong> onChange)
+    {
+        using FasterLogScanIterator iterator = _log.Scan(start, _log.CommittedUntilAddress, name: null, recover: false,
             scanBufferingMode: ScanBufferingMode.DoublePageBuffering, scanUncommitted: false);
-        ulong expected = 1;
+        ulong expected = from, scanned = 0;
+        ulong indexed = _index.Count;
         while (true)
         {
             Change change;
             ulong previous;
             long address;
             if (!iterator.UnsafeGetNext(out byte* entry, out int length, out address, out _)) break;
+            bool read;
             try
             {
-                if (!LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out previous))
-                    throw new InvalidDataException($"the change log in {_directory} holds a damaged entry at address {address} (after change {expected - 1})");
+                read = LogEntry.TryRead(new ReadOnlySpan<byte>(entry, length), out change, out previous);
             }
             finally
             {
                 iterator.UnsafeRelease();
             }
+            if (expected == 0 && read) expected = change.Sequence; // a truncated log begins past change 1
+            if (expected <= indexed && (!read || change.Sequence != expected || _index.AddressOf(expected) != address))
+                throw new IndexMismatchException($"{Path.Combine(_directory, SequenceIndexFile.FileName)} does not match the log at change {expected} (address {address})");
+            if (!read)
+                throw new InvalidDataException($"the change log in {_directory} holds a damaged entry at address {address} (after change {expected - 1})");
             if (change.Sequence != expected)
                 throw new InvalidDataException($"the change log in {_directory} holds change {change.Sequence} where change {expected} should be (address {address})");
-            _index.Add(change.Sequence, address);
-            onChange(change, previous);
+            if (change.Sequence > indexed) _index.Add(change.Sequence, address);
+            if (change.Sequence > applyAfter) onChange(change, previous);
+            scanned++;
             expected++;
         }
-        return expected - 1;
+        if (indexed > 0 && expected <= indexed)
+            throw new IndexMismatchException($"{Path.Combine(_directory, SequenceIndexFile.FileName)} goes to change {indexed} but the log's committed tail ends at change {expected - 1}");
+        return (_index.Count, scanned);
     }
+
+    /// <summary>A persisted index written before a truncation was committed: forget what the log no longer holds.</summary>
+    private string? ClampToBegin()
+    {
+        long begin = _log.BeginAddress;
+        if (_index.AddressOf(_index.First) >= begin) return null;
+        if (_index.AddressOf(_index.Count) < begin) return $"{Path.Combine(_directory, SequenceIndexFile.FileName)} ends before the log's beginning";
+        ulong low = _index.First, high = _index.Count; // the first change at or after the log's beginning
+        while (low < high)
+        {
+            ulong middle = low + (high - low) / 2;
+            if (_index.AddressOf(middle) < begin) low = middle + 1;
+            else high = middle;
+        }
+        if (_index.AddressOf(low) != begin) return $"{Path.Combine(_directory, SequenceIndexFile.FileName)} has no change at the log's beginning (address {begin})";
+        _index.DropBelow(low);
+        return null;
+    }
+
+    private void ResetIndex() => _index = new SequenceIndex();
+
+    /// <summary>Writes the sequence index up to <paramref name="last"/> (committed, checkpointed) beside the log.</summary>
+    public void SaveIndex(ulong last) => SequenceIndexFile.Write(_directory, _index, Math.Min(last, _index.Count));
+
+    /// <summary>The first change the log still holds (1 until it is truncated; the next change's number when empty).</summary>
+    public ulong FirstSequence => _index.First == 0 ? _index.Count + 1 : _index.First;
+
+    /// <summary>
+    /// Drops every change before <paramref name="first"/> from the log (at most up to the last committed one; false and
+    /// nothing done while a backup holds the beginning, <see cref="HoldBeginning"/>): lookups of
+    /// them fail at once; the log's new beginning is durable with the next commit (which the caller makes, under the
+    /// write gate so no half-appended batch is committed with it), and FasterLog then deletes the whole segments below.
+    /// </summary>
+    public bool TruncateBefore(ulong first)
+    {
+        if (first <= FirstSequence || Volatile.Read(ref _holds) > 0) return false;
+        long address = _index.AddressOf(first);
+        _index.DropBelow(first);
+        _log.TruncateUntil(address);
+        return true;
+    }
+
+    private int _holds;
+
+    /// <summary>
+    /// Keeps the log's beginning where it is until disposed (a backup reading from it): <see cref="TruncateBefore"/>
+    /// does nothing meanwhile. Take it under the write gate, where truncation runs, so the beginning read then stays.
+    /// </summary>
+    public IDisposable HoldBeginning()
+    {
+        Interlocked.Increment(ref _holds);
+        return new Hold(this);
+    }
+
+    private sealed class Hold(ChangeLog log) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) Interlocked.Decrement(ref log._holds);
+        }
+    }
+
+    /// <summary>The log's beginning is persisted with this commit (nothing new need be appended).</summary>
+    public Task CommitBeginAsync() => _log.CommitAsync().AsTask();
+
+    private sealed class IndexMismatchException(string message) : Exception(message);
 
     /// <summary>Appends one change to the log in memory (not durable until <see cref="CommitAsync"/>).</summary>
     public void Append(in Change change, ulong previous)
@@ -238,3 +352,9 @@ internal sealed class ChangeLog : IDisposable
         _device.Dispose();
     }
 }
+
+/// <summary>What <see cref="ChangeLog.Scan"/> found.</summary>
+/// <param name="Last">The log's last committed change; 0 for an empty log.</param>
+/// <param name="Scanned">Log entries read (the persisted index spares those before the view's checkpoint).</param>
+/// <param name="IndexFailure">Why a persisted index was there but not used; null otherwise.</param>
+internal readonly record struct LogScan(ulong Last, ulong Scanned, string? IndexFailure);

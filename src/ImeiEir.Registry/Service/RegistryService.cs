@@ -33,6 +33,7 @@ public sealed class RegistryService : IAsyncDisposable
     private readonly ChangeReader _changes;
     private readonly HistoryReader _history;
     private readonly CheckpointScheduler _checkpoints;
+    private readonly LogRetention _retention;
     private int _activeFeeds;
     private int _disposed;
 
@@ -51,6 +52,7 @@ public sealed class RegistryService : IAsyncDisposable
         ReaderToken = readerToken;
         RecoveredViewSequence = recovered.RecoveredSequence;
         ReplayedAtOpen = recovered.Replayed;
+        ScannedAtOpen = recovered.Scanned;
         _logger = logger;
         _log = recovered.Log;
         _view = recovered.View;
@@ -63,6 +65,21 @@ public sealed class RegistryService : IAsyncDisposable
         _history = new HistoryReader(_view, _log, _attribution);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
         _checkpoints = new CheckpointScheduler(_view, _published, checkpointed, time, options.CheckpointInterval, logger, space);
+        _retention = new LogRetention(_log, _attribution, _writer, time, options, logger);
+        _checkpoints.AfterCheckpoint = _retention.AfterCheckpointAsync;
+        // The start read more of the log than the changes after its checkpoint (no usable index file), or replayed
+        // and checkpointed anew: save the index now, so the next start need not.
+        if (checkpointed > 0 && (recovered.Scanned > recovered.Replayed + 1 || recovered.Replayed > 0))
+        {
+            try
+            {
+                _log.SaveIndex(checkpointed);
+            }
+            catch (IOException e)
+            {
+                RegistryLog.RetentionFailed(logger, e);
+            }
+        }
     }
 
     /// <summary>The regime's calendar: a bare-date deadline in a delta is midnight there, and deadlines are shown in it.</summary>
@@ -103,6 +120,18 @@ public sealed class RegistryService : IAsyncDisposable
 
     /// <summary>Changes replayed from the log into the view when the registry opened.</summary>
     internal ulong ReplayedAtOpen { get; }
+
+    /// <summary>Log entries read when the registry opened: those after the persisted sequence index (all without one).</summary>
+    internal ulong ScannedAtOpen { get; }
+
+    /// <summary>The first change the log still holds (1 until retention truncates it); history begins there.</summary>
+    public ulong FirstRetainedSequence => _log.FirstSequence;
+
+    /// <summary>
+    /// The first change the feed serves (<see cref="RegistryOptions.FeedRetention"/>): a node whose position is before
+    /// it gets 409 and bootstraps from the snapshot.
+    /// </summary>
+    public ulong FeedFirstSequence => _retention.FeedFirst;
 
     /// <summary>Bytes of change log (from its beginning to its tail).</summary>
     public long LogBytes => _log.Bytes;
@@ -265,6 +294,8 @@ public sealed class RegistryService : IAsyncDisposable
     /// <summary>
     /// Writes a <see cref="BackupFormat"/> backup of the registry as of <see cref="LastSequence"/> when called (its
     /// whole change log up to there, <see cref="BackupWriter"/>) while writes go on; returns that sequence.
+    /// Once retention has truncated the log (it begins at F), the backup holds the records whose last change is before
+    /// F, then changes F..S (<see cref="BackupBase"/>).
     /// <paramref name="started"/> is told the sequence before the first byte (an HTTP answer names it in a header).
     /// </summary>
     public Task<ulong> WriteBackupAsync(Stream destination, Action<ulong>? started, CancellationToken ct) =>
@@ -280,15 +311,37 @@ public sealed class RegistryService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(captureSections);
         ThrowIfDisposed();
-        ulong sequence = LastSequence;
-        // Captured at once, not after the changes are streamed: as close to S as state kept outside the log can be.
-        byte[] sections = BackupFormat.EncodeSections(captureSections());
-        started?.Invoke(sequence);
-        // Every record up to the published sequence is on disk: it is written before its batch commits.
-        byte[] attribution = _attribution.EncodeUpto(sequence);
-        await BackupWriter.WriteAsync(_changes, sequence, attribution, sections, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(), destination, ct)
-            .ConfigureAwait(false);
-        return sequence;
+        ulong sequence = 0, first = 1, baseRecords = 0;
+        IDisposable? hold = null;
+        string baseFile = Path.Combine(Directory, $"backup-base-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            // Under the write gate, where truncation runs: the log's beginning then stays put for the whole copy, and
+            // the view is exactly the published state, so the records whose last change the log no longer holds are
+            // the state as of the sequence (they cannot have changed since: a change would be in the log).
+            bool taken = await _writer.BetweenWritesAsync(() =>
+            {
+                hold = _log.HoldBeginning();
+                sequence = LastSequence;
+                first = _log.FirstSequence;
+                if (first > 1) baseRecords = BackupBase.Write(_view, first, baseFile);
+                return Task.CompletedTask;
+            }, evenIfFailed: true).ConfigureAwait(false); // a failed log is still whole up to its last commit
+            if (!taken) throw new ObjectDisposedException(GetType().FullName, "The registry is closing; no backup was taken.");
+            // Captured at once, not after the changes are streamed: as close to S as state kept outside the log can be.
+            byte[] sections = BackupFormat.EncodeSections(captureSections());
+            started?.Invoke(sequence);
+            // Every record up to the published sequence is on disk: it is written before its batch commits.
+            byte[] attribution = _attribution.EncodeUpto(sequence);
+            await BackupWriter.WriteAsync(_changes, sequence, attribution, sections, Generation, Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                first, first > 1 ? baseFile : null, baseRecords, destination, ct).ConfigureAwait(false);
+            return sequence;
+        }
+        finally
+        {
+            hold?.Dispose();
+            File.Delete(baseFile);
+        }
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace ImeiEir.Registry;
 
 /// <summary>
 /// An IMEI's history: follows the chain of back-links from the view's record, one exact log read per change, so
-/// the cost is the IMEI's own history, whatever the log's size.
+/// the cost is the IMEI's own history, whatever the log's size. A chain that reaches before the log's first retained
+/// change (<see cref="RegistryOptions.HistoryRetention"/>) stops there: older entries are simply absent.
 /// </summary>
 internal sealed class HistoryReader
 {
@@ -32,10 +33,19 @@ internal sealed class HistoryReader
         // The record may carry a change committed but not yet published (the view is updated just before the
         // number is published): it is durable and indexed, so reading it is safe.
         ulong sequence = record.Sequence;
-        while (sequence != 0)
+        while (sequence != 0 && sequence >= _log.FirstSequence)
         {
             ct.ThrowIfCancellationRequested();
-            (Change change, ulong previous) = await _log.ReadOneAsync(sequence, ct).ConfigureAwait(false);
+            Change change;
+            ulong previous;
+            try
+            {
+                (change, previous) = await _log.ReadOneAsync(sequence, ct).ConfigureAwait(false);
+            }
+            catch (ArgumentOutOfRangeException) when (sequence < _log.FirstSequence)
+            {
+                break; // truncated while this chain was read
+            }
             newestFirst.Add(change);
             sequence = previous;
         }

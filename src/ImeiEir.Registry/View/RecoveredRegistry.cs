@@ -6,4 +6,5 @@ namespace ImeiEir.Registry;
 /// <param name="LastSequence">The log's last committed change; 0 for an empty log.</param>
 /// <param name="RecoveredSequence">The change the view's checkpoint was recovered at (0: none, damaged, or ahead of the log).</param>
 /// <param name="Replayed">Changes replayed from the log into the view.</param>
-internal sealed record RecoveredRegistry(ChangeLog Log, RegistryView View, ulong LastSequence, ulong RecoveredSequence, ulong Replayed);
+/// <param name="Scanned">Log entries read at open (those after the persisted sequence index, or all without one).</param>
+internal sealed record RecoveredRegistry(ChangeLog Log, RegistryView View, ulong LastSequence, ulong RecoveredSequence, ulong Replayed, ulong Scanned);

@@ -29,6 +29,7 @@ internal sealed class RegistryWriter
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Exception? _fault;
     private bool _closed;
+    private int _closing;
 
     /// <param name="log">Where changes are appended and committed.</param>
     /// <param name="view">What plans read, and what a durable batch is applied to.</param>
@@ -125,11 +126,36 @@ internal sealed class RegistryWriter
     }
 
     /// <summary>
+    /// Runs <paramref name="action"/> between writes, under the gate (log maintenance: a commit it makes must not
+    /// carry a half-appended batch; a backup's consistent start). False, without running it, when the writer is
+    /// closing, or has failed unless <paramref name="evenIfFailed"/> (a read-only action): closing waits for a
+    /// checkpoint in progress, so this must not wait for the gate then.
+    /// </summary>
+    public async Task<bool> BetweenWritesAsync(Func<Task> action, bool evenIfFailed = false)
+    {
+        while (!await _gate.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false))
+        {
+            if (Volatile.Read(ref _closing) != 0) return false;
+        }
+        try
+        {
+            if (_closed || Volatile.Read(ref _closing) != 0 || (_fault is not null && !evenIfFailed)) return false;
+            await action().ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
     /// Waits for the write in flight, refuses every later one (<see cref="ObjectDisposedException"/>) and runs
     /// <paramref name="closing"/> while still holding the gate. False, without running it, when already closed.
     /// </summary>
     public async ValueTask<bool> CloseAsync(Func<ValueTask> closing)
     {
+        Volatile.Write(ref _closing, 1);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -147,6 +173,7 @@ internal sealed class RegistryWriter
     /// <summary>The synchronous <see cref="CloseAsync"/>.</summary>
     public bool Close(Action closing)
     {
+        Volatile.Write(ref _closing, 1);
         _gate.Wait();
         try
         {
