@@ -62,6 +62,12 @@ public sealed class PairingClusterTests : ClusterFixture
             });
         }
 
+        // The admin's view: eirctl status lists the paired IMSI, eirctl history the pair change with its actor.
+        (int exit, string stdout, string transcript) = EirctlTests.RunEirctl(
+            ["history", Paired, "--registry", registry.RegistryUrl.ToString(), "--token", ClusterClient.AdminToken]);
+        Assert.That(exit, Is.Zero, transcript);
+        Assert.That(stdout, Does.Contain($"paired with IMSI {ImsiA}").And.Contain($"pair IMSI {ImsiA} by admin"), transcript);
+
         // Unpaired: the other subscribers get the list again, on both nodes, and the digests still agree.
         PushResult unpair = Client.Push(registry.RegistryUrl, $"op,imei,imsi\nunpair,{Paired},{ImsiA}\n");
         Assert.That((unpair.Status, unpair.Applied), Is.EqualTo((HttpStatusCode.OK, 1L)), unpair.Body);
