@@ -42,7 +42,7 @@ public class PairingBenchmarks
             Pair(imei, new PackedImsi(401_012_000_000_000UL + (ulong)i, 15), 2);
         }
         long perPair = (_store.Statistics.LogBytes - before) / (2L * PairedImeis);
-        Console.WriteLine($"// PairingBenchmarks: {2 * PairedImeis:N0} pairs on {PairedImeis:N0} IMEIs add {perPair} log bytes per pair (the IMEI's record rewritten with the flag included; the index has room, sized for {Records:N0} records)");
+        Console.WriteLine($"// PairingBenchmarks: {2 * PairedImeis:N0} pairs on {PairedImeis:N0} IMEIs add {perPair} log bytes per pair (the pair's entry; the record's flag is updated in place while the record is in the mutable region; the index is sized for {Records:N0} records)");
 
         _pairedImei = keyspace.ImeiAt(97L * 17);
         _unpairedImei = keyspace.ImeiAt(97L * 17 + 1);
