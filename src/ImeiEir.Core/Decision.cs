@@ -31,7 +31,7 @@ public readonly struct Decision : IEquatable<Decision>
 
     /// <summary>
     /// Why: the record's reason for rules 2, 3 and 6 (before the deadline); <see cref="Reason.InvalidImei"/>,
-    /// <see cref="Reason.GreyExpired"/>, <see cref="Reason.Legacy"/> or <see cref="Reason.Unverified"/> for the
+    /// <see cref="Reason.GreyExpired"/>, <see cref="Reason.Legacy"/>, <see cref="Reason.Unverified"/> or <see cref="Reason.Cloned"/> for the
     /// rule that sets it; <see cref="Reason.None"/> for exemptions (rule 4) and "equipment unknown", which put the
     /// IMEI on no list.
     /// </summary>

@@ -3,7 +3,7 @@ using ImeiEir.Core.Tac;
 namespace ImeiEir.Core;
 
 /// <summary>
-/// docs/ARCHITECTURE.md, rules 2 to 7, compiled from <see cref="PolicyOptions"/>. Immutable and thread-safe:
+/// docs/ARCHITECTURE.md, rules 2 to 7 (with 2a, pairing), compiled from <see cref="PolicyOptions"/>. Immutable and thread-safe:
 /// one instance serves every connection. <see cref="Decide"/> allocates nothing and takes no locks.
 /// </summary>
 public sealed class DecisionPolicy
@@ -73,8 +73,10 @@ public sealed class DecisionPolicy
     /// <param name="nowUnixSeconds">The current time in Unix seconds (UTC).</param>
     /// <param name="tacs">The TAC database in force, or null when none is loaded: then
     /// <see cref="PolicyOptions.RequireKnownTac"/> and <see cref="PolicyOptions.ExemptDeviceTypes"/> change nothing.</param>
+    /// <param name="imsiPaired">Whether <paramref name="imsiUtf8"/> is one of the IMEI's rightful IMSIs. The caller
+    /// looks it up only when <paramref name="record"/> <see cref="ImeiRecord.IsPaired"/>; it matters only then.</param>
     public Decision Decide(bool found, in ImeiRecord record, Imei imei, ImeiParseResult parse, ReadOnlySpan<byte> imsiUtf8, long nowUnixSeconds,
-        TacTable? tacs = null)
+        TacTable? tacs = null, bool imsiPaired = false)
     {
         if (parse is not (ImeiParseResult.Valid or ImeiParseResult.BadCheckDigit))
             return Decision.Of(EquipmentStatus.Blacklisted, Reason.InvalidImei, DecisionRule.InvalidImei);
@@ -84,6 +86,11 @@ public sealed class DecisionPolicy
         // Rule 2: black is for everyone, roamers and M2M included.
         if (list == ListKind.Black)
             return Decision.Of(EquipmentStatus.Blacklisted, record.Reason, DecisionRule.Black);
+
+        // Rule 2a: a paired IMEI belongs to its rightful IMSIs; another home subscriber holds a clone. A roamer falls
+        // through to rule 4 and an attach without an IMSI to the list, as for an unpaired IMEI.
+        if (found && record.IsPaired && !imsiPaired && IsHomeSubscriber(imsiUtf8))
+            return Decision.Of(EquipmentStatus.Blacklisted, Reason.Cloned, DecisionRule.Cloned);
 
         // Rule 3.
         if (list == ListKind.White)

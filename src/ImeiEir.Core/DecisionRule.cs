@@ -35,4 +35,7 @@ public enum DecisionRule : byte
 
     /// <summary>Rule 7 with <see cref="UnknownAnswer.EquipmentUnknown"/>: answer "equipment unknown".</summary>
     UnknownEquipment = 9,
+
+    /// <summary>Rule 2a: a paired IMEI attached by a home IMSI that is not one of its pairs. BLACKLISTED, reason cloned.</summary>
+    Cloned = 10,
 }

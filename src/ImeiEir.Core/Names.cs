@@ -11,7 +11,7 @@ public static class Names
     private static readonly string[] s_reasons =
     [
         "none", "verified", "legacy", "imported", "manufactured", "service-replacement", "stolen",
-        "counterfeit", "illegal-import", "invalid-imei", "grey-expired", "admin", "unverified",
+        "counterfeit", "illegal-import", "invalid-imei", "grey-expired", "admin", "unverified", "cloned",
     ];
 
     private static readonly string[] s_statuses = ["WHITELISTED", "BLACKLISTED", "GREYLISTED"];
@@ -33,7 +33,14 @@ public static class Names
         return false;
     }
 
-    /// <summary>Parses a reason name such as "service-replacement" (case-insensitive; "_" accepted for "-").</summary>
+    // Reasons a record can carry: every one up to unverified. Cloned is a decision's reason only (rule 2a), so a
+    // delta cannot write it and the codecs, which refuse larger values, never meet it.
+    private const int RecordReasons = (int)Reason.Unverified + 1;
+
+    /// <summary>
+    /// Parses a record's reason name such as "service-replacement" (case-insensitive; "_" accepted for "-"). "cloned",
+    /// a decision's reason only, is not one.
+    /// </summary>
     public static bool TryParseReason(ReadOnlySpan<char> text, out Reason reason)
     {
         text = text.Trim();
@@ -42,7 +49,7 @@ public static class Names
         for (int i = 0; i < text.Length; i++)
             normalized[i] = text[i] == '_' ? '-' : char.ToLowerInvariant(text[i]);
         ReadOnlySpan<char> n = normalized[..text.Length];
-        for (int i = 1; i < s_reasons.Length; i++)
+        for (int i = 1; i < RecordReasons; i++)
         {
             if (n.SequenceEqual(s_reasons[i])) { reason = (Reason)i; return true; }
         }
@@ -50,6 +57,6 @@ public static class Names
         return false;
     }
 
-    /// <summary>Every reason name except "none", for error messages and help text.</summary>
-    public static IReadOnlyList<string> ReasonNames => s_reasons[1..];
+    /// <summary>Every record reason name except "none", for error messages and help text.</summary>
+    public static IReadOnlyList<string> ReasonNames => s_reasons[1..RecordReasons];
 }

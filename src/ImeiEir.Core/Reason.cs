@@ -17,4 +17,10 @@ public enum Reason : byte
     Admin = 11,
     /// <summary>First seen in the network without verification (a grey record from a sighting).</summary>
     Unverified = 12,
+
+    /// <summary>
+    /// A paired IMEI attached by a home IMSI that is not one of its pairs (docs/ARCHITECTURE.md, rule 2a): a decision's
+    /// reason, never a record's.
+    /// </summary>
+    Cloned = 13,
 }

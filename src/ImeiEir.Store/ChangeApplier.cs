@@ -19,12 +19,26 @@ public enum ApplyOutcome : byte
 /// </summary>
 public static class ChangeApplier
 {
+    /// <remarks>
+    /// A pair or unpair edits the pair table (<see cref="PairTable"/>) first and then the record (its number, and
+    /// whether any IMSI remains), so a crash between the two leaves the record's older number and a replay redoes
+    /// both: adding a present IMSI or removing an absent one changes nothing. A set or remove keeps the pairing.
+    /// </remarks>
     public static ApplyOutcome Apply(ImeiStoreSession session, in Change change)
     {
         Imei imei = change.Imei;
-        if (session.TryGet(imei, out ImeiRecord current) && current.Sequence >= change.Sequence)
+        bool found = session.TryGet(imei, out ImeiRecord current);
+        if (found && current.Sequence >= change.Sequence)
             return ApplyOutcome.AlreadyApplied;
-        session.Upsert(imei, change.ToRecord());
+        if (change.IsPairing)
+        {
+            int remaining = change.Op == ChangeOp.Pair ? session.AddPair(imei, change.Imsi) : session.RemovePair(imei, change.Imsi);
+            session.Upsert(imei, change.ToPairedRecord(current, remaining > 0));
+        }
+        else
+        {
+            session.Upsert(imei, change.ToRecord(found && current.IsPaired));
+        }
         return ApplyOutcome.Applied;
     }
 }

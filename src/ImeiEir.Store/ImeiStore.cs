@@ -332,10 +332,22 @@ public sealed class ImeiStore : IDisposable
     /// the enumeration starts; a record changed while it runs may be reported with either value, or (when
     /// FASTER moves it to the tail) not at all, so take exports from a quiet store.
     /// </summary>
+    /// <remarks>The pair table's entries (<see cref="PairTable"/>) are not records: see <see cref="ScanPairs"/>.</remarks>
     public IEnumerable<(Imei Imei, ImeiRecord Record)> Scan()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return ScanIterator();
+        foreach ((long key, ImeiRecord record) in ScanIterator(pairs: false)) yield return (Imei.FromKey((ulong)key), record);
+    }
+
+    /// <summary>
+    /// Every live pair-table entry (an IMEI, its slot, the IMSI), as <see cref="Scan"/> sees records; for clearing a
+    /// store. A paired record's IMSIs are read with <see cref="ImeiStoreSession.GetPairs"/>.
+    /// </summary>
+    public IEnumerable<(Imei Imei, int Slot, PackedImsi Imsi)> ScanPairs()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach ((long key, ImeiRecord entry) in ScanIterator(pairs: true))
+            yield return (PairTable.ImeiOf(key), PairTable.SlotOf(key), PairTable.Decode(entry));
     }
 
     /// <remarks>
@@ -344,21 +356,22 @@ public sealed class ImeiStore : IDisposable
     /// scan the log and keep a record only if a lookup of its key lands on that very address; superseded
     /// versions and tombstones fail the test.
     /// </remarks>
-    private IEnumerable<(Imei Imei, ImeiRecord Record)> ScanIterator()
+    private IEnumerable<(long Key, ImeiRecord Record)> ScanIterator(bool pairs)
     {
         // A session that does not copy spilled records to the tail: the scan would then miss them at their new address.
         using var session = _kv.For(new StoreFunctions()).NewSession<StoreFunctions>(readCopyOptions: ReadCopyOptions.None);
         var context = session.UnsafeContext;
         using IFasterScanIterator<long, ImeiRecord> iterator = _kv.Log.Scan(_kv.Log.BeginAddress, _kv.Log.TailAddress);
         var scanned = new (long Key, long Address, ImeiRecord Value)[ScanChunk];
-        var live = new (Imei Imei, ImeiRecord Record)[ScanChunk];
+        var live = new (long Key, ImeiRecord Record)[ScanChunk];
         bool more = true;
         while (more)
         {
             int count = 0;
             while (count < scanned.Length && (more = iterator.GetNext(out RecordInfo info)))
             {
-                if (!info.Tombstone) scanned[count++] = (iterator.GetKey(), iterator.CurrentAddress, iterator.GetValue());
+                if (!info.Tombstone && PairTable.IsPairKey(iterator.GetKey()) == pairs)
+                    scanned[count++] = (iterator.GetKey(), iterator.CurrentAddress, iterator.GetValue());
             }
             // The chunk's liveness lookups share one epoch entry (a lookup otherwise enters and leaves it itself, ~40 %
             // of its cost); the iterator manages its own, so it stays outside, and the epoch is left before the chunk
@@ -374,7 +387,7 @@ public sealed class ImeiStore : IDisposable
                 {
                     if (i + Ahead < count) _index.Prefetch(scanned[i + Ahead].Key);
                     if (TryReadAt(context, scanned[i].Key, scanned[i].Address, scanned[i].Value, out ImeiRecord record))
-                        live[alive++] = (Imei.FromKey((ulong)scanned[i].Key), record);
+                        live[alive++] = (scanned[i].Key, record);
                 }
             }
             finally

@@ -8,7 +8,7 @@ namespace ImeiEir.Store;
 /// One owner's handle on the <see cref="ImeiStore"/>: one per connection or worker, used from one thread at
 /// a time and never across an <c>await</c> (FASTER sessions carry per-thread epoch state).
 /// </summary>
-public sealed class ImeiStoreSession : IDisposable
+public sealed partial class ImeiStoreSession : IDisposable
 {
     private readonly ImeiStore _store;
     private readonly ClientSession<long, ImeiRecord, Empty, ImeiRecord, Empty, StoreFunctions> _session;

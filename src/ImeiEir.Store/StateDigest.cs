@@ -14,6 +14,40 @@ public readonly record struct StateDigest(long Records, ulong Sum)
     /// <summary>The digest as operators compare it: records and the sum in hex.</summary>
     public override string ToString() => $"{Records}:{Sum:x16}";
 
+    /// <summary>
+    /// The digest of a whole store: its records, and the rightful IMSIs of each paired one (docs/ARCHITECTURE.md,
+    /// rule 2a), each pair adding <see cref="MixPair"/> to the sum, so two stores that differ only in pairs differ.
+    /// </summary>
+    public static StateDigest Compute(ImeiStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        long count = 0;
+        ulong sum = 0;
+        Span<PackedImsi> pairs = stackalloc PackedImsi[PairTable.MaxPairs];
+        using ImeiStoreSession session = store.NewSession();
+        foreach ((Imei imei, ImeiRecord record) in store.Scan())
+        {
+            if (record.IsPaired)
+            {
+                int n = session.GetPairs(imei, pairs);
+                for (int i = 0; i < n; i++) sum += MixPair(imei, pairs[i]);
+            }
+            if (!Counts(record)) continue;
+            count++;
+            sum += Mix(imei, record);
+        }
+        return new StateDigest(count, sum);
+    }
+
+    /// <summary>One pair's contribution: distinct from any record's (a different tag in the mix).</summary>
+    public static ulong MixPair(Imei imei, PackedImsi imsi)
+    {
+        ulong h = SplitMix(imei.Key ^ 0x5041495200000000UL); // "PAIR"
+        h = SplitMix(h ^ imsi.Value);
+        return SplitMix(h ^ imsi.Digits);
+    }
+
+    /// <summary>The digest of records alone (no pairs): a store's without pairs, or a snapshot stream's records.</summary>
     public static StateDigest Compute(IEnumerable<(Imei Imei, ImeiRecord Record)> records)
     {
         long count = 0;

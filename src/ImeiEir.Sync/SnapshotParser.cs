@@ -7,6 +7,9 @@ namespace ImeiEir.Sync;
 internal interface ISnapshotRecordHandler
 {
     void OnRecord(Imei imei, in ImeiRecord record);
+
+    /// <summary>One rightful IMSI of the paired record just handled (a version-3 snapshot), at its slot.</summary>
+    void OnPair(Imei imei, int slot, PackedImsi imsi);
 }
 
 /// <summary>Why <see cref="SnapshotParser.Parse{THandler}"/> stopped.</summary>
@@ -18,10 +21,10 @@ internal enum SnapshotParseStatus : byte
     /// <summary>The trailer arrived and its count matches: the snapshot is whole.</summary>
     Complete,
 
-    /// <summary>The first bytes are not a snapshot header of a known version (1 or 2).</summary>
+    /// <summary>The first bytes are not a snapshot header of a known version (1 to 3).</summary>
     BadHeader,
 
-    /// <summary>A record that does not decode (key out of range, unknown list or reason).</summary>
+    /// <summary>A record or pair that does not decode (key out of range, unknown list or reason, bad IMSI).</summary>
     BadRecord,
 
     /// <summary>The trailer's record count differs from the records received.</summary>
@@ -47,11 +50,13 @@ internal struct SnapshotProgress
 /// Reads the snapshot format (<see cref="SnapshotFormat"/>) straight from the pipe's buffer:
 /// <code>
 ///  +----------+-------+------------+------------+   +---------+---------+------+--+--+--+   +--------+-------+
-///  | IMEISNAP | ver 2 | sequence S | generation |   | IMEI key| rec seq | dead |Ls|Rs|00|   | FF x 8 | count |
+///  | IMEISNAP | ver 3 | sequence S | generation |   | IMEI key| rec seq | dead |Ls|Rs|Fl|0 | FF x 8 | count |
 ///  +----------+-------+------------+------------+   +---------+---------+------+--+--+--+   +--------+-------+
 ///       8         4         8           16               8         8       4    1  1  2         8        8
 ///  header (36; version 1: 20, no generation)         record (24), repeated                  trailer (16)
 /// </code>
+/// A version-3 snapshot puts a paired record's rightful IMSIs after it as pair entries of the same size (first 8
+/// bytes 2^62 | IMEI key, <see cref="SnapshotFormat.WritePair"/>), counted in the trailer with the records.
 /// A record's first 8 bytes are an IMEI key (below 10^14), so all-ones there can only be the trailer. A stream that
 /// ends before the trailer is a cut connection, and the caller starts the snapshot again.
 /// </summary>
@@ -101,13 +106,12 @@ internal static class SnapshotParser
             {
                 ReadOnlySpan<byte> record = unread.Slice(offset, SnapshotFormat.RecordSize);
                 if (SnapshotFormat.IsTrailer(record)) break;
-                if (!SnapshotFormat.TryReadRecord(record, out Imei imei, out ImeiRecord value))
+                if (!TryHandle(record, ref handler))
                 {
                     reader.Advance(offset);
                     consumed = reader.Position;
                     return SnapshotParseStatus.BadRecord;
                 }
-                handler.OnRecord(imei, value);
                 progress.Records++;
                 offset += SnapshotFormat.RecordSize;
             }
@@ -129,17 +133,31 @@ internal static class SnapshotParser
             }
             if (reader.Remaining < SnapshotFormat.RecordSize) break;
             ReadOnlySpan<byte> straddling = Peek(in reader, scratch);
-            if (!SnapshotFormat.TryReadRecord(straddling, out Imei cutImei, out ImeiRecord cutValue))
+            if (!TryHandle(straddling, ref handler))
             {
                 consumed = reader.Position;
                 return SnapshotParseStatus.BadRecord;
             }
-            handler.OnRecord(cutImei, cutValue);
             progress.Records++;
             reader.Advance(SnapshotFormat.RecordSize);
         }
         consumed = reader.Position;
         return SnapshotParseStatus.NeedMoreData;
+    }
+
+    /// <summary>Decodes a record or a pair entry and hands it over; false when it does not decode.</summary>
+    private static bool TryHandle<THandler>(ReadOnlySpan<byte> entry, ref THandler handler)
+        where THandler : struct, ISnapshotRecordHandler
+    {
+        if (SnapshotFormat.IsPair(entry))
+        {
+            if (!SnapshotFormat.TryReadPair(entry, out Imei pairImei, out int slot, out PackedImsi imsi)) return false;
+            handler.OnPair(pairImei, slot, imsi);
+            return true;
+        }
+        if (!SnapshotFormat.TryReadRecord(entry, out Imei imei, out ImeiRecord value)) return false;
+        handler.OnRecord(imei, value);
+        return true;
     }
 
     /// <summary>The next <c>scratch.Length</c> bytes: in place when the current segment holds them, else copied to <paramref name="scratch"/>.</summary>

@@ -122,7 +122,7 @@ public sealed partial class SyncAgent
                 case SnapshotParseStatus.Complete:
                     return;
                 case SnapshotParseStatus.BadHeader:
-                    throw new SnapshotException("the snapshot does not start with an IMEISNAP header of version 1 or 2");
+                    throw new SnapshotException("the snapshot does not start with an IMEISNAP header of version 1 to 3");
                 case SnapshotParseStatus.BadRecord:
                     throw new SnapshotException($"snapshot record {box.Progress.Records + 1} does not decode");
                 case SnapshotParseStatus.CountMismatch:
@@ -141,6 +141,10 @@ public sealed partial class SyncAgent
         var keys = new List<Imei>();
         foreach ((Imei imei, ImeiRecord _) in _store.Scan()) keys.Add(imei);
         foreach (Imei imei in keys) session.Delete(imei);
+        // The pair table too (every entry, not only those of paired records: a crash between an entry and its record).
+        var pairs = new List<(Imei Imei, int Slot)>();
+        foreach ((Imei imei, int slot, PackedImsi _) in _store.ScanPairs()) pairs.Add((imei, slot));
+        foreach ((Imei imei, int slot) in pairs) session.DeletePairSlot(imei, slot);
         return keys.Count;
     }
 
@@ -164,6 +168,9 @@ public sealed partial class SyncAgent
             session.Prefetch(imei);
             if (_window.Push((imei, record), out var due)) Write(due.Imei, due.Record);
         }
+
+        /// <summary>The snapshot's pairs are whole per IMEI and the store was empty or cleared: written at their slot, unread.</summary>
+        public void OnPair(Imei imei, int slot, PackedImsi imsi) => session.SetPairSlot(imei, slot, imsi);
 
         public void Drain()
         {

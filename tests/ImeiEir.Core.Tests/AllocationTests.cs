@@ -22,7 +22,8 @@ public class AllocationTests
         // Inputs that reach every rule, built before measuring.
         byte[][] imsis = [[], Encoding.ASCII.GetBytes("401011234567890"), Encoding.ASCII.GetBytes("262011234567890"),
                           Encoding.ASCII.GetBytes("401017000012345"), Encoding.ASCII.GetBytes("40101x")];
-        ImeiRecord[] records = [default, new(ListKind.Black, Reason.Stolen), new(ListKind.White, Reason.Verified),
+        // The white record is paired (rule 2a): cloned for a home IMSI unless imsiPaired, white otherwise.
+        ImeiRecord[] records = [default, new(ListKind.Black, Reason.Stolen), new(ListKind.White, Reason.Verified) { IsPaired = true },
                                 new(ListKind.Grey, Reason.Unverified, (uint)now + 100), new(ListKind.Grey, Reason.Unverified, (uint)now - 100)];
         Imei[] imeis = [Imei.Parse("49015420323751"), Imei.Parse("35050000123456"), Imei.Parse("00000000123456")];
         ImeiParseResult[] parses = [ImeiParseResult.Valid, ImeiParseResult.BadCheckDigit];
@@ -41,7 +42,8 @@ public class AllocationTests
                     imeis[i % imeis.Length],
                     parses[(i / 3) % parses.Length],
                     imsis[(i / 11) % imsis.Length],
-                    times[(i / 13) % times.Length]);
+                    times[(i / 13) % times.Length],
+                    imsiPaired: (i / 17 & 1) == 0);
                 checksum += (int)d.Rule + (d.CreatesProvisionalGrey ? 100 : 0) + (int)d.DeadlineUnixSeconds;
             }
             return checksum;
@@ -52,7 +54,8 @@ public class AllocationTests
         {
             ImeiRecord record = records[i % records.Length];
             rulesSeen[(int)policies[(i / 7) % policies.Length].Decide((i & 1) == 0 || record.List != ListKind.None, record,
-                imeis[i % imeis.Length], parses[(i / 3) % parses.Length], imsis[(i / 11) % imsis.Length], times[(i / 13) % times.Length]).Rule]++;
+                imeis[i % imeis.Length], parses[(i / 3) % parses.Length], imsis[(i / 11) % imsis.Length], times[(i / 13) % times.Length],
+                imsiPaired: (i / 17 & 1) == 0).Rule]++;
         }
         Assert.That(rulesSeen, Has.All.GreaterThan(0), "the workload should reach every rule");
 

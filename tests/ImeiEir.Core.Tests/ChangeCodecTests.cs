@@ -26,6 +26,61 @@ public class ChangeCodecTests
     }
 
     [FsCheck.NUnit.Property]
+    public bool A_pair_or_unpair_carries_its_IMSI_through_encode_and_decode(ulong sequence, ulong key, ulong value, byte digits, bool unpair, long time)
+    {
+        byte n = (byte)(ImsiText.MinDigits + digits % (ImsiText.MaxDigits - ImsiText.MinDigits + 1));
+        ulong limit = 1;
+        for (int i = 0; i < n; i++) limit *= 10;
+        var change = new Change
+        {
+            Sequence = sequence,
+            ImeiKey = key % Imei.KeyLimit,
+            TimeUnixMilliseconds = time,
+            Op = unpair ? ChangeOp.Unpair : ChangeOp.Pair,
+            Imsi = new PackedImsi(value % limit, n),
+            Origin = ChangeOrigin.Admin,
+        };
+        Span<byte> bytes = stackalloc byte[ChangeCodec.Size];
+        ChangeCodec.Write(change, bytes);
+        return ChangeCodec.TryRead(bytes, out Change decoded) && decoded == change && decoded.RelatedImeiKey == 0 && decoded.DeadlineUnixSeconds == 0;
+    }
+
+    [Test]
+    public void An_IMSI_with_leading_zeros_survives_a_pair_change()
+    {
+        Assert.That(PackedImsi.TryPack("001010000000001", out PackedImsi imsi), Is.True);
+        var change = new Change { Sequence = 9, ImeiKey = 49015420323751, Op = ChangeOp.Pair, Imsi = imsi, Origin = ChangeOrigin.Admin };
+        var bytes = new byte[ChangeCodec.Size];
+        ChangeCodec.Write(change, bytes);
+        Assert.That(ChangeCodec.TryRead(bytes, out Change decoded), Is.True);
+        Assert.That(decoded.Imsi.ToString(), Is.EqualTo("001010000000001"));
+    }
+
+    [TestCase(0, 0ul)]     // no IMSI
+    [TestCase(4, 1234ul)]  // too few digits
+    [TestCase(16, 1ul)]    // too many digits
+    [TestCase(5, 100000ul)] // more than 5 digits hold
+    public void A_pair_change_without_a_well_formed_IMSI_is_rejected(int digits, ulong value)
+    {
+        var bytes = new byte[ChangeCodec.Size];
+        ChangeCodec.Write(new Change { Sequence = 1, ImeiKey = 1, Op = ChangeOp.Pair, Origin = ChangeOrigin.Admin }, bytes);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), (uint)digits);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(32), value);
+        Assert.That(ChangeCodec.TryRead(bytes, out _), Is.False);
+    }
+
+    [Test]
+    public void A_pair_change_with_a_list_is_rejected()
+    {
+        PackedImsi.TryPack("401011234567890", out PackedImsi imsi);
+        var bytes = new byte[ChangeCodec.Size];
+        ChangeCodec.Write(new Change { Sequence = 1, ImeiKey = 1, Op = ChangeOp.Pair, Imsi = imsi, Origin = ChangeOrigin.Admin }, bytes);
+        Assert.That(ChangeCodec.TryRead(bytes, out _), Is.True);
+        bytes[29] = (byte)ListKind.White;
+        Assert.That(ChangeCodec.TryRead(bytes, out _), Is.False);
+    }
+
+    [FsCheck.NUnit.Property]
     public bool Random_bytes_never_throw_and_decode_only_to_valid_changes(byte[] bytes)
     {
         if (!ChangeCodec.TryRead(bytes, out Change change))
@@ -34,7 +89,7 @@ public class ChangeCodecTests
             && Enum.IsDefined(change.Reason) && Enum.IsDefined(change.Origin);
     }
 
-    [TestCase(28, 3)]   // op 3 does not exist
+    [TestCase(28, 5)]   // op 5 does not exist
     [TestCase(29, 4)]   // list 4 does not exist
     [TestCase(31, 0)]   // origin 0 does not exist
     public void A_byte_out_of_range_is_rejected(int offset, byte value)

@@ -29,11 +29,13 @@ public class DecisionPolicyTests
         InvalidTacRanges = ["00000000", "99999990-99999999"],
     });
 
-    private static Decision Decide(ImeiRecord? record, string imei, string imsi = HomeImsi, long? now = null, DecisionPolicy? policy = null)
+    private static Decision Decide(ImeiRecord? record, string imei, string imsi = HomeImsi, long? now = null, DecisionPolicy? policy = null,
+        bool imsiPaired = false)
     {
         ImeiParseResult parse = Imei.TryParse(imei, out Imei key);
         Assert.That(parse, Is.Not.EqualTo(ImeiParseResult.Malformed), "rule 1 is the caller's");
-        return (policy ?? s_policy).Decide(record.HasValue, record.GetValueOrDefault(), key, parse, Encoding.ASCII.GetBytes(imsi), now ?? s_now);
+        return (policy ?? s_policy).Decide(record.HasValue, record.GetValueOrDefault(), key, parse, Encoding.ASCII.GetBytes(imsi), now ?? s_now,
+            imsiPaired: imsiPaired);
     }
 
     private static void AssertDecision(Decision d, EquipmentStatus status, Reason reason, DecisionRule rule, uint deadline = 0)
@@ -74,6 +76,52 @@ public class DecisionPolicyTests
     [Test]
     public void Black_before_the_regime_start_is_still_black() =>
         AssertDecision(Decide(Black(), Ordinary, now: s_regimeStart - 1), EquipmentStatus.Blacklisted, Reason.Stolen, DecisionRule.Black);
+
+    // ---- rule 2a: a paired IMEI ----------------------------------------------------------------------------
+
+    private static ImeiRecord Paired(ImeiRecord record) => record with { IsPaired = true };
+
+    [Test]
+    public void Paired_IMEI_is_answered_by_its_list_for_a_paired_IMSI()
+    {
+        AssertDecision(Decide(Paired(White()), Ordinary, imsiPaired: true), EquipmentStatus.Whitelisted, Reason.Verified, DecisionRule.White);
+        AssertDecision(Decide(Paired(Grey(At(s_now + 10))), Ordinary, imsiPaired: true), EquipmentStatus.Greylisted, Reason.Unverified, DecisionRule.Grey, At(s_now + 10));
+    }
+
+    [Test]
+    public void Paired_IMEI_is_blacklisted_as_cloned_for_any_other_home_IMSI()
+    {
+        AssertDecision(Decide(Paired(White()), Ordinary), EquipmentStatus.Blacklisted, Reason.Cloned, DecisionRule.Cloned);
+        AssertDecision(Decide(Paired(White()), Ordinary, HomeMccMncImsi), EquipmentStatus.Blacklisted, Reason.Cloned, DecisionRule.Cloned);
+        AssertDecision(Decide(Paired(Grey(At(s_now + 10))), Ordinary), EquipmentStatus.Blacklisted, Reason.Cloned, DecisionRule.Cloned);
+    }
+
+    [Test]
+    public void Paired_IMEI_is_answered_by_rule_4_for_a_roamer() =>
+        AssertDecision(Decide(Paired(Grey(At(s_now + 10))), Ordinary, RoamerImsi), EquipmentStatus.Whitelisted, Reason.None, DecisionRule.ExemptRoamer);
+
+    [Test]
+    public void Paired_IMEI_is_answered_by_its_list_without_an_IMSI()
+    {
+        AssertDecision(Decide(Paired(White()), Ordinary, ""), EquipmentStatus.Whitelisted, Reason.Verified, DecisionRule.White);
+        AssertDecision(Decide(Paired(White()), Ordinary, "not-an-imsi"), EquipmentStatus.Whitelisted, Reason.Verified, DecisionRule.White);
+    }
+
+    [Test]
+    public void Black_beats_a_paired_IMSI() =>
+        AssertDecision(Decide(Paired(Black()), Ordinary, imsiPaired: true), EquipmentStatus.Blacklisted, Reason.Stolen, DecisionRule.Black);
+
+    [Test]
+    public void Paired_IMEI_on_no_list_is_unknown_for_its_IMSI_and_cloned_for_others()
+    {
+        var tombstone = new ImeiRecord(ListKind.None, Reason.Admin, 0, 12) { IsPaired = true };
+        AssertDecision(Decide(tombstone, Ordinary, imsiPaired: true), EquipmentStatus.Greylisted, Reason.Unverified, DecisionRule.UnknownProvisionalGrey, At(s_now + Grace));
+        AssertDecision(Decide(tombstone, Ordinary), EquipmentStatus.Blacklisted, Reason.Cloned, DecisionRule.Cloned);
+    }
+
+    [Test]
+    public void An_unpaired_IMEI_ignores_the_paired_argument() =>
+        AssertDecision(Decide(White(), Ordinary, imsiPaired: false), EquipmentStatus.Whitelisted, Reason.Verified, DecisionRule.White);
 
     // ---- rule 3: white --------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ public class NamesTests
 {
     private static readonly ListKind[] s_lists = [ListKind.White, ListKind.Grey, ListKind.Black];
 
-    private static IEnumerable<Reason> Reasons => Enum.GetValues<Reason>().Where(r => r != Reason.None);
+    private static IEnumerable<Reason> Reasons => Enum.GetValues<Reason>().Where(r => r is not (Reason.None or Reason.Cloned));
 
     [TestCaseSource(nameof(s_lists))]
     public void List_names_round_trip(ListKind list)
@@ -41,6 +41,7 @@ public class NamesTests
     }
 
     [TestCase("none")]
+    [TestCase("cloned")]
     [TestCase("")]
     [TestCase("stolen!")]
     [TestCase("a-reason-name-much-longer-than-thirty-two-characters")]
@@ -48,6 +49,13 @@ public class NamesTests
     {
         Assert.That(Names.TryParseReason(text, out Reason reason), Is.False);
         Assert.That(reason, Is.EqualTo(Reason.None));
+    }
+
+    [Test]
+    public void Cloned_is_named_but_is_no_record_reason()
+    {
+        Assert.That(Reason.Cloned.ToName(), Is.EqualTo("cloned"));
+        Assert.That(Names.ReasonNames, Does.Not.Contain("cloned"));
     }
 
     [Test]

@@ -109,6 +109,15 @@ internal sealed class ClusterClient : IDisposable
                 Assert.That(SnapshotFormat.ReadTrailerCount(rest), Is.EqualTo(recordsSeen), "snapshot trailer count");
                 break;
             }
+            if (SnapshotFormat.IsPair(rest))
+            {
+                // A paired record's rightful IMSI (version 3): digested as a node digests its pair table.
+                Assert.That(SnapshotFormat.TryReadPair(rest, out Imei paired, out _, out PackedImsi imsi), Is.True, $"snapshot pair at byte {at}");
+                sum += StateDigest.MixPair(paired, imsi);
+                recordsSeen++;
+                at += SnapshotFormat.RecordSize;
+                continue;
+            }
             Assert.That(SnapshotFormat.TryReadRecord(rest, out Imei imei, out ImeiRecord record), Is.True, $"snapshot record at byte {at}");
             recordsSeen++;
             records[imei.Key] = record;

@@ -106,7 +106,7 @@ public class DeltaParserTests
 
     [Test]
     public async Task Unknown_op() =>
-        Assert.That((await SingleErrorCsv(Full, $"delete,{A},,,,")).Reason, Does.Contain("op 'delete' is not an operation: expected set, remove or replace"));
+        Assert.That((await SingleErrorCsv(Full, $"delete,{A},,,,")).Reason, Does.Contain("op 'delete' is not an operation: expected set, remove, replace, pair or unpair"));
 
     [Test]
     public async Task Grey_without_deadline() =>

@@ -233,6 +233,33 @@ public class RetentionTests
     }
 
     [Test]
+    public async Task A_backup_of_a_truncated_log_keeps_the_pairs_of_an_IMEI_paired_before_the_log_begins()
+    {
+        using var dir = new TempDirectory();
+        using var restoredDir = new TempDirectory();
+        var time = new FakeTimeProvider(Start);
+        string file = Path.Combine(dir.Path, "registry.backup");
+        const string a = "401011111111111", b = "401012222222222";
+        await using RegistryService registry = await TestData.OpenAsync(Path.Combine(dir.Path, "registry"), Retaining("1.00:00:00", TimeSpan.FromHours(1)), time);
+        await TestData.PushCsvAsync(registry, Batch(0, 4));                                                            // changes 1..4
+        await TestData.PushCsvAsync(registry, $"op,imei,imsi\npair,{TestData.Text(2)},{a}\npair,{TestData.Text(2)},{b}\n"); // 5, 6
+        time.Advance(TimeSpan.FromDays(2));
+        await TestData.PushCsvAsync(registry, Batch(0, 1, "black", "stolen"));                                        // 7
+        await registry.CheckpointAsync(CancellationToken.None);
+        Assert.That(registry.FirstRetainedSequence, Is.EqualTo(7UL), "IMEI 2's pairs are only in the view now");
+        await using (var output = new FileStream(file, FileMode.Create))
+            await registry.WriteBackupAsync(output, null, CancellationToken.None);
+
+        await RegistryRestore.RestoreAsync(file, TestData.Options(), restoredDir.Path, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, CancellationToken.None);
+        await using RegistryService restored = await TestData.OpenAsync(restoredDir.Path, Retaining("1.00:00:00", TimeSpan.FromHours(1)), time);
+        Assert.That(restored.TryGetAny(TestData.Imei(2), out ImeiRecord record) && record.IsPaired && record.List == ListKind.White, "paired, its list kept");
+        Assert.That(restored.GetStatus().Digest, Is.EqualTo(registry.GetStatus().Digest), "the digest covers the pairs");
+        // Unpairing one of them works from the restored table, and the other stays.
+        await TestData.PushCsvAsync(restored, $"op,imei,imsi\nunpair,{TestData.Text(2)},{a}\n");
+        Assert.That(restored.TryGetAny(TestData.Imei(2), out record) && record.IsPaired, "b is still a rightful IMSI");
+    }
+
+    [Test]
     public async Task History_kept_for_ever_keeps_the_whole_log_while_the_feed_window_moves()
     {
         using var dir = new TempDirectory();

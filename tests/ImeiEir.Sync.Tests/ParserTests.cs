@@ -45,7 +45,11 @@ public class ParserTests
     {
         public List<(ulong, ImeiRecord)> Records;
 
+        public List<(ulong, int, PackedImsi)> Pairs;
+
         public void OnRecord(Imei imei, in ImeiRecord record) => Records.Add((imei.Key, record));
+
+        public void OnPair(Imei imei, int slot, PackedImsi imsi) => (Pairs ??= []).Add((imei.Key, slot, imsi));
     }
 
     private static byte[] Feed(IReadOnlyList<Change> changes, int heartbeatEvery = 7)
@@ -236,6 +240,82 @@ public class ParserTests
             .Label($"{status}, {parsed.Count} of {records.Count}");
     }
 
+    /// <summary>A version-3 snapshot in which every third record is paired with one to three IMSIs, written after it.</summary>
+    private static (byte[] Bytes, List<(ulong, ImeiRecord)> Records, List<(ulong, int, PackedImsi)> Pairs) PairedSnapshot(int count)
+    {
+        var records = SnapshotRecords(count).Select((r, i) => i % 3 == 0 ? (r.Item1, r.Item2 with { IsPaired = true }) : r).ToList();
+        var pairs = new List<(ulong, int, PackedImsi)>();
+        var entries = new List<byte[]>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            var entry = new byte[SnapshotFormat.RecordSize];
+            SnapshotFormat.WriteRecord(Imei.FromKey(records[i].Item1), records[i].Item2, entry);
+            entries.Add(entry);
+            if (!records[i].Item2.IsPaired) continue;
+            for (int slot = 0; slot <= i % 3 + i % 2; slot++)
+            {
+                var imsi = new PackedImsi(401_010_000_000_000UL + (ulong)(i * 10 + slot), 15);
+                var pair = new byte[SnapshotFormat.RecordSize];
+                SnapshotFormat.WritePair(Imei.FromKey(records[i].Item1), slot, imsi, pair);
+                entries.Add(pair);
+                pairs.Add((records[i].Item1, slot, imsi));
+            }
+        }
+        var bytes = new byte[SnapshotFormat.HeaderSize + entries.Count * SnapshotFormat.RecordSize + SnapshotFormat.TrailerSize];
+        SnapshotFormat.WriteHeader(77, TestGeneration, bytes);
+        for (int i = 0; i < entries.Count; i++) entries[i].CopyTo(bytes, SnapshotFormat.HeaderSize + i * SnapshotFormat.RecordSize);
+        SnapshotFormat.WriteTrailer((ulong)entries.Count, bytes.AsSpan(bytes.Length - SnapshotFormat.TrailerSize));
+        return (bytes, records, pairs);
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 200)]
+    public Property Any_chunking_of_a_snapshot_with_pairs_gives_the_same_records_and_pairs(PositiveInt[] cuts, PositiveInt segment, byte count)
+    {
+        var (bytes, records, pairs) = PairedSnapshot(count % 30);
+        var recorder = new SnapshotRecorder { Records = new(), Pairs = new() };
+        SnapshotProgress progress = default;
+        int start = 0;
+        SnapshotParseStatus status = SnapshotParseStatus.NeedMoreData;
+        foreach (int end in cuts.Select(c => c.Get % (bytes.Length + 1)).Where(c => c > 0 && c < bytes.Length).Distinct().Order().Append(bytes.Length))
+        {
+            ReadOnlySequence<byte> buffer = Segments.Of(bytes.AsMemory(start, end - start), 1 + segment.Get % 60);
+            status = SnapshotParser.Parse(buffer, ref progress, ref recorder, out SequencePosition consumed);
+            start += (int)buffer.Slice(0, consumed).Length;
+            if (status != SnapshotParseStatus.NeedMoreData) break;
+        }
+        return (status == SnapshotParseStatus.Complete && recorder.Records.SequenceEqual(records) && recorder.Pairs.SequenceEqual(pairs))
+            .Label($"{status}, {recorder.Records.Count} of {records.Count} records, {recorder.Pairs.Count} of {pairs.Count} pairs");
+    }
+
+    [Test]
+    public void A_pair_entry_with_a_bad_IMSI_or_slot_is_a_bad_record()
+    {
+        var (bytes, _, pairs) = PairedSnapshot(3);
+        Assert.That(pairs, Is.Not.Empty);
+        int pairOffset = SnapshotFormat.HeaderSize + SnapshotFormat.RecordSize; // record 0 is paired: its first pair follows it
+        byte[] badDigits = bytes.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(badDigits.AsSpan(pairOffset + 16), 16);
+        byte[] badSlot = bytes.ToArray();
+        badSlot[pairOffset + 20] = 8;
+        foreach (byte[] bad in new[] { badDigits, badSlot })
+        {
+            var recorder = new SnapshotRecorder { Records = new() };
+            SnapshotProgress progress = default;
+            Assert.That(SnapshotParser.Parse(new ReadOnlySequence<byte>(bad), ref progress, ref recorder, out _), Is.EqualTo(SnapshotParseStatus.BadRecord));
+        }
+    }
+
+    [Test]
+    public void A_record_on_no_list_is_a_bad_record_unless_it_is_paired()
+    {
+        var entry = new byte[SnapshotFormat.RecordSize];
+        SnapshotFormat.WriteRecord(Imei.FromKey(35209900176148), new ImeiRecord(ListKind.None, Reason.Admin, 0, 5), entry);
+        Assert.That(SnapshotFormat.TryReadRecord(entry, out _, out _), Is.False);
+        SnapshotFormat.WriteRecord(Imei.FromKey(35209900176148), new ImeiRecord(ListKind.None, Reason.Admin, 0, 5) { IsPaired = true }, entry);
+        Assert.That(SnapshotFormat.TryReadRecord(entry, out _, out ImeiRecord record), Is.True);
+        Assert.That(record.IsPaired, Is.True);
+    }
+
     [FsCheck.NUnit.Property(MaxTest = 100)]
     public Property A_version_1_snapshot_still_parses_in_any_chunking_without_a_generation(PositiveInt[] cuts, PositiveInt segment, byte count)
     {
@@ -264,7 +344,7 @@ public class ParserTests
         byte[] badMagic = Snapshot(5, records);
         badMagic[0] = (byte)'X';
         byte[] badVersion = Snapshot(5, records);
-        badVersion[8] = 3;
+        badVersion[8] = 4; // versions 1 to 3 exist
         byte[] badList = Snapshot(5, records);
         badList[SnapshotFormat.HeaderSize + SnapshotFormat.RecordSize + 20] = 0;
         byte[] wrongCount = Snapshot(5, records, count: 999);

@@ -9,7 +9,7 @@ internal static class PushCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "Delta: CSV (op,imei,list,reason,deadline,new_imei) or NDJSON (.ndjson/.jsonl)" };
+        var file = new Argument<FileInfo>("file") { Description = "Delta: CSV (op,imei,list,reason,deadline,new_imei,imsi) or NDJSON (.ndjson/.jsonl)" };
         var partial = new Option<bool>("--partial") { Description = "Apply the good lines even if some are bad (default: all or nothing)" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only rejected lines and the summary" };
         var comment = new Option<string?>("--comment") { Description = "Why (e.g. \"police report 77/2026\"): recorded with every change, shown by eirctl history; at most 500 characters" };

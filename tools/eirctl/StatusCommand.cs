@@ -54,15 +54,21 @@ internal static class StatusCommand
             JsonElement root = record.RootElement;
             string deadline = root.GetProperty("deadline").ValueKind == JsonValueKind.String ? $", until {root.GetProperty("deadline").GetString()}" : "";
             Console.WriteLine($"IMEI {root.GetProperty("imei").GetString()}: {root.GetProperty("list").GetString()} ({root.GetProperty("reason").GetString()}{deadline}), set by change {root.GetProperty("sequence").GetInt64()}");
+            // Rule 2a: any other home IMSI is answered BLACKLISTED (cloned). Registries before pairing send no such field.
+            if (root.TryGetProperty("pairedImsis", out JsonElement paired) && paired.GetArrayLength() > 0)
+                Console.WriteLine($"  paired with IMSI {string.Join(", ", paired.EnumerateArray().Select(i => i.GetString()))}: other home subscribers get BLACKLISTED (cloned)");
             if (!withHistory)
                 return 0;
             foreach (JsonElement change in root.GetProperty("history").EnumerateArray())
             {
                 string related = change.GetProperty("relatedImei").ValueKind == JsonValueKind.String ? $" (replace, paired with {change.GetProperty("relatedImei").GetString()})" : "";
                 string until = change.GetProperty("deadline").ValueKind == JsonValueKind.String ? $" until {change.GetProperty("deadline").GetString()}" : "";
+                string op = change.GetProperty("op").GetString() ?? "";
+                string what = change.TryGetProperty("imsi", out JsonElement imsi) && imsi.ValueKind == JsonValueKind.String
+                    ? $"{op} IMSI {imsi.GetString()}"
+                    : $"{op} {change.GetProperty("list").GetString()} {change.GetProperty("reason").GetString()}{until}{related}";
                 Console.WriteLine($"  #{change.GetProperty("sequence").GetInt64()} {change.GetProperty("time").GetString()} {change.GetProperty("origin").GetString()}: "
-                    + $"{change.GetProperty("op").GetString()} {change.GetProperty("list").GetString()} {change.GetProperty("reason").GetString()}{until}{related}"
-                    + Attribution(change));
+                    + what + Attribution(change));
             }
             return 0;
         }

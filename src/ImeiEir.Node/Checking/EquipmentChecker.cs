@@ -52,13 +52,14 @@ internal sealed class EquipmentChecker : IDisposable
     {
         bool found = _session.TryGet(imei, out ImeiRecord record);
         long now = _clock.NowUnixSeconds;
-        Decision decision = _policy.Decide(found, record, imei, parse, imsiUtf8, now, _tacs.Current);
+        Decision decision = _policy.Decide(found, record, imei, parse, imsiUtf8, now, _tacs.Current, found && IsPairedWith(imei, record, imsiUtf8));
 
         if (decision.CreatesProvisionalGrey)
         {
             // Remember the provisional deadline locally so every later attach to this node sees the same one until
-            // the registry's first-sighting record arrives over the feed (docs/ARCHITECTURE.md, rule 7).
-            _session.Upsert(imei, decision.ProvisionalRecord);
+            // the registry's first-sighting record arrives over the feed (docs/ARCHITECTURE.md, rule 7). A paired
+            // IMEI on no list keeps its pairing (rule 2a).
+            _session.Upsert(imei, decision.ProvisionalRecord with { IsPaired = found && record.IsPaired });
             Report(imei, imsiUtf8, now);
         }
         else if (decision.Rule == DecisionRule.Grey && record.Sequence == 0)
@@ -86,6 +87,10 @@ internal sealed class EquipmentChecker : IDisposable
         }
         return decision;
     }
+
+    /// <summary>Rule 2a's question, asked of the pair table only for a paired record (an unpaired check pays one bit test).</summary>
+    private bool IsPairedWith(Imei imei, in ImeiRecord record, ReadOnlySpan<byte> imsiUtf8) =>
+        record.IsPaired && PackedImsi.TryPack(imsiUtf8, out PackedImsi imsi) && _session.IsPairedWith(imei, imsi);
 
     /// <summary>
     /// The same decision without side effects, for people checking a device (check before purchase): an unknown

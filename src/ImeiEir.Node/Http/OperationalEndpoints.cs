@@ -48,7 +48,7 @@ public static class OperationalEndpoints
             // Operators compare replicas with it; tests compare a node with its registry. A full scan: not for polling.
             if (services.GetService<StoreLifecycle>() is not { } store)
                 return Results.Problem(statusCode: 404, title: "No store", detail: "this process runs no EIR node");
-            StateDigest digest = StateDigest.Compute(store.Store.Scan());
+            StateDigest digest = StateDigest.Compute(store.Store);
             return Results.Json(new
             {
                 records = digest.Records,

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ImeiEir.Registry;
 
-/// <summary><c>GET /v1/imei/{imei}</c>, reader or admin token → 200 the record and its history | 400 | 401 | 404.</summary>
+/// <summary><c>GET /v1/imei/{imei}</c>, reader or admin token → 200 the record, its rightful IMSIs and its history | 400 | 401 | 404.</summary>
 internal static class GetImeiEndpoint
 {
     public static async Task HandleAsync(HttpContext context)
@@ -34,6 +34,7 @@ internal static class GetImeiEndpoint
             return;
         }
 
+        PackedImsi[] pairs = record.IsPaired ? registry.GetPairs(imei) : [];
         var history = new List<Change>();
         await foreach (Change change in registry.GetHistoryAsync(imei, context.RequestAborted)) history.Add(change);
 
@@ -47,6 +48,10 @@ internal static class GetImeiEndpoint
         json.WriteString("reason", record.Reason.ToName());
         ChangeJson.WriteDeadline(json, record.DeadlineUnixSeconds, registry.Calendar);
         json.WriteNumber("sequence", record.Sequence);
+        // Rule 2a: the IMSIs this IMEI belongs to; any other home IMSI gets BLACKLISTED (cloned).
+        json.WriteStartArray("pairedImsis");
+        foreach (PackedImsi imsi in pairs) json.WriteStringValue(imsi.ToString());
+        json.WriteEndArray();
         json.WriteStartArray("history");
         foreach (Change change in history)
         {

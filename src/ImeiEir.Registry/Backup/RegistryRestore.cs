@@ -73,11 +73,12 @@ internal static class RegistryRestore
             var bytes = new byte[Batch * BackupFormat.ChangeSize];
             // Version 3 (a log truncated by retention): the records set before its first change go to the view only;
             // the new log begins, as the old one did, at that change.
+            ulong pairedImei = 0;
             for (ulong done = 0; done < header.BaseRecords;)
             {
                 int count = (int)Math.Min((ulong)Batch, header.BaseRecords - done);
                 await ReadAsync(input, bytes.AsMemory(0, count * BackupFormat.ChangeSize), ct).ConfigureAwait(false);
-                ApplyBase(view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), header.FirstChange, backupFile);
+                ApplyBase(view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), header.FirstChange, backupFile, ref pairedImei);
                 done += (ulong)count;
             }
             ulong next = header.FirstChange, uncommitted = 0;
@@ -112,15 +113,27 @@ internal static class RegistryRestore
         }
     }
 
-    /// <summary>Applies base records (each a change numbered before the log's first) to the view alone.</summary>
-    private static void ApplyBase(RegistryView view, ReadOnlySpan<byte> records, ulong firstChange, string backupFile)
+    /// <summary>
+    /// Applies base records (each a change numbered before the log's first) to the view alone: a pair entry adds its
+    /// IMSI to the pair table, and the record after it (the same IMEI) keeps the paired flag. <paramref name="pairedImei"/>
+    /// is the IMEI the last pair entry named (0 after a record), kept across calls: a batch may end between the two.
+    /// </summary>
+    private static void ApplyBase(RegistryView view, ReadOnlySpan<byte> records, ulong firstChange, string backupFile, ref ulong pairedImei)
     {
         using ImeiStoreSession session = view.NewSession();
         for (int offset = 0; offset < records.Length; offset += BackupFormat.ChangeSize)
         {
             if (!ChangeCodec.TryRead(records.Slice(offset, BackupFormat.ChangeSize), out Change change) || change.Sequence == 0 || change.Sequence >= firstChange)
                 throw new InvalidDataException($"{backupFile} is damaged in its base records (record {offset / BackupFormat.ChangeSize + 1})");
-            ChangeApplier.Apply(session, change);
+            if (change.IsPairing)
+            {
+                if (change.Op != ChangeOp.Pair || session.AddPair(change.Imei, change.Imsi) == 0)
+                    throw new InvalidDataException($"{backupFile} is damaged in its base records (record {offset / BackupFormat.ChangeSize + 1})");
+                pairedImei = change.ImeiKey;
+                continue;
+            }
+            session.Upsert(change.Imei, change.ToRecord(paired: pairedImei == change.ImeiKey));
+            pairedImei = 0;
         }
     }
 

@@ -7,7 +7,7 @@ namespace ImeiEir.Registry;
 /// Which IMEIs are in use with several SIMs at once (issue «один и тот же IMEI-код используется сразу на нескольких
 /// устройствах»): nodes report every home subscriber's (IMEI, IMSI) pair at most once a day, and an IMEI seen with at
 /// least <see cref="CloneOptions.Threshold"/> distinct IMSIs last seen within <see cref="CloneOptions.Window"/> is a
-/// suspected clone. The pairs live in a <see cref="PairTable"/> (24-byte slots, no object per IMEI or report) and
+/// suspected clone. The pairs live in a <see cref="ObservedPairTable"/> (24-byte slots, no object per IMEI or report) and
 /// on disk in <see cref="PairFiles"/>; the suspected IMEIs in a sorted set, for paging and the gauge. A batch is
 /// durable before <see cref="Record"/> returns. Thread-safe (one lock: this is the registry's intake, never the
 /// answer path).
@@ -24,11 +24,11 @@ public sealed class CloneWatch : IDisposable
     private readonly SortedSet<ulong> _suspected = [];
     private readonly uint _window;
     private readonly TimeProvider _time;
-    private PairTable _table;
+    private ObservedPairTable _table;
     private long _refused;
     private bool _disposed;
 
-    private CloneWatch(CloneOptions options, PairFiles files, PairTable table, TimeProvider time, ILogger logger)
+    private CloneWatch(CloneOptions options, PairFiles files, ObservedPairTable table, TimeProvider time, ILogger logger)
     {
         _time = time;
         _options = options;
@@ -53,7 +53,7 @@ public sealed class CloneWatch : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         if (options.Validate().FirstOrDefault() is string problem) throw new ArgumentException(problem, nameof(options));
-        var table = new PairTable();
+        var table = new ObservedPairTable();
         PairFiles files = PairFiles.Open(directory, entry =>
             table.Observe(entry.ImeiKey, entry.PackedImsi, entry.FirstSeen, entry.LastSeen, options.MaxImsisPerImei, out _), out long discarded);
         if (discarded > 0) ClonesLog.TornTail(logger, discarded);
@@ -166,7 +166,7 @@ public sealed class CloneWatch : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             int before = _table.Count;
-            PairTable table = _table.Without(since);
+            ObservedPairTable table = _table.Without(since);
             int dropped = before - table.Count;
             _table = table;
             _suspected.Clear();

@@ -1,6 +1,6 @@
 namespace ImeiEir.Registry;
 
-/// <summary>What <see cref="PairTable.Observe"/> did with a pair.</summary>
+/// <summary>What <see cref="ObservedPairTable.Observe"/> did with a pair.</summary>
 internal enum PairUpdate : byte
 {
     /// <summary>Held already, and its times did not move.</summary>

@@ -2,14 +2,14 @@ using System.Text.Json;
 
 namespace ImeiEir.Registry;
 
-/// <summary>The six delta fields of one line, as text (empty when absent or empty).</summary>
+/// <summary>The seven delta fields of one line, as text (empty when absent or empty).</summary>
 internal ref struct DeltaFields
 {
-    public const int Count = 6;
-    public const int OpField = 0, ImeiField = 1, ListField = 2, ReasonField = 3, DeadlineField = 4, NewImeiField = 5;
+    public const int Count = 7;
+    public const int OpField = 0, ImeiField = 1, ListField = 2, ReasonField = 3, DeadlineField = 4, NewImeiField = 5, ImsiField = 6;
 
-    public static readonly string[] Names = ["op", "imei", "list", "reason", "deadline", "new_imei"];
-    public const string NameList = "op, imei, list, reason, deadline, new_imei";
+    public static readonly string[] Names = ["op", "imei", "list", "reason", "deadline", "new_imei", "imsi"];
+    public const string NameList = "op, imei, list, reason, deadline, new_imei, imsi";
 
     public ReadOnlySpan<char> Op;
     public ReadOnlySpan<char> Imei;
@@ -17,6 +17,7 @@ internal ref struct DeltaFields
     public ReadOnlySpan<char> Reason;
     public ReadOnlySpan<char> Deadline;
     public ReadOnlySpan<char> NewImei;
+    public ReadOnlySpan<char> Imsi;
 
     public static int IndexOf(string name) => Array.IndexOf(Names, name);
 
@@ -28,6 +29,7 @@ internal ref struct DeltaFields
         if (reader.ValueTextEquals("reason"u8)) return ReasonField;
         if (reader.ValueTextEquals("deadline"u8)) return DeadlineField;
         if (reader.ValueTextEquals("new_imei"u8)) return NewImeiField;
+        if (reader.ValueTextEquals("imsi"u8)) return ImsiField;
         return -1;
     }
 
@@ -41,6 +43,7 @@ internal ref struct DeltaFields
             case ReasonField: Reason = value; break;
             case DeadlineField: Deadline = value; break;
             case NewImeiField: NewImei = value; break;
+            case ImsiField: Imsi = value; break;
         }
     }
 }

@@ -4,8 +4,9 @@ using ImeiEir.Core;
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// Judges delta fields against the rules of a line (op, IMEI, list, reason, deadline, new_imei) and the batch
-/// (an IMEI once per batch), collecting the valid lines and one error per bad line.
+/// Judges delta fields against the rules of a line (op, IMEI, list, reason, deadline, new_imei, imsi) and the batch
+/// (an IMEI once per batch, except that pair and unpair lines name an IMEI and IMSI once each, so an IMEI may be
+/// paired with several IMSIs in one batch), collecting the valid lines and one error per bad line.
 /// </summary>
 internal sealed class DeltaJudge
 {
@@ -17,6 +18,9 @@ internal sealed class DeltaJudge
     // IMEI key -> first line naming it; and the first lines found later to be shared, with their reason.
     private readonly Dictionary<ulong, int> _firstLineOf = [];
     private readonly Dictionary<int, string> _sharedLater = [];
+
+    // (IMEI key, IMSI) of pair and unpair lines -> the first line naming them.
+    private readonly Dictionary<(ulong, PackedImsi), int> _firstPairingLineOf = [];
 
     /// <param name="calendar">Whose midnight a deadline written as a bare date is.</param>
     public DeltaJudge(RegimeCalendar calendar) => _calendar = calendar;
@@ -35,9 +39,11 @@ internal sealed class DeltaJudge
             if (f.Op.Equals("set", StringComparison.OrdinalIgnoreCase)) op = DeltaOp.Set;
             else if (f.Op.Equals("remove", StringComparison.OrdinalIgnoreCase)) op = DeltaOp.Remove;
             else if (f.Op.Equals("replace", StringComparison.OrdinalIgnoreCase)) op = DeltaOp.Replace;
+            else if (f.Op.Equals("pair", StringComparison.OrdinalIgnoreCase)) op = DeltaOp.Pair;
+            else if (f.Op.Equals("unpair", StringComparison.OrdinalIgnoreCase)) op = DeltaOp.Unpair;
             else
             {
-                problems.Add($"op '{DeltaLineReader.Shorten(f.Op)}' is not an operation: expected set, remove or replace");
+                problems.Add($"op '{DeltaLineReader.Shorten(f.Op)}' is not an operation: expected set, remove, replace, pair or unpair");
                 opKnown = false;
             }
         }
@@ -48,6 +54,11 @@ internal sealed class DeltaJudge
         ListKind list = ListKind.None;
         Reason reason = Reason.None;
         uint deadline = 0;
+        PackedImsi imsi = PackedImsi.None;
+        bool imsiKnown = false;
+
+        if (opKnown && op is not (DeltaOp.Pair or DeltaOp.Unpair) && !f.Imsi.IsEmpty)
+            problems.Add("imsi is only for op pair or unpair");
 
         if (opKnown)
         {
@@ -79,16 +90,59 @@ internal sealed class DeltaJudge
                     if (!f.Reason.IsEmpty && (!Names.TryParseReason(f.Reason, out Reason given) || given != Reason.ServiceReplacement))
                         problems.Add($"reason '{DeltaLineReader.Shorten(f.Reason)}' is not allowed on a replace: leave it empty or write service-replacement");
                     break;
+                case DeltaOp.Pair or DeltaOp.Unpair:
+                    imsiKnown = JudgePairing(op, ref f, problems, out imsi);
+                    break;
             }
         }
 
-        if (imeiKnown) CheckOnce(line, imei, problems);
-        if (newImeiKnown) CheckOnce(line, newImei, problems);
+        if (op is DeltaOp.Pair or DeltaOp.Unpair)
+        {
+            if (imeiKnown && imsiKnown) CheckPairingOnce(line, imei, imsi, problems);
+        }
+        else
+        {
+            if (imeiKnown) CheckOnce(line, imei, problems);
+            if (newImeiKnown) CheckOnce(line, newImei, problems);
+        }
 
         if (problems.Count > 0)
             _errors.Add(new DeltaLineError(line, string.Join("; ", problems)));
         else
-            _lines.Add(new DeltaLine(line, op, imei, list, reason, deadline, newImei));
+            _lines.Add(new DeltaLine(line, op, imei, list, reason, deadline, newImei, imsi));
+    }
+
+    /// <summary>A pair or unpair names the IMEI and one IMSI, nothing else: the list stays as it is.</summary>
+    private static bool JudgePairing(DeltaOp op, ref DeltaFields f, List<string> problems, out PackedImsi imsi)
+    {
+        string name = op == DeltaOp.Pair ? "pair" : "unpair";
+        if (!f.List.IsEmpty) problems.Add($"list '{DeltaLineReader.Shorten(f.List)}' is not allowed on {(op == DeltaOp.Pair ? "a" : "an")} {name}: pairing leaves the IMEI's list as it is");
+        if (!f.Reason.IsEmpty) problems.Add($"reason is not allowed on {(op == DeltaOp.Pair ? "a" : "an")} {name} (say why in the push's comment)");
+        if (!f.Deadline.IsEmpty) problems.Add($"deadline is not allowed on {(op == DeltaOp.Pair ? "a" : "an")} {name}");
+        if (!f.NewImei.IsEmpty) problems.Add("new_imei is only for op replace");
+        imsi = PackedImsi.None;
+        if (f.Imsi.IsEmpty)
+        {
+            problems.Add($"imsi is empty: {(op == DeltaOp.Pair ? "a" : "an")} {name} names the subscriber's IMSI");
+            return false;
+        }
+        if (!PackedImsi.TryPack(f.Imsi.Trim(), out imsi))
+        {
+            problems.Add($"imsi '{DeltaLineReader.Shorten(f.Imsi)}' is not an IMSI: expected {ImsiText.MinDigits} to {ImsiText.MaxDigits} digits");
+            return false;
+        }
+        return true;
+    }
+
+    private void CheckPairingOnce(int line, Imei imei, PackedImsi imsi, List<string> problems)
+    {
+        ref int first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstPairingLineOf, (imei.Key, imsi), out bool exists);
+        if (!exists)
+        {
+            first = line;
+            return;
+        }
+        problems.Add($"imei {imei} and imsi {imsi} are also on line {first}: a pairing may appear once per batch");
     }
 
     private void JudgeSet(ref DeltaFields f, List<string> problems, out ListKind list, out Reason reason, out uint deadline)

@@ -10,4 +10,6 @@ namespace ImeiEir.Registry;
 /// <param name="Reason">Set: the reason; remove: the reason recorded in the tombstone (default admin); replace: service-replacement.</param>
 /// <param name="DeadlineUnixSeconds">Set on grey: the deadline, Unix seconds UTC; otherwise 0.</param>
 /// <param name="NewImei">Replace: the new IMEI; otherwise default.</param>
-public readonly record struct DeltaLine(int Line, DeltaOp Op, Imei Imei, ListKind List, Reason Reason, uint DeadlineUnixSeconds, Imei NewImei);
+/// <param name="Imsi">Pair and unpair: the IMSI; otherwise <see cref="PackedImsi.None"/>.</param>
+public readonly record struct DeltaLine(int Line, DeltaOp Op, Imei Imei, ListKind List, Reason Reason, uint DeadlineUnixSeconds, Imei NewImei,
+    PackedImsi Imsi = default);

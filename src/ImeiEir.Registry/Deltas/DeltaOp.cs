@@ -11,4 +11,10 @@ public enum DeltaOp : byte
 
     /// <summary>A service centre swapped the module: the old IMEI turns black, the new one white (two changes).</summary>
     Replace = 3,
+
+    /// <summary>Make an IMSI one of the IMEI's rightful IMSIs (docs/ARCHITECTURE.md, rule 2a); its list is untouched.</summary>
+    Pair = 4,
+
+    /// <summary>Take an IMSI off the IMEI's rightful IMSIs.</summary>
+    Unpair = 5,
 }

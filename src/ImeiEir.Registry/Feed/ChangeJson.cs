@@ -7,10 +7,16 @@ namespace ImeiEir.Registry;
 /// <summary>A change's fields in JSON, as the record lookup's history and the NDJSON feed show them.</summary>
 internal static class ChangeJson
 {
-    /// <summary>op, list, reason, deadline, time, origin and relatedImei of <paramref name="change"/>.</summary>
+    /// <summary>op, list, reason, deadline, time, origin, relatedImei and imsi (a pair's or unpair's) of <paramref name="change"/>.</summary>
     public static void WriteFields(Utf8JsonWriter json, in Change change, RegimeCalendar calendar)
     {
-        json.WriteString("op", change.Op == ChangeOp.Remove ? "remove" : "set");
+        json.WriteString("op", change.Op switch
+        {
+            ChangeOp.Remove => "remove",
+            ChangeOp.Pair => "pair",
+            ChangeOp.Unpair => "unpair",
+            _ => "set",
+        });
         json.WriteString("list", change.List.ToName());
         json.WriteString("reason", change.Reason.ToName());
         WriteDeadline(json, change.DeadlineUnixSeconds, calendar);
@@ -23,6 +29,8 @@ internal static class ChangeJson
         });
         if (change.RelatedImeiKey == 0) json.WriteNull("relatedImei");
         else json.WriteString("relatedImei", Imei.FromKey(change.RelatedImeiKey).ToString());
+        if (change.Imsi.IsNone) json.WriteNull("imsi");
+        else json.WriteString("imsi", change.Imsi.ToString());
     }
 
     /// <summary>A deadline as admins write it: the regime's local date-time with its offset, e.g. 2026-12-24T00:00:00+05:00.</summary>

@@ -244,6 +244,14 @@ public sealed class RegistryService : IAsyncDisposable
     }
 
     /// <summary>The view's record of an IMEI, tombstones (list None, the removing change's number) included.</summary>
+    /// <summary>The rightful IMSIs of a paired IMEI (docs/ARCHITECTURE.md, rule 2a); empty for an unpaired one.</summary>
+    internal PackedImsi[] GetPairs(Imei imei)
+    {
+        ThrowIfDisposed();
+        var pairs = new PackedImsi[PairTable.MaxPairs];
+        return pairs[.._view.GetPairs(imei, pairs)];
+    }
+
     internal bool TryGetAny(Imei imei, out ImeiRecord record)
     {
         ThrowIfDisposed();
@@ -359,7 +367,7 @@ public sealed class RegistryService : IAsyncDisposable
             // beyond the published number before and after the scan, no batch touched the view during it.
             ulong before = LastSequence;
             bool quietBefore = _log.LastAppended == before;
-            StateDigest digest = StateDigest.Compute(_view.Scan());
+            StateDigest digest = _view.Digest();
             bool consistent = quietBefore && LastSequence == before && _log.LastAppended == before;
             if (consistent || attempt == Attempts) return new RegistryStatus(before, Generation, digest, consistent);
         }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using ImeiEir.Core;
+using ImeiEir.Store;
 
 namespace ImeiEir.Registry;
 
@@ -46,12 +47,26 @@ internal static class SnapshotWriter
             writer.Advance(SnapshotFormat.HeaderSize);
             ulong count = 0;
             int pending = 0;
+            Span<PackedImsi> pairs = stackalloc PackedImsi[PairTable.MaxPairs];
             foreach ((Imei imei, ImeiRecord record) in view.Scan())
             {
-                if (record.List == ListKind.None) continue; // a removal's tombstone: not a live record
+                // A removal's tombstone is not a live record, unless the IMEI is still paired (rule 2a).
+                if (record.List == ListKind.None && !record.IsPaired) continue;
                 SnapshotFormat.WriteRecord(imei, record, writer.GetSpan(SnapshotFormat.RecordSize));
                 writer.Advance(SnapshotFormat.RecordSize);
                 count++;
+                if (record.IsPaired)
+                {
+                    // Read after the record, so at least as new: the feed from S then ends at the registry's pairs.
+                    int n = view.GetPairs(imei, pairs);
+                    for (int slot = 0; slot < n; slot++)
+                    {
+                        SnapshotFormat.WritePair(imei, slot, pairs[slot], writer.GetSpan(SnapshotFormat.RecordSize));
+                        writer.Advance(SnapshotFormat.RecordSize);
+                    }
+                    count += (ulong)n;
+                    pending += n * SnapshotFormat.RecordSize;
+                }
                 if ((pending += SnapshotFormat.RecordSize) >= FlushBytes)
                 {
                     pending = 0;

@@ -53,6 +53,23 @@ internal sealed class RegistryView : IDisposable
     /// <summary>Every record, tombstones included; a snapshot-like scan that holds a session for its whole run.</summary>
     public IEnumerable<(Imei Imei, ImeiRecord Record)> Scan() => _store.Scan();
 
+    /// <summary>The view's <see cref="StateDigest"/>, pairs included: the one a node holding the same state gives.</summary>
+    public StateDigest Digest() => StateDigest.Compute(_store);
+
+    /// <summary>The rightful IMSIs of a paired IMEI (<see cref="PairTable"/>), for the snapshot and history.</summary>
+    public int GetPairs(Imei imei, Span<PackedImsi> destination)
+    {
+        if (!_readers.TryTake(out ImeiStoreSession? session)) session = _store.NewSession();
+        try
+        {
+            return session.GetPairs(imei, destination);
+        }
+        finally
+        {
+            _readers.Add(session);
+        }
+    }
+
     /// <summary>Checkpoints the view as holding every change up to <paramref name="sequence"/>.</summary>
     public async Task CheckpointAsync(ulong sequence, CancellationToken ct = default) =>
         await _store.CheckpointAsync(sequence, ct).ConfigureAwait(false);

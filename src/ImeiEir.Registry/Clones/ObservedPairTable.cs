@@ -12,7 +12,7 @@ namespace ImeiEir.Registry;
 /// as is growth. Load stays at most 3/4, so a pair costs 24 to 64 bytes (about 43 on average). Not thread-safe: its
 /// owner, <see cref="CloneWatch"/>, locks.
 /// </summary>
-internal sealed class PairTable
+internal sealed class ObservedPairTable
 {
     /// <summary>Most slots (2^28 × 24 bytes = 6 GiB): past it, new pairs are refused and counted.</summary>
     public const int MaxCapacity = 1 << 28;
@@ -23,7 +23,7 @@ internal sealed class PairTable
     private int _mask;
     private int _count;
 
-    public PairTable(int capacity = MinCapacity)
+    public ObservedPairTable(int capacity = MinCapacity)
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, MinCapacity, MaxCapacity));
         _slots = new PairEntry[size];
@@ -113,7 +113,7 @@ internal sealed class PairTable
     }
 
     /// <summary>A new table of the pairs last seen at or after <paramref name="since"/>, sized for them.</summary>
-    public PairTable Without(uint since)
+    public ObservedPairTable Without(uint since)
     {
         int kept = 0;
         foreach (PairEntry entry in _slots)
@@ -121,7 +121,7 @@ internal sealed class PairTable
             if (!entry.IsEmpty && entry.LastSeen >= since) kept++;
         }
         // The smallest power of two that holds them at most 3/4 full: rebuilding must not double the memory.
-        var table = new PairTable((int)Math.Min(MaxCapacity, kept * 4L / 3 + 2));
+        var table = new ObservedPairTable((int)Math.Min(MaxCapacity, kept * 4L / 3 + 2));
         foreach (PairEntry entry in _slots)
         {
             if (!entry.IsEmpty && entry.LastSeen >= since) table.Insert(entry);
