@@ -12,6 +12,9 @@ public sealed partial class SyncAgent
     /// Follows <c>GET /v1/feed?after=LastApplied</c> until the connection ends; returns why it ended. Throws for a
     /// refused request (<see cref="RegistryRefusedException"/>, <see cref="RegistryBehindException"/>) and network errors.
     /// </summary>
+    /// <summary>The title of the registry's 409 for a node behind its retained feed (Registry/Api/GetFeedEndpoint.cs).</summary>
+    private const string RetainedFeedTitle = "Behind the retained feed";
+
     private async Task<string> FollowAsync(ImeiStoreSession session, Uri registry, CancellationToken stopping)
     {
         ulong after = LastApplied;
@@ -27,7 +30,11 @@ public sealed partial class SyncAgent
             if (response.StatusCode == HttpStatusCode.Conflict)
             {
                 string detail = await response.Content.ReadAsStringAsync(token);
-                throw new RegistryBehindException(detail.Length > 300 ? detail[..300] : detail);
+                detail = detail.Length > 300 ? detail[..300] : detail;
+                // The same status says two things: the registry lost history the node has, or retention dropped the
+                // changes the node still needs. Both are healed by a bootstrap; only the first is the registry's fault.
+                if (detail.Contains(RetainedFeedTitle, StringComparison.Ordinal)) throw new FeedWindowPassedException(detail);
+                throw new RegistryBehindException(detail);
             }
             if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the feed", token);
             string? mediaType = response.Content.Headers.ContentType?.MediaType;

@@ -190,6 +190,13 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     Volatile.Write(ref _registryHead, 0); // the head we knew belongs to the registry's former history
                     moveOn = false;
                 }
+                catch (FeedWindowPassedException e)
+                {
+                    SyncLog.FeedWindowPassed(_logger, LastApplied, e.Message);
+                    bootstrap = clear = true;
+                    reason = $"HTTP 409: the registry's feed no longer holds the changes after this node's {LastApplied}; bootstrapping again";
+                    moveOn = false;
+                }
                 catch (GenerationChangedException e)
                 {
                     SyncLog.GenerationChanged(_logger, e.Announced.ToString(), e.Followed.ToString(), LastApplied);

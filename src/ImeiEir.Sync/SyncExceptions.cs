@@ -12,6 +12,9 @@ internal sealed class RegistryRefusedException(string message, int statusCode) :
 /// <summary>The registry answered 409 to a feed request: its last sequence is below the node's (restored from an older backup).</summary>
 internal sealed class RegistryBehindException(string detail) : Exception(detail);
 
+/// <summary>The registry's 409 "Behind the retained feed": this node is further behind than the feed is kept (Registry:FeedRetention).</summary>
+internal sealed class FeedWindowPassedException(string detail) : Exception(detail);
+
 /// <summary>A snapshot that is cut, damaged or inconsistent; the agent downloads it again.</summary>
 internal sealed class SnapshotException(string message) : Exception(message);
 

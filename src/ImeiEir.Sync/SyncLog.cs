@@ -26,6 +26,9 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "THE REGISTRY IS BEHIND THIS NODE: it answered 409 to a feed request after sequence {Sequence} (its last sequence is lower; was it restored from an older backup?). Clearing the local store and bootstrapping again from the registry's snapshot. Detail: {Detail}")]
     public static partial void RegistryBehind(ILogger logger, ulong sequence, string detail);
 
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "This node is further behind than the registry keeps its feed (Registry:FeedRetention): it asked for changes after sequence {Sequence}. Clearing the local store and bootstrapping again from the registry's snapshot. Detail: {Detail}")]
+    public static partial void FeedWindowPassed(ILogger logger, ulong sequence, string detail);
+
     [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Local store cleared for a new bootstrap: {Records} records removed")]
     public static partial void StoreCleared(ILogger logger, long records);
 

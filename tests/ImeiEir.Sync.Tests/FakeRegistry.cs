@@ -81,6 +81,9 @@ internal sealed class FakeRegistry : IAsyncDisposable
     /// <summary>One-shot: the next feed connection sends a heartbeat and then nothing at all.</summary>
     public bool SilentOnce { get; set; }
 
+    /// <summary>The first change the feed still serves (a registry's Registry:FeedRetention); 409 below it.</summary>
+    public ulong FeedFirst { get; set; } = 1;
+
     /// <summary>One-shot: the next feed connection slips <see cref="GarbageKind"/> in after this many change frames.</summary>
     public int GarbageAfterChanges { get; set; }
 
@@ -240,6 +243,13 @@ internal sealed class FakeRegistry : IAsyncDisposable
         {
             context.Response.StatusCode = 409;
             await context.Response.WriteAsJsonAsync(new { title = "Ahead of the registry", detail = $"after={after} but the last sequence is {Head}" },
+                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+            return;
+        }
+        if (after + 1 < FeedFirst)
+        {
+            context.Response.StatusCode = 409;
+            await context.Response.WriteAsJsonAsync(new { title = "Behind the retained feed", detail = $"after={after} but the feed keeps changes from {FeedFirst} on" },
                 (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
             return;
         }

@@ -9,6 +9,7 @@ public class SyncAgentTests
     private const int CaughtUpEvent = 3001;
     private const int ReconnectingEvent = 3002;
     private const int RegistryBehindEvent = 3007;
+    private const int FeedWindowPassedEvent = 3017;
     private const int CheckpointedEvent = 3010;
 
     [Test, CancelAfter(20_000)]
@@ -247,6 +248,32 @@ public class SyncAgentTests
             Assert.That(node.Log.Lines.Single(l => l.EventId == RegistryBehindEvent).Level, Is.EqualTo(LogLevel.Error));
             Assert.That(Model.Digest(node.Store), Is.EqualTo(Model.Digest(registry.State())));
             Assert.That(node.Store.Scan().Max(r => r.Record.Sequence), Is.LessThanOrEqualTo(700UL));
+        });
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task A_node_further_behind_than_the_feed_is_kept_bootstraps_again_and_says_why_without_blaming_the_registry()
+    {
+        await using FakeRegistry registry = await FakeRegistry.StartAsync();
+        List<Change> history = Model.Changes(1000, 400, seed: 13);
+        registry.Append(history);
+        using var directory = new TempDirectory();
+        await using Node node = await Node.StartAsync(Node.Options(registry.Url), directory.Path);
+        await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The node is cut off while 500 more changes are made and retention moves the feed's start past its 1000.
+        registry.FeedFirst = 1200;
+        registry.ResetTo(history.Concat(Model.Changes(500, 400, seed: 14).Select(c => c with { Sequence = c.Sequence + 1000 })));
+        await Wait.UntilAsync(() => node.Agent.Status is { LastApplied: 1500, State: SyncState.Following }, "the re-bootstrap",
+            state: () => node.Agent.Status.ToString());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.Requests, Does.Contain("feed after=1000"));
+            Assert.That(registry.Count("snapshot"), Is.EqualTo(2));
+            Assert.That(node.Log.Count(RegistryBehindEvent), Is.Zero, "the registry is not behind: the node is");
+            Assert.That(node.Log.Lines.Single(l => l.EventId == FeedWindowPassedEvent).Level, Is.EqualTo(LogLevel.Warning));
+            Assert.That(Model.Digest(node.Store), Is.EqualTo(Model.Digest(registry.State())));
         });
     }
 
