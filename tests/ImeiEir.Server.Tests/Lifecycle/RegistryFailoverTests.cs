@@ -21,7 +21,8 @@ public sealed class RegistryFailoverTests
 {
     private const string AdminToken = "admin-token-for-failover-tests";
     private const string ReaderToken = "reader-token-for-failover-tests";
-    private const int BootstrapStartingEvent = 3004;
+    // "Bootstrap complete": an attempt at the closed port also logs its start (3004), so completions are what is counted.
+    private const int BootstrapCompleteEvent = 3006;
     private const int GenerationChangedEvent = 3013;
     private const int RegistrySwitchedEvent = 3015;
     private static readonly string First = Luhn.With("35000047000011");
@@ -112,7 +113,7 @@ public sealed class RegistryFailoverTests
                     Assert.That(metrics, Does.Contain($"imeieir_sync_registry{{url=\"http://127.0.0.1:{r2}/\"}} 1")
                         .And.Contain($"imeieir_sync_registry{{url=\"http://127.0.0.1:{r1}/\"}} 0")
                         .And.Contain($"imeieir_sync_registry{{url=\"http://127.0.0.1:{closed}/\"}} 0"), metrics);
-                    Assert.That(logs.Lines.Count(l => l.Id.Id == BootstrapStartingEvent), Is.EqualTo(1), "one snapshot, at the first start; none from R2");
+                    Assert.That(logs.Lines.Count(l => l.Id.Id == BootstrapCompleteEvent), Is.EqualTo(1), "one snapshot, at the first start; none from R2");
                     Assert.That(logs.Lines.Count(l => l.Id.Id == GenerationChangedEvent), Is.Zero);
                     Assert.That(logs.Lines.Any(l => l.Id.Id == RegistrySwitchedEvent && l.Text.Contains($"127.0.0.1:{closed}")), Is.True,
                         "the switch past the closed port is logged");
