@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: builds the solution and runs every test project, including the integration tests against
 # real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway,
-# nghttp2-client and curl as the AMF's HTTP/2 clients, nats-server as the JetStream cluster of the replicated change log).
+# nghttp2-client and curl as the AMF's HTTP/2 clients, nats-server as the JetStream cluster of the replicated change log,
+# promtool from Debian's prometheus for the alert rules under deploy/).
 #
 #   tests/run.sh            on Debian 12 with the .NET 10 SDK; installs the peer tools it lacks with apt-get
 #
@@ -22,7 +23,8 @@ finish() {   # finish PASSED FAILED
 }
 
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server)
+# prometheus: its promtool checks and unit-tests deploy/prometheus (tests/ImeiEir.Server.Tests/Deploy).
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server prometheus)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -45,7 +47,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
     || { say "apt-get install ${missing[*]} failed"; finish 0 1; }
 fi
-for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl dotnet; do
+for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl promtool dotnet; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH"; finish 0 1; }
 done
 # In /usr/sbin, which a non-root PATH may lack; the tests start it by that path (NatsCluster.ServerPath).

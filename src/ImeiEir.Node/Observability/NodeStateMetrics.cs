@@ -15,6 +15,9 @@ internal sealed class NodeStateMetrics
     private readonly NodeSync _sync;
     private readonly SightingQueue _queue;
     private readonly ListCounter _lists;
+    private readonly NodeReadiness _readiness;
+    private readonly StoreLifecycle _store;
+    private readonly Gauge _ready;
     private readonly Gauge _lagSequences;
     private readonly Gauge _lagSeconds;
     private readonly Gauge _lastApplied;
@@ -28,12 +31,18 @@ internal sealed class NodeStateMetrics
     private readonly Counter _sightingsRejected;
     private readonly Gauge _records;
 
-    public NodeStateMetrics(NodeMetrics metrics, NodeSync sync, SightingQueue queue, StoreLifecycle store, HttpOptions http)
+    public NodeStateMetrics(NodeMetrics metrics, NodeSync sync, SightingQueue queue, StoreLifecycle store, HttpOptions http,
+        NodeReadiness readiness)
     {
         _sync = sync;
         _queue = queue;
+        _readiness = readiness;
+        _store = store;
         _lists = new ListCounter(() => store.Store, http.ListCountInterval);
         IMetricFactory f = metrics.Factory;
+        // The alert "node not ready" needs it: /health/ready is not scraped, and a node that answers every check
+        // with 503 (catching up, rebuilding) still scrapes fine.
+        _ready = f.CreateGauge("imeieir_node_ready", "1 when /health/ready answers 200 (caught up once and the store complete), else 0.");
         _lagSequences = f.CreateGauge("imeieir_sync_lag_sequences", "Changes the registry has published that this node has not applied yet.");
         _lagSeconds = f.CreateGauge("imeieir_sync_lag_seconds", "Registry time of its newest change minus that of the newest change applied here.");
         _lastApplied = f.CreateGauge("imeieir_sync_last_applied_sequence", "Sequence number of the last registry change applied to this node's store.");
@@ -53,6 +62,7 @@ internal sealed class NodeStateMetrics
 
     private void Collect()
     {
+        _ready.Set(_readiness.IsReady && _store.Store.IsComplete ? 1 : 0);
         if (_sync.Agent?.Status is { } status)
         {
             _lagSequences.Set(status.LagSequences);
