@@ -23,8 +23,9 @@ finish() {   # finish PASSED FAILED
 }
 
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
-# prometheus: its promtool checks and unit-tests deploy/prometheus (tests/ImeiEir.Server.Tests/Deploy).
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server prometheus)
+# prometheus: its promtool checks and unit-tests deploy/prometheus; systemd: systemd-analyze verifies deploy/systemd
+# (both in tests/ImeiEir.Server.Tests/Deploy).
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server prometheus systemd)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -47,7 +48,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
     || { say "apt-get install ${missing[*]} failed"; finish 0 1; }
 fi
-for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl promtool dotnet; do
+for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl promtool systemd-analyze dotnet; do
   command -v "$tool" >/dev/null || { say "$tool is not on PATH"; finish 0 1; }
 done
 # In /usr/sbin, which a non-root PATH may lack; the tests start it by that path (NatsCluster.ServerPath).
