@@ -153,7 +153,7 @@ internal sealed class RegistryWriter
         }
         catch (ChangeStreamUnavailableException e)
         {
-            RegistryLog.LogFailed(_logger, e);
+            RegistryLog.StreamUnavailable(_logger, e);
             throw new CommitUnavailableException($"{e.Message}; the batch was not acknowledged: retry (the same push again is safe)", e);
         }
     }

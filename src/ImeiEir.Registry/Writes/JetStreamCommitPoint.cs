@@ -1,4 +1,6 @@
-namespace ImeiEir.Registry.JetStream;
+using ImeiEir.Registry.JetStream;
+
+namespace ImeiEir.Registry;
 
 /// <summary>
 /// <c>Registry:Log=JetStream</c>: a batch is committed when the change stream acknowledged it (stored on a quorum of
