@@ -187,6 +187,29 @@ internal sealed class RegistryWriter
     // the view, a chunk per local commit, each published as a batch (the grey lifecycle learns their deadlines too).
     private async Task<int> CatchUpLockedAsync(ulong through, CancellationToken ct)
     {
+        // Bounded: the gate is held meanwhile, and a stream that stops answering mid-read must not stall every write.
+        // What was taken before a timeout stays taken (each chunk is committed and published whole).
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CatchUpTimeout);
+        try
+        {
+            return await TakeThroughAsync(through, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new CommitUnavailableException($"the change stream did not deliver changes up to {through} within {CatchUpTimeout.TotalSeconds:0} s (the view is at {_published.Value}); nothing of this write was acknowledged, retry", e);
+        }
+        catch (Exception e) when (e is ChangeStreamUnavailableException or NATS.Client.Core.NatsException)
+        {
+            throw new CommitUnavailableException($"the change stream: {e.Message}; nothing of this write was acknowledged, retry", e);
+        }
+    }
+
+    /// <summary>Longest a catch-up may hold the write gate. Default 30 s.</summary>
+    internal TimeSpan CatchUpTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    private async Task<int> TakeThroughAsync(ulong through, CancellationToken ct)
+    {
         int taken = 0;
         var chunk = new List<(Change Change, ulong Previous)>(Math.Min(CatchUpChunk, (int)Math.Min(int.MaxValue, through - Math.Min(through, _published.Value))));
         await foreach (LoggedChange entry in _commitPoint.ReadAsync(_published.Value + 1, through, ct).ConfigureAwait(false))
