@@ -11,12 +11,13 @@ namespace ImeiEir.Registry;
 internal interface ICommitPoint
 {
     /// <summary>
-    /// Commits <paramref name="batch"/> (sequences from the writer's last + 1). Null when committed; otherwise another
-    /// writer got there first and the returned number is the commit point's last sequence: the caller catches up to it
-    /// (<see cref="ReadAsync"/>) and plans the batch again.
+    /// Commits <paramref name="batch"/> (sequences from the writer's last + 1): <see cref="AppendOutcome.Appended"/>, or
+    /// <see cref="AppendOutcome.LostRace"/> when another writer got there first (the batch's first
+    /// <see cref="AppendResult.Written"/> changes are in, the rest not): the caller catches up to
+    /// <see cref="AppendResult.StreamLastSequence"/> (<see cref="ReadAsync"/>) and plans the batch again.
     /// </summary>
     /// <exception cref="ChangeStreamUnavailableException">The outcome is not known; committing again is safe.</exception>
-    Task<ulong?> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct);
+    Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct);
 
     /// <summary>The last committed sequence (another writer's changes included); 0 when the local log is the commit point.</summary>
     Task<ulong> LastSequenceAsync(CancellationToken ct);

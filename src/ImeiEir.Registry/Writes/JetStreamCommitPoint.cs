@@ -11,11 +11,7 @@ internal sealed class JetStreamCommitPoint(JetStreamChangeStream stream) : IComm
 {
     public JetStreamChangeStream Stream { get; } = stream;
 
-    public async Task<ulong?> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
-    {
-        AppendResult result = await Stream.AppendAsync(batch, ct).ConfigureAwait(false);
-        return result.Outcome == AppendOutcome.Appended ? null : result.StreamLastSequence;
-    }
+    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) => Stream.AppendAsync(batch, ct);
 
     public Task<ulong> LastSequenceAsync(CancellationToken ct) => Stream.LastSequenceAsync(ct);
 

@@ -14,7 +14,8 @@ internal sealed class LocalCommitPoint : ICommitPoint
     {
     }
 
-    public Task<ulong?> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) => Task.FromResult<ulong?>(null);
+    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) =>
+        Task.FromResult(new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence));
 
     public Task<ulong> LastSequenceAsync(CancellationToken ct) => Task.FromResult(0UL);
 

@@ -95,14 +95,17 @@ internal sealed class RegistryWriter
                     RegistryLog.DiskFull(_logger, shortage);
                     throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
                 }
-                ulong? lostTo = await CommitAtCommitPointAsync(planned, commitFailed, ct).ConfigureAwait(false);
-                if (lostTo is { } last)
+                AppendResult committed = await CommitAtCommitPointAsync(planned, commitFailed, ct).ConfigureAwait(false);
+                if (committed.Outcome == AppendOutcome.LostRace)
                 {
                     // Another registry process wrote first: take its changes, then plan again against the view they
                     // left (a line it already wrote is now unchanged). Bounded: each retry follows someone's progress.
                     if (attempt == MaxAttempts)
                         throw new CommitUnavailableException($"lost the race to other registry processes {MaxAttempts} times in a row; nothing of this batch was acknowledged, retry");
-                    await CatchUpLockedAsync(last, ct).ConfigureAwait(false);
+                    // A part the stream took before the other writer's changes (a large batch, across publish windows)
+                    // is this write's: its attribution is recorded as such; the plan again finds those lines so.
+                    ulong ours = committed.Written > 0 ? planned[committed.Written - 1].Change.Sequence : 0;
+                    await CatchUpLockedAsync(committed.StreamLastSequence, ct, ours, attribution).ConfigureAwait(false);
                     continue;
                 }
                 foreach ((Change change, _) in planned) changes.Add(change);
@@ -140,11 +143,11 @@ internal sealed class RegistryWriter
         return planned;
     }
 
-    // Null: committed (or the local log is the commit point). An unknown outcome leaves the local log untouched: the
+    // An unknown outcome leaves the local log untouched: the
     // next write plans at the same numbers, and loses the race to this batch if it did get in.
-    private async Task<ulong?> CommitAtCommitPointAsync(List<(Change Change, ulong Previous)> planned, string commitFailed, CancellationToken ct)
+    private async Task<AppendResult> CommitAtCommitPointAsync(List<(Change Change, ulong Previous)> planned, string commitFailed, CancellationToken ct)
     {
-        if (_commitPoint is LocalCommitPoint) return null;
+        if (_commitPoint is LocalCommitPoint) return new AppendResult(AppendOutcome.Appended, planned.Count, planned[^1].Change.Sequence);
         var batch = new LoggedChange[planned.Count];
         for (int i = 0; i < batch.Length; i++) batch[i] = new LoggedChange(planned[i].Change, planned[i].Previous);
         try
@@ -185,7 +188,7 @@ internal sealed class RegistryWriter
 
     // Under the gate: reads the commit point's changes after the published one through `through` into the local log and
     // the view, a chunk per local commit, each published as a batch (the grey lifecycle learns their deadlines too).
-    private async Task<int> CatchUpLockedAsync(ulong through, CancellationToken ct)
+    private async Task<int> CatchUpLockedAsync(ulong through, CancellationToken ct, ulong oursThrough = 0, Attribution? ours = null)
     {
         // Bounded: the gate is held meanwhile, and a stream that stops answering mid-read must not stall every write.
         // What was taken before a timeout stays taken (each chunk is committed and published whole).
@@ -193,7 +196,7 @@ internal sealed class RegistryWriter
         timeout.CancelAfter(CatchUpTimeout);
         try
         {
-            return await TakeThroughAsync(through, timeout.Token).ConfigureAwait(false);
+            return await TakeThroughAsync(through, oursThrough, ours ?? OtherProcess, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
@@ -208,14 +211,14 @@ internal sealed class RegistryWriter
     /// <summary>Longest a catch-up may hold the write gate. Default 30 s.</summary>
     internal TimeSpan CatchUpTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    private async Task<int> TakeThroughAsync(ulong through, CancellationToken ct)
+    private async Task<int> TakeThroughAsync(ulong through, ulong oursThrough, Attribution ours, CancellationToken ct)
     {
         int taken = 0;
         var chunk = new List<(Change Change, ulong Previous)>(Math.Min(CatchUpChunk, (int)Math.Min(int.MaxValue, through - Math.Min(through, _published.Value))));
         await foreach (LoggedChange entry in _commitPoint.ReadAsync(_published.Value + 1, through, ct).ConfigureAwait(false))
         {
             chunk.Add((entry.Change, entry.Previous));
-            if (chunk.Count == CatchUpChunk || entry.Change.Sequence == through)
+            if (chunk.Count == CatchUpChunk || entry.Change.Sequence == through || entry.Change.Sequence == oursThrough)
             {
                 await TakeAsync(chunk).ConfigureAwait(false);
                 taken += chunk.Count;
@@ -231,7 +234,8 @@ internal sealed class RegistryWriter
 
         async Task TakeAsync(List<(Change Change, ulong Previous)> changes)
         {
-            await AppendLocallyAsync(changes, OtherProcess, CommitFailed).ConfigureAwait(false);
+            // A chunk ends where this write's own part ends, so each chunk is wholly ours or wholly another's.
+            await AppendLocallyAsync(changes, changes[^1].Change.Sequence <= oursThrough ? ours : OtherProcess, CommitFailed).ConfigureAwait(false);
             Publish([.. changes.Select(c => c.Change)]);
         }
     }
