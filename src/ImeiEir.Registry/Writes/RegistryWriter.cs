@@ -101,7 +101,8 @@ internal sealed class RegistryWriter
                     // Another registry process wrote first: take its changes, then plan again against the view they
                     // left (a line it already wrote is now unchanged). Bounded: each retry follows someone's progress.
                     if (attempt == MaxAttempts)
-                        throw new CommitUnavailableException($"lost the race to other registry processes {MaxAttempts} times in a row; nothing of this batch was acknowledged, retry");
+                        throw new CommitUnavailableException($"lost the race to other registry processes {MaxAttempts} times in a row; the batch was not acknowledged"
+                            + (committed.Written > 0 ? $" ({committed.Written} of its changes are in the log)" : "") + "; retry (the same push again is safe)");
                     // A part the stream took before the other writer's changes (a large batch, across publish windows)
                     // is this write's: its attribution is recorded as such; the plan again finds those lines so.
                     ulong ours = committed.Written > 0 ? planned[committed.Written - 1].Change.Sequence : 0;
