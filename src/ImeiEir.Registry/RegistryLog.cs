@@ -96,4 +96,16 @@ internal static partial class RegistryLog
 
     [LoggerMessage(348, LogLevel.Error, "Registry retention (sequence index save or log truncation) failed; the next checkpoint retries")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(370, LogLevel.Warning, "Registry change stream did not acknowledge a batch; nothing of it was acknowledged and the same write may be retried")]
+    public static partial void StreamUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(371, LogLevel.Warning, "Registry change stream tail failed; other registry processes' changes wait until it answers again")]
+    public static partial void TailFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(372, LogLevel.Information, "Registry change stream tail works again; caught up to change {Sequence}")]
+    public static partial void TailRecovered(ILogger logger, ulong sequence);
+
+    [LoggerMessage(373, LogLevel.Information, "Registry joined change stream {Stream} (generation {Generation}): local log at change {Local}, caught up to change {Last}")]
+    public static partial void StreamJoined(ILogger logger, string stream, string generation, ulong local, ulong last);
 }

@@ -112,6 +112,25 @@ public sealed class RegistryOptions
     /// </summary>
     public string HistoryRetention { get; set; } = Forever;
 
+    /// <summary>
+    /// Where a change is committed: <c>Local</c> (the default: this process's own change log, one registry process) or
+    /// <c>JetStream</c> (a NATS JetStream stream, <see cref="Nats"/>, shared by several registry processes; each keeps
+    /// its own log and view as a replica). README, "A registry on several machines".
+    /// </summary>
+    public string Log { get; set; } = LocalLog;
+
+    /// <summary>The <see cref="Log"/> that commits to the local change log.</summary>
+    public const string LocalLog = "Local";
+
+    /// <summary>The <see cref="Log"/> that commits to a NATS JetStream stream.</summary>
+    public const string JetStreamLog = "JetStream";
+
+    /// <summary>True when <see cref="Log"/> is <c>JetStream</c> (any case).</summary>
+    internal bool UsesJetStream => string.Equals(Log?.Trim(), JetStreamLog, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The NATS servers and stream of <c>Registry:Log=JetStream</c> (section <c>Registry:Nats</c>); unused otherwise.</summary>
+    public JetStream.NatsOptions Nats { get; set; } = new();
+
     /// <summary>The <see cref="HistoryRetention"/> that keeps history for ever.</summary>
     public const string Forever = "forever";
 
@@ -159,6 +178,14 @@ public sealed class RegistryOptions
             yield return $"{Section}:RestoreFrom: file '{RestoreFrom}' does not exist";
         if (InitialLists is not null && !File.Exists(InitialLists))
             yield return $"{Section}:InitialLists: file '{InitialLists}' does not exist";
+        if (!UsesJetStream && !string.Equals(Log?.Trim(), LocalLog, StringComparison.OrdinalIgnoreCase))
+            yield return $"{Section}:Log: '{Log}' must be Local or JetStream";
+        if (UsesJetStream)
+        {
+            foreach (string problem in Nats?.Validate() ?? [$"{JetStream.NatsOptions.Section}:Url: missing"]) yield return problem;
+            if (RestoreFrom is not null)
+                yield return $"{Section}:RestoreFrom: not supported with Registry:Log=JetStream yet (restore into a Local registry)";
+        }
     }
 
     private static readonly TimeSpan MinRetention = TimeSpan.FromMinutes(1);

@@ -47,6 +47,21 @@ public sealed class ServerSettingsTests
     }
 
     [Test]
+    public void Registry_Log_and_Registry_Nats_keys_are_known_bind_and_a_bad_one_is_one_line_naming_the_key()
+    {
+        Assert.That(Load("--Mode=registry").Registry.Log, Is.EqualTo("Local"));
+        ServerSettings settings = Load("--Mode=registry", "--Registry:Log=JetStream",
+            "--Registry:Nats:Url=nats://127.0.0.1:4222,nats://127.0.0.1:4223", "--Registry:Nats:Stream=CHANGES", "--Registry:Nats:Replicas=1");
+        Assert.That((settings.Registry.Log, settings.Registry.Nats.Urls.Count, settings.Registry.Nats.Stream, settings.Registry.Nats.Replicas),
+            Is.EqualTo(("JetStream", 2, "CHANGES", 1)));
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=Kafka"), Is.EqualTo("Registry:Log: 'Kafka' must be Local or JetStream"));
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=JetStream"), Does.StartWith("Registry:Nats:Url: missing").And.Not.Contain("\n"));
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=JetStream", "--Registry:Nats:Url=nats://127.0.0.1:4222", "--Registry:Nats:Replicas=9"),
+            Does.StartWith("Registry:Nats:Replicas:").And.Not.Contain("\n"));
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:Nats:Server=nats://127.0.0.1:4222"), Does.Contain("Server").And.Not.Contain("\n"));
+    }
+
+    [Test]
     public void Clones_keys_are_known_with_documented_defaults_and_bind()
     {
         Assert.That((Load().Clones.Threshold, Load().Clones.Window), Is.EqualTo((3, TimeSpan.FromDays(30))));

@@ -229,13 +229,17 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         return _js.PublishAsync(Subject, data, opts: options, cancellationToken: ct).AsTask();
     }
 
-    // The message id names the sequence and the exact bytes: a publish retried after a lost acknowledgement is
-    // recognised as stored (JetStream's duplicate window) and acknowledged again, while a different change at the
-    // same sequence is never mistaken for it.
-    private static string MessageId(ulong sequence, ReadOnlySpan<byte> entry) =>
-        string.Create(CultureInfo.InvariantCulture, $"{sequence}-{XxHash3.HashToUInt64(entry):x16}");
+    // The message id names this connection's writer, the sequence and the exact bytes: a publish retried after a lost
+    // acknowledgement is recognised as stored (JetStream's duplicate window) and acknowledged again, while a different
+    // change at the same sequence is never mistaken for it. The writer: two registry processes writing the same line
+    // in the same millisecond make the same bytes, and without it the second would be acknowledged as the first's
+    // duplicate, both reporting it applied; with it the second loses the race and reports it unchanged.
+    private string MessageId(ulong sequence, ReadOnlySpan<byte> entry) =>
+        string.Create(CultureInfo.InvariantCulture, $"{_writer}-{sequence}-{XxHash3.HashToUInt64(entry):x16}");
 
-    private static string MessageId(in LoggedChange entry)
+    private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
+
+    private string MessageId(in LoggedChange entry)
     {
         Span<byte> data = stackalloc byte[LogEntry.Size];
         LogEntry.Write(entry.Change, entry.Previous, data);

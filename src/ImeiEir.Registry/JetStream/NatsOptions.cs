@@ -2,8 +2,8 @@ namespace ImeiEir.Registry.JetStream;
 
 /// <summary>
 /// The NATS JetStream change log (configuration section <c>Registry:Nats</c>): where the servers are, which stream
-/// holds the changes and how many servers keep each change. Not used yet: the registry still writes its local
-/// FasterLog (issue 23 wires <c>Registry:Log=JetStream</c> to this).
+/// holds the changes and how many servers keep each change. Used when <c>Registry:Log=JetStream</c>
+/// (<see cref="RegistryOptions.Log"/>).
 /// </summary>
 public sealed class NatsOptions
 {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ImeiEir.Core;
+using ImeiEir.Registry.JetStream;
 using ImeiEir.Store;
 using Microsoft.Extensions.Logging;
 
@@ -34,13 +35,17 @@ public sealed class RegistryService : IAsyncDisposable
     private readonly HistoryReader _history;
     private readonly CheckpointScheduler _checkpoints;
     private readonly LogRetention _retention;
+    private readonly JetStreamChangeStream? _stream;
+    private readonly CancellationTokenSource _tailStop = new();
+    private Task _tail = Task.CompletedTask;
     private int _activeFeeds;
     private int _disposed;
 
     private RegistryService(RegistryOptions options, string directory, TimeProvider time, RegimeCalendar calendar, ILogger logger,
         RecoveredRegistry recovered, string adminToken, string readerToken, CredentialStore credentials, RegistryGeneration generation,
-        AttributionLog attribution, PushJournal pushes)
+        AttributionLog attribution, PushJournal pushes, JetStreamChangeStream? stream)
     {
+        _stream = stream;
         Pushes = pushes;
         Credentials = credentials;
         Generation = generation;
@@ -60,7 +65,8 @@ public sealed class RegistryService : IAsyncDisposable
         string owner = GetType().FullName!;
         var space = new DiskSpace(directory, options.MinFreeBytes);
         _attribution = attribution;
-        _writer = new RegistryWriter(_log, _attribution, _view, _published, time, logger, owner, space);
+        _writer = new RegistryWriter(_log, _attribution, _view, _published, time, logger, owner, space,
+            stream is null ? null : new JetStreamCommitPoint(stream));
         _changes = new ChangeReader(_log, _published, time);
         _history = new HistoryReader(_view, _log, _attribution);
         ulong checkpointed = recovered.Replayed > 0 ? recovered.LastSequence : recovered.RecoveredSequence;
@@ -170,24 +176,96 @@ public sealed class RegistryService : IAsyncDisposable
             throw new InvalidDataException($"{directory} holds a restore that did not finish ({RegistryRestore.IncompleteMarker}); delete the directory and restore again");
         (string adminToken, string readerToken) = RegistryTokens.Resolve(options, directory, logger);
         CredentialStore credentials = CredentialStore.Open(options.TokensFile ?? Path.Combine(directory, CredentialsFile.FileName), logger);
-        // Before the log is opened: a log never exists without the generation that names its history.
-        RegistryGeneration generation = GenerationFile.ReadOrCreate(directory, logger);
-        RecoveredRegistry recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
+        JetStreamChangeStream? stream = options.UsesJetStream
+            ? await JetStreamChangeStream.OpenAsync(options.Nats, ct).ConfigureAwait(false)
+            : null;
+        RecoveredRegistry? recovered = null;
         AttributionLog? attribution = null;
-        PushJournal pushes;
+        RegistryService? service = null;
         try
         {
+            // Before the log is opened: a log never exists without the generation that names its history. With a
+            // stream, the history is the stream's (every registry process of it reports one generation).
+            RegistryGeneration generation = stream is null
+                ? GenerationFile.ReadOrCreate(directory, logger)
+                : StreamGeneration.Adopt(directory, stream, logger);
+            recovered = await RegistryRecovery.OpenAsync(options, directory, logger, ct).ConfigureAwait(false);
+            if (stream is not null) await StreamGeneration.CheckLocalLogAsync(directory, stream, generation, recovered.LastSequence, ct).ConfigureAwait(false);
             attribution = AttributionLog.Open(directory, recovered.LastSequence);
-            pushes = PushJournal.Open(directory, time);
+            PushJournal pushes = PushJournal.Open(directory, time);
+            service = new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, credentials, generation,
+                attribution, pushes, stream);
+            if (stream is not null) await service.JoinStreamAsync(stream, recovered.LastSequence, ct).ConfigureAwait(false);
+            return service;
         }
         catch
         {
-            attribution?.Dispose();
-            recovered.View.Dispose();
-            recovered.Log.Dispose();
+            if (service is not null)
+            {
+                await service.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                attribution?.Dispose();
+                recovered?.View.Dispose();
+                recovered?.Log.Dispose();
+                if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+            }
             throw;
         }
-        return new RegistryService(options, directory, time, calendar, logger, recovered, adminToken, readerToken, credentials, generation, attribution, pushes);
+    }
+
+    /// <summary>How often a registry on a change stream looks for other registry processes' changes.</summary>
+    internal static readonly TimeSpan TailInterval = TimeSpan.FromMilliseconds(200);
+
+    // Start-up on a stream: the local checkpoint and log are recovered; now the stream's tail, before serving, then the
+    // background tail that keeps this process's view fresh with the other processes' writes.
+    private async Task JoinStreamAsync(JetStreamChangeStream stream, ulong local, CancellationToken ct)
+    {
+        await _writer.CatchUpAsync(ct).ConfigureAwait(false);
+        RegistryLog.StreamJoined(_logger, stream.Stream, Generation.ToString(), local, LastSequence);
+        _tail = Task.Run(() => TailAsync(_tailStop.Token), CancellationToken.None);
+    }
+
+    private async Task TailAsync(CancellationToken ct)
+    {
+        bool failing = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TailInterval, ct).ConfigureAwait(false);
+                await _writer.CatchUpAsync(ct).ConfigureAwait(false);
+                if (failing) RegistryLog.TailRecovered(_logger, LastSequence);
+                failing = false;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Logged once per outage, not every interval; the next round tries again.
+                if (!failing) RegistryLog.TailFailed(_logger, e);
+                failing = true;
+            }
+        }
+    }
+
+    private async Task StopTailAsync()
+    {
+        _tailStop.Cancel();
+        try
+        {
+            await _tail.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     // ---------------------------------------------------------------- writes
@@ -388,6 +466,7 @@ public sealed class RegistryService : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await StopTailAsync().ConfigureAwait(false);
         await _writer.CloseAsync(async () =>
         {
             Volatile.Write(ref _disposed, 1);
@@ -404,6 +483,7 @@ public sealed class RegistryService : IAsyncDisposable
     /// </summary>
     internal void DisposeWithoutCheckpoint()
     {
+        StopTailAsync().GetAwaiter().GetResult();
         _writer.Close(() =>
         {
             Volatile.Write(ref _disposed, 1);
@@ -421,6 +501,8 @@ public sealed class RegistryService : IAsyncDisposable
 
     private void Close()
     {
+        // The stream's connection goes with the writer: nothing commits after this.
+        _stream?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         Pushes.Dispose();
         _view.Dispose();
         _log.Dispose();

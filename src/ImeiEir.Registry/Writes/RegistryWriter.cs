@@ -1,4 +1,5 @@
 using ImeiEir.Core;
+using ImeiEir.Registry.JetStream;
 using ImeiEir.Store;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,7 @@ internal sealed class RegistryWriter
     private readonly ILogger _logger;
     private readonly string _owner;
     private readonly DiskSpace? _space;
+    private readonly ICommitPoint _commitPoint;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Exception? _fault;
     private bool _closed;
@@ -39,10 +41,12 @@ internal sealed class RegistryWriter
     /// <param name="owner">The name <see cref="ObjectDisposedException"/> carries once the writer is closed.</param>
     /// <param name="attribution">Where each batch's actor and comment are recorded, before its commit.</param>
     /// <param name="space">Checked before each append: a full disk refuses the write, not the log (null: unchecked).</param>
+    /// <param name="commitPoint">Where a batch is committed before the local log (null: the local log, <see cref="LocalCommitPoint"/>).</param>
     public RegistryWriter(ChangeLog log, AttributionLog attribution, RegistryView view, PublishedSequence published, TimeProvider time, ILogger logger,
-        string owner, DiskSpace? space = null)
+        string owner, DiskSpace? space = null, ICommitPoint? commitPoint = null)
     {
         _space = space;
+        _commitPoint = commitPoint ?? LocalCommitPoint.Instance;
         _log = log;
         _attribution = attribution;
         _view = view;
@@ -72,56 +76,189 @@ internal sealed class RegistryWriter
     /// <param name="ct">Cancels the wait for the gate, not a commit under way.</param>
     /// <exception cref="ObjectDisposedException">The registry is closing.</exception>
     /// <exception cref="InvalidOperationException">The change log failed, now or earlier; restart the registry.</exception>
+    /// <exception cref="CommitUnavailableException">The commit point did not acknowledge; nothing was written, retry.</exception>
     public async Task<IReadOnlyList<Change>> WriteAsync(Action<PlannedWrite> plan, string commitFailed, Attribution attribution, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_closed) throw new ObjectDisposedException(_owner);
-            if (_fault is not null) throw new InvalidOperationException("The registry's change log failed earlier; restart the registry.", _fault);
-            ct.ThrowIfCancellationRequested();
-            // Plan first, append after: a plan that throws midway must leave nothing in the log's memory or the
-            // sequence index, or the next write would reuse those numbers and every write would fail until a restart.
-            var planned = new List<(Change Change, ulong Previous)>();
-            using (ImeiStoreSession session = _view.NewSession())
+            for (int attempt = 1; ; attempt++)
             {
-                plan(new PlannedWrite(session, _published.Value + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    (change, previous) => planned.Add((change, previous))));
-            }
-            var changes = new List<Change>(planned.Count);
-            if (planned.Count == 0) return changes;
-            if (_space?.Shortage() is { } shortage)
-            {
-                // Refused before the log sees it: nothing written, and the same write goes through once space is freed.
-                RegistryLog.DiskFull(_logger, shortage);
-                throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
-            }
-            try
-            {
-                foreach ((Change change, ulong previous) in planned)
+                ThrowIfUnwritable();
+                ct.ThrowIfCancellationRequested();
+                List<(Change Change, ulong Previous)> planned = Plan(plan);
+                var changes = new List<Change>(planned.Count);
+                if (planned.Count == 0) return changes;
+                if (_space?.Shortage() is { } shortage)
                 {
-                    _log.Append(change, previous);
-                    changes.Add(change);
+                    // Refused before the log sees it: nothing written, and the same write goes through once space is freed.
+                    RegistryLog.DiskFull(_logger, shortage);
+                    throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
                 }
-                // Durable before the commit, so no committed change lacks its actor; a record whose commit never
-                // happens is past the log's end and dropped at the next open.
-                _attribution.Append(changes[0].Sequence, changes[^1].Sequence, attribution);
-                await _log.CommitAsync().ConfigureAwait(false);
+                AppendResult committed = await CommitAtCommitPointAsync(planned, commitFailed, ct).ConfigureAwait(false);
+                if (committed.Outcome == AppendOutcome.LostRace)
+                {
+                    // Another registry process wrote first: take its changes, then plan again against the view they
+                    // left (a line it already wrote is now unchanged). Bounded: each retry follows someone's progress.
+                    if (attempt == MaxAttempts)
+                        throw new CommitUnavailableException($"lost the race to other registry processes {MaxAttempts} times in a row; the batch was not acknowledged"
+                            + (committed.Written > 0 ? $" ({committed.Written} of its changes are in the log)" : "") + "; retry (the same push again is safe)");
+                    // A part the stream took before the other writer's changes (a large batch, across publish windows)
+                    // is this write's: its attribution is recorded as such; the plan again finds those lines so.
+                    ulong ours = committed.Written > 0 ? planned[committed.Written - 1].Change.Sequence : 0;
+                    await CatchUpLockedAsync(committed.StreamLastSequence, ct, ours, attribution).ConfigureAwait(false);
+                    continue;
+                }
+                foreach ((Change change, _) in planned) changes.Add(change);
+                await AppendLocallyAsync(planned, attribution, commitFailed).ConfigureAwait(false);
+                Publish(changes);
+                return changes;
             }
-            catch (Exception e)
-            {
-                // Entries may be in the log's memory, or on disk past the last commit: the state of this batch is
-                // known only after a restart (recovery drops it). Refuse every further write until then.
-                Volatile.Write(ref _fault, e);
-                RegistryLog.LogFailed(_logger, e);
-                throw new InvalidOperationException(DiskSpace.IsDiskFull(e) ? $"no space left on device (ENOSPC) while committing. {commitFailed}" : commitFailed, e);
-            }
-            Publish(changes);
-            return changes;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Times a write plans again after losing the race before it gives up.</summary>
+    private const int MaxAttempts = 20;
+
+    /// <summary>The attribution of changes another registry process wrote (the stream carries changes, not who made them).</summary>
+    internal static readonly Attribution OtherProcess = new("registry-peer", null);
+
+    private void ThrowIfUnwritable()
+    {
+        if (_closed) throw new ObjectDisposedException(_owner);
+        if (_fault is not null) throw new InvalidOperationException("The registry's change log failed earlier; restart the registry.", _fault);
+    }
+
+    // Plan first, append after: a plan that throws midway must leave nothing in the log's memory or the sequence
+    // index, or the next write would reuse those numbers and every write would fail until a restart.
+    private List<(Change Change, ulong Previous)> Plan(Action<PlannedWrite> plan)
+    {
+        var planned = new List<(Change Change, ulong Previous)>();
+        using ImeiStoreSession session = _view.NewSession();
+        plan(new PlannedWrite(session, _published.Value + 1, _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            (change, previous) => planned.Add((change, previous))));
+        return planned;
+    }
+
+    // An unknown outcome leaves the local log untouched: the
+    // next write plans at the same numbers, and loses the race to this batch if it did get in.
+    private async Task<AppendResult> CommitAtCommitPointAsync(List<(Change Change, ulong Previous)> planned, string commitFailed, CancellationToken ct)
+    {
+        if (_commitPoint is LocalCommitPoint) return new AppendResult(AppendOutcome.Appended, planned.Count, planned[^1].Change.Sequence);
+        var batch = new LoggedChange[planned.Count];
+        for (int i = 0; i < batch.Length; i++) batch[i] = new LoggedChange(planned[i].Change, planned[i].Previous);
+        try
+        {
+            return await _commitPoint.CommitAsync(batch, ct).ConfigureAwait(false);
+        }
+        catch (ChangeStreamUnavailableException e)
+        {
+            RegistryLog.StreamUnavailable(_logger, e);
+            throw new CommitUnavailableException($"{e.Message}; the batch was not acknowledged: retry (the same push again is safe)", e);
+        }
+    }
+
+    /// <summary>
+    /// Catches the local log and view up with changes other registry processes committed (background tail, start-up).
+    /// Returns the changes taken.
+    /// </summary>
+    /// <exception cref="ChangeStreamUnavailableException">The commit point did not answer.</exception>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        if (_commitPoint is LocalCommitPoint) return 0;
+        ulong last = await _commitPoint.LastSequenceAsync(ct).ConfigureAwait(false);
+        if (last <= _published.Value) return 0;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ThrowIfUnwritable();
+            return await CatchUpLockedAsync(last, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The chunk of others' changes appended and committed locally at once while catching up.</summary>
+    private const int CatchUpChunk = 4096;
+
+    // Under the gate: reads the commit point's changes after the published one through `through` into the local log and
+    // the view, a chunk per local commit, each published as a batch (the grey lifecycle learns their deadlines too).
+    private async Task<int> CatchUpLockedAsync(ulong through, CancellationToken ct, ulong oursThrough = 0, Attribution? ours = null)
+    {
+        // Bounded: the gate is held meanwhile, and a stream that stops answering mid-read must not stall every write.
+        // What was taken before a timeout stays taken (each chunk is committed and published whole).
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(CatchUpTimeout);
+        try
+        {
+            return await TakeThroughAsync(through, oursThrough, ours ?? OtherProcess, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new CommitUnavailableException($"the change stream did not deliver changes up to {through} within {CatchUpTimeout.TotalSeconds:0} s (the view is at {_published.Value}); nothing of this write was acknowledged, retry", e);
+        }
+        catch (Exception e) when (e is ChangeStreamUnavailableException or NATS.Client.Core.NatsException)
+        {
+            throw new CommitUnavailableException($"the change stream: {e.Message}; nothing of this write was acknowledged, retry", e);
+        }
+    }
+
+    /// <summary>Longest a catch-up may hold the write gate. Default 30 s.</summary>
+    internal TimeSpan CatchUpTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    private async Task<int> TakeThroughAsync(ulong through, ulong oursThrough, Attribution ours, CancellationToken ct)
+    {
+        int taken = 0;
+        var chunk = new List<(Change Change, ulong Previous)>(Math.Min(CatchUpChunk, (int)Math.Min(int.MaxValue, through - Math.Min(through, _published.Value))));
+        await foreach (LoggedChange entry in _commitPoint.ReadAsync(_published.Value + 1, through, ct).ConfigureAwait(false))
+        {
+            chunk.Add((entry.Change, entry.Previous));
+            if (chunk.Count == CatchUpChunk || entry.Change.Sequence == through || entry.Change.Sequence == oursThrough)
+            {
+                await TakeAsync(chunk).ConfigureAwait(false);
+                taken += chunk.Count;
+                chunk.Clear();
+            }
+        }
+        if (chunk.Count > 0)
+        {
+            await TakeAsync(chunk).ConfigureAwait(false);
+            taken += chunk.Count;
+        }
+        return taken;
+
+        async Task TakeAsync(List<(Change Change, ulong Previous)> changes)
+        {
+            // A chunk ends where this write's own part ends, so each chunk is wholly ours or wholly another's.
+            await AppendLocallyAsync(changes, changes[^1].Change.Sequence <= oursThrough ? ours : OtherProcess, CommitFailed).ConfigureAwait(false);
+            Publish([.. changes.Select(c => c.Change)]);
+        }
+    }
+
+    // Appends a committed (or, for the local commit point, about to be committed) batch to the local log and commits it.
+    private async Task AppendLocallyAsync(List<(Change Change, ulong Previous)> planned, Attribution attribution, string commitFailed)
+    {
+        try
+        {
+            foreach ((Change change, ulong previous) in planned) _log.Append(change, previous);
+            // Durable before the commit, so no committed change lacks its actor; a record whose commit never
+            // happens is past the log's end and dropped at the next open.
+            _attribution.Append(planned[0].Change.Sequence, planned[^1].Change.Sequence, attribution);
+            await _log.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Entries may be in the log's memory, or on disk past the last commit: the state of this batch is
+            // known only after a restart (recovery drops it). Refuse every further write until then.
+            Volatile.Write(ref _fault, e);
+            RegistryLog.LogFailed(_logger, e);
+            throw new InvalidOperationException(DiskSpace.IsDiskFull(e) ? $"no space left on device (ENOSPC) while committing. {commitFailed}" : commitFailed, e);
         }
     }
 

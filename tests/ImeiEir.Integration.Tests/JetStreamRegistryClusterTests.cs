@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace ImeiEir.Integration.Tests;
+
+/// <summary>
+/// Two registry processes (<c>imeieir --Mode=registry --Registry:Log=JetStream</c>) on one stream of a real
+/// three-server NATS cluster, as the README's "A registry on several machines" runs them: either takes pushes,
+/// <c>GET /v1/status</c> agrees on both, and after kill -9 of the one taking pushes the other takes the next.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class JetStreamRegistryClusterTests : ClusterFixture
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+    private NatsCluster _nats = null!;
+
+    protected override string Name => "jetstream-cluster";
+
+    [OneTimeSetUp]
+    public async Task StartNats() => _nats = await NatsCluster.StartAsync(3);
+
+    [OneTimeTearDown]
+    public void StopNats() => _nats?.Dispose();
+
+    private ClusterProcess StartRegistry(string name, string stream) =>
+        Track(ClusterProcess.StartRegistry(name, Path.Combine(Root, name), ClusterClient.AdminToken, ClusterClient.ReaderToken, 0,
+            "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
+
+    private (ulong Sequence, string Generation, string Digest) Status(ClusterProcess registry)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, "/v1/status"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
+        using HttpResponseMessage response = Client.Http.Send(request);
+        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/status on {registry.Name}: {body}");
+        using JsonDocument json = JsonDocument.Parse(body);
+        return (json.RootElement.GetProperty("sequence").GetUInt64(), json.RootElement.GetProperty("generation").GetString()!,
+            json.RootElement.GetProperty("digest").GetString()!);
+    }
+
+    [Test]
+    [CancelAfter(180_000)]
+    public void Either_registry_process_takes_pushes_and_after_kill_9_of_one_the_other_takes_the_next()
+    {
+        string stream = "IT" + Guid.NewGuid().ToString("N")[..12];
+        ClusterProcess r1 = StartRegistry("registry-1", stream);
+        ClusterProcess r2 = StartRegistry("registry-2", stream);
+
+        PushResult first = Client.Push(r1.RegistryUrl, Deltas.Batch(block: 1, count: 100));
+        Assert.That((first.Status, first.Applied, first.LastSequence), Is.EqualTo((HttpStatusCode.OK, 100L, 100UL)), first.Body);
+        PushResult second = Client.Push(r2.RegistryUrl, Deltas.Batch(block: 2, count: 50));
+        Assert.That((second.Status, second.Applied, second.LastSequence), Is.EqualTo((HttpStatusCode.OK, 50L, 150UL)), second.Body);
+        Eventually.Until(() => Status(r1).Sequence == 150 && Status(r2).Sequence == 150, Settle, "both registry processes at change 150");
+        Assert.That(Status(r1), Is.EqualTo(Status(r2)), "one generation, one digest");
+
+        r1.Kill9();
+        // Block 1 again, from the other process: already so, nothing appended; then new lines after change 150.
+        PushResult again = Client.Push(r2.RegistryUrl, Deltas.Batch(block: 1, count: 100));
+        PushResult next = Client.Push(r2.RegistryUrl, Deltas.Batch(block: 3, count: 10));
+        Assert.Multiple(() =>
+        {
+            Assert.That((again.Status, again.Applied), Is.EqualTo((HttpStatusCode.OK, 0L)), again.Body);
+            Assert.That((next.Status, next.Applied, next.LastSequence), Is.EqualTo((HttpStatusCode.OK, 10L, 160UL)), next.Body);
+        });
+
+        // The killed one restarts on its directory and catches up from its log and the stream.
+        Release(r1);
+        ClusterProcess back = StartRegistry("registry-1", stream);
+        Eventually.Until(() => Status(back).Sequence == 160, Settle, "the restarted process at change 160");
+        Assert.That(Status(back), Is.EqualTo(Status(r2)));
+    }
+}

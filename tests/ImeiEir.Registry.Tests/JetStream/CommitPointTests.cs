@@ -1,0 +1,117 @@
+using System.Runtime.CompilerServices;
+using ImeiEir.Core;
+using ImeiEir.Registry.JetStream;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ImeiEir.Registry.Tests.JetStream;
+
+/// <summary>The writer against a commit point that misbehaves (a fake: what a real stream does is in the cluster tests).</summary>
+public class CommitPointTests
+{
+    /// <summary>Says another writer is at 5, then never delivers those changes (a stream stalled mid-read).</summary>
+    private sealed class StalledStream : ICommitPoint
+    {
+        public int Commits;
+
+        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+        {
+            Commits++;
+            return Task.FromResult(new AppendResult(AppendOutcome.LostRace, 0, 5));
+        }
+
+        public Task<ulong> LastSequenceAsync(CancellationToken ct) => Task.FromResult(5UL);
+
+        public async IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
+        }
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task A_catch_up_that_stalls_ends_in_a_retryable_refusal_and_frees_the_writer(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        RegistryOptions options = TestData.Options();
+        using ChangeLog log = ChangeLog.Open(Path.Combine(dir.Path, "log"));
+        log.Scan(0, (_, _) => { });
+        using AttributionLog attribution = AttributionLog.Open(dir.Path, 0);
+        using RegistryView view = RegistryView.Open(options, Path.Combine(dir.Path, "view"));
+        var stalled = new StalledStream();
+        var writer = new RegistryWriter(log, attribution, view, new PublishedSequence(0), TimeProvider.System, NullLogger.Instance, "test",
+            commitPoint: stalled) { CatchUpTimeout = TimeSpan.FromMilliseconds(300) };
+        Action<PlannedWrite> plan = write => write.Append(new Change { ImeiKey = TestData.Imei(1).Key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.Stolen, Origin = ChangeOrigin.Admin });
+
+        var first = Assert.ThrowsAsync<CommitUnavailableException>(() => writer.WriteAsync(plan, "failed", new Attribution("admin", null), ct));
+        var second = Assert.ThrowsAsync<CommitUnavailableException>(() => writer.WriteAsync(plan, "failed", new Attribution("admin", null), ct));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Message, Does.Contain("did not deliver changes up to 5"));
+            Assert.That(second, Is.Not.Null, "the gate was released: the next write got as far as the stream again");
+            Assert.That(stalled.Commits, Is.EqualTo(2));
+            Assert.That(writer.Faulted, Is.False, "nothing was appended locally: not a failed log");
+            Assert.That(log.LastAppended, Is.EqualTo(0UL));
+        });
+    }
+
+    /// <summary>Takes the first change of a batch, then another writer's change comes in before the rest.</summary>
+    private sealed class InterleavedStream : ICommitPoint
+    {
+        private readonly List<LoggedChange> _stream = [];
+
+        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+        {
+            if (_stream.Count == 0)
+            {
+                _stream.Add(batch[0]);
+                _stream.Add(new LoggedChange(new Change
+                {
+                    Sequence = 2, ImeiKey = TestData.Imei(9).Key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.Stolen, Origin = ChangeOrigin.Admin,
+                }, 0));
+                return Task.FromResult(new AppendResult(AppendOutcome.LostRace, 1, 2));
+            }
+            _stream.AddRange(batch);
+            return Task.FromResult(new AppendResult(AppendOutcome.Appended, batch.Count, (ulong)_stream.Count));
+        }
+
+        public Task<ulong> LastSequenceAsync(CancellationToken ct) => Task.FromResult((ulong)_stream.Count);
+
+        public async IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Yield();
+            for (ulong s = from; s <= through; s++) yield return _stream[(int)s - 1];
+        }
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task The_part_of_a_batch_the_stream_took_before_losing_the_race_keeps_its_own_attribution(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        using ChangeLog log = ChangeLog.Open(Path.Combine(dir.Path, "log"));
+        log.Scan(0, (_, _) => { });
+        using AttributionLog attribution = AttributionLog.Open(dir.Path, 0);
+        using RegistryView view = RegistryView.Open(TestData.Options(), Path.Combine(dir.Path, "view"));
+        var writer = new RegistryWriter(log, attribution, view, new PublishedSequence(0), TimeProvider.System, NullLogger.Instance, "test",
+            commitPoint: new InterleavedStream());
+        Action<PlannedWrite> plan = write =>
+        {
+            foreach (long serial in new long[] { 1, 2 })
+            {
+                if (!write.TryGet(TestData.Imei(serial), out ImeiRecord r) || r.List != ListKind.Black)
+                    write.Append(new Change { ImeiKey = TestData.Imei(serial).Key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.Stolen, Origin = ChangeOrigin.Admin });
+            }
+        };
+
+        IReadOnlyList<Change> written = await writer.WriteAsync(plan, "failed", new Attribution("alice", "case 7"), ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(written.Select(c => (c.Sequence, c.ImeiKey)), Is.EqualTo(new[] { (3UL, TestData.Imei(2).Key) }), "only the rest, after the other's change");
+            Assert.That(attribution.Find(1)?.Actor, Is.EqualTo("alice"), "the part the stream took first is this write's");
+            Assert.That(attribution.Find(2)?.Actor, Is.EqualTo(RegistryWriter.OtherProcess.Actor));
+            Assert.That(attribution.Find(3)?.Actor, Is.EqualTo("alice"));
+            Assert.That(log.LastAppended, Is.EqualTo(3UL));
+        });
+    }
+}

@@ -1,0 +1,150 @@
+using ImeiEir.Core;
+using ImeiEir.Registry.JetStream;
+using ImeiEir.Testing;
+
+namespace ImeiEir.Registry.Tests.JetStream;
+
+/// <summary>
+/// Registry processes (in-process <see cref="RegistryService"/>s, each with a directory of its own) on one change
+/// stream of a real three-server JetStream cluster (<c>Registry:Log=JetStream</c>): any of them takes pushes, every one
+/// serves the same state, a lost race re-plans against the other's changes.
+/// </summary>
+public class SeveralRegistriesTests
+{
+    private const string Header = "imei,list,reason,deadline\n";
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    private NatsCluster _cluster = null!;
+
+    [OneTimeSetUp]
+    public async Task StartCluster() => _cluster = await NatsCluster.StartAsync(3);
+
+    [OneTimeTearDown]
+    public void StopCluster() => _cluster?.Dispose();
+
+    private RegistryOptions Options(string stream) => TestData.Options(o =>
+    {
+        o.Log = RegistryOptions.JetStreamLog;
+        o.Nats = StreamChanges.Options(_cluster, stream);
+    });
+
+    private static string NewStream() => "R" + Guid.NewGuid().ToString("N")[..12];
+
+    private static async Task BothAtAsync(RegistryService a, RegistryService b, ulong sequence) =>
+        await Eventually.UntilAsync(() => a.LastSequence == sequence && b.LastSequence == sequence, Settle,
+            $"both registry processes at change {sequence}", () => $"a at {a.LastSequence}, b at {b.LastSequence}");
+
+    [Test, CancelAfter(120_000)]
+    public async Task Pushes_to_either_process_reach_both_views_with_one_generation_and_one_digest(CancellationToken ct)
+    {
+        string stream = NewStream();
+        using var dirA = new TempDirectory();
+        using var dirB = new TempDirectory();
+        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+
+        DeltaReport first = await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},black,stolen,\n");
+        // b has not necessarily seen a's changes yet: its batch then loses the race, catches up and goes after them.
+        DeltaReport second = await TestData.PushCsvAsync(b, $"{Header}{TestData.Text(3)},black,counterfeit,\n");
+        await Eventually.UntilAsync(() => a.LastSequence == 3 && b.LastSequence == 3, Settle, "both registry processes at change 3",
+            () => $"a at {a.LastSequence}, b at {b.LastSequence}; b's push: applied {second.Applied}, changes {second.FirstSequence}..{second.LastSequence}");
+
+        RegistryStatus statusA = a.GetStatus(), statusB = b.GetStatus();
+        Assert.Multiple(() =>
+        {
+            Assert.That((first.FirstSequence, first.LastSequence), Is.EqualTo((1UL, 2UL)));
+            Assert.That((second.Applied, second.FirstSequence), Is.EqualTo((1, 3UL)));
+            Assert.That(statusA.Generation, Is.EqualTo(statusB.Generation));
+            Assert.That(statusA.Digest, Is.EqualTo(statusB.Digest));
+            Assert.That(statusA.Sequence, Is.EqualTo(3UL));
+            Assert.That(a.TryGet(TestData.Imei(3), out ImeiRecord fromB) && fromB.List == ListKind.Black, "a serves b's push");
+            Assert.That(b.TryGet(TestData.Imei(1), out ImeiRecord fromA) && fromA.List == ListKind.Black, "b serves a's push");
+        });
+        List<Change> feedA = await TestData.ReadAllAsync(a), feedB = await TestData.ReadAllAsync(b);
+        Assert.That(feedB, Is.EqualTo(feedA), "both feeds serve the same changes under the same numbers");
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task The_same_line_pushed_to_both_at_once_is_applied_by_one_and_unchanged_at_the_other(CancellationToken ct)
+    {
+        string stream = NewStream();
+        using var dirA = new TempDirectory();
+        using var dirB = new TempDirectory();
+        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+
+        // Bounded: a few rounds, each one line to both at once; every round must come out applied once.
+        for (int round = 0; round < 5; round++)
+        {
+            string line = $"{Header}{TestData.Text(100 + round)},black,stolen,\n";
+            DeltaBatch batchA = await TestData.Csv(line), batchB = await TestData.Csv(line);
+            DeltaReport[] reports = await Task.WhenAll(a.ApplyAsync(batchA, false, ct), b.ApplyAsync(batchB, false, ct));
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(reports.Sum(r => r.Applied), Is.EqualTo(1), $"round {round}: applied once");
+                Assert.That(reports.Sum(r => r.Unchanged), Is.EqualTo(1), $"round {round}: unchanged at the other");
+            });
+        }
+        await BothAtAsync(a, b, 5);
+        Assert.That(a.GetStatus().Digest, Is.EqualTo(b.GetStatus().Digest));
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_restarted_process_resumes_from_its_checkpoint_and_the_stream_s_tail(CancellationToken ct)
+    {
+        string stream = NewStream();
+        using var dirA = new TempDirectory();
+        using var dirB = new TempDirectory();
+        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+        RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},black,stolen,\n{TestData.Text(3)},grey,stolen,2031-01-01\n");
+        await BothAtAsync(a, b, 3);
+        await b.DisposeAsync();   // checkpoints its view at change 3
+
+        await TestData.PushCsvAsync(a, $"op,imei\nremove,{TestData.Text(2)}\n");
+        await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(4)},black,stolen,\n");
+        await using RegistryService again = await TestData.OpenAsync(dirB.Path, Options(stream));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.RecoveredViewSequence, Is.EqualTo(3UL), "the view came from its checkpoint");
+            Assert.That(again.LastSequence, Is.EqualTo(5UL), "and the changes written meanwhile from the stream, before it serves");
+            Assert.That(again.GetStatus().Digest, Is.EqualTo(a.GetStatus().Digest));
+            Assert.That(again.GetStatus().Generation, Is.EqualTo(a.GetStatus().Generation));
+            Assert.That(again.TryGet(TestData.Imei(2), out _), Is.False, "the removal made while it was down");
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task When_the_process_taking_pushes_is_gone_the_other_takes_the_next_push(CancellationToken ct)
+    {
+        string stream = NewStream();
+        using var dirA = new TempDirectory();
+        using var dirB = new TempDirectory();
+        RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n");
+        a.DisposeWithoutCheckpoint();   // as kill -9 leaves it: no checkpoint, no goodbye
+
+        DeltaReport next = await TestData.PushCsvAsync(b, $"{Header}{TestData.Text(2)},black,stolen,\n{TestData.Text(1)},black,stolen,\n");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((next.Applied, next.Unchanged), Is.EqualTo((1, 1)), "a's line is already so at b");
+            Assert.That((next.FirstSequence, next.LastSequence), Is.EqualTo((2UL, 2UL)), "after a's change, not over it");
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_directory_with_a_history_of_its_own_is_refused_on_a_stream(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using (RegistryService local = await TestData.OpenAsync(dir.Path))
+        {
+            await TestData.PushCsvAsync(local, $"{Header}{TestData.Text(1)},black,stolen,\n");
+        }
+
+        InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => TestData.OpenAsync(dir.Path, Options(NewStream())));
+        Assert.That(e!.Message, Does.Contain("empty directory"));
+    }
+}
