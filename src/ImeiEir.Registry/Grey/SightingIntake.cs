@@ -50,6 +50,9 @@ public sealed class SightingIntake
 
         await _registry.WriteAsync(write =>
         {
+            // A plan may run again (Registry:Log=JetStream re-plans after another registry process wrote first), so
+            // it starts from nothing each time.
+            created = existing = ignored = 0;
             for (int i = 0; i < ordered.Length; i++)
             {
                 Sighting sighting = ordered[i];
