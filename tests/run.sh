@@ -2,7 +2,8 @@
 # The test command: builds the solution and runs every test project, including the integration tests against
 # real peers (Erlang/OTP diameter as the MME, tshark as an independent decoder, Kannel as the SMS gateway,
 # nghttp2-client and curl as the AMF's HTTP/2 clients, nats-server as the JetStream cluster of the replicated change log,
-# promtool from Debian's prometheus for the alert rules under deploy/).
+# promtool from Debian's prometheus for the alert rules under deploy/, chromium and chromium-driver as the real
+# browser of the check page's tests, driven headless through Selenium).
 #
 #   tests/run.sh            on Debian 12 with the .NET 10 SDK; installs the peer tools it lacks with apt-get
 #
@@ -25,7 +26,8 @@ finish() {   # finish PASSED FAILED
 # --- 1. peer tools (Debian packages) --------------------------------------------------------------------------
 # prometheus: its promtool checks and unit-tests deploy/prometheus; systemd: systemd-analyze verifies deploy/systemd
 # (both in tests/ImeiEir.Server.Tests/Deploy).
-PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server prometheus systemd)
+PACKAGES=(erlang-base erlang-diameter erlang-dev tshark kannel kannel-extras nghttp2-client curl nats-server prometheus systemd
+  chromium chromium-driver)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -53,6 +55,10 @@ for tool in erl escript erlc diameterc tshark dumpcap nghttp h2load curl promtoo
 done
 # In /usr/sbin, which a non-root PATH may lack; the tests start it by that path (NatsCluster.ServerPath).
 [ -x /usr/sbin/nats-server ] || { say "/usr/sbin/nats-server is missing (package nats-server)"; finish 0 1; }
+# The browser tests start them by these paths (Server.Tests CheckPage/HeadlessChromium).
+for tool in /usr/bin/chromium /usr/bin/chromedriver; do
+  [ -x "$tool" ] || { say "$tool is missing (packages chromium, chromium-driver)"; finish 0 1; }
+done
 # The capture test runs tshark on lo. dumpcap is installed without setuid (preseeded above), so a non-root run
 # needs the capture capabilities on it; root needs nothing.
 if [ "$(id -u)" -ne 0 ]; then

@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace ImeiEir.Tools.EirCtl;
 
-/// <summary><c>eirctl push FILE</c>: send a delta to the registry; per-line outcomes, a summary, non-zero exit on rejects.</summary>
+/// <summary>
+/// <c>eirctl push FILE [--dry-run]</c>: send a delta to the registry; per-line outcomes, a summary, non-zero exit on
+/// rejects. A dry run prints the same report for what the push would do, and says that nothing was applied.
+/// </summary>
 internal static class PushCommand
 {
     public static Command Create()
@@ -12,17 +15,18 @@ internal static class PushCommand
         var file = new Argument<FileInfo>("file") { Description = "Delta: CSV (op,imei,list,reason,deadline,new_imei,imsi) or NDJSON (.ndjson/.jsonl)" };
         var partial = new Option<bool>("--partial") { Description = "Apply the good lines even if some are bad (default: all or nothing)" };
         var quiet = new Option<bool>("--quiet") { Description = "Print only rejected lines and the summary" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Judge the delta against the registry's records and print what the push would do; nothing is applied" };
         var comment = new Option<string?>("--comment") { Description = "Why (e.g. \"police report 77/2026\"): recorded with every change, shown by eirctl history; at most 500 characters" };
         Option<string> url = RegistryClient.UrlOption();
         Option<string?> token = RegistryClient.TokenOption();
         Option<string> tokenFile = RegistryClient.TokenFileOption();
-        var command = new Command("push", "Push a list delta to the registry") { file, partial, quiet, comment, url, token, tokenFile };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(file)!, parse.GetValue(partial), parse.GetValue(quiet),
+        var command = new Command("push", "Push a list delta to the registry") { file, partial, dryRun, quiet, comment, url, token, tokenFile };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(file)!, parse.GetValue(partial), parse.GetValue(dryRun), parse.GetValue(quiet),
             parse.GetValue(comment), parse.GetValue(url)!, parse.GetValue(token), parse.GetValue(tokenFile)!, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo file, bool partial, bool quiet, string? comment, string url, string? token, string tokenFile, CancellationToken ct)
+    private static async Task<int> RunAsync(FileInfo file, bool partial, bool dryRun, bool quiet, string? comment, string url, string? token, string tokenFile, CancellationToken ct)
     {
         if (!file.Exists)
         {
@@ -40,13 +44,21 @@ internal static class PushCommand
         HttpRequestMessage MakeRequest()
         {
             body.Position = 0;
-            var request = new HttpRequestMessage(HttpMethod.Post, partial ? "v1/deltas?partial=true" : "v1/deltas")
+            string query = (partial, dryRun) switch
+            {
+                (true, true) => "?partial=true&dryRun=true",
+                (true, false) => "?partial=true",
+                (false, true) => "?dryRun=true",
+                _ => "",
+            };
+            var request = new HttpRequestMessage(HttpMethod.Post, "v1/deltas" + query)
             {
                 // Not disposed with the request: a retry sends the same open file again.
                 Content = new StreamContent(new NonClosingStream(body)),
             };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(ndjson ? "application/x-ndjson" : "text/csv") { CharSet = "utf-8" };
-            request.Headers.Add("Idempotency-Key", key);
+            // A dry run writes nothing, so a retry is safe without a key (and the registry journals none for it).
+            if (!dryRun) request.Headers.Add("Idempotency-Key", key);
             // Percent-encoded UTF-8: a header carries only ASCII (the registry's PushComment decodes it).
             if (!string.IsNullOrWhiteSpace(comment)) request.Headers.Add("ImeiEir-Comment", Uri.EscapeDataString(comment));
             return request;
@@ -83,6 +95,7 @@ internal static class PushCommand
                 string imei = line.TryGetProperty("imei", out JsonElement i) ? i.GetString()! : "";
                 string detail = outcome switch
                 {
+                    "applied" when dryRun => "would be applied",
                     "applied" when line.TryGetProperty("newImeiSequence", out JsonElement next) =>
                         $"sequences {line.GetProperty("sequence").GetInt64()}-{next.GetInt64()} (old IMEI black, new IMEI white)",
                     "applied" => $"sequence {line.GetProperty("sequence").GetInt64()}",
@@ -93,6 +106,12 @@ internal static class PushCommand
                 Console.WriteLine($"{prefix.PadRight(prefixWidth)} {outcome,-9} {imei,-15} {detail}".TrimEnd());
             }
             int rejected = root.GetProperty("rejected").GetInt32();
+            if (dryRun)
+            {
+                Console.WriteLine($"dry run, nothing was applied: {root.GetProperty("applied").GetInt32()} would be applied, {root.GetProperty("unchanged").GetInt32()} unchanged, {rejected} rejected"
+                    + (root.GetProperty("accepted").GetBoolean() ? "" : "; as sent the push would be refused for its bad lines (the batch is atomic; --partial applies the good ones)"));
+                return rejected > 0 ? RegistryClient.Rejected : 0;
+            }
             Console.WriteLine($"{root.GetProperty("applied").GetInt32()} applied, {root.GetProperty("unchanged").GetInt32()} unchanged, {rejected} rejected"
                 + (root.GetProperty("lastSequence").ValueKind == JsonValueKind.Number ? $"; registry at sequence {root.GetProperty("lastSequence").GetInt64()}" : ""));
             return rejected > 0 ? RegistryClient.Rejected : 0;

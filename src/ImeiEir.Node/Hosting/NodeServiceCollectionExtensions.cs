@@ -87,14 +87,22 @@ public static class NodeServiceCollectionExtensions
     private static void AddLookupRateLimit(IServiceCollection services, HttpOptions http) => services.AddRateLimiter(limiter =>
     {
         // Per client address: a shop checking phones all day is fine, a scraper enumerating IMEIs is not.
-        limiter.AddPolicy(NodeApi.LookupRatePolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = http.LookupRateLimit, Window = http.LookupRateWindow, QueueLimit = 0 }));
+        // The check page's bare form looks nothing up; a check on it shares the address's window with the JSON lookup.
+        limiter.AddPolicy(NodeApi.LookupRatePolicy, context => CheckPageEndpoint.IsFormOnly(context.Request)
+            ? RateLimitPartition.GetNoLimiter("check form")
+            : RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = http.LookupRateLimit, Window = http.LookupRateWindow, QueueLimit = 0 }));
         limiter.OnRejected = async (rejected, ct) =>
         {
             HttpResponse response = rejected.HttpContext.Response;
             if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan retryAfter))
                 response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (CheckPageEndpoint.IsCheckPage(rejected.HttpContext.Request))
+            {
+                await CheckPageEndpoint.WriteTooManyAsync(rejected.HttpContext);
+                return;
+            }
             await ProblemResults.Problem(429, "Too many requests",
                     $"at most {http.LookupRateLimit} lookups per {http.LookupRateWindow.TotalSeconds:0} s from one address; try again later")
                 .ExecuteAsync(rejected.HttpContext);

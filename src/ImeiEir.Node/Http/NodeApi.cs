@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ImeiEir.Node.Http;
 
-/// <summary>An EIR node's HTTP API: N5g-eir for the 5G core, check before purchase for people.</summary>
+/// <summary>An EIR node's HTTP API: N5g-eir for the 5G core, check before purchase for people (JSON and the /check page).</summary>
 public static class NodeApi
 {
     /// <summary>The rate-limiter policy of the check before purchase (per client address; see Http:LookupRateLimit).</summary>
@@ -13,6 +13,7 @@ public static class NodeApi
     {
         endpoints.MapGet(N5gEirEndpoint.Path, N5gEirEndpoint.Handle);
         endpoints.MapGet(ImeiLookupEndpoint.Path, ImeiLookupEndpoint.Handle).RequireRateLimiting(LookupRatePolicy);
+        endpoints.MapGet(CheckPageEndpoint.Path, CheckPageEndpoint.Handle).RequireRateLimiting(LookupRatePolicy);
         return endpoints;
     }
 

@@ -35,14 +35,18 @@ internal static class DeltaReportJson
         await json.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>200: the summary first, then one object per line, flushed as it goes.</summary>
-    public static async Task WriteReportAsync(HttpContext context, DeltaReport report)
+    /// <summary>
+    /// 200: the summary first, then one object per line, flushed as it goes. A dry run's says <c>"dryRun": true</c>
+    /// (nothing was written; "applied" means would be applied).
+    /// </summary>
+    public static async Task WriteReportAsync(HttpContext context, DeltaReport report, bool dryRun = false)
     {
         HttpResponse response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(response.BodyWriter);
         WriteSummary(json, report);
+        if (dryRun) json.WriteBoolean("dryRun", true);
         await StreamedJsonArray.WriteAsync(json, "lines", report.Lines, WriteLine, context.RequestAborted);
         json.WriteEndObject();
         await json.FlushAsync(context.RequestAborted);

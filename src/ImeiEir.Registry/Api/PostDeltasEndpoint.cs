@@ -6,9 +6,11 @@ using Microsoft.Net.Http.Headers;
 namespace ImeiEir.Registry;
 
 /// <summary>
-/// <c>POST /v1/deltas[?partial=true]</c>, admin token: a delta as <c>text/csv</c> or <c>application/x-ndjson</c>
+/// <c>POST /v1/deltas[?partial=true][&amp;dryRun=true]</c>, admin token: a delta as <c>text/csv</c> or <c>application/x-ndjson</c>
 /// → 200 report | 400 | 401 | 413 | 415 | 422 (an atomic batch with bad lines: every one listed) | 503 (with
-/// Retry-After on a full disk). With an <c>Idempotency-Key</c>, see <see cref="IdempotentPush"/>.
+/// Retry-After on a full disk). With an <c>Idempotency-Key</c>, see <see cref="IdempotentPush"/>. A dry run is parsed,
+/// judged and planned against the current records as a push is, and answered 200 with every line's outcome and
+/// <c>"dryRun": true</c>; it writes nothing (no change, no attribution, no idempotency journal entry).
 /// </summary>
 internal static class PostDeltasEndpoint
 {
@@ -25,6 +27,12 @@ internal static class PostDeltasEndpoint
         if (!TryReadFlag(context.Request.Query["partial"], out bool partial))
         {
             await ApiProblems.ProblemAsync(context, 400, "Bad query", "partial must be true or false");
+            return;
+        }
+
+        if (!TryReadFlag(context.Request.Query["dryRun"], out bool dryRun))
+        {
+            await ApiProblems.ProblemAsync(context, 400, "Bad query", "dryRun must be true or false");
             return;
         }
 
@@ -71,7 +79,7 @@ internal static class PostDeltasEndpoint
             return;
         }
         // A keyed push is fingerprinted as it is read: a retry must carry the same body.
-        using HashingReadStream? hashing = key is null ? null : new HashingReadStream(context.Request.Body);
+        using HashingReadStream? hashing = key is null || dryRun ? null : new HashingReadStream(context.Request.Body);
 
         DeltaBatch batch;
         try
@@ -91,6 +99,11 @@ internal static class PostDeltasEndpoint
             return;
         }
 
+        if (dryRun)
+        {
+            await DryRunAndAnswerAsync(context, registry, batch, partial);
+            return;
+        }
         if (key is not null)
         {
             string hash = await hashing!.FinishAsync($"{format} partial={partial}", context.RequestAborted);
@@ -128,6 +141,26 @@ internal static class PostDeltasEndpoint
         }
         accepted?.Invoke(report);
         await DeltaReportJson.WriteReportAsync(context, report);
+    }
+
+    private static async Task DryRunAndAnswerAsync(HttpContext context, RegistryService registry, DeltaBatch batch, bool partial)
+    {
+        DeltaReport report;
+        try
+        {
+            report = await registry.DryRunAsync(batch, partial, context.RequestAborted);
+        }
+        catch (ObjectDisposedException)
+        {
+            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", "the registry is shutting down");
+            return;
+        }
+        catch (InvalidOperationException e)
+        {
+            await ApiProblems.ProblemAsync(context, 503, "Registry unavailable", e.Message);
+            return;
+        }
+        await DeltaReportJson.WriteReportAsync(context, report, dryRun: true);
     }
 
     private static bool TryReadFlag(string? text, out bool value)

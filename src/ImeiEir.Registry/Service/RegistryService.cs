@@ -290,6 +290,14 @@ public sealed class RegistryService : IAsyncDisposable
         DeltaWrite.ApplyAsync(_writer, batch, partial, new Attribution(actor, comment), _logger, ct);
 
     /// <summary>
+    /// What <see cref="ApplyAsync(DeltaBatch, bool, string, string?, CancellationToken)"/> would do with the batch
+    /// now, line by line, writing nothing (no change, no attribution): every line's outcome as a partial push would
+    /// have it, no sequence numbers, accepted when the push as sent would be.
+    /// </summary>
+    public Task<DeltaReport> DryRunAsync(DeltaBatch batch, bool partial, CancellationToken ct) =>
+        DeltaWrite.ApplyAsync(_writer, batch, partial, dryRun: true, new Attribution("dry run", null), _logger, ct);
+
+    /// <summary>
     /// The registry's own writes (sightings, expiry): <paramref name="plan"/> reads records through the
     /// <see cref="PlannedWrite"/> (which sees its own earlier appends) and appends changes; they are committed once and
     /// published like an admin batch. Returns the changes written (none: nothing was committed).

@@ -15,11 +15,20 @@ internal static class DeltaWrite
 {
     /// <summary>Plans, appends and commits the batch; completes when the commit is durable and published.</summary>
     /// <exception cref="ArgumentException">The batch failed as a whole (<see cref="DeltaBatch.Failure"/>).</exception>
-    public static async Task<DeltaReport> ApplyAsync(RegistryWriter writer, DeltaBatch batch, bool partial, Attribution attribution, ILogger logger, CancellationToken ct)
+    public static Task<DeltaReport> ApplyAsync(RegistryWriter writer, DeltaBatch batch, bool partial, Attribution attribution, ILogger logger, CancellationToken ct) =>
+        ApplyAsync(writer, batch, partial, dryRun: false, attribution, logger, ct);
+
+    /// <summary>
+    /// As <see cref="ApplyAsync(RegistryWriter, DeltaBatch, bool, Attribution, ILogger, CancellationToken)"/>; a
+    /// <paramref name="dryRun"/> plans every line as a partial push would (against the current records, under the
+    /// write gate) and then throws from the plan, so the writer appends nothing: no change, no attribution. Its
+    /// report has no sequence numbers, and is accepted when the push as sent would be.
+    /// </summary>
+    public static async Task<DeltaReport> ApplyAsync(RegistryWriter writer, DeltaBatch batch, bool partial, bool dryRun, Attribution attribution, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Failure is not null) throw new ArgumentException($"The delta was refused as a whole: {batch.Failure.Detail}", nameof(batch));
-        if (!partial && batch.Errors.Count > 0)
+        if (!partial && !dryRun && batch.Errors.Count > 0)
         {
             var bad = new DeltaLineOutcome[batch.Errors.Count];
             for (int i = 0; i < bad.Length; i++)
@@ -34,6 +43,11 @@ internal static class DeltaWrite
         try
         {
             changes = await WriteAsync().ConfigureAwait(false);
+        }
+        catch (DryRunFinished)
+        {
+            int rejectedLines = batch.Errors.Count + refused;
+            return new DeltaReport(partial || rejectedLines == 0, outcomes, applied, unchanged, rejectedLines, 0, 0);
         }
         catch (PlanRefusedException e)
         {
@@ -79,13 +93,19 @@ internal static class DeltaWrite
                 else
                 {
                     applied++;
-                    outcomes[outcomeIndex++] = new DeltaLineOutcome(line.Line, DeltaOutcome.Applied, line.Imei, sequence, newImeiSequence, null);
+                    outcomes[outcomeIndex++] = dryRun
+                        ? new DeltaLineOutcome(line.Line, DeltaOutcome.Applied, line.Imei, 0, 0, null)
+                        : new DeltaLineOutcome(line.Line, DeltaOutcome.Applied, line.Imei, sequence, newImeiSequence, null);
                 }
             }
+            if (dryRun) throw new DryRunFinished();
             // Thrown from the plan, so the writer appends nothing (RegistryWriter.WriteAsync).
             if (!partial && refusals.Count > 0) throw new PlanRefusedException(refusals);
         }, RegistryWriter.DeltaCommitFailed, attribution, ct);
     }
+
+    /// <summary>A dry run planned every line; thrown from the plan so the writer appends nothing.</summary>
+    private sealed class DryRunFinished() : Exception("A dry run appends nothing.");
 
     /// <summary>An atomic batch's lines refused while planning; nothing is appended.</summary>
     private sealed class PlanRefusedException(IReadOnlyList<DeltaLineOutcome> refusals) : Exception("The batch has lines the records refuse.")
