@@ -9,6 +9,7 @@ using ImeiEir.Tools.EirCtl;
 
 // push-to-visible --registry http://127.0.0.1:R --admin-token T --node HTTPPORT:DIAMETERPORT --node ... \
 //                 [--rounds 100] [--warmup 3] [--lines 10000] [--poll-ms 2] [--timeout-s 30] [--samples FILE]
+//                 [--first-block 101]
 //
 // Each round: a fresh 10,000-line delta (new IMEIs, white/black/grey in turn) is POSTed; the clock starts before
 // the POST is sent and stops when every node's GET /health/ready reports lastApplied >= the batch's lastSequence
@@ -27,6 +28,9 @@ var nodes = Args("--node").Select(n =>
 if (nodes.Length == 0) Fail<int>("at least one --node HTTPPORT:DIAMETERPORT");
 int rounds = IntArg("--rounds", 100), warmup = IntArg("--warmup", 3), lines = IntArg("--lines", 10_000);
 int pollMs = IntArg("--poll-ms", 2);
+// Runs against one registry several times (bench/registry-log.sh) must not reuse IMEIs: a repeated line is unchanged
+// and cheaper than a new one.
+int firstBlock = IntArg("--first-block", 101);
 var roundTimeout = TimeSpan.FromSeconds(IntArg("--timeout-s", 30));
 string? samplesFile = Arg("--samples");
 
@@ -38,7 +42,7 @@ var samples = new StringBuilder("round\tpost_ms\tapplied_ms\tvisible_ms\n");
 
 for (int round = 1; round <= warmup + rounds; round++)
 {
-    int block = 100 + round; // TAC block per round: IMEIs never seen before
+    int block = firstBlock - 1 + round; // TAC block per round: IMEIs never seen before
     string csv = Delta(block, lines);
     string sampled = ImeiOf(block, lines / 2 - (lines / 2) % 3 + 1); // i % 3 == 1: a black line, mid-batch
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# bench/registry-log.sh: Registry:Log=Local against Registry:Log=JetStream, side by side in one run (issue 23, item 7).
+#
+#   bench/registry-log.sh [--rounds R] [--push-lines L] [--ptv-rounds K] [--ptv-lines N] [--published DIR] [--out FILE]
+#
+# 1. Publishes the server and bench/push-to-visible/ in Release into a scratch directory (or takes them from DIR/server
+#    and DIR/helper with --published), so both registries run the same build.
+# 2. Starts a 3-server NATS cluster (Debian's nats-server; temp store directories, client/route/monitor ports free at
+#    run time, all on 127.0.0.1) and waits for its JetStream meta leader; then a Local registry and a JetStream
+#    registry (stream replicas 3), and two EIR nodes following each; every ImeiEir port is chosen at bind time.
+# 3. R rounds (default 3), the order alternating (Local first in odd rounds, JetStream first in even ones); in each,
+#    per registry: (a) one L-line delta (default 1,000,000 new IMEIs, white/black/grey in turn, the same file for
+#    both) is POSTed with curl (its time_total), then the script waits until both of that registry's nodes have
+#    applied it (the time from the POST until then is reported too); (b) the push-to-visible helper: 1 warm-up and
+#    K measured rounds (default 20) of N-line deltas (default 10,000).
+# 4. Writes a markdown report (default perf-baselines/registry-log-local-vs-jetstream.md) with the command, commit,
+#    machine, date, every raw figure and the JetStream/Local ratios.
+# Every wait and request is bounded by a count and a time; every process started is stopped on exit (bench/lib.sh).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROUNDS=3
+PUSH_LINES=1000000
+PTV_ROUNDS=20
+PTV_LINES=10000
+PUBLISHED=""
+OUT="$ROOT/perf-baselines/registry-log-local-vs-jetstream.md"
+COMMAND="bench/registry-log.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift ;;
+    --push-lines) PUSH_LINES=$2; shift ;;
+    --ptv-rounds) PTV_ROUNDS=$2; shift ;;
+    --ptv-lines) PTV_LINES=$2; shift ;;
+    --published) PUBLISHED=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    *) echo "usage: $0 [--rounds R] [--push-lines L] [--ptv-rounds K] [--ptv-lines N] [--published DIR] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+# The helper's TAC blocks (one per round, 101 upward) must stay below the pushes' (900 upward), and a delta line's
+# index must fit the IMEI's six serial digits.
+[ $((101 + ROUNDS * (PTV_ROUNDS + 1))) -lt 900 ] || { echo "--rounds x --ptv-rounds too large (the helper's IMEI blocks would reach the pushes')" >&2; exit 2; }
+[ "$PUSH_LINES" -le 1000000 ] && [ "$PTV_LINES" -le 1000000 ] || { echo "--push-lines and --ptv-lines: at most 1000000 (Registry:MaxDeltaLines)" >&2; exit 2; }
+[ -x /usr/sbin/nats-server ] || { echo "/usr/sbin/nats-server not found: apt-get install -y nats-server" >&2; exit 2; }
+
+BENCH=registry-log
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
+if [ -n "$PUBLISHED" ]; then
+  BIN=$PUBLISHED
+  [ -f "$BIN/server/imeieir.dll" ] && [ -f "$BIN/helper/push-to-visible.dll" ] || die "--published $BIN: no server/imeieir.dll or helper/push-to-visible.dll"
+else
+  BIN=$WORK
+  say "publishing the server and the helper (Release) into $WORK"
+  publish "$WORK/server" "$ROOT/src/ImeiEir.Server"
+  publish "$WORK/helper" "$ROOT/bench/push-to-visible"
+fi
+
+# ---- the NATS cluster -------------------------------------------------------------------------------------------
+# Nine ports bound together and released: free a moment ago, and distinct.
+read -r -a NP <<<"$(python3 -c 'import socket
+s=[socket.socket() for _ in range(9)]
+[x.bind(("127.0.0.1",0)) for x in s]
+print(" ".join(str(x.getsockname()[1]) for x in s))')"
+ROUTES="\"nats-route://127.0.0.1:${NP[1]}\", \"nats-route://127.0.0.1:${NP[4]}\", \"nats-route://127.0.0.1:${NP[7]}\""
+NATS_URLS="nats://127.0.0.1:${NP[0]},nats://127.0.0.1:${NP[3]},nats://127.0.0.1:${NP[6]}"
+for i in 0 1 2; do
+  mkdir -p "$WORK/nats$i"
+  cat >"$WORK/nats$i.conf" <<EOF
+server_name: "n$i"
+host: "127.0.0.1"
+port: ${NP[$((3 * i))]}
+http: "127.0.0.1:${NP[$((3 * i + 2))]}"
+jetstream { store_dir: "$WORK/nats$i", max_memory_store: 64MB, max_file_store: 8GB }
+cluster { name: "imeieir-bench", host: "127.0.0.1", port: ${NP[$((3 * i + 1))]}, no_advertise: true, routes: [$ROUTES] }
+EOF
+  /usr/sbin/nats-server -c "$WORK/nats$i.conf" >"$WORK/nats$i.log" 2>&1 &
+  PIDS+=($!)
+done
+say "waiting for the NATS cluster's JetStream meta leader (client ports ${NP[0]}, ${NP[3]}, ${NP[6]})"
+for attempt in $(seq 300); do
+  leader=$(curl -s --max-time 2 "http://127.0.0.1:${NP[2]}/jsz" | python3 -c 'import json,sys
+try: print(json.load(sys.stdin).get("meta_cluster",{}).get("leader",""))
+except Exception: print("")' || true)
+  [ -n "$leader" ] && break
+  [ "$attempt" -lt 300 ] || { tail -20 "$WORK"/nats*.log >&2; die "no JetStream meta leader within 60 s"; }
+  sleep 0.2
+done
+say "JetStream meta leader: $leader"
+
+# ---- registries and nodes ---------------------------------------------------------------------------------------
+ADMIN=$(token)
+READER=$(token)
+
+# start NAME ARGS...: runs the server in the background, logs to $WORK/NAME.log, waits for its ready line.
+start() {
+  local name=$1; shift
+  DOTNET_ENVIRONMENT=Production dotnet "$BIN/server/imeieir.dll" --DataDir="$WORK/$name" "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 900); do
+    grep -q '^ImeiEir ready:' "$WORK/$name.log" && { grep '^ImeiEir ready:' "$WORK/$name.log" >&2; return 0; }
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited before it was ready"; }
+    sleep 0.1
+  done
+  cat "$WORK/$name.log" >&2
+  die "$name not ready within 90 s"
+}
+port_of() { endpoint "$WORK/$1.log" "$2"; }
+
+REGISTRY_ARGS=(--Mode=registry --Http:Host=127.0.0.1 --Http:Port=0 --Registry:Host=127.0.0.1 --Registry:Port=0
+  --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Registry:LoadDemoLists=false)
+start reg-local "${REGISTRY_ARGS[@]}" --Registry:Log=Local
+start reg-jetstream "${REGISTRY_ARGS[@]}" --Registry:Log=JetStream --Registry:Nats:Url="$NATS_URLS"
+declare -A REG_PORT NODE_ARGS NODE_HTTP
+for log in local jetstream; do
+  REG_PORT[$log]=$(port_of "reg-$log" registry)
+  NODE_ARGS[$log]=""
+  NODE_HTTP[$log]=""
+  for n in a b; do
+    start "node-$log-$n" --Mode=eir --Registry:Url="http://127.0.0.1:${REG_PORT[$log]}" --Registry:ReaderToken="$READER" \
+      --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 --Sbi:Port=0
+    NODE_ARGS[$log]+=" --node $(port_of "node-$log-$n" http):$(port_of "node-$log-$n" diameter)"
+    NODE_HTTP[$log]+=" $(port_of "node-$log-$n" http)"
+  done
+done
+
+# ---- the push files: one per round, new IMEIs, the same file posted to both registries ---------------------------
+say "writing $ROUNDS push files of $PUSH_LINES lines"
+python3 - "$WORK" "$ROUNDS" "$PUSH_LINES" <<'PY'
+import sys
+work, rounds, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+kinds = ["white,verified,", "black,stolen,", "grey,unverified,2030-12-31"]
+for r in range(1, rounds + 1):
+    tac = 36_000_000 + (900 + r) * 100
+    with open(f"{work}/push-{r}.csv", "w") as f:
+        f.write("op,imei,list,reason,deadline\n")
+        f.writelines(f"set,{tac:08d}{i:06d},{kinds[i % 3]}\n" for i in range(lines))
+PY
+
+# applied_by_nodes LOG SEQUENCE: waits (at most 600 s) until both nodes of LOG report lastApplied >= SEQUENCE.
+applied_by_nodes() {
+  local log=$1 sequence=$2 port applied
+  for port in ${NODE_HTTP[$log]}; do
+    for attempt in $(seq 12000); do
+      applied=$(curl -s --max-time 5 "http://127.0.0.1:$port/health/ready" | python3 -c 'import json,sys
+try: print(json.load(sys.stdin)["sync"]["lastApplied"])
+except Exception: print(0)')
+      [ "$applied" -ge "$sequence" ] && break
+      [ "$attempt" -lt 12000 ] || die "$log: a node at $port applied only $applied of $sequence within 600 s"
+      sleep 0.05
+    done
+  done
+}
+
+# measure ROUND LOG: the push of round ROUND's file to LOG's registry, then the push-to-visible rounds.
+RAW="$WORK/raw.tsv"
+echo -e "round\tlog\tpush_s\tpush_to_applied_s\tptv_p50_ms\tptv_p99_ms\tptv_post_p50_ms" >"$RAW"
+measure() {
+  local round=$1 log=$2 start code seconds sequence applied result
+  say "round $round, $log: POST of $PUSH_LINES lines"
+  start=$(date +%s.%N)
+  read -r code seconds < <(curl -s --max-time 900 -o "$WORK/push-$round-$log.json" -w '%{http_code} %{time_total}\n' \
+    -H "Authorization: Bearer $ADMIN" -H 'Content-Type: text/csv' --data-binary "@$WORK/push-$round.csv" \
+    "http://127.0.0.1:${REG_PORT[$log]}/v1/deltas")
+  [ "$code" = 200 ] || { head -c 500 "$WORK/push-$round-$log.json" >&2; die "round $round, $log: POST answered $code"; }
+  sequence=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lastSequence"])' "$WORK/push-$round-$log.json")
+  applied_by_nodes "$log" "$sequence"
+  applied=$(echo "$(date +%s.%N) - $start" | bc)
+  say "round $round, $log: POST ${seconds} s, applied by both nodes $(printf '%.2f' "$applied") s after it started; push-to-visible"
+  timeout $((120 + PTV_ROUNDS * 30)) dotnet "$BIN/helper/push-to-visible.dll" --registry "http://127.0.0.1:${REG_PORT[$log]}" \
+    --admin-token "$ADMIN" ${NODE_ARGS[$log]} --rounds "$PTV_ROUNDS" --warmup 1 --lines "$PTV_LINES" \
+    --first-block $((101 + (round - 1) * (PTV_ROUNDS + 1))) --samples "$WORK/ptv-$round-$log.tsv" >"$WORK/ptv-$round-$log.out" \
+    || { cat "$WORK/ptv-$round-$log.out" >&2; die "round $round, $log: the push-to-visible helper failed"; }
+  result=$(grep '^RESULT ' "$WORK/ptv-$round-$log.out") || die "round $round, $log: no RESULT line"
+  field() { echo "$result" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
+  echo -e "$round\t$log\t$seconds\t$(printf '%.3f' "$applied")\t$(field p50_ms)\t$(field p99_ms)\t$(field post_p50_ms)" >>"$RAW"
+  say "round $round, $log: push-to-visible p50 $(field p50_ms) ms, p99 $(field p99_ms) ms"
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq "$ROUNDS"); do
+  if [ $((round % 2)) -eq 1 ]; then order="local jetstream"; else order="jetstream local"; fi
+  for log in $order; do measure "$round" "$log"; done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- the report -------------------------------------------------------------------------------------------------
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no -- src tools bench | grep -q . && echo " (working tree with uncommitted changes under src/, tools/ or bench/)" || true)
+SUMMARY=$(python3 - "$WORK" "$ROUNDS" <<'PY'
+import csv, sys, statistics
+work, rounds = sys.argv[1], int(sys.argv[2])
+def pct(values, p):  # nearest rank, as the helper computes it
+    s = sorted(values); rank = max(1, min(len(s), -(-len(s) * p // 100)))
+    return s[int(rank) - 1]
+raw = list(csv.DictReader(open(f"{work}/raw.tsv"), delimiter="\t"))
+fig = {}
+for log in ("local", "jetstream"):
+    rows = [r for r in raw if r["log"] == log]
+    visible = [float(s["visible_ms"]) for r in range(1, rounds + 1)
+               for s in csv.DictReader(open(f"{work}/ptv-{r}-{log}.tsv"), delimiter="\t")]
+    posts = [float(s["post_ms"]) for r in range(1, rounds + 1)
+             for s in csv.DictReader(open(f"{work}/ptv-{r}-{log}.tsv"), delimiter="\t")]
+    fig[log] = dict(push=statistics.median(float(r["push_s"]) for r in rows),
+                    applied=statistics.median(float(r["push_to_applied_s"]) for r in rows),
+                    p50=pct(visible, 50), p99=pct(visible, 99), post50=pct(posts, 50), n=len(visible))
+l, j = fig["local"], fig["jetstream"]
+print("| | Local | JetStream | JetStream / Local |")
+print("|---|---:|---:|---:|")
+for key, label, unit in [("push", "big push: POST until its 200 reply, median of rounds", "s"),
+                         ("applied", "big push: POST until both nodes applied it, median of rounds", "s"),
+                         ("p50", f"push-to-visible p50 (all {l['n']} / {j['n']} measured rounds)", "ms"),
+                         ("p99", "push-to-visible p99 (same rounds)", "ms"),
+                         ("post50", "of which: POST until its 200 reply, p50", "ms")]:
+    print(f"| {label} ({unit}) | {l[key]:.{3 if unit == 's' else 1}f} | {j[key]:.{3 if unit == 's' else 1}f} | **{j[key] / l[key]:.2f}×** |")
+PY
+)
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "# Registry change log: Local against JetStream, side by side"
+  echo
+  echo "Generated by \`$COMMAND\` — do not edit by hand; run it again."
+  echo
+  echo "- commit: \`$COMMIT\`$DIRTY"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(machine_summary); $(uname -sr); .NET $(dotnet --version); $(/usr/sbin/nats-server --version)"
+  echo "- load average (1/5/15 min) before the rounds: $LOAD_BEFORE; after: $LOAD_AFTER (the machine is shared: other processes ran beside it)"
+  echo "- setup, all on this machine and 127.0.0.1: a 3-server NATS cluster (JetStream, file store), a registry with \`Registry:Log=Local\` and one with \`Registry:Log=JetStream\` (stream replicas 3, so a push is acknowledged once 2 of the 3 servers stored it), two EIR nodes following each; one Release build, default settings otherwise; all 9 processes run throughout"
+  echo "- measure, $ROUNDS rounds, Local first in odd rounds and JetStream first in even ones; per registry and round: (a) a $PUSH_LINES-line delta (new IMEIs, white/black/grey in turn, the same file to both) POSTed by curl (\`time_total\`), and the time from the POST until both of its nodes report lastApplied ≥ its lastSequence (polled every 50 ms); (b) \`bench/push-to-visible\`: 1 warm-up and $PTV_ROUNDS measured rounds of $PTV_LINES-line deltas, from the POST until both nodes have applied it and answer a sampled black IMEI BLACKLISTED over S13 (see \`push-to-visible.md\`)"
+  echo
+  echo "$SUMMARY"
+  echo
+  echo "Per round (seconds; push-to-visible in ms):"
+  echo
+  echo '```'
+  cat "$RAW"
+  echo '```'
+  echo
+  echo "<details><summary>push-to-visible, every measured round (ms)</summary>"
+  echo
+  for round in $(seq "$ROUNDS"); do
+    for log in local jetstream; do
+      echo "round $round, $log:"
+      echo '```'
+      cat "$WORK/ptv-$round-$log.tsv"
+      echo '```'
+    done
+  done
+  echo
+  echo "</details>"
+} >"$OUT"
+say "report in $OUT"
+echo "$SUMMARY"
