@@ -225,6 +225,11 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "- commit: \`$COMMIT\`$DIRTY"
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  if [ -n "$PUBLISHED" ]; then
+    echo "- build: taken from \`$PUBLISHED\` (\`--published\`): the commit above is the script's, not necessarily the build's"
+  else
+    echo "- build: published by this run from the working tree at the commit above"
+  fi
   echo "- machine: $(machine_summary); $(uname -sr); .NET $(dotnet --version); $(/usr/sbin/nats-server --version)"
   echo "- load average (1/5/15 min) before the rounds: $LOAD_BEFORE; after: $LOAD_AFTER (the machine is shared: other processes ran beside it)"
   echo "- setup, all on this machine and 127.0.0.1: a 3-server NATS cluster (JetStream, file store), a registry with \`Registry:Log=Local\` and one with \`Registry:Log=JetStream\` (stream replicas 3, so a push is acknowledged once 2 of the 3 servers stored it), two EIR nodes following each; one Release build, default settings otherwise; all 9 processes run throughout"
