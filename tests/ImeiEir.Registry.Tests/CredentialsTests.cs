@@ -14,7 +14,7 @@ namespace ImeiEir.Registry.Tests;
 public class CredentialsTests
 {
     private Lifecycle _life = null!;
-    private WebApplication _app = null!;
+    private RegistryApiHost _host = null!;
     private HttpClient _http = null!;
 
     private string TokensPath => Path.Combine(_life.Registry.Directory, CredentialsFile.FileName);
@@ -23,24 +23,14 @@ public class CredentialsTests
     public async Task SetUp()
     {
         _life = await Lifecycle.OpenAsync();
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_life.Registry);
-        builder.Services.AddSingleton(_life.Registry.Options);
-        builder.Services.AddSingleton(_life.Intake);
-        _app = builder.Build();
-        _app.MapRegistryApi();
-        await _app.StartAsync();
-        _http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = new Uri(_app.Urls.Single()), Timeout = TimeSpan.FromSeconds(20) };
+        _host = await RegistryApiHost.StartAsync(_life.Registry, _life.Intake);
+        _http = _host.Http;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _life.DisposeAsync();
     }
 

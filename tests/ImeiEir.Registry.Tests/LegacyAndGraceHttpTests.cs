@@ -3,10 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ImeiEir.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Registry.Tests;
 
@@ -15,7 +11,7 @@ public class LegacyAndGraceHttpTests
 {
     private TempDirectory _dir = null!;
     private RegistryService _registry = null!;
-    private WebApplication _app = null!;
+    private RegistryApiHost _host = null!;
     private HttpClient _http = null!;
 
     [SetUp]
@@ -23,22 +19,14 @@ public class LegacyAndGraceHttpTests
     {
         _dir = new TempDirectory();
         _registry = await TestData.OpenAsync(_dir.Path);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_registry);
-        _app = builder.Build();
-        _app.MapRegistryApi();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()), Timeout = TimeSpan.FromSeconds(20) };
+        _host = await RegistryApiHost.StartAsync(_registry);
+        _http = _host.Http;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _registry.DisposeAsync();
         _dir.Dispose();
     }

@@ -22,7 +22,7 @@ public sealed class ClonesHttpTests
     private Lifecycle _life = null!;
     private TempDirectory _clonesDirectory = null!;
     private CloneWatch _clones = null!;
-    private WebApplication _app = null!;
+    private RegistryApiHost _host = null!;
     private HttpClient _http = null!;
 
     [SetUp]
@@ -32,25 +32,14 @@ public sealed class ClonesHttpTests
         _clonesDirectory = new TempDirectory();
         _clones = CloneWatch.Open(_clonesDirectory.Path, new CloneOptions(), _life.Time, NullLogger.Instance);
         var intake = new SightingIntake(_life.Registry, _life.Policy, _life.Clock, NullLogger.Instance, _clones);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_life.Registry);
-        builder.Services.AddSingleton(_life.Registry.Options);
-        builder.Services.AddSingleton(intake);
-        builder.Services.AddSingleton(_clones);
-        _app = builder.Build();
-        _app.MapRegistryApi();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()), Timeout = TimeSpan.FromSeconds(20) };
+        _host = await RegistryApiHost.StartAsync(_life.Registry, intake, _clones);
+        _http = _host.Http;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         _clones.Dispose();
         _clonesDirectory.Dispose();
         await _life.DisposeAsync();

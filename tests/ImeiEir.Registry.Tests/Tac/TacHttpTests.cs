@@ -2,10 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Registry.Tests.Tac;
 
@@ -16,7 +12,7 @@ public class TacHttpTests
 
     private TempDirectory _dir = null!;
     private RegistryService _registry = null!;
-    private WebApplication _app = null!;
+    private RegistryApiHost _host = null!;
     private HttpClient _http = null!;
 
     [SetUp]
@@ -24,22 +20,14 @@ public class TacHttpTests
     {
         _dir = new TempDirectory();
         _registry = await TestData.OpenAsync(_dir.Path, TestData.Options());
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_registry);
-        _app = builder.Build();
-        _app.MapRegistryApi();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()), Timeout = TimeSpan.FromSeconds(20) };
+        _host = await RegistryApiHost.StartAsync(_registry);
+        _http = _host.Http;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _registry.DisposeAsync();
         _dir.Dispose();
     }
