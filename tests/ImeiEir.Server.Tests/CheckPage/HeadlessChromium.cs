@@ -83,6 +83,11 @@ internal sealed class HeadlessChromium : IDisposable
             {
                 return;
             }
+            catch (UnknownErrorException e) when (e.Message.Contains("does not belong to the document", StringComparison.Ordinal))
+            {
+                // Chromium's other answer for an element of a document that is being replaced: gone as well.
+                return;
+            }
             Thread.Sleep(10);
         }
         throw new WebDriverTimeoutException("the click did not navigate within 10 s");
