@@ -12,6 +12,7 @@ COPY src/ImeiEir.Sync/ImeiEir.Sync.csproj src/ImeiEir.Sync/
 COPY src/ImeiEir.Notify/ImeiEir.Notify.csproj src/ImeiEir.Notify/
 COPY src/ImeiEir.Transport.Epoll/ImeiEir.Transport.Epoll.csproj src/ImeiEir.Transport.Epoll/
 COPY src/ImeiEir.Node/ImeiEir.Node.csproj src/ImeiEir.Node/
+COPY src/ImeiEir.AdminConsole/ImeiEir.AdminConsole.csproj src/ImeiEir.AdminConsole/
 COPY src/ImeiEir.Server/ImeiEir.Server.csproj src/ImeiEir.Server/
 COPY tools/eirctl/eirctl.csproj tools/eirctl/
 RUN dotnet restore src/ImeiEir.Server/ImeiEir.Server.csproj \

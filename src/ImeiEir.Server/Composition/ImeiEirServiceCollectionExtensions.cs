@@ -1,4 +1,5 @@
 using System.Net;
+using ImeiEir.AdminConsole;
 using ImeiEir.Core;
 using ImeiEir.Node;
 using ImeiEir.Node.Diameter;
@@ -102,6 +103,7 @@ internal static class ImeiEirServiceCollectionExtensions
                     e.MapRegistryApi();
                     e.MapNotifyApi(app.Services.GetRequiredService<Notifier>(),
                         context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()));
+                    e.MapAdminConsole(); // /admin: static pages over the API above, same origin (README, "The admin console")
                 });
             });
         }

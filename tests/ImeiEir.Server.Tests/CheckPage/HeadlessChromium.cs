@@ -19,11 +19,15 @@ internal sealed class HeadlessChromium : IDisposable
     /// <summary>A mid-sized phone's CSS viewport (width × height in CSS pixels).</summary>
     public const int PhoneWidth = 412, PhoneHeight = 915;
 
+    /// <summary>A laptop's window (CSS pixels), for the admin console.</summary>
+    public const int DesktopWidth = 1280, DesktopHeight = 900;
+
     private HeadlessChromium(ChromeDriver driver) => Driver = driver;
 
     public ChromeDriver Driver { get; }
 
-    public static HeadlessChromium? TryStart(out string why)
+    /// <summary>Starts the browser in a phone's viewport, or with <paramref name="desktop"/> in a laptop's window.</summary>
+    public static HeadlessChromium? TryStart(out string why, bool desktop = false)
     {
         if (!File.Exists(BrowserPath) || !File.Exists(DriverPath))
         {
@@ -37,12 +41,13 @@ internal sealed class HeadlessChromium : IDisposable
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = BrowserPath };
         options.AddArguments(
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", $"--window-size={PhoneWidth},{PhoneHeight}",
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            desktop ? $"--window-size={DesktopWidth},{DesktopHeight}" : $"--window-size={PhoneWidth},{PhoneHeight}",
             "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--disable-default-apps", "--disable-extensions", "--metrics-recording-only", "--disable-breakpad",
             "--lang=en-US");
         // A desktop window is at least 500 pixels wide: the phone's viewport is emulated instead.
-        options.EnableMobileEmulation(new ChromiumMobileEmulationDeviceSettings
+        if (!desktop) options.EnableMobileEmulation(new ChromiumMobileEmulationDeviceSettings
         {
             Width = PhoneWidth, Height = PhoneHeight, PixelRatio = 1, EnableTouchEvents = true,
             UserAgent = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",

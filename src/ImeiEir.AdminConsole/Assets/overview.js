@@ -1,0 +1,135 @@
+// The registry at a glance. GET /v1/overview (records per list, changes per day, sightings, grey devices expiring,
+// the nodes following the feed), GET /v1/notices/summary (the SMS outbox) and GET /v1/clones?limit=10; where the
+// registry is older and has no /v1/overview, GET /v1/status's sequence and record count stand in.
+import { call, ApiError, SignedOut } from './api.js';
+import { el, clear, say, shown, table } from './dom.js';
+
+let loading = false;
+
+export function initOverview() {
+  document.getElementById('overview-refresh').addEventListener('click', loadOverview);
+}
+
+export function resetOverview() {
+  clear('overview');
+  say('overview-error', '');
+  document.getElementById('overview-time').textContent = '';
+}
+
+/**
+ * Fetches one part of the overview: its JSON, or null when this registry lacks it (404) or refuses the role (403;
+ * 401 too for a reader where the part is admin-only: the reader stays signed in, the card says it is not for them).
+ */
+async function part(path, adminOnly = false) {
+  const reader = document.body.dataset.role !== 'admin';
+  try {
+    return (await call('GET', path, { allow401: adminOnly && reader })).json;
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 401)) return null;
+    throw e;
+  }
+}
+
+export async function loadOverview() {
+  if (loading) return;
+  loading = true;
+  say('overview-error', '');
+  try {
+    const overview = await part('/v1/overview');
+    const status = overview ? null : await part('/v1/status');
+    const [outbox, clones] = await Promise.all([
+      part('/v1/notices/summary', true).catch(e => (e instanceof SignedOut ? Promise.reject(e) : null)),
+      part('/v1/clones?limit=10').catch(e => (e instanceof SignedOut ? Promise.reject(e) : { error: e.message })),
+    ]);
+    const cards = clear('overview');
+    if (overview) cards.append(records(overview), changes(overview.changesPerDay ?? []), sightings(overview.sightings),
+      expiring(overview.greyExpiring ?? []));
+    else if (status) cards.append(statusCard(status));
+    cards.append(outboxCard(outbox), clonesCard(clones));
+    if (overview) cards.append(followers(overview.followers ?? []));
+    document.getElementById('overview-time').textContent = `as of ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  } catch (e) {
+    if (!(e instanceof SignedOut)) say('overview-error', e.message);
+  } finally {
+    loading = false;
+  }
+}
+
+function card(id, title, ...body) {
+  return el('section', { class: 'card', id }, el('h3', null, title), body);
+}
+
+function number(value) {
+  return typeof value === 'number' ? value.toLocaleString('en-US') : shown(value);
+}
+
+function statusCard(status) {
+  return card('card-status', 'Registry', el('dl', { class: 'facts' },
+    el('dt', null, 'Records'), el('dd', { id: 'status-records' }, number(status.records)),
+    el('dt', null, 'Last change'), el('dd', null, number(status.sequence)),
+    el('dt', null, 'Generation'), el('dd', null, shown(status.generation)),
+    el('dt', null, 'View consistent'), el('dd', null, status.consistent ? 'yes' : 'NO')));
+}
+
+function records(o) {
+  const r = o.records ?? {};
+  return card('card-records', 'Records per list', el('dl', { class: 'facts lists' },
+    ['white', 'grey', 'black'].map(list => [el('dt', { class: `list ${list}` }, list), el('dd', { id: `records-${list}` }, number(r[list]))]),
+    el('dt', null, 'paired'), el('dd', { id: 'records-paired' }, number(r.paired)),
+    el('dt', null, 'last change'), el('dd', null, number(o.sequence))));
+}
+
+/** Changes per day as a bar chart of plain elements: each bar's height is a share of the busiest day. */
+function changes(days) {
+  const most = Math.max(1, ...days.map(d => d.changes ?? 0));
+  return card('card-changes', 'Changes per day',
+    el('div', { class: 'bars', role: 'img', 'aria-label': `changes per day over the last ${days.length} days` },
+      days.map(d => el('div', { class: 'bar', title: `${d.day}: ${d.changes}` },
+        el('span', { class: 'value' }, number(d.changes)),
+        barFill(d.changes ?? 0, most),
+        el('span', { class: 'day' }, String(d.day ?? '').slice(5))))));
+}
+
+function barFill(value, most) {
+  const fill = el('span', { class: 'fill' });
+  // Heights go through the CSSOM (not a style attribute), which the Content-Security-Policy allows.
+  fill.style.height = `${Math.round((value / most) * 100)}%`;
+  return fill;
+}
+
+function sightings(s) {
+  if (!s) return null;
+  return card('card-sightings', 'Sightings', el('dl', { class: 'facts' },
+    el('dt', null, 'Received'), el('dd', { id: 'sightings-received' }, number(s.received)),
+    el('dt', null, 'First sightings'), el('dd', null, number(s.firstSightings)),
+    el('dt', null, 'Since'), el('dd', null, shown(s.since))));
+}
+
+function expiring(days) {
+  return card('card-expiring', 'Grey devices expiring', days.length === 0 ? el('p', { class: 'muted' }, 'None.')
+    : table('expiring', ['Day', 'Devices'], days.map(d => [shown(d.day), number(d.devices)])));
+}
+
+function outboxCard(s) {
+  if (!s) return card('card-outbox', 'SMS outbox', el('p', { class: 'muted' }, 'Not available on this registry (or for this role).'));
+  const names = ['parked', 'pending', 'sent', 'delivered', 'undelivered', 'failed', 'retries'];
+  return card('card-outbox', 'SMS outbox', el('dl', { class: 'facts' },
+    names.map(n => [el('dt', null, n), el('dd', { id: `outbox-${n}` }, number(s[n]))])));
+}
+
+function clonesCard(c) {
+  if (!c) return card('card-clones', 'Suspected clones', el('p', { class: 'muted' }, 'Not available on this registry.'));
+  if (c.error) return card('card-clones', 'Suspected clones', el('p', { class: 'error' }, c.error));
+  const list = c.clones ?? [];
+  return card('card-clones', `Suspected clones: ${number(c.suspected)}`,
+    list.length === 0 ? el('p', { class: 'muted' }, 'None.')
+      : table('clones', ['IMEI', 'IMSIs', 'Last seen'], list.map(x => [
+        shown(x.imei), String(x.count ?? (x.imsis ?? []).length),
+        shown((x.imsis ?? []).map(i => i.lastSeen).sort().at(-1))])));
+}
+
+function followers(list) {
+  return card('card-followers', 'Nodes following the feed', list.length === 0 ? el('p', { class: 'muted' }, 'None connected.')
+    : table('followers', ['Node', 'Address', 'Sent up to', 'Lag (changes)', 'Connected', 'Last seen'],
+      list.map(f => [shown(f.name), shown(f.address), number(f.sentSequence), number(f.lag), f.connected ? 'yes' : 'no', shown(f.lastSeen)])));
+}
