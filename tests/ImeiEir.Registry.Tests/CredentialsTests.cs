@@ -35,14 +35,7 @@ public class CredentialsTests
     }
 
     /// <summary>Adds a credential to the tokens file as eirctl token add does, and returns its token.</summary>
-    private string Add(string name, CredentialRole role)
-    {
-        List<Credential> credentials = File.Exists(TokensPath) ? [.. CredentialsFile.Parse(TokensPath, File.ReadAllText(TokensPath))] : [];
-        string token = CredentialsFile.NewToken();
-        credentials.Add(new Credential(name, role, CredentialsFile.HashToken(token), DateTimeOffset.UtcNow));
-        CredentialsFile.Write(TokensPath, credentials);
-        return token;
-    }
+    private string Add(string name, CredentialRole role) => TestCredentials.Add(TokensPath, name, role);
 
     private Task<HttpResponseMessage> PushAsync(string token, string csv, string? comment = null)
     {

@@ -27,14 +27,7 @@ public class WhoAmIHttpTests
         await _life.DisposeAsync();
     }
 
-    private string Add(string name, CredentialRole role)
-    {
-        List<Credential> credentials = File.Exists(TokensPath) ? [.. CredentialsFile.Parse(TokensPath, File.ReadAllText(TokensPath))] : [];
-        string token = CredentialsFile.NewToken();
-        credentials.Add(new Credential(name, role, CredentialsFile.HashToken(token), DateTimeOffset.UtcNow));
-        CredentialsFile.Write(TokensPath, credentials);
-        return token;
-    }
+    private string Add(string name, CredentialRole role) => TestCredentials.Add(TokensPath, name, role);
 
     private async Task<(HttpStatusCode Status, string Body)> WhoAmIAsync(string? token)
     {

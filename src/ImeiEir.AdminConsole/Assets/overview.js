@@ -20,12 +20,12 @@ export function resetOverview() {
  * Fetches one part of the overview: its JSON, or null when this registry lacks it (404) or refuses the role (403;
  * 401 too for a reader where the part is admin-only: the reader stays signed in, the card says it is not for them).
  */
-async function part(path, adminOnly = false) {
+async function part(path, adminOnly = false, alsoMissing = []) {
   const reader = document.body.dataset.role !== 'admin';
   try {
     return (await call('GET', path, { allow401: adminOnly && reader })).json;
   } catch (e) {
-    if (e instanceof ApiError && (e.status === 404 || e.status === 403 || e.status === 401)) return null;
+    if (e instanceof ApiError && [404, 403, 401, ...alsoMissing].includes(e.status)) return null;
     throw e;
   }
 }
@@ -35,7 +35,7 @@ export async function loadOverview() {
   loading = true;
   say('overview-error', '');
   try {
-    const overview = await part('/v1/overview');
+    const overview = await part('/v1/overview', false, [503]); // 503: this registry keeps no overview
     const status = overview ? null : await part('/v1/status');
     const [outbox, clones] = await Promise.all([
       part('/v1/notices/summary', true).catch(e => (e instanceof SignedOut ? Promise.reject(e) : null)),

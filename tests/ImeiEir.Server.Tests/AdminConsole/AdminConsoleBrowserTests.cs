@@ -100,11 +100,9 @@ public sealed class AdminConsoleBrowserTests
     {
         string good = Luhn.With("35000061000029");
         SignIn(_registry.AdminToken);
-        OpenPush();
-        Type("delta-text", $"op,imei,list,reason\nset,{good},black,stolen\nset,12345,black,stolen\n");
-        Browser.FindElement(By.Id("dry-run")).Click();
 
-        Until(() => Shown("push-summary"), "the dry run's report shows");
+        DryRun($"op,imei,list,reason\nset,{good},black,stolen\nset,12345,black,stolen\n");
+
         Assert.That(Text("count-applied"), Is.EqualTo("1"));
         Assert.That(Text("count-rejected"), Is.EqualTo("1"));
         IWebElement bad = Browser.FindElement(By.CssSelector("#bad-lines li"));
@@ -123,10 +121,8 @@ public sealed class AdminConsoleBrowserTests
     {
         string imei = Luhn.With("35000061000037");
         SignIn(_registry.AdminToken);
-        OpenPush();
-        Type("delta-text", $"op,imei,list,reason\nset,{imei},black,counterfeit\n");
-        Browser.FindElement(By.Id("dry-run")).Click();
-        Until(() => Shown("apply-box"), "the apply step shows after a clean dry run");
+        DryRun($"op,imei,list,reason\nset,{imei},black,counterfeit\n");
+        Assert.That(Shown("apply-box"), Is.True, "the apply step shows after a clean dry run");
 
         Browser.FindElement(By.Id("apply")).Click();
         Until(() => Shown("push-error"), "a missing comment is refused");
@@ -134,7 +130,7 @@ public sealed class AdminConsoleBrowserTests
 
         Type("delta-comment", "lost at the airport, ticket 4411");
         Browser.FindElement(By.Id("apply")).Click();
-        Until(() => Browser.FindElements(By.CssSelector("#push-summary[data-kind=applied]")).Count == 1, "the apply's report shows");
+        WaitForTheApplysReport();
         Assert.That(Text("count-applied"), Is.EqualTo("1"));
         _browser!.Screenshot("console-apply");
 
@@ -150,10 +146,7 @@ public sealed class AdminConsoleBrowserTests
     {
         string imei = Luhn.With("35000061000045");
         SignIn(_registry.AdminToken);
-        OpenPush();
-        Type("delta-text", $"op,imei,list,reason\nset,{imei},black,stolen\n");
-        Browser.FindElement(By.Id("dry-run")).Click();
-        Until(() => Shown("apply-box"), "the apply step shows");
+        DryRun($"op,imei,list,reason\nset,{imei},black,stolen\n");
         // The first apply reaches the registry, but its answer is lost on the way back (as a dropped connection).
         Script.ExecuteScript("""
             window.applyKeys = [];
@@ -173,7 +166,7 @@ public sealed class AdminConsoleBrowserTests
         Until(() => Shown("push-error"), "the lost answer is reported");
         Assert.That(Text("push-error"), Does.Contain("could not be reached"));
         Browser.FindElement(By.Id("apply")).Click();
-        Until(() => Browser.FindElements(By.CssSelector("#push-summary[data-kind=applied]")).Count == 1, "the retry's report shows");
+        WaitForTheApplysReport();
 
         var keys = ((IReadOnlyCollection<object>)Script.ExecuteScript("return window.applyKeys;")!).Select(k => (string)k).ToArray();
         Assert.That(keys, Has.Length.EqualTo(2));
@@ -255,11 +248,18 @@ public sealed class AdminConsoleBrowserTests
         if (expectSuccess) Assert.That(Shown("who"), Is.True, Text("signin-error"));
     }
 
-    private void OpenPush()
+    /// <summary>Opens the push form, pastes <paramref name="csv"/> and runs it dry; returns once the report shows.</summary>
+    private void DryRun(string csv)
     {
         Browser.FindElement(By.CssSelector("button[data-view=push]")).Click();
         Until(() => Shown("view-push"), "the push form shows");
+        Type("delta-text", csv);
+        Browser.FindElement(By.Id("dry-run")).Click();
+        Until(() => Shown("push-summary"), "the dry run's report shows");
     }
+
+    private void WaitForTheApplysReport() =>
+        Until(() => Browser.FindElements(By.CssSelector("#push-summary[data-kind=applied]")).Count == 1, "the apply's report shows");
 
     private void Search(string imei)
     {
