@@ -39,7 +39,7 @@ public static class AdminConsoleEndpoints
         response.StatusCode = 200;
         response.ContentType = asset.ContentType;
         response.ContentLength = asset.Content.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(asset.Content, context.RequestAborted).AsTask();
+        return response.Body.WriteAsync(asset.Content, context.RequestAborted).AsTask();
     }
 
     private static Task NotFoundAsync(HttpContext context)

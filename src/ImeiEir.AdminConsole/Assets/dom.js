@@ -23,6 +23,12 @@ function append(element, children) {
   }
 }
 
+/** Appends children to an element as el() does: strings as text, nothing for null (Element.append would write "null"). */
+export function put(element, ...children) {
+  append(element, children);
+  return element;
+}
+
 /** Removes every child of the element with the given id (or the element itself passed). */
 export function clear(target) {
   const element = typeof target === 'string' ? document.getElementById(target) : target;

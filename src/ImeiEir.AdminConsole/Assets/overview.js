@@ -2,7 +2,7 @@
 // the nodes following the feed), GET /v1/notices/summary (the SMS outbox) and GET /v1/clones?limit=10; where the
 // registry is older and has no /v1/overview, GET /v1/status's sequence and record count stand in.
 import { call, ApiError, SignedOut } from './api.js';
-import { el, clear, say, shown, table } from './dom.js';
+import { el, clear, put, say, shown, table } from './dom.js';
 
 let loading = false;
 
@@ -42,11 +42,11 @@ export async function loadOverview() {
       part('/v1/clones?limit=10').catch(e => (e instanceof SignedOut ? Promise.reject(e) : { error: e.message })),
     ]);
     const cards = clear('overview');
-    if (overview) cards.append(records(overview), changes(overview.changesPerDay ?? []), sightings(overview.sightings),
+    if (overview) put(cards, records(overview), changes(overview.changesPerDay ?? []), sightings(overview.sightings),
       expiring(overview.greyExpiring ?? []));
-    else if (status) cards.append(statusCard(status));
-    cards.append(outboxCard(outbox), clonesCard(clones));
-    if (overview) cards.append(followers(overview.followers ?? []));
+    else if (status) put(cards, statusCard(status));
+    put(cards, outboxCard(outbox), clonesCard(clones));
+    if (overview) put(cards, followers(overview.followers ?? []));
     document.getElementById('overview-time').textContent = `as of ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   } catch (e) {
     if (!(e instanceof SignedOut)) say('overview-error', e.message);

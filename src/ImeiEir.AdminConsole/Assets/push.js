@@ -2,7 +2,7 @@
 // lines by number, then the apply with a required comment. The apply's Idempotency-Key is made once per dry-run
 // delta, so a double click or a retry after a lost answer gets the first apply's report and changes nothing twice.
 import { call, newIdempotencyKey, ApiError, SignedOut } from './api.js';
-import { el, clear, say, shown, table } from './dom.js';
+import { el, clear, put, say, shown, table } from './dom.js';
 
 /** The delta a dry run accepted: its text, its partial flag, and the key its apply will carry. */
 let checked = null;
@@ -55,7 +55,7 @@ async function dryRun() {
   try {
     const { json } = await call('POST', `/v1/deltas?dryRun=true${d.partial ? '&partial=true' : ''}`,
       { body: d.text, headers: { 'Content-Type': d.type } });
-    report.append(summary('Dry run: nothing was written', json, 'dry'), badLines(json.lines ?? []), lines(json.lines ?? []));
+    put(report, summary('Dry run: nothing was written', json, 'dry'), badLines(json.lines ?? []), lines(json.lines ?? []));
     const canApply = json.rejected === 0 || d.partial;
     if (canApply && json.applied > 0) {
       checked = { text: d.text, partial: d.partial, key: newIdempotencyKey() };
@@ -87,8 +87,9 @@ async function apply() {
       body: checked.text,
       headers: { 'Content-Type': d.type, 'Idempotency-Key': checked.key, 'ImeiEir-Comment': encodeURIComponent(comment) },
     });
-    const sequences = json.firstSequence ? ` (changes ${json.firstSequence}–${json.lastSequence})` : '';
-    clear('push-report').append(summary(`Applied${sequences}`, json, 'applied'), badLines(json.lines ?? []), lines(json.lines ?? []));
+    const sequences = !json.firstSequence ? '' : json.firstSequence === json.lastSequence ? ` (change ${json.firstSequence})`
+      : ` (changes ${json.firstSequence}–${json.lastSequence})`;
+    put(clear('push-report'), summary(`Applied${sequences}`, json, 'applied'), badLines(json.lines ?? []), lines(json.lines ?? []));
     byId('apply-box').hidden = true;
     byId('delta-comment').value = '';
   } catch (e) {
@@ -102,7 +103,7 @@ async function apply() {
 function failed(e) {
   say('push-error', e.message);
   const errors = e instanceof ApiError ? e.body?.errors : null;
-  if (Array.isArray(errors)) clear('push-report').append(badLines(errors.map(x => ({ ...x, outcome: 'rejected' }))));
+  if (Array.isArray(errors)) put(clear('push-report'), badLines(errors.map(x => ({ ...x, outcome: 'rejected' }))));
 }
 
 function summary(title, json, kind) {

@@ -1,7 +1,7 @@
 // Search an IMEI: its record (GET /v1/imei/{imei}), its whole history with actor and comment, and the notices sent
 // about it (GET /v1/notices?imei=).
 import { call, ApiError, SignedOut } from './api.js';
-import { el, clear, say, shown, table, facts } from './dom.js';
+import { el, clear, put, say, shown, table, facts } from './dom.js';
 
 let session = null;
 
@@ -30,7 +30,7 @@ async function search(imei) {
     if (!(e instanceof SignedOut)) say('search-error', e.message);
     return;
   }
-  target.append(
+  put(target,
     el('h3', null, `IMEI ${record.imei}`),
     facts([
       ['List', el('span', { class: `list ${record.list}` }, record.list), 'record-list'],
@@ -77,14 +77,14 @@ async function notices(imei) {
     answer = await call('GET', `/v1/notices?imei=${encodeURIComponent(imei)}`, { allow401: session.role !== 'admin' });
   } catch (e) {
     if (e instanceof SignedOut) return;
-    clear(target).append(el('p', { class: 'error', id: 'notices-error' },
+    put(clear(target), el('p', { class: 'error', id: 'notices-error' },
       e instanceof ApiError && e.status === 401
         ? 'Notices need an admin credential on this registry.'
         : e instanceof ApiError && e.status === 404 ? 'This registry has no notifier.' : e.message));
     return;
   }
   const list = answer.json?.notices ?? [];
-  clear(target).append(list.length === 0
+  put(clear(target), list.length === 0
     ? el('p', { class: 'muted' }, 'No notices about this IMEI.')
     : table('notices-table', ['Created (UTC)', 'Kind', 'State', 'IMSI', 'MSISDN', 'Sent', 'Attempts', 'Last error'],
       list.map(n => [shown(n.created), shown(n.kind), shown(n.state), shown(n.imsi), shown(n.msisdn), shown(n.sent),

@@ -132,6 +132,7 @@ public sealed class AdminConsoleBrowserTests
         Browser.FindElement(By.Id("apply")).Click();
         WaitForTheApplysReport();
         Assert.That(Text("count-applied"), Is.EqualTo("1"));
+        Assert.That(Text("push-report"), Does.Not.Contain("null").And.Not.Contain("undefined"), "no placeholder of the script shows");
         _browser!.Screenshot("console-apply");
 
         Search(imei);
