@@ -21,6 +21,7 @@ namespace ImeiEir.Registry;
 /// PUT  /v1/tac                    admin    TAC file (CSV) → 200 version | 401 | 413 | 422 (bad lines; nothing stored)
 /// GET  /v1/tac                    node     → 200 TAC document with ETag | 304 | 401 | 404
 /// GET  /v1/clones[?limit&amp;after]    reader   → 200 suspected clones, their IMSIs, next page | 400 | 401 | 503
+/// GET  /v1/overview               reader   → 200 records per list, changes per day, sightings, grey expiring, clones, followers | 401 | 503
 /// </code>
 /// admin: the admin token or an admin credential (either may do everything). reader: those, the reader token or a
 /// reader credential. node: those or a node credential. sighting: admin, the reader token or a node credential. See
@@ -51,6 +52,7 @@ public static class RegistryEndpoints
         endpoints.MapPut("/v1/tac", PutTacEndpoint.HandleAsync);
         endpoints.MapGet("/v1/tac", GetTacEndpoint.HandleAsync);
         endpoints.MapGet("/v1/clones", GetClonesEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/overview", GetOverviewEndpoint.HandleAsync);
         return endpoints;
     }
 

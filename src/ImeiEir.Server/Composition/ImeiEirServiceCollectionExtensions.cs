@@ -44,6 +44,8 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Service);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Intake);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Clones);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Registry.Followers);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Registry.Overview);
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
