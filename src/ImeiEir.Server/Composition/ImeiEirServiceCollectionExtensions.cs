@@ -102,8 +102,10 @@ internal static class ImeiEirServiceCollectionExtensions
                 registry.UseEndpoints(e =>
                 {
                     e.MapRegistryApi();
+                    // Readers see, admins change (issue 25): notices to admins and named readers, imports to admins.
                     e.MapNotifyApi(app.Services.GetRequiredService<Notifier>(),
-                        context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()));
+                        context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()),
+                        context => RegistryReadAccess.CanReadSubscriberData(context, context.RequestServices.GetRequiredService<RegistryService>()));
                 });
             });
         }
