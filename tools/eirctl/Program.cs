@@ -10,6 +10,7 @@ var root = new RootCommand("eirctl: ImeiEir's command-line tool for operators an
     GraceCommand.Create(),
     LegacyCommand.Create(),
     NoticesCommand.Create(),
+    OverviewCommand.Create(),
     PushCommand.Create(),
     StatusCommand.Create(withHistory: false),
     StatusCommand.Create(withHistory: true),

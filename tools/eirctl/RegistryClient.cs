@@ -91,6 +91,38 @@ internal sealed class RegistryClient : IDisposable
     }
 
     /// <summary>
+    /// GETs <paramref name="path"/> (relative to the registry's URL) and parses its JSON body. On any failure the
+    /// document is null and the exit code says why, the reason already written; but a 404 on an
+    /// <paramref name="optional"/> path (an API this registry process does not run) is written nowhere and exits 0.
+    /// </summary>
+    public async Task<(JsonDocument? Document, int ExitCode)> GetJsonAsync(string path, CancellationToken ct, bool optional = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        (HttpResponseMessage? response, int exit) = await SendAsync(request, ct);
+        if (response is null)
+            return (null, exit);
+        using (response)
+        {
+            if (optional && response.StatusCode == HttpStatusCode.NotFound)
+                return (null, 0);
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"eirctl: GET /{path}: {(int)response.StatusCode}: {await DetailAsync(response, ct)}");
+                return (null, Failed);
+            }
+            try
+            {
+                return (await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct), 0);
+            }
+            catch (JsonException e)
+            {
+                Console.Error.WriteLine($"eirctl: GET /{path}: the registry's answer is not JSON ({e.Message})");
+                return (null, Failed);
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends a fresh <paramref name="makeRequest"/>() to each registry from <paramref name="start"/> on, in order, until
     /// one accepts the connection; a refused connection was sent nothing, so moving on is always safe. Throws the
     /// last registry's error when none accepts, and any error after a connection was made.

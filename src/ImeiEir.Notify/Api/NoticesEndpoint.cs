@@ -7,16 +7,16 @@ using Microsoft.AspNetCore.Http;
 namespace ImeiEir.Notify.Api;
 
 /// <summary>
-/// <c>GET /v1/notices?imei=I&amp;msisdn=M</c> (admin): every notice about the device, or to the number, or both (the
+/// <c>GET /v1/notices?imei=I&amp;msisdn=M</c> (reader): every notice about the device, or to the number, or both (the
 /// union), oldest first → 200 <c>{"notices":[...]}</c> | 400 | 401.
 /// </summary>
 internal static class NoticesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, NoticeOutbox outbox, TimeZoneInfo zone, Func<HttpContext, bool> isAuthorized)
+    public static async Task HandleAsync(HttpContext context, NoticeOutbox outbox, TimeZoneInfo zone, Func<HttpContext, bool> canRead)
     {
-        if (!isAuthorized(context))
+        if (!canRead(context))
         {
-            await Problems.UnauthorizedAsync(context, "GET /v1/notices needs the admin token: Authorization: Bearer <admin token>");
+            await Problems.UnauthorizedAsync(context, "GET /v1/notices needs a reader or admin credential: Authorization: Bearer <token>");
             return;
         }
         string? imeiText = context.Request.Query["imei"];

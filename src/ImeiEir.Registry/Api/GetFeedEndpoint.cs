@@ -19,7 +19,7 @@ internal static class GetFeedEndpoint
     public static async Task HandleAsync(HttpContext context)
     {
         RegistryService registry = context.RequestServices.GetRequiredService<RegistryService>();
-        if (!ApiAccess.IsAuthorized(context, registry, ApiRight.Follow))
+        if (ApiAccess.Authorize(context, registry, ApiRight.Follow) is not { } caller)
         {
             await ApiProblems.UnauthorizedAsync(context, "GET /v1/feed needs the reader token: Authorization: Bearer <reader token>");
             return;
@@ -63,8 +63,13 @@ internal static class GetFeedEndpoint
         // otherwise wait for every follower until its timeout).
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted,
             context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
-        await FeedStream.RunAsync(registry, response.BodyWriter, after, ndjson, ended.Token);
+        FeedFollower? follower = context.RequestServices.GetService<FeedFollowers>()?.Open(caller.IsDefaultToken ? FeedFollowers.DefaultTokenName : caller.Name,
+            AddressOf(context), after, registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        await FeedStream.RunAsync(registry, response.BodyWriter, after, ndjson, ended.Token, follower);
     }
+
+    private static string AddressOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
 
     private static bool WantsNdjson(HttpRequest request)
     {

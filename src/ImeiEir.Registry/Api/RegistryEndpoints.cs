@@ -22,6 +22,7 @@ namespace ImeiEir.Registry;
 /// GET  /v1/tac                    node     → 200 TAC document with ETag | 304 | 401 | 404
 /// GET  /v1/clones[?limit&amp;after]    reader   → 200 suspected clones, their IMSIs, next page | 400 | 401 | 503
 /// GET  /v1/whoami                 any      → 200 {"name", "role"} of the caller's token | 401
+/// GET  /v1/overview               reader   → 200 records per list, changes per day, sightings, grey expiring, clones, followers | 401 | 503
 /// </code>
 /// admin: the admin token or an admin credential (either may do everything). reader: those, the reader token or a
 /// reader credential. node: those or a node credential. sighting: admin, the reader token or a node credential. See
@@ -53,6 +54,7 @@ public static class RegistryEndpoints
         endpoints.MapGet("/v1/tac", GetTacEndpoint.HandleAsync);
         endpoints.MapGet("/v1/clones", GetClonesEndpoint.HandleAsync);
         endpoints.MapGet("/v1/whoami", GetWhoAmIEndpoint.HandleAsync);
+        endpoints.MapGet("/v1/overview", GetOverviewEndpoint.HandleAsync);
         return endpoints;
     }
 

@@ -13,8 +13,12 @@ internal static class FeedStream
 {
     private const int Batch = 1024;
 
-    /// <summary>Streams the changes after <paramref name="after"/> (at most the registry's last) into <paramref name="body"/>.</summary>
-    public static async Task RunAsync(RegistryService registry, PipeWriter body, ulong after, bool ndjson, CancellationToken ct)
+    /// <summary>
+    /// Streams the changes after <paramref name="after"/> (at most the registry's last) into <paramref name="body"/>;
+    /// <paramref name="follower"/> (when given) learns each position flushed, for the overview.
+    /// </summary>
+    public static async Task RunAsync(RegistryService registry, PipeWriter body, ulong after, bool ndjson, CancellationToken ct,
+        FeedFollower? follower = null)
     {
         var changes = new Change[Batch];
         var frames = new FeedFrameWriter(body, ndjson, registry.Calendar);
@@ -38,6 +42,7 @@ internal static class FeedStream
                 }
                 FlushResult flushed = await body.FlushAsync(ct).ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled) return;
+                follower?.Sent(position, registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -54,6 +59,7 @@ internal static class FeedStream
         }
         finally
         {
+            follower?.Closed(registry.Time.GetUtcNow().ToUnixTimeMilliseconds());
             registry.FeedEnded();
         }
     }

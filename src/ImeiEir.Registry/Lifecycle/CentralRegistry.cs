@@ -29,6 +29,7 @@ public sealed class CentralRegistry : IAsyncDisposable
     private Task _sweeps = Task.CompletedTask;
     private SightingIntake? _intake;
     private GreyExpiry? _expiry;
+    private RegistryOverview? _overview;
 
     /// <param name="options">The registry's options, its seeding included.</param>
     /// <param name="directory">The registry's data directory (log, view, tokens).</param>
@@ -73,6 +74,13 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/> has finished.</exception>
     public GreyExpiry Expiry => _expiry ?? throw new InvalidOperationException(NotOpen);
 
+    /// <summary>The nodes following the change feed (the feed endpoint records them, the overview shows them).</summary>
+    public FeedFollowers Followers { get; } = new();
+
+    /// <summary>The overview's counts: changes per day, the view's counts, sightings since the start.</summary>
+    /// <exception cref="InvalidOperationException">Before <see cref="StartAsync"/> has finished.</exception>
+    public RegistryOverview Overview => _overview ?? throw new InvalidOperationException(NotOpen);
+
     /// <summary>True once the registry is open, seeded and its lifecycle running.</summary>
     public bool IsOpen => _expiry is not null;
 
@@ -103,6 +111,7 @@ public sealed class CentralRegistry : IAsyncDisposable
         _sweeps = _clones.RunSweepsAsync(_stopping.Token);
         _intake = new SightingIntake(_service, _policy, _regimeClock, _logger, _clones);
         _intake.Recorded += report => SightingsRecorded?.Invoke(report);
+        _overview = new RegistryOverview(_service, _intake);
         var expiry = new GreyExpiry(_service, _regimeClock, _logger);
         expiry.Expired += changes => Expired?.Invoke(changes);
         _expiry = expiry;
@@ -140,6 +149,7 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <summary>Closes the registry (waiting for the write in flight); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        _overview?.Dispose();
         if (_service is not null) await _service.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _sweeps.ConfigureAwait(false);

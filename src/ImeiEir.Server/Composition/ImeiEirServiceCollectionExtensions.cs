@@ -45,6 +45,8 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Service);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Intake);
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Clones);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Registry.Followers);
+            services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Registry.Overview);
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
             services.AddImeiEirNotify(settings.Notify);
@@ -101,8 +103,10 @@ internal static class ImeiEirServiceCollectionExtensions
                 registry.UseEndpoints(e =>
                 {
                     e.MapRegistryApi();
+                    // Readers see, admins change (issue 25): notices to admins and named readers, imports to admins.
                     e.MapNotifyApi(app.Services.GetRequiredService<Notifier>(),
-                        context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()));
+                        context => RegistryEndpoints.HasAdminToken(context, context.RequestServices.GetRequiredService<RegistryService>()),
+                        context => RegistryReadAccess.CanReadSubscriberData(context, context.RequestServices.GetRequiredService<RegistryService>()));
                     e.MapAdminConsole(); // /admin: static pages over the API above, same origin (README, "The admin console")
                 });
             });

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ImeiEir.Core;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImeiEir.Server.Tests.Lifecycle;
@@ -82,5 +83,40 @@ public sealed class NotifyHostingTests
             Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
             Assert.That(body, Does.Contain("\"added\":0,\"replaced\":0,\"unchanged\":2"), body);
         }
+    }
+
+    /// <summary>
+    /// What the admin console reads here (issue 25: readers see, admins change): the overview, and the notices and
+    /// their summary for admins and named readers, not for the generated reader token every EIR node holds.
+    /// </summary>
+    [Test, CancelAfter(60_000)]
+    public async Task A_named_reader_sees_the_overview_notices_and_their_summary_and_changes_nothing()
+    {
+        // A reader credential as `eirctl token add console-reader --role reader` leaves it.
+        string registryDirectory = Path.Combine(_root, "registry");
+        Directory.CreateDirectory(registryDirectory);
+        string reader = CredentialsFile.NewToken();
+        CredentialsFile.Write(Path.Combine(registryDirectory, CredentialsFile.FileName),
+            [new Credential("console-reader", CredentialRole.Reader, CredentialsFile.HashToken(reader), DateTimeOffset.UtcNow)]);
+
+        await using InProcessHost registry = await StartRegistryAsync();
+
+        (HttpStatusCode status, string body) = await SendAsync(HttpMethod.Get, "v1/overview", reader);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        JsonElement overview = JsonDocument.Parse(body).RootElement;
+        Assert.That(overview.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
+            { "sequence", "generation", "now", "records", "changesPerDay", "sightings", "greyExpiring", "clones", "followers" }));
+
+        (status, body) = await SendAsync(HttpMethod.Get, "v1/notices/summary", reader);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("parked").GetInt64(), Is.Zero);
+        (status, body) = await SendAsync(HttpMethod.Get, "v1/notices?imei=352099001761481", reader);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That((await SendAsync(HttpMethod.Get, "v1/notices?imei=352099001761481", AdminToken)).Status, Is.EqualTo(HttpStatusCode.OK));
+
+        Assert.That((await SendAsync(HttpMethod.Get, "v1/notices?imei=352099001761481", ReaderToken)).Status, Is.EqualTo(HttpStatusCode.Unauthorized),
+            "the generated reader token is every node's: no subscribers' numbers for it");
+        Assert.That((await SendAsync(HttpMethod.Post, "v1/subscribers", reader, "401011234567890,77011234567,900101300123,ru\n")).Status,
+            Is.EqualTo(HttpStatusCode.Unauthorized), "readers see, admins change");
     }
 }
