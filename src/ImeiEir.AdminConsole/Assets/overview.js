@@ -47,7 +47,8 @@ export async function loadOverview() {
     else if (status) put(cards, statusCard(status));
     put(cards, outboxCard(outbox), clonesCard(clones));
     if (overview) put(cards, followers(overview.followers ?? []));
-    document.getElementById('overview-time').textContent = `as of ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+    document.getElementById('overview-time').textContent = overview?.now
+      ? `as of ${when(overview.now)} (registry time)` : `as of ${new Date().toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   } catch (e) {
     if (!(e instanceof SignedOut)) say('overview-error', e.message);
   } finally {
@@ -57,6 +58,11 @@ export async function loadOverview() {
 
 function card(id, title, ...body) {
   return el('section', { class: 'card', id }, el('h3', null, title), body);
+}
+
+/** A time the API wrote as ISO 8601 (with its offset), a little easier to read. */
+function when(value) {
+  return typeof value === 'string' ? value.replace('T', ' ') : shown(value);
 }
 
 function number(value) {
@@ -79,15 +85,23 @@ function records(o) {
     el('dt', null, 'last change'), el('dd', null, number(o.sequence))));
 }
 
-/** Changes per day as a bar chart of plain elements: each bar's height is a share of the busiest day. */
+/** Changes per day, the last 14 local days. */
 function changes(days) {
-  const most = Math.max(1, ...days.map(d => d.changes ?? 0));
-  return card('card-changes', 'Changes per day',
-    el('div', { class: 'bars', role: 'img', 'aria-label': `changes per day over the last ${days.length} days` },
-      days.map(d => el('div', { class: 'bar', title: `${d.day}: ${d.changes}` },
-        el('span', { class: 'value' }, number(d.changes)),
-        barFill(d.changes ?? 0, most),
-        el('span', { class: 'day' }, String(d.day ?? '').slice(5))))));
+  return card('card-changes', 'Changes per day', bars(days.map(d => [d.day, d.changes])), range(days));
+}
+
+/** A bar chart of plain elements, [day, value] pairs: each bar's height is its share of the largest value. */
+function bars(pairs) {
+  const most = Math.max(1, ...pairs.map(([, value]) => value ?? 0));
+  return el('div', { class: 'bars', role: 'img', 'aria-label': pairs.map(([day, value]) => `${day}: ${value}`).join(', ') },
+    pairs.map(([day, value]) => el('div', { class: 'bar', title: `${day}: ${value}` },
+      el('span', { class: 'value' }, number(value)),
+      barFill(value ?? 0, most),
+      el('span', { class: 'day' }, String(day ?? '').slice(8)))));
+}
+
+function range(days) {
+  return el('p', { class: 'muted' }, `${shown(days[0]?.day)} to ${shown(days.at(-1)?.day)}, local days`);
 }
 
 function barFill(value, most) {
@@ -102,12 +116,13 @@ function sightings(s) {
   return card('card-sightings', 'Sightings', el('dl', { class: 'facts' },
     el('dt', null, 'Received'), el('dd', { id: 'sightings-received' }, number(s.received)),
     el('dt', null, 'First sightings'), el('dd', null, number(s.firstSightings)),
-    el('dt', null, 'Since'), el('dd', null, shown(s.since))));
+    el('dt', null, 'Since'), el('dd', null, when(s.since))));
 }
 
+/** Grey devices whose deadline falls on each of the next 7 local days (today first): blocked unless verified. */
 function expiring(days) {
-  return card('card-expiring', 'Grey devices expiring', days.length === 0 ? el('p', { class: 'muted' }, 'None.')
-    : table('expiring', ['Day', 'Devices'], days.map(d => [shown(d.day), number(d.devices)])));
+  return card('card-expiring', 'Grey devices expiring',
+    el('div', { id: 'expiring' }, bars(days.map(d => [d.day, d.devices]))), range(days));
 }
 
 function outboxCard(s) {
@@ -125,11 +140,11 @@ function clonesCard(c) {
     list.length === 0 ? el('p', { class: 'muted' }, 'None.')
       : table('clones', ['IMEI', 'IMSIs', 'Last seen'], list.map(x => [
         shown(x.imei), String(x.count ?? (x.imsis ?? []).length),
-        shown((x.imsis ?? []).map(i => i.lastSeen).sort().at(-1))])));
+        when((x.imsis ?? []).map(i => i.lastSeen).sort().at(-1))])));
 }
 
 function followers(list) {
   return card('card-followers', 'Nodes following the feed', list.length === 0 ? el('p', { class: 'muted' }, 'None connected.')
     : table('followers', ['Node', 'Address', 'Sent up to', 'Lag (changes)', 'Connected', 'Last seen'],
-      list.map(f => [shown(f.name), shown(f.address), number(f.sentSequence), number(f.lag), f.connected ? 'yes' : 'no', shown(f.lastSeen)])));
+      list.map(f => [shown(f.name), shown(f.address), number(f.sentSequence), number(f.lag), f.connected ? 'yes' : 'no', when(f.lastSeen)])));
 }

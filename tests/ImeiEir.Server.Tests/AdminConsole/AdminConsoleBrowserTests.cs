@@ -60,8 +60,24 @@ public sealed class AdminConsoleBrowserTests
         Assert.That(StoredToken(), Is.EqualTo(_registry.AdminToken), "kept in sessionStorage");
         Assert.That(Script.ExecuteScript("return document.cookie;"), Is.EqualTo(""), "never in a cookie");
         Assert.That(Browser.Url, Does.Not.Contain(_registry.AdminToken), "never in the URL");
-        Until(() => Shown("card-clones"), "the overview shows");
-        _browser!.Screenshot("console-overview");
+        _browser!.Screenshot("console-signed-in");
+    }
+
+    [Test]
+    public void The_overview_shows_records_per_list_changes_per_day_the_outbox_the_followers_and_the_clones()
+    {
+        SignIn(_registry.AdminToken);
+
+        Until(() => Shown("card-followers"), "the overview shows");
+        Assert.That(int.Parse(Text("records-black"), System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(1), "the seeded black IMEI");
+        Assert.That(Browser.FindElements(By.CssSelector("#card-changes .bar")), Has.Count.EqualTo(14), "the last 14 days");
+        Assert.That(Browser.FindElements(By.CssSelector("#card-changes .bar .fill")).Max(f => f.Size.Height), Is.GreaterThan(50),
+            "today's bar is drawn (its height is set through the CSSOM, which the policy allows)");
+        Assert.That(Browser.FindElements(By.CssSelector("#expiring .bar")), Has.Count.EqualTo(7), "grey deadlines, today and the next 6 days");
+        Assert.That(Text("outbox-pending"), Is.EqualTo("0"));
+        Assert.That(Browser.FindElements(By.CssSelector("#followers tbody tr")), Has.Count.GreaterThanOrEqualTo(1), "the all-in-one's own node follows the feed");
+        Assert.That(Text("card-clones"), Does.StartWith("Suspected clones: 0"));
+        FullPageScreenshot("console-overview");
     }
 
     [Test]
@@ -269,6 +285,16 @@ public sealed class AdminConsoleBrowserTests
         Browser.FindElement(By.Id("search")).Click();
         Until(() => Shown("record-list") || Shown("search-error"), "the search is answered");
         Assert.That(Shown("search-error"), Is.False, Shown("search-error") ? Text("search-error") : "");
+    }
+
+    /// <summary>A screenshot of the whole page: the window grows to the page's height for it, then goes back.</summary>
+    private void FullPageScreenshot(string name)
+    {
+        System.Drawing.Size before = Browser.Manage().Window.Size;
+        long height = (long)Script.ExecuteScript("return document.documentElement.scrollHeight;")!;
+        Browser.Manage().Window.Size = new System.Drawing.Size(before.Width, (int)Math.Min(height + 150, 4000));
+        _browser!.Screenshot(name);
+        Browser.Manage().Window.Size = before;
     }
 
     private void Type(string id, string text)

@@ -64,7 +64,7 @@ public sealed partial class AdminConsoleHttpTests
     }
 
     [Test]
-    public async Task The_http_port_of_the_same_process_serves_no_console()
+    public async Task The_nodes_public_http_port_serves_no_console()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         using HttpResponseMessage response = await http.GetAsync(new Uri(_registry.Host.Http, "admin"));

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace ImeiEir.Server.Tests.AdminConsole;
 
 /// <summary>
-/// A registry (registry mode: the API, the notifier and /admin on one port, chosen at run time on 127.0.0.1) with a
-/// tokens file holding an admin (police-1), a reader (auditor) and a node credential (node-a), and one IMEI pushed
+/// An all-in-one server (the registry's API, the notifier and /admin on the registry's port; a node following it, so
+/// the overview has a follower; every port chosen at run time on 127.0.0.1) with a tokens file holding an admin (police-1), a reader (auditor) and a node credential (node-a), and one IMEI pushed
 /// black with a comment: what the admin console's browser tests sign in to and look at.
 /// </summary>
 internal sealed class ConsoleRegistry : IAsyncDisposable
@@ -51,10 +51,12 @@ internal sealed class ConsoleRegistry : IAsyncDisposable
             registry.ReaderToken = registry.AddCredential(ReaderName, CredentialRole.Reader);
             registry.NodeToken = registry.AddCredential(NodeName, CredentialRole.Node);
             registry.Host = await InProcessHost.StartAsync(new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 3, 0, 0, TimeSpan.Zero)),
-                "--Mode=registry", $"--DataDir={Path.Combine(registry._root.Path, "data")}", "--Http:Port=0",
+                "--Mode=all-in-one", $"--DataDir={Path.Combine(registry._root.Path, "data")}", "--Diameter:Port=0", "--Http:Port=0",
                 "--Registry:Host=127.0.0.1", $"--Registry:Port={registry.Api.Port}", "--Registry:LoadDemoLists=false",
                 $"--Registry:TokensFile={registry.TokensFile}");
             await registry.PushAsync($"op,imei,list,reason\nset,{Stolen},black,stolen\n", SeedComment);
+            // A few white records, so the overview's lists are not all zero.
+            await registry.PushAsync("op,imei,list,reason\n" + string.Concat(Enumerable.Range(1, 3).Select(i => $"set,{Luhn.With($"3500007100000{i}")},white,verified\n")), "type approval 2026-114");
             return registry;
         }
         catch
