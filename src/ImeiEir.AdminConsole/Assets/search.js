@@ -79,7 +79,7 @@ async function notices(imei) {
     if (e instanceof SignedOut) return;
     put(clear(target), el('p', { class: 'error', id: 'notices-error' },
       e instanceof ApiError && e.status === 401
-        ? 'Notices need an admin credential on this registry.'
+        ? 'Notices need an admin or a named reader credential (the generated reader token, which nodes hold, may not read them).'
         : e instanceof ApiError && e.status === 404 ? 'This registry has no notifier.' : e.message));
     return;
   }

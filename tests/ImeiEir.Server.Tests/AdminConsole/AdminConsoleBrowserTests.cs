@@ -206,8 +206,20 @@ public sealed class AdminConsoleBrowserTests
         Search(ConsoleRegistry.Stolen);
         Assert.That(Text("record-list"), Is.EqualTo("black"));
         Until(() => Browser.FindElements(By.CssSelector("#notices p, #notices table")).Count > 0, "the notices section answers");
-        Assert.That(Shown("who"), Is.True, "a reader refused the notices stays signed in");
+        Assert.That(Shown("notices-error"), Is.False, "a named reader reads the notices too (readers see, admins change)");
         _browser!.Screenshot("console-reader");
+    }
+
+    [Test]
+    public void The_generated_reader_token_is_told_that_notices_need_an_admin_and_stays_signed_in()
+    {
+        SignIn(ConsoleRegistry.DefaultReaderToken);
+
+        Search(ConsoleRegistry.Stolen);
+
+        Until(() => Shown("notices-error"), "the notices section answers");
+        Assert.That(Text("notices-error"), Does.Contain("need an admin or a named reader credential"));
+        Assert.That(Shown("who"), Is.True, "refused the notices only, not signed out");
     }
 
     [Test]

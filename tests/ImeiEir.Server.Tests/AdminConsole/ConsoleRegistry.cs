@@ -42,6 +42,9 @@ internal sealed class ConsoleRegistry : IAsyncDisposable
 
     public string NodeToken { get; private set; } = "";
 
+    /// <summary>The registry's generated reader token (Registry:ReaderToken): every read but the notifier's subscriber data.</summary>
+    public const string DefaultReaderToken = "reader-token-for-console-tests";
+
     public static async Task<ConsoleRegistry> StartAsync()
     {
         var registry = new ConsoleRegistry(new TempDirectory(), InProcessHost.FreePort());
@@ -53,7 +56,7 @@ internal sealed class ConsoleRegistry : IAsyncDisposable
             registry.Host = await InProcessHost.StartAsync(new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 3, 0, 0, TimeSpan.Zero)),
                 "--Mode=all-in-one", $"--DataDir={Path.Combine(registry._root.Path, "data")}", "--Diameter:Port=0", "--Http:Port=0",
                 "--Registry:Host=127.0.0.1", $"--Registry:Port={registry.Api.Port}", "--Registry:LoadDemoLists=false",
-                $"--Registry:TokensFile={registry.TokensFile}");
+                $"--Registry:TokensFile={registry.TokensFile}", $"--Registry:ReaderToken={DefaultReaderToken}");
             await registry.PushAsync($"op,imei,list,reason\nset,{Stolen},black,stolen\n", SeedComment);
             // A few white records, so the overview's lists are not all zero.
             await registry.PushAsync("op,imei,list,reason\n" + string.Concat(Enumerable.Range(1, 3).Select(i => $"set,{Luhn.With($"3500007100000{i}")},white,verified\n")), "type approval 2026-114");
