@@ -61,18 +61,21 @@ async function whoAmI() {
   try {
     const { json } = await call('GET', '/v1/whoami', { allow401: true });
     if (json.role !== 'admin' && json.role !== 'reader') {
-      forgetToken();
-      say('signin-error', `"${json.name}" is a ${json.role} credential: the console takes admin and reader credentials only.`);
+      refuse(`"${json.name}" is a ${json.role} credential: the console takes admin and reader credentials only.`);
       return;
     }
     enter(json.name, json.role);
   } catch (e) {
-    forgetToken();
     if (e instanceof SignedOut) return;
-    say('signin-error', e instanceof ApiError && e.status === 401
-      ? 'The registry does not know this token (mistyped, or revoked).'
-      : e.message);
+    refuse(e instanceof ApiError && e.status === 401 ? 'The registry does not know this token (mistyped, or revoked).' : e.message);
   }
+}
+
+/** A sign-in refused: the token is forgotten and the form shows why (also after a reload, when the form was hidden). */
+function refuse(why) {
+  forgetToken();
+  showSignIn('');
+  say('signin-error', why);
 }
 
 function start() {

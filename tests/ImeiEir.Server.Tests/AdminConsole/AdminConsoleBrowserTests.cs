@@ -257,6 +257,24 @@ public sealed class AdminConsoleBrowserTests
     }
 
     [Test]
+    public void A_reload_keeps_the_session_until_the_credential_is_revoked_then_says_why_on_the_sign_in_form()
+    {
+        string token = _registry.AddCredential("reload-admin", CredentialRole.Admin);
+        SignIn(token);
+
+        Browser.Navigate().Refresh();
+        Until(() => Shown("who"), "the session survives a reload of the tab");
+        Assert.That(Text("who-name"), Is.EqualTo("reload-admin"));
+
+        _registry.Revoke("reload-admin");
+        Browser.Navigate().Refresh();
+        Until(() => Shown("signin-error"), "the sign-in form says why");
+        Assert.That(Text("signin-error"), Does.Contain("does not know this token"));
+        Assert.That(Shown("signin"), Is.True);
+        Assert.That(StoredToken(), Is.Null);
+    }
+
+    [Test]
     public void A_node_credential_and_an_unknown_token_are_refused_at_sign_in()
     {
         SignIn(_registry.NodeToken, expectSuccess: false);
