@@ -90,6 +90,31 @@ public class SeveralRegistriesTests
     }
 
     [Test, CancelAfter(120_000)]
+    public async Task Pushes_of_several_messages_each_to_both_processes_at_once_are_both_applied_whole_one_after_the_other(CancellationToken ct)
+    {
+        string stream = NewStream();
+        using var dirA = new TempDirectory();
+        using var dirB = new TempDirectory();
+        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        const int Lines = ChangeMessage.MaxChanges + 500;   // two messages each
+        string Csv(int from) => Header + string.Concat(Enumerable.Range(from, Lines).Select(i => $"{TestData.Text(i)},black,stolen,\n"));
+
+        DeltaReport[] reports = await Task.WhenAll(TestData.PushCsvAsync(a, Csv(1_000)), TestData.PushCsvAsync(b, Csv(10_000)));
+        await BothAtAsync(a, b, 2 * Lines);
+
+        DeltaReport first = reports.MinBy(r => r.FirstSequence)!, second = reports.MaxBy(r => r.FirstSequence)!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(reports.Select(r => r.Applied), Is.EqualTo(new[] { Lines, Lines }), "every line applied once");
+            Assert.That((first.FirstSequence, first.LastSequence, second.FirstSequence, second.LastSequence),
+                Is.EqualTo((1UL, (ulong)Lines, (ulong)Lines + 1, 2UL * Lines)), "one push whole, then the other whole");
+            Assert.That(await StreamChanges.MessagesAsync(_cluster, stream, ct), Is.EqualTo(4UL), "two messages per push");
+            Assert.That(a.GetStatus().Digest, Is.EqualTo(b.GetStatus().Digest));
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
     public async Task A_restarted_process_resumes_from_its_checkpoint_and_the_stream_s_tail(CancellationToken ct)
     {
         string stream = NewStream();
