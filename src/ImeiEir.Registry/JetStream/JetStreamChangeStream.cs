@@ -149,8 +149,27 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
     public async IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, [EnumeratorCancellation] CancellationToken ct)
     {
-        if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
         if (through < from) yield break;
+        await foreach (IReadOnlyList<LoggedChange> message in ReadMessagesAsync(from, ct))
+        {
+            foreach (LoggedChange change in message)
+            {
+                if (change.Change.Sequence > through) yield break;
+                yield return change;
+            }
+            if (message[^1].Change.Sequence >= through) yield break;
+        }
+    }
+
+    /// <summary>
+    /// The changes from <paramref name="from"/> on, a message's worth at a time (its changes from
+    /// <paramref name="from"/> for the first), as the stream stores them, until cancelled: the tail of a registry
+    /// process follows the others' writes with it, woken by each message rather than by polling.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
+    public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
         ulong startMessage = await MessageHoldingAsync(from, ct);
         INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
         {
@@ -171,12 +190,9 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             if (span.FirstChange > next || span.LastChange < next)
                 throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
             _positions.Record(span.LastChange, sequence);
-            for (int i = (int)(next - span.FirstChange); i < span.Count; i++)
-            {
-                LoggedChange change = ChangeMessage.Read(message.Data, i);
-                yield return change;
-                if (change.Change.Sequence == through) yield break;
-            }
+            var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i);
+            yield return changes;
             next = span.LastChange + 1;
             expected++;
         }

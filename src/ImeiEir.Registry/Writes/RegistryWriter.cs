@@ -184,6 +184,41 @@ internal sealed class RegistryWriter
         }
     }
 
+    /// <summary>
+    /// Follows the commit point from the published change on, taking each batch other registry processes commit as it
+    /// is committed (the background tail; woken by the stream, not by a poll). Returns when it cannot go on from what
+    /// it was given (a gap after a failed catch-up): the caller catches up (<see cref="CatchUpAsync"/>) and follows again.
+    /// </summary>
+    /// <exception cref="ChangeStreamUnavailableException">The commit point did not answer.</exception>
+    public async Task FollowAsync(CancellationToken ct)
+    {
+        if (_commitPoint is LocalCommitPoint) return;
+        await foreach (IReadOnlyList<LoggedChange> batch in _commitPoint.FollowAsync(_published.Value + 1, ct).ConfigureAwait(false))
+        {
+            // This process's own writes come by too: they are published before the gate is released, so skipped here.
+            if (batch[^1].Change.Sequence <= _published.Value) continue;
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                ThrowIfUnwritable();
+                ulong published = _published.Value;
+                var fresh = new List<(Change Change, ulong Previous)>(batch.Count);
+                foreach (LoggedChange entry in batch)
+                {
+                    if (entry.Change.Sequence > published) fresh.Add((entry.Change, entry.Previous));
+                }
+                if (fresh.Count == 0) continue;
+                if (fresh[0].Change.Sequence != published + 1) return;
+                await AppendLocallyAsync(fresh, OtherProcess, CommitFailed).ConfigureAwait(false);
+                Publish([.. fresh.Select(c => c.Change)]);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
     /// <summary>The chunk of others' changes appended and committed locally at once while catching up.</summary>
     private const int CatchUpChunk = 4096;
 

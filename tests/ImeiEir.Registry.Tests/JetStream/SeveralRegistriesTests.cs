@@ -115,6 +115,37 @@ public class SeveralRegistriesTests
     }
 
     [Test, CancelAfter(120_000)]
+    public async Task A_push_to_one_process_reaches_the_other_s_view_from_the_stream_without_waiting_for_a_poll(CancellationToken ct)
+    {
+        TimeSpan check = RegistryService.TailCheckInterval;
+        RegistryService.TailCheckInterval = TimeSpan.FromHours(1);   // only the follower can bring the push over
+        try
+        {
+            string stream = NewStream();
+            using var dirA = new TempDirectory();
+            using var dirB = new TempDirectory();
+            await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
+            await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+
+            await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},grey,stolen,2031-01-01\n");
+            await BothAtAsync(a, b, 2);
+            await TestData.PushCsvAsync(a, $"op,imei\nremove,{TestData.Text(1)}\n");
+            await BothAtAsync(a, b, 3);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(b.TryGet(TestData.Imei(1), out _), Is.False, "a's removal is in b's view");
+                Assert.That(b.TryGet(TestData.Imei(2), out ImeiRecord grey) && grey.List == ListKind.Grey);
+                Assert.That(b.GetStatus().Digest, Is.EqualTo(a.GetStatus().Digest));
+            });
+        }
+        finally
+        {
+            RegistryService.TailCheckInterval = check;
+        }
+    }
+
+    [Test, CancelAfter(120_000)]
     public async Task A_restarted_process_resumes_from_its_checkpoint_and_the_stream_s_tail(CancellationToken ct)
     {
         string stream = NewStream();
