@@ -6,13 +6,17 @@
 # 1. Publishes the server and bench/push-to-visible/ in Release into a scratch directory (or takes them from DIR/server
 #    and DIR/helper with --published), so both registries run the same build.
 # 2. Starts a 3-server NATS cluster (Debian's nats-server; temp store directories, client/route/monitor ports free at
-#    run time, all on 127.0.0.1) and waits for its JetStream meta leader; then a Local registry and a JetStream
-#    registry (stream replicas 3), and two EIR nodes following each; every ImeiEir port is chosen at bind time.
+#    run time, all on 127.0.0.1) and waits for its JetStream meta leader; then a Local registry, a JetStream
+#    registry (stream replicas 3) and a second JetStream registry on the same stream (the "peer"), and two EIR nodes
+#    following each; every ImeiEir port is chosen at bind time.
 # 3. R rounds (default 3), the order alternating (Local first in odd rounds, JetStream first in even ones); in each,
 #    per registry: (a) one L-line delta (default 1,000,000 new IMEIs, white/black/grey in turn, the same file for
 #    both) is POSTed with curl (its time_total), then the script waits until both of that registry's nodes have
 #    applied it (the time from the POST until then is reported too); (b) the push-to-visible helper: 1 warm-up and
-#    K measured rounds (default 20) of N-line deltas (default 10,000).
+#    K measured rounds (default 20) of N-line deltas (default 10,000). Right after the JetStream registry's, the same
+#    for "jetstream-peer": pushes go to the JetStream registry, the watched nodes are the peer's (a change crossing
+#    from one registry process to the other through the stream: the peer's tail); its big push is the JetStream one,
+#    timed until the peer's nodes applied it.
 # 4. Writes a markdown report (default perf-baselines/registry-log-local-vs-jetstream.md) with the command, commit,
 #    machine, date, every raw figure and the JetStream/Local ratios.
 # Every wait and request is bounded by a count and a time; every process started is stopped on exit (bench/lib.sh).
@@ -38,9 +42,10 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+PEER_BLOCKS=400   # the peer's push-to-visible rounds push to the JetStream registry: IMEI blocks of their own
 # The helper's TAC blocks (one per round, 101 upward) must stay below the pushes' (900 upward), and a delta line's
 # index must fit the IMEI's six serial digits.
-[ $((101 + ROUNDS * (PTV_ROUNDS + 1))) -lt 900 ] || { echo "--rounds x --ptv-rounds too large (the helper's IMEI blocks would reach the pushes')" >&2; exit 2; }
+[ $((PEER_BLOCKS + 101 + ROUNDS * (PTV_ROUNDS + 1))) -lt 900 ] || { echo "--rounds x --ptv-rounds too large (the helper's IMEI blocks would reach the pushes')" >&2; exit 2; }
 [ "$PUSH_LINES" -le 1000000 ] && [ "$PTV_LINES" -le 1000000 ] || { echo "--push-lines and --ptv-lines: at most 1000000 (Registry:MaxDeltaLines)" >&2; exit 2; }
 [ -x /usr/sbin/nats-server ] || { echo "/usr/sbin/nats-server not found: apt-get install -y nats-server" >&2; exit 2; }
 
@@ -113,13 +118,17 @@ REGISTRY_ARGS=(--Mode=registry --Http:Host=127.0.0.1 --Http:Port=0 --Registry:Ho
   --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Registry:LoadDemoLists=false)
 start reg-local "${REGISTRY_ARGS[@]}" --Registry:Log=Local
 start reg-jetstream "${REGISTRY_ARGS[@]}" --Registry:Log=JetStream --Registry:Nats:Url="$NATS_URLS"
-declare -A REG_PORT NODE_ARGS NODE_HTTP
-for log in local jetstream; do
-  REG_PORT[$log]=$(port_of "reg-$log" registry)
+start reg-jetstream-peer "${REGISTRY_ARGS[@]}" --Registry:Log=JetStream --Registry:Nats:Url="$NATS_URLS"
+declare -A REG_PORT NODE_ARGS NODE_HTTP FOLLOW_PORT
+for log in local jetstream jetstream-peer; do
+  # REG_PORT: where LOG's pushes go; FOLLOW_PORT: the registry LOG's nodes follow (the peer's: the other process).
+  FOLLOW_PORT[$log]=$(port_of "reg-$log" registry)
+  REG_PORT[$log]=${FOLLOW_PORT[$log]}
+  [ "$log" = jetstream-peer ] && REG_PORT[$log]=${REG_PORT[jetstream]}
   NODE_ARGS[$log]=""
   NODE_HTTP[$log]=""
   for n in a b; do
-    start "node-$log-$n" --Mode=eir --Registry:Url="http://127.0.0.1:${REG_PORT[$log]}" --Registry:ReaderToken="$READER" \
+    start "node-$log-$n" --Mode=eir --Registry:Url="http://127.0.0.1:${FOLLOW_PORT[$log]}" --Registry:ReaderToken="$READER" \
       --Diameter:Host=127.0.0.1 --Diameter:Port=0 --Http:Host=127.0.0.1 --Http:Port=0 --Sbi:Port=0
     NODE_ARGS[$log]+=" --node $(port_of "node-$log-$n" http):$(port_of "node-$log-$n" diameter)"
     NODE_HTTP[$log]+=" $(port_of "node-$log-$n" http)"
@@ -157,8 +166,13 @@ applied_by_nodes() {
 # measure ROUND LOG: the push of round ROUND's file to LOG's registry, then the push-to-visible rounds.
 RAW="$WORK/raw.tsv"
 echo -e "round\tlog\tpush_s\tpush_to_applied_s\tptv_p50_ms\tptv_p99_ms\tptv_post_p50_ms" >"$RAW"
+declare -A PEER_PUSH
 measure() {
-  local round=$1 log=$2 start code seconds sequence applied result
+  local round=$1 log=$2 start code seconds sequence applied result block=$((101 + (round - 1) * (PTV_ROUNDS + 1)))
+  if [ "$log" = jetstream-peer ]; then
+    read -r seconds applied <<<"${PEER_PUSH[$round]}"
+    block=$((block + PEER_BLOCKS))
+  else
   say "round $round, $log: POST of $PUSH_LINES lines"
   start=$(date +%s.%N)
   read -r code seconds < <(curl -s --max-time 900 -o "$WORK/push-$round-$log.json" -w '%{http_code} %{time_total}\n' \
@@ -168,10 +182,15 @@ measure() {
   sequence=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lastSequence"])' "$WORK/push-$round-$log.json")
   applied_by_nodes "$log" "$sequence"
   applied=$(echo "$(date +%s.%N) - $start" | bc)
+  if [ "$log" = jetstream ]; then
+    applied_by_nodes jetstream-peer "$sequence"
+    PEER_PUSH[$round]="$seconds $(echo "$(date +%s.%N) - $start" | bc)"
+  fi
+  fi
   say "round $round, $log: POST ${seconds} s, applied by both nodes $(printf '%.2f' "$applied") s after it started; push-to-visible"
   timeout $((120 + PTV_ROUNDS * 30)) dotnet "$BIN/helper/push-to-visible.dll" --registry "http://127.0.0.1:${REG_PORT[$log]}" \
     --admin-token "$ADMIN" ${NODE_ARGS[$log]} --rounds "$PTV_ROUNDS" --warmup 1 --lines "$PTV_LINES" \
-    --first-block $((101 + (round - 1) * (PTV_ROUNDS + 1))) --samples "$WORK/ptv-$round-$log.tsv" >"$WORK/ptv-$round-$log.out" \
+    --first-block "$block" --samples "$WORK/ptv-$round-$log.tsv" >"$WORK/ptv-$round-$log.out" \
     || { cat "$WORK/ptv-$round-$log.out" >&2; die "round $round, $log: the push-to-visible helper failed"; }
   result=$(grep '^RESULT ' "$WORK/ptv-$round-$log.out") || die "round $round, $log: no RESULT line"
   field() { echo "$result" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
@@ -181,7 +200,7 @@ measure() {
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for round in $(seq "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then order="local jetstream"; else order="jetstream local"; fi
+  if [ $((round % 2)) -eq 1 ]; then order="local jetstream jetstream-peer"; else order="jetstream jetstream-peer local"; fi
   for log in $order; do measure "$round" "$log"; done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -197,7 +216,7 @@ def pct(values, p):  # nearest rank, as the helper computes it
     return s[int(rank) - 1]
 raw = list(csv.DictReader(open(f"{work}/raw.tsv"), delimiter="\t"))
 fig = {}
-for log in ("local", "jetstream"):
+for log in ("local", "jetstream", "jetstream-peer"):
     rows = [r for r in raw if r["log"] == log]
     visible = [float(s["visible_ms"]) for r in range(1, rounds + 1)
                for s in csv.DictReader(open(f"{work}/ptv-{r}-{log}.tsv"), delimiter="\t")]
@@ -206,15 +225,16 @@ for log in ("local", "jetstream"):
     fig[log] = dict(push=statistics.median(float(r["push_s"]) for r in rows),
                     applied=statistics.median(float(r["push_to_applied_s"]) for r in rows),
                     p50=pct(visible, 50), p99=pct(visible, 99), post50=pct(posts, 50), n=len(visible))
-l, j = fig["local"], fig["jetstream"]
-print("| | Local | JetStream | JetStream / Local |")
-print("|---|---:|---:|---:|")
+l, j, p = fig["local"], fig["jetstream"], fig["jetstream-peer"]
+print("| | Local | JetStream | JetStream / Local | JetStream, the peer's nodes | peer / Local |")
+print("|---|---:|---:|---:|---:|---:|")
 for key, label, unit in [("push", "big push: POST until its 200 reply, median of rounds", "s"),
                          ("applied", "big push: POST until both nodes applied it, median of rounds", "s"),
-                         ("p50", f"push-to-visible p50 (all {l['n']} / {j['n']} measured rounds)", "ms"),
+                         ("p50", f"push-to-visible p50 (all {l['n']} / {j['n']} / {p['n']} measured rounds)", "ms"),
                          ("p99", "push-to-visible p99 (same rounds)", "ms"),
                          ("post50", "of which: POST until its 200 reply, p50", "ms")]:
-    print(f"| {label} ({unit}) | {l[key]:.{3 if unit == 's' else 1}f} | {j[key]:.{3 if unit == 's' else 1}f} | **{j[key] / l[key]:.2f}×** |")
+    d = 3 if unit == 's' else 1
+    print(f"| {label} ({unit}) | {l[key]:.{d}f} | {j[key]:.{d}f} | **{j[key] / l[key]:.2f}×** | {p[key]:.{d}f} | **{p[key] / l[key]:.2f}×** |")
 PY
 )
 mkdir -p "$(dirname "$OUT")"
@@ -232,8 +252,8 @@ mkdir -p "$(dirname "$OUT")"
   fi
   echo "- machine: $(machine_summary); $(uname -sr); .NET $(dotnet --version); $(/usr/sbin/nats-server --version)"
   echo "- load average (1/5/15 min) before the rounds: $LOAD_BEFORE; after: $LOAD_AFTER (the machine is shared: other processes ran beside it)"
-  echo "- setup, all on this machine and 127.0.0.1: a 3-server NATS cluster (JetStream, file store), a registry with \`Registry:Log=Local\` and one with \`Registry:Log=JetStream\` (stream replicas 3, so a push is acknowledged once 2 of the 3 servers stored it), two EIR nodes following each; one Release build, default settings otherwise; all 9 processes run throughout"
-  echo "- measure, $ROUNDS rounds, Local first in odd rounds and JetStream first in even ones; per registry and round: (a) a $PUSH_LINES-line delta (new IMEIs, white/black/grey in turn, the same file to both) POSTed by curl (\`time_total\`), and the time from the POST until both of its nodes report lastApplied ≥ its lastSequence (polled every 50 ms); (b) \`bench/push-to-visible\`: 1 warm-up and $PTV_ROUNDS measured rounds of $PTV_LINES-line deltas, from the POST until both nodes have applied it and answer a sampled black IMEI BLACKLISTED over S13 (see \`push-to-visible.md\`)"
+  echo "- setup, all on this machine and 127.0.0.1: a 3-server NATS cluster (JetStream, file store), a registry with \`Registry:Log=Local\` and one with \`Registry:Log=JetStream\` (stream replicas 3, so a push is acknowledged once 2 of the 3 servers stored it) and a second one on the same stream (the peer), two EIR nodes following each; one Release build, default settings otherwise; all 12 processes run throughout"
+  echo "- measure, $ROUNDS rounds, Local first in odd rounds and JetStream first in even ones; per registry and round: (a) a $PUSH_LINES-line delta (new IMEIs, white/black/grey in turn, the same file to both) POSTed by curl (\`time_total\`), and the time from the POST until both of its nodes report lastApplied ≥ its lastSequence (polled every 50 ms); (b) \`bench/push-to-visible\`: 1 warm-up and $PTV_ROUNDS measured rounds of $PTV_LINES-line deltas, from the POST until both nodes have applied it and answer a sampled black IMEI BLACKLISTED over S13 (see \`push-to-visible.md\`); \"jetstream-peer\": right after JetStream's, pushes to the JetStream registry, watching the peer's two nodes (the big push: JetStream's, until the peer's nodes applied it)"
   echo
   echo "$SUMMARY"
   echo
@@ -246,7 +266,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "<details><summary>push-to-visible, every measured round (ms)</summary>"
   echo
   for round in $(seq "$ROUNDS"); do
-    for log in local jetstream; do
+    for log in local jetstream jetstream-peer; do
       echo "round $round, $log:"
       echo '```'
       cat "$WORK/ptv-$round-$log.tsv"
