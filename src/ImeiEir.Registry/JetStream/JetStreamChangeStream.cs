@@ -177,7 +177,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             OptStartSeq = startMessage,
         }, ct);
         ulong expected = startMessage, next = from;
-        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
+        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
         {
             ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
             // Earlier messages come again when the consumer is recreated (a server failed) or sits on a server still
@@ -197,6 +198,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             expected++;
         }
     }
+
+    private static readonly NatsJSConsumeOpts PullAhead = new() { MaxMsgs = 64 };
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
