@@ -170,8 +170,10 @@ start() {
 }
 port_of() { endpoint "$WORK/$1.log" "$2"; }
 
+# The Debug line of the registry's writer (EventId 374) says where each write's time goes: plan, commit point, local log.
 REGISTRY_ARGS=(--Mode=registry --Http:Host=127.0.0.1 --Http:Port=0 --Registry:Host=127.0.0.1 --Registry:Port=0
-  --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Registry:LoadDemoLists=false)
+  --Registry:AdminToken="$ADMIN" --Registry:ReaderToken="$READER" --Registry:LoadDemoLists=false
+  --Logging:LogLevel:ImeiEir.Server.Hosting.RegistryLifecycle=Debug)
 start reg-local "${REGISTRY_ARGS[@]}" --Registry:Log=Local
 start reg-jetstream "${REGISTRY_ARGS[@]}" --Registry:Log=JetStream --Registry:Nats:Url="$NATS_URLS"
 start reg-jetstream-peer "${REGISTRY_ARGS[@]}" --Registry:Log=JetStream --Registry:Nats:Url="$NATS_URLS"
@@ -312,6 +314,14 @@ mkdir -p "$(dirname "$OUT")"
   echo "- measure, $ROUNDS rounds, Local first in odd rounds and JetStream first in even ones; per registry and round: (a) a $PUSH_LINES-line delta (new IMEIs, white/black/grey in turn, the same file to both) POSTed by curl (\`time_total\`), and the time from the POST until both of its nodes report lastApplied ≥ its lastSequence (polled every 50 ms); (b) \`bench/push-to-visible\`: 1 warm-up and $PTV_ROUNDS measured rounds of $PTV_LINES-line deltas, from the POST until both nodes have applied it and answer a sampled black IMEI BLACKLISTED over S13 (see \`push-to-visible.md\`); \"jetstream-peer\": right after JetStream's, pushes to the JetStream registry, watching the peer's two nodes (the big push: JetStream's, until the peer's nodes applied it)"
   echo
   echo "$SUMMARY"
+  echo
+  echo "Where each big push's time went inside the registry (its writer's Debug line, EventId 374, in push order; the rest of the POST is reading and parsing the body and the HTTP exchange):"
+  echo
+  echo '```'
+  for log in local jetstream; do
+    grep -o "Registry write of $PUSH_LINES change(s): .*" "$WORK/reg-$log.log" | sed "s/^/$log: /" || echo "$log: no Debug line"
+  done
+  echo '```'
   echo
   echo "Per round (seconds; push-to-visible in ms):"
   echo
