@@ -29,6 +29,34 @@ public class SeveralRegistriesTests
 
     private static string NewStream() => "R" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Two registry processes on a new stream, each with a directory of its own.</summary>
+    private sealed class TwoProcesses : IAsyncDisposable
+    {
+        private readonly TempDirectory _dirA = new(), _dirB = new();
+
+        public string Stream { get; } = NewStream();
+
+        public RegistryService A { get; private set; } = null!;
+
+        public RegistryService B { get; private set; } = null!;
+
+        public static async Task<TwoProcesses> OpenAsync(SeveralRegistriesTests tests)
+        {
+            var both = new TwoProcesses();
+            both.A = await TestData.OpenAsync(both._dirA.Path, tests.Options(both.Stream));
+            both.B = await TestData.OpenAsync(both._dirB.Path, tests.Options(both.Stream));
+            return both;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            _dirA.Dispose();
+            _dirB.Dispose();
+        }
+    }
+
     private static async Task BothAtAsync(RegistryService a, RegistryService b, ulong sequence) =>
         await Eventually.UntilAsync(() => a.LastSequence == sequence && b.LastSequence == sequence, Settle,
             $"both registry processes at change {sequence}", () => $"a at {a.LastSequence}, b at {b.LastSequence}");
@@ -36,11 +64,8 @@ public class SeveralRegistriesTests
     [Test, CancelAfter(120_000)]
     public async Task Pushes_to_either_process_reach_both_views_with_one_generation_and_one_digest(CancellationToken ct)
     {
-        string stream = NewStream();
-        using var dirA = new TempDirectory();
-        using var dirB = new TempDirectory();
-        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
 
         DeltaReport first = await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},black,stolen,\n");
         // b has not necessarily seen a's changes yet: its batch then loses the race, catches up and goes after them.
@@ -66,11 +91,8 @@ public class SeveralRegistriesTests
     [Test, CancelAfter(120_000)]
     public async Task The_same_line_pushed_to_both_at_once_is_applied_by_one_and_unchanged_at_the_other(CancellationToken ct)
     {
-        string stream = NewStream();
-        using var dirA = new TempDirectory();
-        using var dirB = new TempDirectory();
-        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
 
         // Bounded: a few rounds, each one line to both at once; every round must come out applied once.
         for (int round = 0; round < 5; round++)
@@ -92,11 +114,8 @@ public class SeveralRegistriesTests
     [Test, CancelAfter(120_000)]
     public async Task Pushes_of_several_messages_each_to_both_processes_at_once_are_both_applied_whole_one_after_the_other(CancellationToken ct)
     {
-        string stream = NewStream();
-        using var dirA = new TempDirectory();
-        using var dirB = new TempDirectory();
-        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
         const int Lines = ChangeMessage.MaxChanges + 500;   // two messages each
         string Csv(int from) => Header + string.Concat(Enumerable.Range(from, Lines).Select(i => $"{TestData.Text(i)},black,stolen,\n"));
 
@@ -109,7 +128,7 @@ public class SeveralRegistriesTests
             Assert.That(reports.Select(r => r.Applied), Is.EqualTo(new[] { Lines, Lines }), "every line applied once");
             Assert.That((first.FirstSequence, first.LastSequence, second.FirstSequence, second.LastSequence),
                 Is.EqualTo((1UL, (ulong)Lines, (ulong)Lines + 1, 2UL * Lines)), "one push whole, then the other whole");
-            Assert.That(await StreamChanges.MessagesAsync(_cluster, stream, ct), Is.EqualTo(4UL), "two messages per push");
+            Assert.That(await StreamChanges.MessagesAsync(_cluster, both.Stream, ct), Is.EqualTo(4UL), "two messages per push");
             Assert.That(a.GetStatus().Digest, Is.EqualTo(b.GetStatus().Digest));
         });
     }
@@ -121,11 +140,8 @@ public class SeveralRegistriesTests
         RegistryService.TailCheckInterval = TimeSpan.FromHours(1);   // only the follower can bring the push over
         try
         {
-            string stream = NewStream();
-            using var dirA = new TempDirectory();
-            using var dirB = new TempDirectory();
-            await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-            await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+            await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+            RegistryService a = both.A, b = both.B;
 
             await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},grey,stolen,2031-01-01\n");
             await BothAtAsync(a, b, 2);
