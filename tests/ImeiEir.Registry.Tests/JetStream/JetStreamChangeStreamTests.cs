@@ -140,6 +140,23 @@ public partial class JetStreamChangeStreamTests
         Assert.That(e!.Message, Does.Contain($"stream {options.Stream} is not an ImeiEir change log"));
     }
 
+    [Test, CancelAfter(60_000)]
+    public async Task A_stream_of_the_one_change_per_message_format_is_refused_naming_its_format(CancellationToken ct)
+    {
+        NatsOptions options = StreamChanges.Options(_cluster);
+        await using (var connection = new NatsConnection(NatsOpts.Default with { Url = _cluster.Urls }))
+        {
+            await new NatsJSContext(connection).CreateStreamAsync(new StreamConfig(options.Stream, [options.Stream + ".changes"])
+            {
+                Description = "imeieir change log, generation " + RegistryGeneration.NewRandom(),
+            }, ct);
+        }
+
+        InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => JetStreamChangeStream.OpenAsync(options, ct));
+        Assert.That(e!.Message, Does.Contain($"stream {options.Stream} holds an ImeiEir change log in format 1, this registry reads format 2"));
+        Assert.That(e.Message, Does.Not.Contain("\n"), "one line");
+    }
+
     [Test]
     public void A_batch_whose_sequences_do_not_follow_each_other_is_refused_before_anything_is_sent()
     {
