@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using ImeiEir.Core;
 using NATS.Client.Core;
@@ -9,18 +7,21 @@ using NATS.Client.JetStream.Models;
 namespace ImeiEir.Registry.JetStream;
 
 /// <summary>
-/// The registry's change log on a NATS JetStream stream: one message per change (the 48-byte <see cref="LogEntry"/>),
-/// stream sequence = change sequence, so the stream's numbering is the registry's. Appends are conditional on the
-/// stream's end (<c>Nats-Expected-Last-Sequence</c>), which makes the log single-writer by construction: two
-/// registry processes can race, never interleave or fork it. The generation id is kept with the stream
-/// (<see cref="StreamDescription"/>), so every process of one stream reports the same one.
+/// The registry's change log on a NATS JetStream stream, several consecutive changes per message
+/// (<see cref="ChangeMessage"/>, format 2 of <see cref="StreamDescription"/>). Appends are conditional on the
+/// stream's end: each message is published with <c>Nats-Expected-Last-Sequence</c> = the stream sequence of the
+/// message holding the change before it, which makes the log single-writer by construction: two registry processes
+/// can race, never interleave or fork it. Change sequences are the registry's numbering; stream sequences only say
+/// where a message sits, and are found from a change by <see cref="MessagePositions"/> or a search. The generation
+/// id is kept with the stream, so every process of one stream reports the same one.
 /// </summary>
 internal sealed class JetStreamChangeStream : IAsyncDisposable
 {
-    /// <summary>Publishes in flight at once within a batch: enough to fill the round trip to the stream leader.</summary>
-    private const int Window = 256;
+    /// <summary>Messages in flight at once within a batch: enough to fill the round trip to the stream leader.</summary>
+    private const int Window = 32;
 
     // JetStream API error codes (nats-server errors.json).
+    private const int NoMessageFound = 10037;
     private const int StreamNameInUse = 10058;
     private const int StreamNotFound = 10059;
     private const int WrongLastMsgId = 10070;
@@ -28,13 +29,17 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
 
     private readonly NatsConnection _connection;
     private readonly NatsJSContext _js;
+    private readonly INatsJSStream _stream;
+    private readonly MessagePositions _positions = new();
+    private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
 
-    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, string stream, RegistryGeneration generation)
+    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, INatsJSStream stream, RegistryGeneration generation)
     {
         _connection = connection;
         _js = js;
-        Stream = stream;
-        Subject = stream + ".changes";
+        _stream = stream;
+        Stream = stream.Info.Config.Name!;
+        Subject = Stream + ".changes";
         Generation = generation;
     }
 
@@ -52,7 +57,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// generation) when it does not exist yet.
     /// </summary>
     /// <exception cref="ChangeStreamUnavailableException">No server answered, or the stream could not be created.</exception>
-    /// <exception cref="InvalidDataException">A stream of that name exists but is not an ImeiEir change log.</exception>
+    /// <exception cref="InvalidDataException">A stream of that name exists but is not an ImeiEir change log of this format.</exception>
     public static async Task<JetStreamChangeStream> OpenAsync(NatsOptions options, CancellationToken ct)
     {
         var connection = new NatsConnection(ConnectionOptions(options));
@@ -62,10 +67,15 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             var js = new NatsJSContext(connection);
             // A second create after a timed-out one that happened finds the first one's stream ("name in use", as
             // its generation differs) and binds it, so trying again is safe.
-            StreamInfo info = await ApiRetry.UntilAnsweredAsync(() => BindOrCreateAsync(js, options, ct), ct);
-            if (!StreamDescription.TryParse(info.Config.Description, out RegistryGeneration generation))
-                throw new InvalidDataException($"stream {options.Stream} is not an ImeiEir change log (its description is '{info.Config.Description}')");
-            return new JetStreamChangeStream(connection, js, options.Stream, generation);
+            INatsJSStream stream = await ApiRetry.UntilAnsweredAsync(() => BindOrCreateAsync(js, options, ct), ct);
+            string? description = stream.Info.Config.Description;
+            if (!StreamDescription.TryParse(description, out RegistryGeneration generation))
+            {
+                throw new InvalidDataException(StreamDescription.OtherFormat(description) is { } format
+                    ? $"stream {options.Stream} holds an ImeiEir change log in format {format}, this registry reads format {StreamDescription.Format}: give Registry:Nats:Stream a new stream and start every registry process of it on an empty directory"
+                    : $"stream {options.Stream} is not an ImeiEir change log (its description is '{description}')");
+            }
+            return new JetStreamChangeStream(connection, js, stream, generation);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
         {
@@ -79,25 +89,15 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         }
     }
 
-    /// <summary>The stream's last sequence now (0 when empty).</summary>
+    /// <summary>The stream's last change now (0 when empty).</summary>
     /// <exception cref="ChangeStreamUnavailableException">No quorum answered.</exception>
-    public async Task<ulong> LastSequenceAsync(CancellationToken ct)
-    {
-        try
-        {
-            INatsJSStream stream = await _js.GetStreamAsync(Stream, cancellationToken: ct);
-            return stream.Info.State.LastSeq;
-        }
-        catch (Exception e) when (e is NatsException or TimeoutException)
-        {
-            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
-        }
-    }
+    public async Task<ulong> LastSequenceAsync(CancellationToken ct) => (await LastMessageAsync(ct)).LastChange;
 
     /// <summary>
-    /// Appends <paramref name="batch"/>, whose sequences must follow each other from the stream's end + 1, and
-    /// returns once JetStream acknowledged every change (stored on a quorum), or once it refused one because another
-    /// writer got there first. Acknowledged changes are in the stream exactly once.
+    /// Appends <paramref name="batch"/>, whose sequences must follow each other from the stream's last change + 1, in
+    /// messages of up to <see cref="ChangeMessage.MaxChanges"/>, and returns once JetStream acknowledged every one
+    /// (stored on a quorum), or once it refused one because another writer got there first. Acknowledged changes are
+    /// in the stream exactly once.
     /// </summary>
     /// <exception cref="ArgumentException">The batch is empty or its sequences do not follow each other.</exception>
     /// <exception cref="ChangeStreamUnavailableException">
@@ -114,42 +114,71 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                 throw new ArgumentException($"change {i} has sequence {batch[i].Change.Sequence}, not {first + (ulong)i}", nameof(batch));
         }
 
+        // The message the batch goes after: the one ending at the change before it. None ends there when the stream
+        // holds more (that change is inside a message) or less: either way another writer's end, not ours.
+        if (await MessageEndingAtAsync(first - 1, ct) is not { } after)
+            return new AppendResult(AppendOutcome.LostRace, 0, await LastSequenceAsync(ct));
+
+        var messages = new Publication(batch, after, _writer);
         int written = 0;
-        while (written < batch.Count)
+        while (written < messages.Count)
         {
-            int end = Math.Min(written + Window, batch.Count);
-            int stored = await PublishWindowAsync(batch, written, end, ct);
+            int end = Math.Min(written + Window, messages.Count);
+            int stored = await PublishWindowAsync(messages, written, end, ct);
             written += stored;
             if (written == end) continue;
-            // A refusal. Either another writer appended (the stream's end moved past our last stored change), or our
+            // A refusal. Either another writer appended (the stream's end moved past our last stored message), or our
             // own publishes reached the leader out of order; in that case nobody else wrote and we go on from there.
-            ulong last = await LastSequenceAsync(ct);
-            if (last != first + (ulong)written - 1) return new AppendResult(AppendOutcome.LostRace, written, last);
+            MessageSpan last = await LastMessageAsync(ct);
+            if (last.Message != after + (ulong)written) return new AppendResult(AppendOutcome.LostRace, messages.ChangesBefore(written), last.LastChange);
             if (stored > 0) continue;
-            // Nothing of the window went in although the stream ends at our last change: send the next one alone, so
+            // Nothing of the window went in although the stream ends at our last message: send the next one alone, so
             // a refusal now can only be another writer's doing.
-            if (await RefusedAgainAsync(batch, written, ct)) return new AppendResult(AppendOutcome.LostRace, written, await LastSequenceAsync(ct));
+            if (await RefusedAgainAsync(messages, written, ct))
+                return new AppendResult(AppendOutcome.LostRace, messages.ChangesBefore(written), await LastSequenceAsync(ct));
             written++;
         }
-        return new AppendResult(AppendOutcome.Appended, written, first + (ulong)written - 1);
+        return new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence);
     }
 
     /// <summary>
     /// The changes from <paramref name="from"/> through <paramref name="through"/> (both included), in order, for
-    /// catch-up and replay. Ends after <paramref name="through"/>; waits for changes not written yet.
+    /// catch-up and replay, starting in the message that holds <paramref name="from"/> (wherever in it). Ends after
+    /// <paramref name="through"/>; waits for changes not written yet.
     /// </summary>
-    /// <exception cref="InvalidDataException">A message is not a change, or sequences do not match (a gap, a purge).</exception>
+    /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
     public async IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, [EnumeratorCancellation] CancellationToken ct)
     {
-        if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
         if (through < from) yield break;
+        await foreach (IReadOnlyList<LoggedChange> message in ReadMessagesAsync(from, ct))
+        {
+            foreach (LoggedChange change in message)
+            {
+                if (change.Change.Sequence > through) yield break;
+                yield return change;
+            }
+            if (message[^1].Change.Sequence >= through) yield break;
+        }
+    }
+
+    /// <summary>
+    /// The changes from <paramref name="from"/> on, a message's worth at a time (its changes from
+    /// <paramref name="from"/> for the first), as the stream stores them, until cancelled: the tail of a registry
+    /// process follows the others' writes with it, woken by each message rather than by polling.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
+    public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
+        ulong startMessage = await MessageHoldingAsync(from, ct);
         INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
         {
             DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = from,
+            OptStartSeq = startMessage,
         }, ct);
-        ulong expected = from;
-        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(cancellationToken: ct))
+        ulong expected = startMessage, next = from;
+        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
+        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
         {
             ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
             // Earlier messages come again when the consumer is recreated (a server failed) or sits on a server still
@@ -157,122 +186,237 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             // replica, so skipping one already read is safe. A later one than expected is a real gap.
             if (sequence != 0 && sequence < expected) continue;
             if (sequence != expected)
-                throw new InvalidDataException($"stream {Stream}: expected change {expected}, got message {sequence} (a gap: was the stream purged?)");
-            if (message.Data is not { } data || !LogEntry.TryRead(data, out Change change, out ulong previous) || change.Sequence != sequence)
-                throw new InvalidDataException($"stream {Stream}: message {sequence} is not the change {sequence} ({message.Data?.Length ?? 0} bytes)");
-            yield return new LoggedChange(change, previous);
-            if (sequence == through) yield break;
+                throw new InvalidDataException($"stream {Stream}: expected message {expected}, got message {sequence} (a gap: was the stream purged?)");
+            MessageSpan span = Measure(sequence, message.Data, message.Headers);
+            if (span.FirstChange > next || span.LastChange < next)
+                throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
+            _positions.Record(span.LastChange, sequence);
+            var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i);
+            yield return changes;
+            next = span.LastChange + 1;
             expected++;
         }
     }
 
+    private static readonly NatsJSConsumeOpts PullAhead = new() { MaxMsgs = 64 };
+
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-    // Publishes batch[start..end) with up to a window in flight; returns how many from start are stored.
-    private async Task<int> PublishWindowAsync(IReadOnlyList<LoggedChange> batch, int start, int end, CancellationToken ct)
+    /// <summary>A batch cut into messages, encoded one window at a time (a 1M-change batch is 48 MB of payload).</summary>
+    private sealed class Publication(IReadOnlyList<LoggedChange> batch, ulong after, string writer)
+    {
+        private readonly string?[] _ids = new string?[ChangeMessage.MessagesFor(batch.Count)];
+
+        /// <summary>Messages of the batch.</summary>
+        public int Count => _ids.Length;
+
+        /// <summary>The stream sequence of the message the batch goes after (0: the stream's start).</summary>
+        public ulong After => after;
+
+        /// <summary>Changes in messages 0 .. <paramref name="message"/> - 1.</summary>
+        public int ChangesBefore(int message) => Math.Min(batch.Count, message * ChangeMessage.MaxChanges);
+
+        public int ChangesIn(int message) => ChangesBefore(message + 1) - ChangesBefore(message);
+
+        public ulong FirstChange(int message) => batch[ChangesBefore(message)].Change.Sequence;
+
+        public ulong LastChange(int message) => batch[ChangesBefore(message + 1) - 1].Change.Sequence;
+
+        /// <summary>The message's payload; records its id, which the next message's publish names.</summary>
+        public byte[] Encode(int message)
+        {
+            byte[] data = ChangeMessage.Encode(batch, ChangesBefore(message), ChangesIn(message));
+            _ids[message] = ChangeMessage.MessageId(writer, FirstChange(message), data);
+            return data;
+        }
+
+        public string Id(int message) => _ids[message] ?? throw new InvalidOperationException($"message {message} not encoded yet");
+    }
+
+    // Publishes messages [start, end) with all of them in flight; returns how many from start are stored.
+    private async Task<int> PublishWindowAsync(Publication messages, int start, int end, CancellationToken ct)
     {
         var acks = new Task<PubAckResponse>[end - start];
-        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(batch, i, ct);
+        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(messages, i, ct);
         try
         {
             await Task.WhenAll(acks);
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            throw new ChangeStreamUnavailableException($"stream {Stream}: no acknowledgement for changes {batch[start].Change.Sequence}-{batch[end - 1].Change.Sequence}: {e.Message}", e);
+            throw new ChangeStreamUnavailableException($"stream {Stream}: no acknowledgement for changes {messages.FirstChange(start)}-{messages.LastChange(end - 1)}: {e.Message}", e);
         }
 
         int stored = 0;
         for (int i = 0; i < acks.Length; i++)
         {
             PubAckResponse ack = acks[i].Result;
-            ulong sequence = batch[start + i].Change.Sequence;
+            int message = start + i;
             if (ack.Error is { } error)
             {
                 if (error.ErrCode is WrongLastSequence or WrongLastMsgId) continue;
-                throw new ChangeStreamUnavailableException($"stream {Stream}: change {sequence} refused: {error.Description} ({error.ErrCode})");
+                throw new ChangeStreamUnavailableException($"stream {Stream}: changes {messages.FirstChange(message)}-{messages.LastChange(message)} refused: {error.Description} ({error.ErrCode})");
             }
             // Each message requires the previous one to be the stream's last, so what was stored is a prefix.
-            if (ack.Seq != sequence || stored != i)
-                throw new InvalidOperationException($"stream {Stream}: change {sequence} was stored as message {ack.Seq}, after {stored} of the window: the log forked");
+            ulong expected = messages.After + (ulong)message + 1;
+            if (ack.Seq != expected || stored != i)
+                throw new InvalidOperationException($"stream {Stream}: changes {messages.FirstChange(message)}-{messages.LastChange(message)} were stored as message {ack.Seq}, not {expected}, after {stored} of the window: the log forked");
+            _positions.Record(messages.LastChange(message), ack.Seq);
             stored++;
         }
         return stored;
     }
 
-    // The first change of a resend is refused again: the refusal was a race after all.
-    private async Task<bool> RefusedAgainAsync(IReadOnlyList<LoggedChange> batch, int index, CancellationToken ct)
+    // The first message of a resend is refused again: the refusal was a race after all.
+    private async Task<bool> RefusedAgainAsync(Publication messages, int message, CancellationToken ct)
     {
-        PubAckResponse ack = await PublishAsync(batch, index, ct);
+        PubAckResponse ack;
+        try
+        {
+            ack = await PublishAsync(messages, message, ct);
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new ChangeStreamUnavailableException($"stream {Stream}: no acknowledgement for changes {messages.FirstChange(message)}-{messages.LastChange(message)}: {e.Message}", e);
+        }
         if (ack.Error is { ErrCode: WrongLastSequence or WrongLastMsgId }) return true;
-        if (ack.Error is { } error) throw new ChangeStreamUnavailableException($"stream {Stream}: change {batch[index].Change.Sequence} refused: {error.Description} ({error.ErrCode})");
-        if (ack.Seq != batch[index].Change.Sequence)
-            throw new InvalidOperationException($"stream {Stream}: change {batch[index].Change.Sequence} was stored as message {ack.Seq}: the log forked");
+        if (ack.Error is { } error)
+            throw new ChangeStreamUnavailableException($"stream {Stream}: changes {messages.FirstChange(message)}-{messages.LastChange(message)} refused: {error.Description} ({error.ErrCode})");
+        ulong expected = messages.After + (ulong)message + 1;
+        if (ack.Seq != expected)
+            throw new InvalidOperationException($"stream {Stream}: changes {messages.FirstChange(message)}-{messages.LastChange(message)} were stored as message {ack.Seq}, not {expected}: the log forked");
+        _positions.Record(messages.LastChange(message), ack.Seq);
         return false;
     }
 
-    private Task<PubAckResponse> PublishAsync(IReadOnlyList<LoggedChange> batch, int index, CancellationToken ct)
+    private Task<PubAckResponse> PublishAsync(Publication messages, int message, CancellationToken ct)
     {
-        LoggedChange entry = batch[index];
-        var data = new byte[LogEntry.Size];
-        LogEntry.Write(entry.Change, entry.Previous, data);
-        ulong sequence = entry.Change.Sequence;
+        byte[] data = messages.Encode(message);
         var options = new NatsJSPubOpts
         {
-            MsgId = MessageId(sequence, data),
+            MsgId = messages.Id(message),
             ExpectedStream = Stream,
-            ExpectedLastSequence = sequence - 1,
-            // Within a batch, also require the previous change to be the batch's: after another writer's change the
+            // The message before: the batch's predecessor for the first, the batch's own previous one after it.
+            ExpectedLastSequence = messages.After + (ulong)message,
+            // Within a batch, also require the previous message to be the batch's: after another writer's message the
             // stream could otherwise end at the sequence a later message of ours expects, and that one would be stored.
-            ExpectedLastMsgId = index > 0 ? MessageId(batch[index - 1]) : null,
+            ExpectedLastMsgId = message > 0 ? messages.Id(message - 1) : null,
         };
-        return _js.PublishAsync(Subject, data, opts: options, cancellationToken: ct).AsTask();
+        return _js.PublishAsync(Subject, data, opts: options, headers: ChangeMessage.Headers(messages.FirstChange(message), messages.ChangesIn(message)),
+            cancellationToken: ct).AsTask();
     }
 
-    // The message id names this connection's writer, the sequence and the exact bytes: a publish retried after a lost
-    // acknowledgement is recognised as stored (JetStream's duplicate window) and acknowledged again, while a different
-    // change at the same sequence is never mistaken for it. The writer: two registry processes writing the same line
-    // in the same millisecond make the same bytes, and without it the second would be acknowledged as the first's
-    // duplicate, both reporting it applied; with it the second loses the race and reports it unchanged.
-    private string MessageId(ulong sequence, ReadOnlySpan<byte> entry) =>
-        string.Create(CultureInfo.InvariantCulture, $"{_writer}-{sequence}-{XxHash3.HashToUInt64(entry):x16}");
+    // ---------------------------------------------------------------- where a change is
 
-    private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
-
-    private string MessageId(in LoggedChange entry)
+    // The stream's last message (default: the stream is empty).
+    private async Task<MessageSpan> LastMessageAsync(CancellationToken ct)
     {
-        Span<byte> data = stackalloc byte[LogEntry.Size];
-        LogEntry.Write(entry.Change, entry.Previous, data);
-        return MessageId(entry.Change.Sequence, data);
+        MessageSpan last = await GetMessageAsync(new StreamMsgGetRequest { LastBySubj = Subject }, ct);
+        if (last.Count > 0) _positions.Record(last.LastChange, last.Message);
+        return last;
     }
 
-    private static async Task<StreamInfo> BindOrCreateAsync(NatsJSContext js, NatsOptions options, CancellationToken ct)
+    // The stream sequence of the message whose last change is `change` (0 for change 0), or null when no message ends
+    // there (the change is inside one, or past the stream's end).
+    private async Task<ulong?> MessageEndingAtAsync(ulong change, CancellationToken ct)
+    {
+        if (_positions.TryGetMessageEndingAt(change, out ulong known)) return known;
+        MessageSpan last = await LastMessageAsync(ct);
+        if (change > last.LastChange) return null;
+        MessageSpan holding = await SearchAsync(change, last, ct);
+        return holding.LastChange == change ? holding.Message : null;
+    }
+
+    // The stream sequence of the message to start reading `change` from: the one holding it, or, past the stream's
+    // end, the next message to come (which must then begin with it).
+    private async Task<ulong> MessageHoldingAsync(ulong change, CancellationToken ct)
+    {
+        if (_positions.TryGetMessageEndingAt(change - 1, out ulong before)) return before + 1;
+        MessageSpan last = await LastMessageAsync(ct);
+        if (change > last.LastChange) return last.Message + 1;
+        return (await SearchAsync(change, last, ct)).Message;
+    }
+
+    // Binary search over the messages 1 .. last (their first changes increase with their stream sequence): the last
+    // message whose first change is at most `change`. About log2(messages) reads, each by the stream's leader.
+    private async Task<MessageSpan> SearchAsync(ulong change, MessageSpan last, CancellationToken ct)
+    {
+        if (last.FirstChange <= change) return last;
+        ulong low = 1, high = last.Message - 1;
+        MessageSpan found = default;
+        while (low <= high)
+        {
+            ulong middle = low + (high - low) / 2;
+            MessageSpan probe = await GetMessageAsync(new StreamMsgGetRequest { Seq = middle }, ct);
+            if (probe.FirstChange <= change)
+            {
+                found = probe;
+                if (probe.LastChange >= change) break;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        if (found.Count == 0) throw new InvalidDataException($"stream {Stream}: no message holds change {change} (was the stream purged?)");
+        _positions.Record(found.LastChange, found.Message);
+        return found;
+    }
+
+    // One message read by the stream's leader (not a direct get, which any replica answers, a lagging one too).
+    private async Task<MessageSpan> GetMessageAsync(StreamMsgGetRequest request, CancellationToken ct)
     {
         try
         {
-            return (await js.GetStreamAsync(options.Stream, cancellationToken: ct)).Info;
+            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
+            return Measure(response.Message.Seq, response.Message.Data.ToArray(), null);
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound && request.LastBySubj is not null)
+        {
+            return default;
+        }
+        catch (Exception e) when (e is NatsException or TimeoutException)
+        {
+            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+        }
+    }
+
+    private MessageSpan Measure(ulong sequence, byte[]? data, NatsHeaders? headers)
+    {
+        if (data is null || !ChangeMessage.TryMeasure(data, out ulong firstChange, out int count) || !ChangeMessage.HeadersAgree(headers, firstChange, count))
+            throw new InvalidDataException($"stream {Stream}: message {sequence} is not a run of changes ({data?.Length ?? 0} bytes)");
+        return new MessageSpan(sequence, firstChange, count);
+    }
+
+    private static async Task<INatsJSStream> BindOrCreateAsync(NatsJSContext js, NatsOptions options, CancellationToken ct)
+    {
+        try
+        {
+            return await js.GetStreamAsync(options.Stream, cancellationToken: ct);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNotFound)
         {
         }
         var config = new StreamConfig(options.Stream, [options.Stream + ".changes"])
         {
-            Description = StreamDescription.Format(RegistryGeneration.NewRandom()),
+            Description = StreamDescription.Describe(RegistryGeneration.NewRandom()),
             Storage = StreamConfigStorage.File,
             NumReplicas = options.Replicas,
             Retention = StreamConfigRetention.Limits,
             Discard = StreamConfigDiscard.New,
-            DenyDelete = true,   // a deleted message would be a hole in the change numbering
+            DenyDelete = true,   // a deleted message would be a hole in the change numbering, and stale MessagePositions
             AllowDirect = true,
         };
         try
         {
-            return (await js.CreateStreamAsync(config, ct)).Info;
+            return await js.CreateStreamAsync(config, ct);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNameInUse)
         {
             // Another registry created it a moment ago, with its own generation: that one is the stream's.
-            return (await js.GetStreamAsync(options.Stream, cancellationToken: ct)).Info;
+            return await js.GetStreamAsync(options.Stream, cancellationToken: ct);
         }
     }
 

@@ -215,8 +215,12 @@ public sealed class RegistryService : IAsyncDisposable
         }
     }
 
-    /// <summary>How often a registry on a change stream looks for other registry processes' changes.</summary>
-    internal static readonly TimeSpan TailInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How often a registry on a change stream checks that its tail is not stuck: the tail follows the stream and is
+    /// woken by each message (<see cref="RegistryWriter.FollowAsync"/>); this poll only catches up when the view did
+    /// not move while the stream did. Settable for tests only.
+    /// </summary>
+    internal static TimeSpan TailCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     // Start-up on a stream: the local checkpoint and log are recovered; now the stream's tail, before serving, then the
     // background tail that keeps this process's view fresh with the other processes' writes.
@@ -224,20 +228,24 @@ public sealed class RegistryService : IAsyncDisposable
     {
         await _writer.CatchUpAsync(ct).ConfigureAwait(false);
         RegistryLog.StreamJoined(_logger, stream.Stream, Generation.ToString(), local, LastSequence);
-        _tail = Task.Run(() => TailAsync(_tailStop.Token), CancellationToken.None);
+        _tail = Task.WhenAll(
+            Task.Run(() => FollowAsync(_tailStop.Token), CancellationToken.None),
+            Task.Run(() => CheckTailAsync(_tailStop.Token), CancellationToken.None));
     }
 
-    private async Task TailAsync(CancellationToken ct)
+    // The tail proper: an ordered consumer on the stream from the view's next change, each message taken as it is
+    // stored (within milliseconds of its acknowledgement, where the 200 ms poll it replaces waited 100 ms on average).
+    private async Task FollowAsync(CancellationToken ct)
     {
         bool failing = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(TailInterval, ct).ConfigureAwait(false);
                 await _writer.CatchUpAsync(ct).ConfigureAwait(false);
                 if (failing) RegistryLog.TailRecovered(_logger, LastSequence);
                 failing = false;
+                await _writer.FollowAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -249,9 +257,46 @@ public sealed class RegistryService : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // Logged once per outage, not every interval; the next round tries again.
+                // Logged once per outage, not every try; the next try starts from the view's next change again.
                 if (!failing) RegistryLog.TailFailed(_logger, e);
                 failing = true;
+                try
+                {
+                    await Task.Delay(TailCheckInterval, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    // A safety net under the follower: when the view stayed put for a whole interval while the stream moved on (a
+    // consumer stuck on a server that stopped answering), catch up by reading, as the follower would after a failure.
+    private async Task CheckTailAsync(CancellationToken ct)
+    {
+        ulong seen = LastSequence;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TailCheckInterval, ct).ConfigureAwait(false);
+                ulong now = LastSequence;
+                if (now == seen) await _writer.CatchUpAsync(ct).ConfigureAwait(false);
+                seen = LastSequence;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // The follower logs the outage; the next interval tries again.
             }
         }
     }

@@ -24,4 +24,10 @@ internal interface ICommitPoint
 
     /// <summary>Committed changes <paramref name="from"/> .. <paramref name="through"/>, in order.</summary>
     IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, CancellationToken ct);
+
+    /// <summary>
+    /// Committed changes from <paramref name="from"/> on, as they are committed (a batch at a time), until cancelled:
+    /// what the background tail follows. Empty when the local log is the commit point (nothing else writes).
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, CancellationToken ct);
 }

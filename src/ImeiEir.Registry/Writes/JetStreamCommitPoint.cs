@@ -16,4 +16,6 @@ internal sealed class JetStreamCommitPoint(JetStreamChangeStream stream) : IComm
     public Task<ulong> LastSequenceAsync(CancellationToken ct) => Stream.LastSequenceAsync(ct);
 
     public IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, CancellationToken ct) => Stream.ReadAsync(from, through, ct);
+
+    public IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, CancellationToken ct) => Stream.ReadMessagesAsync(from, ct);
 }

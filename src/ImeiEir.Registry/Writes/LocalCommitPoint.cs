@@ -24,5 +24,10 @@ internal sealed class LocalCommitPoint : ICommitPoint
     {
         yield break;
     }
+
+    public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        yield break;
+    }
 #pragma warning restore CS1998
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Threading.Channels;
 using ImeiEir.Core;
 using ImeiEir.Registry.JetStream;
 using ImeiEir.Store;
@@ -82,11 +84,14 @@ internal sealed class RegistryWriter
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            double planMs = 0, commitMs = 0;
             for (int attempt = 1; ; attempt++)
             {
                 ThrowIfUnwritable();
                 ct.ThrowIfCancellationRequested();
+                long started = Stopwatch.GetTimestamp();
                 List<(Change Change, ulong Previous)> planned = Plan(plan);
+                planMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var changes = new List<Change>(planned.Count);
                 if (planned.Count == 0) return changes;
                 if (_space?.Shortage() is { } shortage)
@@ -95,7 +100,9 @@ internal sealed class RegistryWriter
                     RegistryLog.DiskFull(_logger, shortage);
                     throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
                 }
+                long committing = Stopwatch.GetTimestamp();
                 AppendResult committed = await CommitAtCommitPointAsync(planned, commitFailed, ct).ConfigureAwait(false);
+                commitMs += Stopwatch.GetElapsedTime(committing).TotalMilliseconds;
                 if (committed.Outcome == AppendOutcome.LostRace)
                 {
                     // Another registry process wrote first: take its changes, then plan again against the view they
@@ -110,8 +117,10 @@ internal sealed class RegistryWriter
                     continue;
                 }
                 foreach ((Change change, _) in planned) changes.Add(change);
+                long local = Stopwatch.GetTimestamp();
                 await AppendLocallyAsync(planned, attribution, commitFailed).ConfigureAwait(false);
                 Publish(changes);
+                RegistryLog.WriteTimed(_logger, changes.Count, planMs, commitMs, attempt, Stopwatch.GetElapsedTime(local).TotalMilliseconds);
                 return changes;
             }
         }
@@ -177,6 +186,78 @@ internal sealed class RegistryWriter
         {
             ThrowIfUnwritable();
             return await CatchUpLockedAsync(last, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Follows the commit point from the published change on, taking the batches other registry processes commit as
+    /// they are committed (the background tail; woken by the stream, not by a poll). Returns when it cannot go on from
+    /// what it was given (a gap after a failed catch-up): the caller catches up (<see cref="CatchUpAsync"/>) and
+    /// follows again.
+    /// </summary>
+    /// <exception cref="ChangeStreamUnavailableException">The commit point did not answer.</exception>
+    public async Task FollowAsync(CancellationToken ct)
+    {
+        if (_commitPoint is LocalCommitPoint) return;
+        // Read ahead while taking: what arrived meanwhile is taken together, up to a catch-up chunk per local commit,
+        // so a follower behind a large push commits locally per 4096 changes, not per stream message.
+        var ready = Channel.CreateBounded<IReadOnlyList<LoggedChange>>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task reading = ReadAheadAsync(_commitPoint.FollowAsync(_published.Value + 1, stop.Token), ready.Writer, stop.Token);
+        try
+        {
+            var fresh = new List<(Change Change, ulong Previous)>();
+            while (await ready.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                fresh.Clear();
+                while (fresh.Count < CatchUpChunk && ready.Reader.TryRead(out IReadOnlyList<LoggedChange>? batch))
+                {
+                    foreach (LoggedChange entry in batch) fresh.Add((entry.Change, entry.Previous));
+                }
+                if (!await TakeFollowedAsync(fresh, ct).ConfigureAwait(false)) return;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task ReadAheadAsync(IAsyncEnumerable<IReadOnlyList<LoggedChange>> source, ChannelWriter<IReadOnlyList<LoggedChange>> ready,
+        CancellationToken ct)
+    {
+        try
+        {
+            await foreach (IReadOnlyList<LoggedChange> batch in source.ConfigureAwait(false)) await ready.WriteAsync(batch, ct).ConfigureAwait(false);
+            ready.TryComplete();
+        }
+        catch (Exception e)
+        {
+            ready.TryComplete(e);   // the taking side throws it
+        }
+    }
+
+    // Under the gate: the followed changes after the published one, when they follow it; this process's own writes
+    // come by too and are skipped (they are published before the gate is released). False on a gap.
+    private async Task<bool> TakeFollowedAsync(List<(Change Change, ulong Previous)> followed, CancellationToken ct)
+    {
+        if (followed.Count == 0 || followed[^1].Change.Sequence <= _published.Value) return true;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ThrowIfUnwritable();
+            ulong published = _published.Value;
+            List<(Change Change, ulong Previous)> fresh = followed[0].Change.Sequence > published ? followed : [.. followed.Where(c => c.Change.Sequence > published)];
+            if (fresh.Count == 0) return true;
+            if (fresh[0].Change.Sequence != published + 1) return false;
+            await AppendLocallyAsync(fresh, OtherProcess, CommitFailed).ConfigureAwait(false);
+            Publish([.. fresh.Select(c => c.Change)]);
+            return true;
         }
         finally
         {

@@ -26,6 +26,12 @@ public class CommitPointTests
             await Task.Delay(Timeout.Infinite, ct);
             yield break;
         }
+
+        public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
+        }
     }
 
     [Test, CancelAfter(30_000)]
@@ -81,6 +87,12 @@ public class CommitPointTests
         {
             await Task.Yield();
             for (ulong s = from; s <= through; s++) yield return _stream[(int)s - 1];
+        }
+
+        public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
         }
     }
 

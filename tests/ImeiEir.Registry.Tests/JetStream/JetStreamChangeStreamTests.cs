@@ -11,7 +11,7 @@ namespace ImeiEir.Registry.Tests.JetStream;
 /// time): round trip, conditional appends, racing writers, the generation kept with the stream. Each test has a
 /// stream of its own on one cluster; the failure tests (kill, pause) have clusters of their own.
 /// </summary>
-public class JetStreamChangeStreamTests
+public partial class JetStreamChangeStreamTests
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
     private NatsCluster _cluster = null!;
@@ -63,8 +63,11 @@ public class JetStreamChangeStreamTests
         });
     }
 
-    [Test, CancelAfter(120_000)]
-    public async Task Two_writers_racing_from_the_same_end_never_fork_the_log_and_the_loser_is_told_where_it_ends(CancellationToken ct)
+    // Batches of one message each, then of two and three messages (format 2, ChangeMessage.MaxChanges per message).
+    [TestCase(40, 20, 20), TestCase(ChangeMessage.MaxChanges + 300, 900, 6)]
+    [CancelAfter(120_000)]
+    public async Task Two_writers_racing_from_the_same_end_never_fork_the_log_and_the_loser_is_told_where_it_ends(int size, int larger, int rounds,
+        CancellationToken ct)
     {
         NatsOptions options = StreamChanges.Options(_cluster);
         await using JetStreamChangeStream one = await JetStreamChangeStream.OpenAsync(options, ct);
@@ -74,12 +77,11 @@ public class JetStreamChangeStreamTests
         long[] numbers = [0, 0];
         var outcomes = new List<string>();
 
-        const int Rounds = 20;
-        for (int round = 0; round < Rounds; round++)
+        for (int round = 0; round < rounds; round++)
         {
             // Both have caught up to the same end and append batches of different lengths from it at once.
             ulong end = await one.LastSequenceAsync(ct);
-            LoggedChange[][] batches = [.. Enumerable.Range(0, 2).Select(w => StreamChanges.Batch(end + 1, 40 + 20 * w, w + 1, numbers[w]))];
+            LoggedChange[][] batches = [.. Enumerable.Range(0, 2).Select(w => StreamChanges.Batch(end + 1, size + larger * w, w + 1, numbers[w]))];
             AppendResult[] results = await Task.WhenAll(writers.Select((w, i) => w.AppendAsync(batches[i], ct)));
             outcomes.Add(string.Join(" | ", results));
             for (int w = 0; w < 2; w++)
@@ -136,6 +138,23 @@ public class JetStreamChangeStreamTests
 
         InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => JetStreamChangeStream.OpenAsync(options, ct));
         Assert.That(e!.Message, Does.Contain($"stream {options.Stream} is not an ImeiEir change log"));
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task A_stream_of_the_one_change_per_message_format_is_refused_naming_its_format(CancellationToken ct)
+    {
+        NatsOptions options = StreamChanges.Options(_cluster);
+        await using (var connection = new NatsConnection(NatsOpts.Default with { Url = _cluster.Urls }))
+        {
+            await new NatsJSContext(connection).CreateStreamAsync(new StreamConfig(options.Stream, [options.Stream + ".changes"])
+            {
+                Description = "imeieir change log, generation " + RegistryGeneration.NewRandom(),
+            }, ct);
+        }
+
+        InvalidDataException? e = Assert.ThrowsAsync<InvalidDataException>(() => JetStreamChangeStream.OpenAsync(options, ct));
+        Assert.That(e!.Message, Does.Contain($"stream {options.Stream} holds an ImeiEir change log in format 1, this registry reads format 2"));
+        Assert.That(e.Message, Does.Not.Contain("\n"), "one line");
     }
 
     [Test]

@@ -29,6 +29,34 @@ public class SeveralRegistriesTests
 
     private static string NewStream() => "R" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>Two registry processes on a new stream, each with a directory of its own.</summary>
+    private sealed class TwoProcesses : IAsyncDisposable
+    {
+        private readonly TempDirectory _dirA = new(), _dirB = new();
+
+        public string Stream { get; } = NewStream();
+
+        public RegistryService A { get; private set; } = null!;
+
+        public RegistryService B { get; private set; } = null!;
+
+        public static async Task<TwoProcesses> OpenAsync(SeveralRegistriesTests tests)
+        {
+            var both = new TwoProcesses();
+            both.A = await TestData.OpenAsync(both._dirA.Path, tests.Options(both.Stream));
+            both.B = await TestData.OpenAsync(both._dirB.Path, tests.Options(both.Stream));
+            return both;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            _dirA.Dispose();
+            _dirB.Dispose();
+        }
+    }
+
     private static async Task BothAtAsync(RegistryService a, RegistryService b, ulong sequence) =>
         await Eventually.UntilAsync(() => a.LastSequence == sequence && b.LastSequence == sequence, Settle,
             $"both registry processes at change {sequence}", () => $"a at {a.LastSequence}, b at {b.LastSequence}");
@@ -36,11 +64,8 @@ public class SeveralRegistriesTests
     [Test, CancelAfter(120_000)]
     public async Task Pushes_to_either_process_reach_both_views_with_one_generation_and_one_digest(CancellationToken ct)
     {
-        string stream = NewStream();
-        using var dirA = new TempDirectory();
-        using var dirB = new TempDirectory();
-        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
 
         DeltaReport first = await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},black,stolen,\n");
         // b has not necessarily seen a's changes yet: its batch then loses the race, catches up and goes after them.
@@ -66,11 +91,8 @@ public class SeveralRegistriesTests
     [Test, CancelAfter(120_000)]
     public async Task The_same_line_pushed_to_both_at_once_is_applied_by_one_and_unchanged_at_the_other(CancellationToken ct)
     {
-        string stream = NewStream();
-        using var dirA = new TempDirectory();
-        using var dirB = new TempDirectory();
-        await using RegistryService a = await TestData.OpenAsync(dirA.Path, Options(stream));
-        await using RegistryService b = await TestData.OpenAsync(dirB.Path, Options(stream));
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
 
         // Bounded: a few rounds, each one line to both at once; every round must come out applied once.
         for (int round = 0; round < 5; round++)
@@ -87,6 +109,56 @@ public class SeveralRegistriesTests
         }
         await BothAtAsync(a, b, 5);
         Assert.That(a.GetStatus().Digest, Is.EqualTo(b.GetStatus().Digest));
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task Pushes_of_several_messages_each_to_both_processes_at_once_are_both_applied_whole_one_after_the_other(CancellationToken ct)
+    {
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
+        const int Lines = ChangeMessage.MaxChanges + 500;   // two messages each
+        string Csv(int from) => Header + string.Concat(Enumerable.Range(from, Lines).Select(i => $"{TestData.Text(i)},black,stolen,\n"));
+
+        DeltaReport[] reports = await Task.WhenAll(TestData.PushCsvAsync(a, Csv(1_000)), TestData.PushCsvAsync(b, Csv(10_000)));
+        await BothAtAsync(a, b, 2 * Lines);
+
+        DeltaReport first = reports.MinBy(r => r.FirstSequence)!, second = reports.MaxBy(r => r.FirstSequence)!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(reports.Select(r => r.Applied), Is.EqualTo(new[] { Lines, Lines }), "every line applied once");
+            Assert.That((first.FirstSequence, first.LastSequence, second.FirstSequence, second.LastSequence),
+                Is.EqualTo((1UL, (ulong)Lines, (ulong)Lines + 1, 2UL * Lines)), "one push whole, then the other whole");
+            Assert.That(await StreamChanges.MessagesAsync(_cluster, both.Stream, ct), Is.EqualTo(4UL), "two messages per push");
+            Assert.That(a.GetStatus().Digest, Is.EqualTo(b.GetStatus().Digest));
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
+    public async Task A_push_to_one_process_reaches_the_other_s_view_from_the_stream_without_waiting_for_a_poll(CancellationToken ct)
+    {
+        TimeSpan check = RegistryService.TailCheckInterval;
+        RegistryService.TailCheckInterval = TimeSpan.FromHours(1);   // only the follower can bring the push over
+        try
+        {
+            await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+            RegistryService a = both.A, b = both.B;
+
+            await TestData.PushCsvAsync(a, $"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},grey,stolen,2031-01-01\n");
+            await BothAtAsync(a, b, 2);
+            await TestData.PushCsvAsync(a, $"op,imei\nremove,{TestData.Text(1)}\n");
+            await BothAtAsync(a, b, 3);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(b.TryGet(TestData.Imei(1), out _), Is.False, "a's removal is in b's view");
+                Assert.That(b.TryGet(TestData.Imei(2), out ImeiRecord grey) && grey.List == ListKind.Grey);
+                Assert.That(b.GetStatus().Digest, Is.EqualTo(a.GetStatus().Digest));
+            });
+        }
+        finally
+        {
+            RegistryService.TailCheckInterval = check;
+        }
     }
 
     [Test, CancelAfter(120_000)]

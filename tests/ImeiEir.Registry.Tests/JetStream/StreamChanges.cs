@@ -32,6 +32,14 @@ internal static class StreamChanges
         Replicas = cluster.Size,
     };
 
+    /// <summary>How many messages stream <paramref name="stream"/> holds (not changes: several go in one message).</summary>
+    public static async Task<ulong> MessagesAsync(NatsCluster cluster, string stream, CancellationToken ct)
+    {
+        await using var connection = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = cluster.Urls });
+        var js = new NATS.Client.JetStream.NatsJSContext(connection);
+        return (ulong)(await js.GetStreamAsync(stream, cancellationToken: ct)).Info.State.Messages;
+    }
+
     /// <summary>Every change of the stream, from 1 through its last, read within <paramref name="timeout"/>.</summary>
     public static async Task<List<LoggedChange>> ReadAllAsync(JetStreamChangeStream stream, TimeSpan timeout)
     {
