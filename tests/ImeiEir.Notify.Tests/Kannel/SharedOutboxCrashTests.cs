@@ -1,0 +1,135 @@
+using System.Globalization;
+using ImeiEir.Core;
+using ImeiEir.Notify.CrashHost;
+using ImeiEir.Notify.Delivery;
+using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Sharing;
+using ImeiEir.Notify.Subscribers;
+using ImeiEir.Registry.JetStream;
+
+namespace ImeiEir.Notify.Tests.Kannel;
+
+/// <summary>
+/// Two notifiers on one outbox shared through a real three-server NATS cluster, sending through real Kannel (issue
+/// 23, item 4): a child process (ImeiEir.Notify.CrashHost) takes the sender lease and SIGKILLs itself mid-round;
+/// this process's notifier, which made the same notices and receives Kannel's delivery reports, takes the lease
+/// over and finishes. Every notice reaches the fake SMSC exactly once, and the notifier without the lease sends nothing.
+/// </summary>
+public class SharedOutboxCrashTests
+{
+    private const string DlrToken = "shared-dlr-token-0123456789";
+    private const double LeaseSeconds = 2;
+    private const double DlrWaitSeconds = 8;
+
+    private static int s_streams;
+
+    private TempDirectory _dir = null!;
+    private NatsCluster _nats = null!;
+    private NatsOptions _natsOptions = null!;
+
+    private static KannelGateway Gateway => KannelSetUp.Gateway;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _dir = new TempDirectory();
+        _nats = await NatsCluster.StartAsync(3);
+        _natsOptions = new NatsOptions { Url = _nats.Urls, Stream = $"SMS{Interlocked.Increment(ref s_streams)}", Replicas = 3 };
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _nats.Dispose();
+        _dir.Dispose();
+    }
+
+    [Test]
+    public async Task Killed_after_kannel_accepted_before_recording_the_survivor_takes_over_and_every_notice_reaches_the_smsc_once() =>
+        await KillMidRoundAsync("--crash-after-send", "77017000041", deviceBase: 41, survivorSends: 1);
+
+    [Test]
+    public async Task Killed_after_marking_sending_before_the_http_call_the_survivor_resends_it_and_every_notice_reaches_the_smsc_once() =>
+        await KillMidRoundAsync("--crash-before-send", "77017000051", deviceBase: 51, survivorSends: 2);
+
+    /// <summary>
+    /// The child makes three notices and sends; at its second notice it dies at <paramref name="killPoint"/>. This
+    /// process made the same three notices (none new), sent nothing while the child held the lease, and sends
+    /// <paramref name="survivorSends"/> after taking it over.
+    /// </summary>
+    private async Task KillMidRoundAsync(string killPoint, string msisdn, int deviceBase, int survivorSends)
+    {
+        string imsi = "4010170000" + msisdn[^5..];
+        string childData = Path.Combine(_dir.Path, "child"), survivorData = Path.Combine(_dir.Path, "survivor");
+        Directory.CreateDirectory(childData);
+        SubscriberDirectory childDirectory = await SubscriberDirectory.OpenAsync(childData);
+        await childDirectory.ImportAsync(new StringReader($"{imsi},{msisdn},{TestData.Iin},ru\n"));
+        Imei[] devices = [TestData.Device(deviceBase), TestData.Device(deviceBase + 1), TestData.Device(deviceBase + 2)];
+        NoticeRequest[] requests = [.. devices.Select(d => new NoticeRequest(NoticeKind.Blacklisted, d, imsi, 0, TestData.Day))];
+        string[] noticeArgs = [.. devices.SelectMany(d => new[] { "--notice", string.Create(CultureInfo.InvariantCulture, $"Blacklisted,{d},{imsi},0,2026-11-24") })];
+
+        // The survivor: its own data directory and subscriber directory, the same bucket, the same DLR token.
+        NotifyOptions options = TestData.Options(survivorData, o =>
+        {
+            o.SendSmsUrl = Gateway.SendSmsUrl;
+            o.Username = KannelGateway.User;
+            o.Password = KannelGateway.Password;
+            o.From = "1414";
+            o.RatePerSecond = 100;
+            o.InitialBackoff = TimeSpan.FromMilliseconds(100);
+            o.MaxBackoff = TimeSpan.FromSeconds(1);
+            o.DlrToken = DlrToken;
+        });
+        await using JetStreamLease lease = await JetStreamLease.OpenAsync(_natsOptions, "notifier", TimeSpan.FromSeconds(LeaseSeconds), CancellationToken.None);
+        await using var connection = NatsConnections.Create(_natsOptions);
+        var sharing = new NoticeSharing(connection, _natsOptions.Stream + "_NOTICES", 3, new JetStreamNotifierLease(lease), TimeSpan.FromSeconds(DlrWaitSeconds));
+        using Notifier survivor = await Notifier.OpenAsync(options, TimeProvider.System, null, null, sharing);
+        await TestData.ImportAsync(survivor, $"{imsi},{msisdn},{TestData.Iin},ru\n");
+        await using ApiHost api = await ApiHost.StartAsync(survivor);
+        options.DlrUrl = api.DlrUrl;
+
+        using ChildProcess child = ChildProcess.StartDll("ImeiEir.Notify.CrashHost.dll",
+        [
+            "--data", childData, "--sendsms", Gateway.SendSmsUrl, "--user", KannelGateway.User, "--password", KannelGateway.Password,
+            "--from", "1414", "--seconds", "60", "--nats", _natsOptions.Url!, "--stream", _natsOptions.Stream,
+            "--lease-seconds", LeaseSeconds.ToString(CultureInfo.InvariantCulture), "--dlr-wait-seconds", DlrWaitSeconds.ToString(CultureInfo.InvariantCulture),
+            "--dlr-url", api.DlrUrl, "--dlr-token", DlrToken, .. noticeArgs, killPoint, "2",
+        ]);
+        Assert.That(child.WaitForLine(l => l.Contains("enqueued 3 of 3", StringComparison.Ordinal), TimeSpan.FromSeconds(60), out _), Is.True,
+            "the child made the three notices\n" + child.Transcript);
+        Assert.That(survivor.Outbox.EnqueueMany(requests), Is.Zero, "the same notices made again in this process: none new");
+        Assert.That(child.WaitForLine(l => l.Contains("lease taken", StringComparison.Ordinal), TimeSpan.FromSeconds(60), out _), Is.True,
+            "the child holds the sender lease before this process's notifier starts\n" + child.Transcript);
+
+        using var http = new HttpClient();
+        using NotifierService service = survivor.CreateService(http, TimeProvider.System);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.That(child.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "the child dies within 60 s\n" + child.Transcript);
+            Assert.That(child.ExitCode, Is.EqualTo(128 + 9), "killed by SIGKILL\n" + child.Transcript);
+            Assert.That(child.Stdout, Does.Contain("SIGKILL after"), child.Transcript);
+
+            await Wait.UntilAsync(() => requests.All(r => survivor.Outbox.TryGet(r.Key, out NoticeView v) && v.State is NoticeState.Sent or NoticeState.Delivered),
+                "every notice sent after the take-over", seconds: 60,
+                diagnostics: () => string.Join("\n", requests.Select(r => survivor.Outbox.TryGet(r.Key, out NoticeView v) ? v.ToString() : r.Key)) + "\n" + child.Transcript);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+        // Whatever Kannel accepted has reached the fake SMSC once this later SMS has (one SMSC link, in order).
+        await Gateway.SendAndAwaitAsync("77017000099", $"after the take-over {deviceBase}");
+
+        List<ReceivedSms> received = Gateway.ReceivedBy(msisdn);
+        int[] copies = [.. devices.Select(d => received.Count(r => r.Text.StartsWith($"Устройство с IMEI {d} внесено в «черный список»", StringComparison.Ordinal)))];
+        string states = string.Join("\n", requests.Select(r => survivor.Outbox.TryGet(r.Key, out NoticeView v) ? v.ToString() : r.Key));
+        Assert.Multiple(() =>
+        {
+            Assert.That(copies, Is.EqualTo(new[] { 1, 1, 1 }), "copies of each notice at the fake SMSC\n" + states + "\n" + child.Transcript);
+            Assert.That(received, Has.Count.EqualTo(devices.Length));
+            Assert.That(service.Attempted, Is.EqualTo(survivorSends), "SMS the survivor handed to Kannel");
+            Assert.That(survivor.Outbox.Count, Is.EqualTo(devices.Length), "one record per notice");
+        });
+    }
+}
