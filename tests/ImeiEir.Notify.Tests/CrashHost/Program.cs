@@ -18,7 +18,7 @@ using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Notices;
 using ImeiEir.Notify.Sharing;
 using ImeiEir.Registry.JetStream;
-using ImeiEir.Notify.CrashHost;
+using ImeiEir.Server.Hosting;
 using Microsoft.Extensions.Logging;
 
 var options = new NotifyOptions { RatePerSecond = 100, InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1) };

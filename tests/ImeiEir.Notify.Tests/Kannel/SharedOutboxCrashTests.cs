@@ -1,6 +1,6 @@
 using System.Globalization;
 using ImeiEir.Core;
-using ImeiEir.Notify.CrashHost;
+using ImeiEir.Server.Hosting;
 using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Notices;
 using ImeiEir.Notify.Sharing;

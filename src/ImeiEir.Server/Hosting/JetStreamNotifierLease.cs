@@ -1,9 +1,9 @@
 using ImeiEir.Notify.Sharing;
 using ImeiEir.Registry.JetStream;
 
-namespace ImeiEir.Notify.CrashHost;
+namespace ImeiEir.Server.Hosting;
 
-/// <summary>The registry's JetStream lease as the notifier's sender lease (as the server wires it); the tests use it too.</summary>
+/// <summary>The registry's JetStream lease as the notifier's sender lease (the notifier does not know the registry). The Notify tests compile this file too.</summary>
 internal sealed class JetStreamNotifierLease(JetStreamLease lease) : INotifierLease
 {
     public TimeSpan TimeToLive => lease.TimeToLive;
