@@ -492,7 +492,13 @@ public sealed class NoticeOutbox : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             List<NoticeRecord> old = _retention.Expired(_notices.All, today, retainDays);
-            foreach (NoticeRecord record in old) _notices.Remove(record);
+            foreach (NoticeRecord record in old)
+            {
+                // Shared: dropped from the bucket as well (each process drops the same ones by the same rule), so it
+                // does not grow for ever nor bring them back to a journal at the next start.
+                _shared?.Remove(record.Key);
+                _notices.Remove(record);
+            }
             _pruned += old.Count;
             return old.Count;
         }

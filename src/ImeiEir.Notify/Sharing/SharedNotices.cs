@@ -110,6 +110,17 @@ internal sealed class SharedNotices : IAsyncDisposable
         return NoticeRecordCodec.Decode(value);
     }
 
+    /// <summary>Drops a finished notice from the bucket (retention); one already dropped by another process is no error.</summary>
+    public void Remove(string key)
+    {
+        Call(async ct =>
+        {
+            await _bucket.PurgeAsync(NatsKey(key), cancellationToken: ct);
+            return true;
+        });
+        _revisions.TryRemove(key, out _);
+    }
+
     /// <summary>
     /// Writes <paramref name="change"/>(the notice) conditionally on the revision last seen; when another process wrote
     /// meanwhile, reads the newest record and applies <paramref name="change"/> to that instead. Returns the record the
