@@ -192,7 +192,8 @@ public sealed class NotifierService : BackgroundService
     }
 
     /// <summary>
-    /// Keeps the sender lease (or tries to take it) every third of its time to live until the host stops. On taking it, notes the notices the previous holder left Sending (<see cref="TakeOver"/>).
+    /// Keeps the sender lease (or tries to take it) every third of its time to live until the host stops. On taking
+    /// it, notes the notices the previous holder left Sending (<see cref="TakeOver"/>).
     /// </summary>
     private async Task KeepLeaseAsync(INotifierLease lease, CancellationToken stoppingToken)
     {

@@ -101,18 +101,23 @@ public class SharedOutboxCrashTests
 
     private async Task<Notifier> OpenSharedAsync(string name, NATS.Client.Core.INatsConnection connection, JetStreamLease lease)
     {
-        NotifyOptions options = TestData.Options(Path.Combine(_dir.Path, name), o =>
-        {
-            o.SendSmsUrl = Gateway.SendSmsUrl;
-            o.Username = KannelGateway.User;
-            o.Password = KannelGateway.Password;
-            o.From = "1414";
-            o.RatePerSecond = 100;
-            o.DlrToken = DlrToken;
-        });
+        NotifyOptions options = KannelOptions(Path.Combine(_dir.Path, name));
         var sharing = new NoticeSharing(connection, _natsOptions.Stream + "_NOTICES", 3, new JetStreamNotifierLease(lease), TimeSpan.FromSeconds(DlrWaitSeconds));
         return await Notifier.OpenAsync(options, TimeProvider.System, null, null, sharing);
     }
+
+    /// <summary>Sending through the shared Kannel, fast, with the DLR token every process of these tests shares.</summary>
+    private static NotifyOptions KannelOptions(string dataDirectory) => TestData.Options(dataDirectory, o =>
+    {
+        o.SendSmsUrl = Gateway.SendSmsUrl;
+        o.Username = KannelGateway.User;
+        o.Password = KannelGateway.Password;
+        o.From = "1414";
+        o.RatePerSecond = 100;
+        o.InitialBackoff = TimeSpan.FromMilliseconds(100);
+        o.MaxBackoff = TimeSpan.FromSeconds(1);
+        o.DlrToken = DlrToken;
+    });
 
     /// <summary>
     /// The child makes three notices and sends; at its second notice it dies at <paramref name="killPoint"/>. This
@@ -133,17 +138,7 @@ public class SharedOutboxCrashTests
         string[] noticeArgs = [.. devices.SelectMany(d => new[] { "--notice", string.Create(CultureInfo.InvariantCulture, $"Blacklisted,{d},{imsi},0,2026-11-24") })];
 
         // The survivor: its own data directory and subscriber directory, the same bucket, the same DLR token.
-        NotifyOptions options = TestData.Options(survivorData, o =>
-        {
-            o.SendSmsUrl = Gateway.SendSmsUrl;
-            o.Username = KannelGateway.User;
-            o.Password = KannelGateway.Password;
-            o.From = "1414";
-            o.RatePerSecond = 100;
-            o.InitialBackoff = TimeSpan.FromMilliseconds(100);
-            o.MaxBackoff = TimeSpan.FromSeconds(1);
-            o.DlrToken = DlrToken;
-        });
+        NotifyOptions options = KannelOptions(survivorData);
         await using JetStreamLease lease = await JetStreamLease.OpenAsync(_natsOptions, "notifier", TimeSpan.FromSeconds(LeaseSeconds), CancellationToken.None);
         await using var connection = NatsConnections.Create(_natsOptions);
         var sharing = new NoticeSharing(connection, _natsOptions.Stream + "_NOTICES", 3, new JetStreamNotifierLease(lease), TimeSpan.FromSeconds(DlrWaitSeconds));
