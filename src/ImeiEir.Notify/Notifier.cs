@@ -3,6 +3,7 @@ using ImeiEir.Notify.Delivery;
 using ImeiEir.Notify.Outbox;
 using ImeiEir.Notify.Pairs;
 using ImeiEir.Notify.Rules;
+using ImeiEir.Notify.Sharing;
 using ImeiEir.Notify.Subscribers;
 using ImeiEir.Notify.Texts;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,11 @@ public sealed class Notifier : IDisposable
 
     public NotifyOptions Options { get; }
 
+    /// <summary>How the outbox is shared with other registry processes (JetStream mode); null when it is this process's alone.</summary>
+    public NoticeSharing? Sharing { get; private init; }
+
+    private SharedNotices? _shared;
+
     /// <summary>
     /// The secret every delivery report carries: <see cref="NotifyOptions.DlrToken"/>, else the one generated into
     /// <c>dlr.token</c> in the data directory at the first start. Never log it.
@@ -54,8 +60,17 @@ public sealed class Notifier : IDisposable
     /// and days are read in <paramref name="calendar"/>, the regime's calendar (default <see cref="RegimeCalendar.Default"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The options are not valid; the message has one "Notify:Key: problem" line per problem.</exception>
-    public static async Task<Notifier> OpenAsync(NotifyOptions options, TimeProvider time, ILoggerFactory? loggers = null,
-        RegimeCalendar? calendar = null, CancellationToken ct = default)
+    public static Task<Notifier> OpenAsync(NotifyOptions options, TimeProvider time, ILoggerFactory? loggers = null,
+        RegimeCalendar? calendar = null, CancellationToken ct = default) =>
+        OpenAsync(options, time, loggers, calendar, sharing: null, ct);
+
+    /// <summary>
+    /// As the other OpenAsync; with <paramref name="sharing"/> (JetStream mode) the outbox is shared with the other
+    /// registry processes of the stream and only the lease holder sends (docs/ARCHITECTURE.md, "Notices").
+    /// </summary>
+    /// <exception cref="IOException">The shared outbox's bucket cannot be opened.</exception>
+    public static async Task<Notifier> OpenAsync(NotifyOptions options, TimeProvider time, ILoggerFactory? loggers,
+        RegimeCalendar? calendar, NoticeSharing? sharing, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<string> problems = options.Validate();
@@ -74,21 +89,29 @@ public sealed class Notifier : IDisposable
         }, source == DlrTokens.Source.Configured ? "Notify:DlrToken" : dlrTokenPath);
         NoticeOutbox outbox = NoticeOutbox.Open(options, subscribers, templates, noticeCalendar, time, loggers.CreateLogger("ImeiEir.Notify.Outbox"));
         SightingPairs pairs;
+        SharedNotices? shared = null;
         try
         {
+            if (sharing is not null)
+            {
+                ILogger sharingLogger = loggers.CreateLogger("ImeiEir.Notify.Sharing");
+                shared = await SharedNotices.OpenAsync(sharing, sharingLogger, ct);
+                await outbox.ShareAsync(shared, sharingLogger, ct);
+            }
             pairs = SightingPairs.Open(options.DataDirectory, time, loggers.CreateLogger("ImeiEir.Notify.Pairs"));
         }
         catch
         {
+            if (shared is not null) await shared.DisposeAsync();
             outbox.Dispose();
             throw;
         }
-        return new Notifier(options, noticeCalendar, templates, subscribers, outbox, pairs, dlrToken);
+        return new Notifier(options, noticeCalendar, templates, subscribers, outbox, pairs, dlrToken) { Sharing = sharing, _shared = shared };
     }
 
     /// <summary>The background sender over this outbox (start it with the host, or StartAsync/StopAsync by hand).</summary>
     public NotifierService CreateService(HttpClient http, TimeProvider time, ILogger<NotifierService>? logger = null) =>
-        new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance, DlrToken);
+        new(Options, Outbox, Subscribers, Calendar, http, time, logger ?? NullLogger<NotifierService>.Instance, DlrToken, Sharing);
 
     /// <summary>The triggers of the grey-start, blacklisted and blocked-attach notices over this outbox and these pairs.</summary>
     public NoticeTriggers CreateTriggers(ILogger? logger = null) =>
@@ -121,6 +144,8 @@ public sealed class Notifier : IDisposable
     public void Dispose()
     {
         Pairs.Dispose();
+        // The watch stops before the journal it feeds closes.
+        _shared?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Outbox.Dispose();
     }
 }

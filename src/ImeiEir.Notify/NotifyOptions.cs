@@ -99,6 +99,9 @@ public sealed class NotifyOptions
     /// </summary>
     public Dictionary<string, string> CommitmentsUrls { get; set; } = [];
 
+    /// <summary>The sender lease when the registry runs on several machines (<c>Registry:Log=JetStream</c>).</summary>
+    public Sharing.NotifyLeaseOptions Lease { get; set; } = new();
+
     /// <summary>True when <see cref="SendSmsUrl"/> is set: the notifier sends.</summary>
     public bool DeliveryEnabled => !string.IsNullOrWhiteSpace(SendSmsUrl);
 
@@ -158,6 +161,7 @@ public sealed class NotifyOptions
         }
         if (MaxImportBytes < 1024)
             Problem(nameof(MaxImportBytes), $"{MaxImportBytes} must be at least 1024 bytes");
+        problems.AddRange(Lease.Validate(RequestTimeout));
         return problems;
     }
 

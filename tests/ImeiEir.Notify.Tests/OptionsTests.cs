@@ -79,6 +79,28 @@ public class OptionsTests
         });
     }
 
+    [Test]
+    public void The_sender_lease_binds_from_Notify_Lease_and_each_bad_value_names_its_key()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Notify:Lease:TimeToLive"] = "00:00:00.500",
+            ["Notify:Lease:DlrWait"] = "00:00:05",
+        }).Build();
+        var options = new NotifyOptions();
+        configuration.GetSection(NotifyOptions.Section).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        Assert.That(options.Validate(), Is.EqualTo(new[]
+        {
+            "Notify:Lease:TimeToLive: 00:00:00.5000000 must be between 00:00:01 and 00:05:00",
+            "Notify:Lease:DlrWait: 00:00:05 must be between Notify:RequestTimeout (00:00:10) and 01:00:00",
+        }));
+        Assert.That(new NotifyOptions().Lease, Has.Property("TimeToLive").EqualTo(TimeSpan.FromSeconds(10)).And.Property("DlrWait").EqualTo(TimeSpan.FromSeconds(30)));
+
+        IConfiguration misspelt = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Notify:Lease:TimeToLife"] = "00:00:10" }).Build();
+        Assert.That(() => misspelt.GetSection(NotifyOptions.Section).Bind(new NotifyOptions(), o => o.ErrorOnUnknownConfiguration = true),
+            Throws.InvalidOperationException.With.Message.Contains("TimeToLife"));
+    }
+
     [TestCase(1, 1000)]
     [TestCase(2, 2000)]
     [TestCase(3, 4000)]

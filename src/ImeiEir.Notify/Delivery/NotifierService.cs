@@ -1,5 +1,6 @@
 using ImeiEir.Notify.Notices;
 using ImeiEir.Notify.Outbox;
+using ImeiEir.Notify.Sharing;
 using ImeiEir.Notify.Subscribers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,13 @@ namespace ImeiEir.Notify.Delivery;
 /// </list>
 /// Parked notices are released by the import itself (<see cref="SubscriberDirectory.ImportAsync"/>), which wakes this
 /// loop. Every wait is on the injected <see cref="TimeProvider"/>.
+/// <para>
+/// Shared outbox (<see cref="NoticeSharing"/>): only the holder of the lease sends. A renewal loop keeps (or tries to
+/// take) it every third of its time to live; on taking it, the notices the previous holder left Sending are resent
+/// only if still Sending after <see cref="NoticeSharing.DlrWait"/> (Kannel's report type 8 or 1, coming to any
+/// process, marks a notice it took as Sent or Delivered), so a notice Kannel took before its sender died is not
+/// sent twice and one it never got is not lost (docs/ARCHITECTURE.md, "Notices").
+/// </para>
 /// </summary>
 public sealed class NotifierService : BackgroundService
 {
@@ -30,10 +38,16 @@ public sealed class NotifierService : BackgroundService
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private long _waitsBegun;
+    private readonly NoticeSharing? _sharing;
+    private TakeOver? _takeOver;
+    private bool _held;
+
+    /// <summary>The notices the previous lease holder was sending, and when to resend those still Sending.</summary>
+    private sealed record TakeOver(List<string> Keys, DateTimeOffset ResendAt);
 
     /// <exception cref="ArgumentException">The options are not valid (one line per problem).</exception>
     public NotifierService(NotifyOptions options, NoticeOutbox outbox, SubscriberDirectory directory, NoticeCalendar calendar,
-        HttpClient http, TimeProvider time, ILogger<NotifierService> logger, string dlrToken)
+        HttpClient http, TimeProvider time, ILogger<NotifierService> logger, string dlrToken, NoticeSharing? sharing = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         IReadOnlyList<string> problems = options.Validate();
@@ -45,6 +59,7 @@ public sealed class NotifierService : BackgroundService
         _time = time;
         _logger = logger;
         _kannel = options.DeliveryEnabled ? new KannelClient(http, options, dlrToken, time) : null;
+        _sharing = sharing;
         _outbox.WorkAvailable += Wake;
         _directory.Changed += Wake;
     }
@@ -61,6 +76,14 @@ public sealed class NotifierService : BackgroundService
     /// </summary>
     internal long WaitsBegun => Interlocked.Read(ref _waitsBegun);
 
+    /// <summary>Test hook (the crash test's child process): runs after the notice is recorded Sending, before the HTTP call.</summary>
+    internal Action<OutgoingSms>? AfterMarkBeforeSend { get; set; }
+
+    /// <summary>SMS handed to Kannel by this process since it started (accepted or not).</summary>
+    public long Attempted => Interlocked.Read(ref _attempted);
+
+    private long _attempted;
+
     /// <summary>Gateway failures in a row (0 while it accepts).</summary>
     public int ConsecutiveFailures { get; private set; }
 
@@ -72,6 +95,7 @@ public sealed class NotifierService : BackgroundService
         TimeSpan interval = TimeSpan.FromSeconds(1 / _options.RatePerSecond);
         DateTimeOffset notBefore = DateTimeOffset.MinValue;
         int outboxFailures = 0;
+        Task leasing = _sharing is null || _kannel is null ? Task.CompletedTask : KeepLeaseAsync(_sharing.Lease, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -88,13 +112,38 @@ public sealed class NotifierService : BackgroundService
                     await WaitAsync(notBefore - now, stoppingToken);
                     continue;
                 }
+                DateTimeOffset? resendAt = null;
+                if (_sharing is not null)
+                {
+                    if (!_sharing.Lease.IsHeld)
+                    {
+                        await WaitAsync(null, stoppingToken); // the lease loop wakes us when it takes the lease
+                        continue;
+                    }
+                    if (Volatile.Read(ref _takeOver) is { } takeOver)
+                    {
+                        if (now >= takeOver.ResendAt)
+                        {
+                            int resent = _outbox.RequeueStillSending(takeOver.Keys);
+                            if (resent > 0) SharingLog.ResendingOrphans(_logger, resent, (long)_sharing.DlrWait.TotalMilliseconds);
+                            Interlocked.CompareExchange(ref _takeOver, null, takeOver);
+                        }
+                        else
+                        {
+                            resendAt = takeOver.ResendAt;
+                        }
+                    }
+                }
                 if (!_outbox.TryStartNext(now, out OutgoingSms sms, out DateTimeOffset? nextDue))
                 {
-                    await WaitAsync(nextDue - now, stoppingToken);
+                    DateTimeOffset? until = nextDue is { } due && resendAt is { } r ? (due < r ? due : r) : nextDue ?? resendAt;
+                    await WaitAsync(until - now, stoppingToken);
                     continue;
                 }
                 outboxFailures = 0;
 
+                AfterMarkBeforeSend?.Invoke(sms);
+                Interlocked.Increment(ref _attempted);
                 KannelClient.Result result = await _kannel.SendAsync(sms);
                 AfterSendBeforeRecord?.Invoke(sms);
                 if (result.Accepted)
@@ -134,6 +183,51 @@ public sealed class NotifierService : BackgroundService
                 {
                     break;
                 }
+            }
+        }
+        await leasing;
+        // Given up once the send loop is past its last call (a request in flight finishes first), so the next holder
+        // finds nothing of this process's Sending and starts at once.
+        if (_held) await _sharing!.Lease.ReleaseAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Keeps the sender lease (or tries to take it) every third of its time to live until the host stops. On taking
+    /// it, notes the notices the previous holder left Sending (<see cref="TakeOver"/>).
+    /// </summary>
+    private async Task KeepLeaseAsync(INotifierLease lease, CancellationToken stoppingToken)
+    {
+        TimeSpan every = lease.TimeToLive / 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool held;
+            try
+            {
+                held = await lease.TryAcquireOrRenewAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            if (held && !_held)
+            {
+                List<string> inFlight = _outbox.SendingKeys();
+                Volatile.Write(ref _takeOver, inFlight.Count == 0 ? null : new TakeOver(inFlight, _time.GetUtcNow() + _sharing!.DlrWait));
+                SharingLog.LeaseTaken(_logger, inFlight.Count, (long)_sharing!.DlrWait.TotalMilliseconds);
+                Wake();
+            }
+            else if (!held && _held)
+            {
+                SharingLog.LeaseLost(_logger);
+            }
+            _held = held;
+            try
+            {
+                await Task.Delay(every, _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
     }

@@ -1,5 +1,6 @@
 using ImeiEir.Core;
 using ImeiEir.Notify.Notices;
+using ImeiEir.Notify.Sharing;
 using ImeiEir.Notify.Storage;
 using ImeiEir.Notify.Subscribers;
 using ImeiEir.Notify.Texts;
@@ -22,6 +23,11 @@ namespace ImeiEir.Notify.Outbox;
 /// as failed and is retried). A notice is never lost once Enqueue returned.
 /// </para>
 /// Thread-safe: one lock; the journal's fsync happens under it, which serialises writers (a few ms each on a disk).
+/// <para>
+/// Shared (JetStream mode, <see cref="ShareAsync"/>): the truth is the bucket of <see cref="SharedNotices"/>; a notice
+/// is made there first (a create: one process wins, the others count a duplicate), every transition is written there
+/// first (conditional on the revision seen), and the journal is this process's replica, fed by the bucket's watch too.
+/// </para>
 /// </summary>
 public sealed class NoticeOutbox : IDisposable
 {
@@ -38,6 +44,7 @@ public sealed class NoticeOutbox : IDisposable
     private int _compactionSlack = 1024;
     private long _enqueued, _duplicates, _accepted, _retries, _deliveryReports, _resent;
     private bool _disposed;
+    private SharedNotices? _shared;
 
     private NoticeOutbox(JournalFile journal, SubscriberDirectory directory, NoticeRenderer renderer, NoticeRetention retention, TimeProvider time)
     {
@@ -182,7 +189,14 @@ public sealed class NoticeOutbox : IDisposable
                     CreatedMs = now,
                     UpdatedMs = now,
                 };
-                batch.Add(_directory.TryGet(request.Imsi, out Subscriber? subscriber) ? Rendered(record, subscriber, now) : record);
+                NoticeRecord made = _directory.TryGet(request.Imsi, out Subscriber? subscriber) ? Rendered(record, subscriber, now) : record;
+                if (_shared is not null && !_shared.TryCreate(made))
+                {
+                    // Another process made it (its watch brings it here); the journal below is only a replica.
+                    _duplicates++;
+                    continue;
+                }
+                batch.Add(made);
             }
             Commit(batch);
             _enqueued += batch.Count;
@@ -223,8 +237,9 @@ public sealed class NoticeOutbox : IDisposable
 
     /// <summary>
     /// Records a Kannel delivery report (dlr-url <c>type=%d</c>): 1 → Delivered; 2 or 16 → Undelivered (unless already
-    /// delivered); 4 (buffered) and 8 (SMSC accepted) are noted without a state change. Reports may come in any
-    /// order, even before the sendsms answer is recorded. False for an unknown key.
+    /// delivered); 8 (SMSC accepted) → Sent for a notice still Sending (Kannel took it; its answer is not recorded yet,
+    /// or never will be: the sender died), else noted; 4 (buffered) is noted without a state change. Reports may
+    /// come in any order, even before the sendsms answer is recorded. False for an unknown key.
     /// </summary>
     public bool RecordDeliveryReport(string key, int type)
     {
@@ -232,25 +247,48 @@ public sealed class NoticeOutbox : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_notices.TryGet(key, out NoticeRecord? record)) return false;
+            if (!_notices.TryGet(key, out NoticeRecord? record))
+            {
+                // Shared: the report may come to this process before the watch brought the notice.
+                if (_shared?.TryGet(key) is not NoticeRecord shared) return false;
+                Commit([shared]);
+                record = shared;
+            }
             _deliveryReports++;
+            if (record.Attempts == 0 && _shared?.TryGet(key) is NoticeRecord newest && newest != record)
+            {
+                // Shared: the report can overtake the watch bringing another process's Sending here.
+                Commit([newest]);
+                record = newest;
+            }
             if (record.Attempts == 0) return true; // never handed to Kannel: a stray or forged report, nothing to record
             long now = NowMs();
-            NoticeState state = record.State;
-            long final = record.FinalMs;
-            if (type == 1 && state != NoticeState.Delivered)
-            {
-                state = NoticeState.Delivered;
-                final = now;
-            }
-            else if (type is 2 or 16 && state is not (NoticeState.Delivered or NoticeState.Undelivered))
-            {
-                state = NoticeState.Undelivered;
-                final = now;
-            }
-            Commit([record with { State = state, FinalMs = final, LastDlrType = (byte)Math.Clamp(type, 0, 255), UpdatedMs = now }]);
+            Change(record, r => WithReport(r, type, now));
             return true;
         }
+    }
+
+    private static NoticeRecord? WithReport(NoticeRecord record, int type, long now)
+    {
+        if (record.Attempts == 0) return null;
+        NoticeState state = record.State;
+        long final = record.FinalMs, sent = record.SentMs;
+        if (type == 1 && state != NoticeState.Delivered)
+        {
+            state = NoticeState.Delivered;
+            final = now;
+        }
+        else if (type is 2 or 16 && state is not (NoticeState.Delivered or NoticeState.Undelivered))
+        {
+            state = NoticeState.Undelivered;
+            final = now;
+        }
+        else if (type == 8 && state == NoticeState.Sending)
+        {
+            state = NoticeState.Sent;
+            sent = now;
+        }
+        return record with { State = state, FinalMs = final, SentMs = sent, LastDlrType = (byte)Math.Clamp(type, 0, 255), UpdatedMs = now };
     }
 
     // ------------------------------------------------------------------ for the sender
@@ -273,8 +311,19 @@ public sealed class NoticeOutbox : IDisposable
                 if (!_directory.TryGet(imsi, out Subscriber? subscriber)) continue;
                 foreach (string key in keys) batch.Add(Rendered(_notices[key], subscriber, now));
             }
-            Commit(batch);
-            released = batch.Count;
+            if (_shared is null)
+            {
+                Commit(batch);
+                released = batch.Count;
+            }
+            else
+            {
+                released = 0;
+                foreach (NoticeRecord rendered in batch)
+                {
+                    if (Change(_notices[rendered.Key], r => r.State == NoticeState.Parked ? rendered : null) is not null) released++;
+                }
+            }
         }
         if (released > 0) WorkAvailable?.Invoke();
         return released;
@@ -304,16 +353,17 @@ public sealed class NoticeOutbox : IDisposable
                     return false;
                 }
                 _notices.DequeuePending();
-                NoticeRecord sending = record with { State = NoticeState.Sending, Attempts = record.Attempts + 1, UpdatedMs = nowMs };
+                NoticeRecord? sending;
                 try
                 {
-                    Commit([sending]);
+                    sending = Change(record, r => r.State == NoticeState.Pending ? r with { State = NoticeState.Sending, Attempts = r.Attempts + 1, UpdatedMs = nowMs } : null);
                 }
                 catch
                 {
                     _notices.RequeuePending(key, slot);
                     throw;
                 }
+                if (sending is null) continue; // shared: another process changed it meanwhile (its record is held now)
                 sms = new OutgoingSms(key, sending.Msisdn!, sending.Text!, sending.Attempts);
                 nextDue = null;
                 return true;
@@ -333,8 +383,10 @@ public sealed class NoticeOutbox : IDisposable
             NoticeRecord record = _notices[key];
             long now = NowMs();
             // A delivery report can overtake the sendsms answer; it already said more than "sent".
-            NoticeState state = record.State == NoticeState.Sending ? NoticeState.Sent : record.State;
-            Commit([record with { State = state, SentMs = now, GatewayAnswer = answer, LastError = null, UpdatedMs = now }]);
+            Change(record, r => r with
+            {
+                State = r.State == NoticeState.Sending ? NoticeState.Sent : r.State, SentMs = now, GatewayAnswer = answer, LastError = null, UpdatedMs = now,
+            });
             _accepted++;
         }
     }
@@ -351,18 +403,81 @@ public sealed class NoticeOutbox : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             NoticeRecord record = _notices[key];
             long now = NowMs();
-            if (record.State != NoticeState.Sending)
+            bool retried = false;
+            NoticeRecord written = Change(record, r =>
             {
                 // A delivery report came for it meanwhile (Kannel took it although the answer failed): keep that.
-                Commit([record with { LastError = error, UpdatedMs = now }]);
-                return record.State;
-            }
-            bool giveUp = maxAttempts > 0 && record.Attempts >= maxAttempts;
-            state = giveUp ? NoticeState.Failed : NoticeState.Pending;
-            Commit([record with { State = state, LastError = error, NextAttemptMs = giveUp ? 0 : retryAt.ToUnixTimeMilliseconds(), UpdatedMs = now }]);
-            if (!giveUp) _retries++;
+                if (r.State != NoticeState.Sending) return r with { LastError = error, UpdatedMs = now };
+                bool giveUp = maxAttempts > 0 && r.Attempts >= maxAttempts;
+                retried = !giveUp;
+                return r with { State = giveUp ? NoticeState.Failed : NoticeState.Pending, LastError = error, NextAttemptMs = giveUp ? 0 : retryAt.ToUnixTimeMilliseconds(), UpdatedMs = now };
+            })!;
+            state = written.State;
+            if (retried && state == NoticeState.Pending) _retries++;
         }
         return state;
+    }
+
+    // ------------------------------------------------------------------ shared (JetStream mode)
+
+    /// <summary>
+    /// Shares this outbox through <paramref name="shared"/> from now on: applies every notice the bucket holds (the
+    /// bucket wins over the journal), keeps applying other processes' writes, and releases the parked notices this
+    /// process's directory can render. Returns how many notices the bucket held.
+    /// </summary>
+    internal async Task<int> ShareAsync(SharedNotices shared, ILogger logger, CancellationToken ct)
+    {
+        lock (_gate) _shared = shared;
+        int applied = 0;
+        int held = await shared.StartWatchAsync((record, revision) =>
+        {
+            if (ApplyShared(record, revision)) Interlocked.Increment(ref applied);
+        }, ct);
+        SharingLog.Synced(logger, shared.Bucket, held, Volatile.Read(ref applied));
+        ReleaseParked();
+        return held;
+    }
+
+    /// <summary>A write seen in the bucket: held and journaled here when newer than what this process holds.</summary>
+    private bool ApplyShared(NoticeRecord record, ulong revision)
+    {
+        lock (_gate)
+        {
+            if (_disposed || _shared is null || !_shared.IsNew(record.Key, revision)) return false;
+            if (_notices.TryGet(record.Key, out NoticeRecord? held) && held == record) return false;
+            Commit([record]);
+        }
+        if (record.State == NoticeState.Pending) WorkAvailable?.Invoke();
+        return true;
+    }
+
+    /// <summary>The notices being sent now (by this process or, shared, by another).</summary>
+    internal List<string> SendingKeys()
+    {
+        lock (_gate) return [.. _notices.All.Where(r => r.State == NoticeState.Sending).Select(r => r.Key)];
+    }
+
+    /// <summary>
+    /// Puts back to Pending, due at once, those of <paramref name="keys"/> still Sending: the previous sender died with
+    /// them and no delivery report said Kannel took them. Returns how many.
+    /// </summary>
+    internal int RequeueStillSending(IEnumerable<string> keys)
+    {
+        int requeued = 0;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long now = NowMs();
+            foreach (string key in keys)
+            {
+                if (!_notices.TryGet(key, out NoticeRecord? record)) continue;
+                if (Change(record, r => r.State == NoticeState.Sending ? r with { State = NoticeState.Pending, NextAttemptMs = 0, UpdatedMs = now } : null) is not null)
+                    requeued++;
+            }
+            _resent += requeued;
+        }
+        if (requeued > 0) WorkAvailable?.Invoke();
+        return requeued;
     }
 
     /// <summary>
@@ -377,7 +492,13 @@ public sealed class NoticeOutbox : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             List<NoticeRecord> old = _retention.Expired(_notices.All, today, retainDays);
-            foreach (NoticeRecord record in old) _notices.Remove(record);
+            foreach (NoticeRecord record in old)
+            {
+                // Shared: dropped from the bucket as well (each process drops the same ones by the same rule), so it
+                // does not grow for ever nor bring them back to a journal at the next start.
+                _shared?.Remove(record.Key);
+                _notices.Remove(record);
+            }
             _pruned += old.Count;
             return old.Count;
         }
@@ -424,6 +545,24 @@ public sealed class NoticeOutbox : IDisposable
         NextAttemptMs = 0,
         UpdatedMs = now,
     };
+
+    /// <summary>
+    /// One transition: <paramref name="change"/> of the notice (null: none needed), journaled and held. Shared, it is
+    /// written to the bucket first, applied to the newest record there when another process wrote meanwhile, and the
+    /// record the bucket holds after is what is held here. Returns the changed record, or null when none was needed.
+    /// </summary>
+    private NoticeRecord? Change(NoticeRecord current, Func<NoticeRecord, NoticeRecord?> change)
+    {
+        if (_shared is null)
+        {
+            NoticeRecord? next = change(current);
+            if (next is not null) Commit([next]);
+            return next;
+        }
+        NoticeRecord written = _shared.Update(current, change, out bool changed);
+        if (written != current) Commit([written]);
+        return changed ? written : null;
+    }
 
     /// <summary>Journal first (all records, one fsync), memory after: a failed write changes nothing.</summary>
     private void Commit(List<NoticeRecord> records)

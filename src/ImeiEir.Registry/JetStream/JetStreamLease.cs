@@ -16,10 +16,10 @@ namespace ImeiEir.Registry.JetStream;
 /// The holder believes it holds the lease only until its last successful write's <em>send</em> time plus the time
 /// to live minus <see cref="SafetyMargin"/>, on its own monotonic clock. The server ages the key from when it
 /// stored that write, which is later, so the old holder has stopped believing before anyone else can take over.
-/// Not wired yet.
+/// The server hands it to the notifier as its sender lease (docs/ARCHITECTURE.md, "Notices").
 /// </para>
 /// </summary>
-internal sealed class JetStreamLease : IAsyncDisposable
+public sealed class JetStreamLease : IAsyncDisposable
 {
     /// <summary>How much earlier than the key can age out the holder stops believing it holds the lease.</summary>
     public static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
@@ -41,6 +41,9 @@ internal sealed class JetStreamLease : IAsyncDisposable
 
     /// <summary>Who this contender is (written as the key's value, for operators looking at the bucket).</summary>
     public string HolderId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>How long the key lives after the holder's last write.</summary>
+    public TimeSpan TimeToLive => _timeToLive;
 
     /// <summary>Whether this process holds the lease now (by its own clock, see the class remarks).</summary>
     public bool IsHeld => _revision != 0 && Stopwatch.GetTimestamp() < Volatile.Read(ref _validUntil);

@@ -49,7 +49,11 @@ internal static class ImeiEirServiceCollectionExtensions
             services.AddSingleton(sp => sp.GetRequiredService<RegistryLifecycle>().Registry.Overview);
             services.AddSingleton<RegistryMetrics>();
             // After the registry, so the sender starts once the registry is open and stops before it checkpoints.
-            services.AddImeiEirNotify(settings.Notify);
+            // Several registry processes on one stream share the outbox and take turns sending (docs/ARCHITECTURE.md, "Notices").
+            bool jetStream = string.Equals(settings.Registry.Log?.Trim(), RegistryOptions.JetStreamLog, StringComparison.OrdinalIgnoreCase);
+            if (jetStream)
+                services.AddSingleton(_ => NotifierSharing.OpenAsync(settings.Registry.Nats, settings.Notify.Lease, CancellationToken.None).GetAwaiter().GetResult());
+            services.AddImeiEirNotify(settings.Notify, jetStream ? sp => sp.GetRequiredService<NotifierSharing>().Sharing : null);
             services.AddSingleton<IBackupSectionSource, NotifierBackupSource>();
             services.AddSingleton<RegistryNotices>();
             services.AddHostedService(sp => sp.GetRequiredService<RegistryNotices>());

@@ -329,7 +329,11 @@ public sealed class ServerSettings
         if (message.Contains("were not found", StringComparison.Ordinal) && list >= 0)
         {
             string first = message[(list + 2)..].Split(',', StringSplitOptions.TrimEntries)[0].Trim('\'');
-            return $"{section}:{first}: unknown setting";
+            // The binder names the property only; in a nested section (Notify:Lease:Ttl) name the key as written.
+            string? written = configuration.GetSection(section).AsEnumerable()
+                .Where(kv => kv.Value is not null && kv.Key.Split(':').Skip(section.Split(':').Length).Contains(first, StringComparer.OrdinalIgnoreCase))
+                .Select(kv => kv.Key).Order(StringComparer.Ordinal).FirstOrDefault();
+            return $"{written ?? $"{section}:{first}"}: unknown setting";
         }
         return $"{section}: {message}";
     }
