@@ -82,12 +82,20 @@ internal sealed partial class ClusterProcess : IDisposable
     /// the node printed its ready line (first catch-up done); otherwise at once.
     /// </summary>
     public static ClusterProcess StartEir(string name, string dataDir, Uri registryUrl, string readerToken,
+        bool waitForReady = true, params string[] extraArgs) =>
+        StartEir(name, dataDir, [registryUrl], readerToken, waitForReady, extraArgs);
+
+    /// <summary>
+    /// Starts an EIR node following the registry processes <paramref name="registryUrls"/> of one registry
+    /// (<c>Registry:Url=R1,R2</c>, tried in that order); otherwise as the overload with one URL.
+    /// </summary>
+    public static ClusterProcess StartEir(string name, string dataDir, IReadOnlyList<Uri> registryUrls, string readerToken,
         bool waitForReady = true, params string[] extraArgs)
     {
         ClusterProcess node = Launch(name, dataDir,
         [
             "--Mode=eir",
-            $"--Registry:Url={registryUrl.GetLeftPart(UriPartial.Authority)}",
+            $"--Registry:Url={string.Join(',', registryUrls.Select(u => u.GetLeftPart(UriPartial.Authority)))}",
             $"--Registry:ReaderToken={readerToken}",
             "--Diameter:Host=127.0.0.1",
             "--Diameter:Port=0",

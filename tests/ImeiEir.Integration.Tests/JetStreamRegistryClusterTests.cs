@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace ImeiEir.Integration.Tests;
 
@@ -28,17 +26,7 @@ public sealed class JetStreamRegistryClusterTests : ClusterFixture
         Track(ClusterProcess.StartRegistry(name, Path.Combine(Root, name), ClusterClient.AdminToken, ClusterClient.ReaderToken, 0,
             "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
 
-    private (ulong Sequence, string Generation, string Digest) Status(ClusterProcess registry)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, "/v1/status"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
-        using HttpResponseMessage response = Client.Http.Send(request);
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/status on {registry.Name}: {body}");
-        using JsonDocument json = JsonDocument.Parse(body);
-        return (json.RootElement.GetProperty("sequence").GetUInt64(), json.RootElement.GetProperty("generation").GetString()!,
-            json.RootElement.GetProperty("digest").GetString()!);
-    }
+    private RegistryStatus Status(ClusterProcess registry) => Client.Status(registry);
 
     [Test]
     [CancelAfter(180_000)]
