@@ -38,6 +38,12 @@ public abstract class ClusterFixture
 
     protected ClusterFixture(RegistryLog log = RegistryLog.Local) => Log = log;
 
+    /// <summary>The fixture's NATS cluster (JetStream only).</summary>
+    private protected NatsCluster Nats => _nats ?? throw new InvalidOperationException($"{GetType().Name} runs on a Local registry: no NATS cluster");
+
+    /// <summary>The running test's JetStream stream name (a new one per test).</summary>
+    private protected string Stream => _stream;
+
     /// <summary>The change log this fixture's registries run on.</summary>
     protected RegistryLog Log { get; }
 
@@ -106,13 +112,11 @@ public abstract class ClusterFixture
     {
         if (_nats is null)
             return Track(ClusterProcess.StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, port, extraArgs));
-        string[] jetStream = ["--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={_stream}", .. extraArgs];
-        ClusterProcess registry = Track(ClusterProcess.StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, port, jetStream));
+        ClusterProcess registry = Track(ClusterProcess.StartJetStreamRegistry(name, dataDir, _nats.Urls, _stream, port, extraArgs));
         Peer? earlier = _peers.Values.FirstOrDefault(p => p.DataDir == dataDir + "-peer");
         ClusterProcess peer = earlier?.Process is { } running
             ? running
-            : Track(ClusterProcess.StartRegistry(name + "-peer", dataDir + "-peer", ClusterClient.AdminToken, ClusterClient.ReaderToken,
-                earlier?.Port ?? 0, jetStream));
+            : Track(ClusterProcess.StartJetStreamRegistry(name + "-peer", dataDir + "-peer", _nats.Urls, _stream, earlier?.Port ?? 0, extraArgs));
         foreach (ClusterProcess stale in _peers.Where(p => p.Value.DataDir == dataDir + "-peer").Select(p => p.Key).ToList()) _peers.Remove(stale);
         _peers[registry] = new Peer(peer, dataDir + "-peer", peer.RegistryPort);
         return registry;

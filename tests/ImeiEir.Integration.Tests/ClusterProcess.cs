@@ -78,6 +78,15 @@ internal sealed partial class ClusterProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts a registry process on JetStream stream <paramref name="stream"/> of the NATS servers
+    /// <paramref name="natsUrls"/> (comma-separated), otherwise as <see cref="StartRegistry"/>.
+    /// </summary>
+    public static ClusterProcess StartJetStreamRegistry(string name, string dataDir, string natsUrls, string stream, int registryPort = 0,
+        params string[] extraArgs) =>
+        StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, registryPort,
+            ["--Registry:Log=JetStream", $"--Registry:Nats:Url={natsUrls}", $"--Registry:Nats:Stream={stream}", .. extraArgs]);
+
+    /// <summary>
     /// Starts an EIR node following <paramref name="registryUrl"/>. With <paramref name="waitForReady"/> it returns once
     /// the node printed its ready line (first catch-up done); otherwise at once.
     /// </summary>

@@ -45,11 +45,10 @@ public sealed class JetStreamFailureTests : ClusterFixture
 
     [Test]
     [CancelAfter(300_000)]
-    public async Task Kill_9_of_the_stream_leader_during_pushes_loses_no_acknowledged_line_and_duplicates_none()
+    public void Kill_9_of_the_stream_leader_during_pushes_loses_no_acknowledged_line_and_duplicates_none()
     {
         string stream = NewStream();
-        ClusterProcess[] registries = [StartRegistry("registry-1", stream, _nats.Urls), StartRegistry("registry-2", stream, _nats.Urls)];
-        ClusterProcess[] nodes = StartNodes(registries);
+        (ClusterProcess[] registries, ClusterProcess[] nodes) = StartCluster(stream);
 
         int victim = -1;
         List<Attempt> attempts = PushStream(registries, firstBlock: 10, maxPushes: 40, within: TimeSpan.FromSeconds(150),
@@ -71,11 +70,10 @@ public sealed class JetStreamFailureTests : ClusterFixture
 
     [Test]
     [CancelAfter(300_000)]
-    public async Task SIGSTOP_of_the_stream_leader_for_10_s_during_pushes_forks_nothing_and_loses_no_acknowledged_line()
+    public void SIGSTOP_of_the_stream_leader_for_10_s_during_pushes_forks_nothing_and_loses_no_acknowledged_line()
     {
         string stream = NewStream();
-        ClusterProcess[] registries = [StartRegistry("registry-1", stream, _nats.Urls), StartRegistry("registry-2", stream, _nats.Urls)];
-        ClusterProcess[] nodes = StartNodes(registries);
+        (ClusterProcess[] registries, ClusterProcess[] nodes) = StartCluster(stream);
 
         int paused = -1;
         int? resumedAt = null;
@@ -194,19 +192,18 @@ public sealed class JetStreamFailureTests : ClusterFixture
     private static string NewStream() => "FT" + Guid.NewGuid().ToString("N")[..12];
 
     private ClusterProcess StartRegistry(string name, string stream, string natsUrls) =>
-        Track(ClusterProcess.StartRegistry(name, Path.Combine(Root, name), ClusterClient.AdminToken, ClusterClient.ReaderToken, 0,
-            "--Registry:Log=JetStream", $"--Registry:Nats:Url={natsUrls}", $"--Registry:Nats:Stream={stream}"));
+        Track(ClusterProcess.StartJetStreamRegistry(name, Path.Combine(Root, name), natsUrls, stream));
 
-    /// <summary>A first push, then node-a following R1,R2 and node-b following R2,R1, both caught up.</summary>
-    private ClusterProcess[] StartNodes(ClusterProcess[] registries)
+    /// <summary>
+    /// Two registry processes on <paramref name="stream"/> through all three servers, a first push, then node-a
+    /// following R1,R2 and node-b following R2,R1, both caught up.
+    /// </summary>
+    private (ClusterProcess[] Registries, ClusterProcess[] Nodes) StartCluster(string stream)
     {
+        ClusterProcess[] registries = [StartRegistry("registry-1", stream, _nats.Urls), StartRegistry("registry-2", stream, _nats.Urls)];
         PushResult first = Client.Push(registries[0].RegistryUrl, Deltas.Batch(block: 1, count: LinesPerPush));
         Assert.That((first.Status, first.Applied), Is.EqualTo((HttpStatusCode.OK, (long)LinesPerPush)), first.Body);
-        return
-        [
-            StartNode("node-a", registries[0], registries[1]),
-            StartNode("node-b", registries[1], registries[0]),
-        ];
+        return (registries, [StartNode("node-a", registries[0], registries[1]), StartNode("node-b", registries[1], registries[0])]);
     }
 
     private ClusterProcess StartNode(string name, params ClusterProcess[] registries) =>

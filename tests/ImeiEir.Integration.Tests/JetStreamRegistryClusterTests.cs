@@ -9,22 +9,15 @@ namespace ImeiEir.Integration.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class JetStreamRegistryClusterTests : ClusterFixture
+public sealed class JetStreamRegistryClusterTests() : ClusterFixture(RegistryLog.JetStream)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
-    private NatsCluster _nats = null!;
 
     protected override string Name => "jetstream-cluster";
 
-    [OneTimeSetUp]
-    public async Task StartNats() => _nats = await NatsCluster.StartAsync(3);
-
-    [OneTimeTearDown]
-    public void StopNats() => _nats?.Dispose();
-
-    private ClusterProcess StartRegistry(string name, string stream) =>
-        Track(ClusterProcess.StartRegistry(name, Path.Combine(Root, name), ClusterClient.AdminToken, ClusterClient.ReaderToken, 0,
-            "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
+    // Its own two processes, not the fixture's registry and peer: the test kills and restarts one by name.
+    private ClusterProcess StartRegistry(string name) =>
+        Track(ClusterProcess.StartJetStreamRegistry(name, Path.Combine(Root, name), Nats.Urls, Stream));
 
     private RegistryStatus Status(ClusterProcess registry) => Client.Status(registry);
 
@@ -32,9 +25,8 @@ public sealed class JetStreamRegistryClusterTests : ClusterFixture
     [CancelAfter(180_000)]
     public void Either_registry_process_takes_pushes_and_after_kill_9_of_one_the_other_takes_the_next()
     {
-        string stream = "IT" + Guid.NewGuid().ToString("N")[..12];
-        ClusterProcess r1 = StartRegistry("registry-1", stream);
-        ClusterProcess r2 = StartRegistry("registry-2", stream);
+        ClusterProcess r1 = StartRegistry("registry-1");
+        ClusterProcess r2 = StartRegistry("registry-2");
 
         PushResult first = Client.Push(r1.RegistryUrl, Deltas.Batch(block: 1, count: 100));
         Assert.That((first.Status, first.Applied, first.LastSequence), Is.EqualTo((HttpStatusCode.OK, 100L, 100UL)), first.Body);
@@ -55,7 +47,7 @@ public sealed class JetStreamRegistryClusterTests : ClusterFixture
 
         // The killed one restarts on its directory and catches up from its log and the stream.
         Release(r1);
-        ClusterProcess back = StartRegistry("registry-1", stream);
+        ClusterProcess back = StartRegistry("registry-1");
         Eventually.Until(() => Status(back).Sequence == 160, Settle, "the restarted process at change 160");
         Assert.That(Status(back), Is.EqualTo(Status(r2)));
     }
