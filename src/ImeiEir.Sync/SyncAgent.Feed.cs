@@ -26,14 +26,17 @@ public sealed partial class SyncAgent
         {
             using HttpRequestMessage request = NewRequest($"{RegistryLink.Base(registry)}/v1/feed?after={after}", FeedFormat.ContentType);
             using HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-            CheckGeneration(response);
+            bool sameNamedGeneration = CheckGeneration(response);
             if (response.StatusCode == HttpStatusCode.Conflict)
             {
                 string detail = await response.Content.ReadAsStringAsync(token);
                 detail = detail.Length > 300 ? detail[..300] : detail;
-                // The same status says two things: the registry lost history the node has, or retention dropped the
-                // changes the node still needs. Both are healed by a bootstrap; only the first is the registry's fault.
+                // The same status says three things: the registry lost history the node has, retention dropped the
+                // changes the node still needs, or (several processes of one registry) this process has not yet
+                // tailed changes the node applied from another. The first two are healed by a bootstrap; the last by
+                // going on to another process, or by waiting: the stream behind one generation never goes back.
                 if (detail.Contains(RetainedFeedTitle, StringComparison.Ordinal)) throw new FeedWindowPassedException(detail);
+                if (sameNamedGeneration && _registry.Urls.Count > 1) throw new RegistryLaggingException(detail);
                 throw new RegistryBehindException(detail);
             }
             if (!response.IsSuccessStatusCode) await ThrowRefusedAsync(response, "the feed", token);
@@ -70,16 +73,22 @@ public sealed partial class SyncAgent
     /// <summary>
     /// Compares the generation the registry names (<see cref="FeedFormat.GenerationHeader"/>) with the store's: another
     /// one throws <see cref="GenerationChangedException"/>; a store of no known generation adopts it; a registry that
-    /// names none (older than generations) is followed as before.
+    /// names none (older than generations) is followed as before. True when the registry named the very generation
+    /// the store already held.
     /// </summary>
-    private void CheckGeneration(HttpResponseMessage response)
+    private bool CheckGeneration(HttpResponseMessage response)
     {
         if (!response.Headers.TryGetValues(FeedFormat.GenerationHeader, out IEnumerable<string>? values)
             || !RegistryGeneration.TryParse(values.FirstOrDefault(), out RegistryGeneration announced) || announced.IsNone)
-            return;
+            return false;
         RegistryGeneration followed = _generation.Current;
-        if (followed.IsNone) _generation.Current = announced;
-        else if (followed != announced) throw new GenerationChangedException(followed, announced);
+        if (followed.IsNone)
+        {
+            _generation.Current = announced;
+            return false;
+        }
+        if (followed != announced) throw new GenerationChangedException(followed, announced);
+        return true;
     }
 
     private async Task<string> ReadFeedAsync(PipeReader reader, ImeiStoreSession session, Uri registry, CancellationTokenSource watchdog, CancellationToken token)

@@ -17,7 +17,9 @@ namespace ImeiEir.Sync;
 /// <see cref="SyncOptions.CheckpointInterval"/>, or after <see cref="SyncOptions.CheckpointEveryChanges"/> changes
 /// once they are also at least the records the last checkpoint wrote (see <see cref="MaybeCheckpoint"/>);</item>
 /// <item>any failure (network, HTTP status, silence past <see cref="SyncOptions.HeartbeatTimeout"/>) → reconnect with
-/// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again;</item>
+/// exponential back-off; a 409 (the registry is behind the node) → clear the store and bootstrap again, except from
+/// one of several registry processes naming the store's generation: that one lags behind the stream the node read
+/// from another, so the node moves on (below) and comes back to it, never bootstrapping for a lag;</item>
 /// <item>a registry of another generation than the store's (<see cref="FollowedGeneration"/>: a new or restored
 /// registry, whose numbers name other changes) → clear the store and bootstrap again, whatever its sequence; checked
 /// on every answer, so also when the node moves to another registry;</item>
@@ -189,6 +191,13 @@ public sealed partial class SyncAgent : BackgroundService, IAppliedSequence
                     reason = $"HTTP 409: the registry's last sequence is below this node's {LastApplied}; bootstrapping again";
                     Volatile.Write(ref _registryHead, 0); // the head we knew belongs to the registry's former history
                     moveOn = false;
+                }
+                catch (RegistryLaggingException e)
+                {
+                    // Never a bootstrap for a lag: the node's changes are in the stream, this process just has not
+                    // read them yet. The next URL is tried, and this one again a round later, with the back-off.
+                    SyncLog.RegistryLagging(_logger, registry.ToString(), LastApplied, e.Message);
+                    reason = $"HTTP 409: registry {registry} has not yet reached this node's sequence {LastApplied} (it lags behind its stream); trying the next";
                 }
                 catch (FeedWindowPassedException e)
                 {

@@ -12,6 +12,12 @@ internal sealed class RegistryRefusedException(string message, int statusCode) :
 /// <summary>The registry answered 409 to a feed request: its last sequence is below the node's (restored from an older backup).</summary>
 internal sealed class RegistryBehindException(string detail) : Exception(detail);
 
+/// <summary>
+/// The registry answered 409 to a feed request, naming the node's own generation, and the node has other processes of
+/// that registry to follow: this one has not yet tailed the changes the node applied from another.
+/// </summary>
+internal sealed class RegistryLaggingException(string detail) : Exception(detail);
+
 /// <summary>The registry's 409 "Behind the retained feed": this node is further behind than the feed is kept (Registry:FeedRetention).</summary>
 internal sealed class FeedWindowPassedException(string detail) : Exception(detail);
 

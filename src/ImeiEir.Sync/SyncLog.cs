@@ -56,6 +56,10 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Following the registry feed at {Url} after sequence {Sequence} (registry generation {Generation})")]
     public static partial void FollowingRegistry(ILogger logger, string url, ulong sequence, string generation);
 
+    // 3030-3039: following several registry processes of one generation (issue 23).
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Warning, Message = "Registry {Url} has not yet reached this node's sequence {Sequence} (409, same generation: it lags behind the stream this node read from another registry process). Keeping the local store and trying the next registry; no bootstrap. Detail: {Detail}")]
+    public static partial void RegistryLagging(ILogger logger, string url, ulong sequence, string detail);
+
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Reporting sightings failed ({Reason}); {Pending} kept, retrying in {DelayMilliseconds} ms (attempt {Attempt})")]
     public static partial void SightingsRetrying(ILogger logger, int pending, string reason, long delayMilliseconds, int attempt);
 

@@ -11,6 +11,7 @@ namespace ImeiEir.Integration.Tests;
 /// Registry generations, backup and restore with real processes: a node never mixes two registries' histories, an
 /// online backup restores the registry as of its sequence, and the old registry's nodes follow the restored one.
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): Registry:RestoreFrom is refused in JetStream mode (docs/ARCHITECTURE.md, "A registry on several machines").</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed partial class BackupRestoreTests : ClusterFixture

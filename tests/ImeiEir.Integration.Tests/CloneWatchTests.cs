@@ -11,6 +11,7 @@ namespace ImeiEir.Integration.Tests;
 /// roamer) to an EIR node; the node reports the pairs, and the registry lists the IMEI in <c>GET /v1/clones</c>,
 /// <c>eirctl clones</c> and its gauge. All processes on 127.0.0.1.
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): the clone watch's observed pairs are kept by each registry process, not in the change log, so two processes would each see part of the sightings.</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed partial class CloneWatchTests : ClusterFixture

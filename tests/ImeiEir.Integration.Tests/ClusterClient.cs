@@ -12,6 +12,9 @@ namespace ImeiEir.Integration.Tests;
 /// <summary>The reply of <c>POST /v1/deltas</c>: HTTP status, the summary, and each line's sequence by IMEI.</summary>
 internal sealed record PushResult(HttpStatusCode Status, ulong LastSequence, long Applied, Dictionary<string, ulong> SequenceByImei, string Body);
 
+/// <summary>A registry process's GET /v1/status, the parts the tests compare.</summary>
+internal sealed record RegistryStatus(ulong Sequence, string Generation, string Digest);
+
 /// <summary>A node's GET /health/ready, the parts the tests read.</summary>
 internal sealed record NodeSyncStatus(int HttpStatus, string Status, ulong LastApplied, ulong RegistryHead, string Raw);
 
@@ -83,6 +86,20 @@ internal sealed class ClusterClient : IDisposable
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/imei/{imei}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>GET /v1/status of a registry process: its sequence, generation and the digest a node reports for the same state.</summary>
+    public RegistryStatus Status(ClusterProcess registry)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, "/v1/status"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReaderToken);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using HttpResponseMessage response = _http.Send(request, cts.Token);
+        string body = response.Content.ReadAsStringAsync(cts.Token).GetAwaiter().GetResult();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/status on {registry.Name}: {body}");
+        using JsonDocument json = JsonDocument.Parse(body);
+        return new RegistryStatus(json.RootElement.GetProperty("sequence").GetUInt64(), json.RootElement.GetProperty("generation").GetString()!,
+            json.RootElement.GetProperty("digest").GetString()!);
     }
 
     /// <summary>GET /v1/snapshot, parsed with <see cref="SnapshotFormat"/>, digested as a node digests its store.</summary>

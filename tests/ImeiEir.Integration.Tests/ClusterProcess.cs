@@ -78,16 +78,33 @@ internal sealed partial class ClusterProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts a registry process on JetStream stream <paramref name="stream"/> of the NATS servers
+    /// <paramref name="natsUrls"/> (comma-separated), otherwise as <see cref="StartRegistry"/>.
+    /// </summary>
+    public static ClusterProcess StartJetStreamRegistry(string name, string dataDir, string natsUrls, string stream, int registryPort = 0,
+        params string[] extraArgs) =>
+        StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, registryPort,
+            ["--Registry:Log=JetStream", $"--Registry:Nats:Url={natsUrls}", $"--Registry:Nats:Stream={stream}", .. extraArgs]);
+
+    /// <summary>
     /// Starts an EIR node following <paramref name="registryUrl"/>. With <paramref name="waitForReady"/> it returns once
     /// the node printed its ready line (first catch-up done); otherwise at once.
     /// </summary>
     public static ClusterProcess StartEir(string name, string dataDir, Uri registryUrl, string readerToken,
+        bool waitForReady = true, params string[] extraArgs) =>
+        StartEir(name, dataDir, [registryUrl], readerToken, waitForReady, extraArgs);
+
+    /// <summary>
+    /// Starts an EIR node following the registry processes <paramref name="registryUrls"/> of one registry
+    /// (<c>Registry:Url=R1,R2</c>, tried in that order); otherwise as the overload with one URL.
+    /// </summary>
+    public static ClusterProcess StartEir(string name, string dataDir, IReadOnlyList<Uri> registryUrls, string readerToken,
         bool waitForReady = true, params string[] extraArgs)
     {
         ClusterProcess node = Launch(name, dataDir,
         [
             "--Mode=eir",
-            $"--Registry:Url={registryUrl.GetLeftPart(UriPartial.Authority)}",
+            $"--Registry:Url={string.Join(',', registryUrls.Select(u => u.GetLeftPart(UriPartial.Authority)))}",
             $"--Registry:ReaderToken={readerToken}",
             "--Diameter:Host=127.0.0.1",
             "--Diameter:Port=0",

@@ -12,6 +12,7 @@ namespace ImeiEir.Integration.Tests;
 /// SIGKILL, the crash nothing can clean up after, of an EIR node in the middle of a catch-up and of the registry
 /// around a push; then a restart on the same data directory and a look at what survived.
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): it is about one registry process's own log and checkpoints (JetStreamFailureTests kill registry processes and NATS servers).</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed partial class CrashRecoveryTests : ClusterFixture

@@ -7,6 +7,7 @@ namespace ImeiEir.Integration.Tests;
 /// name with a comment that history shows, is listed without its token, and is refused once revoked, all without a
 /// restart.
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): it is about one registry process's own tokens file.</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed class CredentialsCliTests : ClusterFixture

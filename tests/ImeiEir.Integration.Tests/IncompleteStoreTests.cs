@@ -14,6 +14,7 @@ namespace ImeiEir.Integration.Tests;
 /// of records answers no black IMEI with anything but BLACKLISTED or a refusal, writes and reports nothing meanwhile,
 /// and once restarted from its own checkpoint answers at once from it.
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): it is about a node's own store; the registry only feeds it.</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed partial class IncompleteStoreTests : ClusterFixture

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace ImeiEir.Integration.Tests;
 
@@ -11,42 +9,24 @@ namespace ImeiEir.Integration.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class JetStreamRegistryClusterTests : ClusterFixture
+public sealed class JetStreamRegistryClusterTests() : ClusterFixture(RegistryLog.JetStream)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
-    private NatsCluster _nats = null!;
 
     protected override string Name => "jetstream-cluster";
 
-    [OneTimeSetUp]
-    public async Task StartNats() => _nats = await NatsCluster.StartAsync(3);
+    // Its own two processes, not the fixture's registry and peer: the test kills and restarts one by name.
+    private ClusterProcess StartRegistry(string name) =>
+        Track(ClusterProcess.StartJetStreamRegistry(name, Path.Combine(Root, name), Nats.Urls, Stream));
 
-    [OneTimeTearDown]
-    public void StopNats() => _nats?.Dispose();
-
-    private ClusterProcess StartRegistry(string name, string stream) =>
-        Track(ClusterProcess.StartRegistry(name, Path.Combine(Root, name), ClusterClient.AdminToken, ClusterClient.ReaderToken, 0,
-            "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
-
-    private (ulong Sequence, string Generation, string Digest) Status(ClusterProcess registry)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, "/v1/status"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
-        using HttpResponseMessage response = Client.Http.Send(request);
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/status on {registry.Name}: {body}");
-        using JsonDocument json = JsonDocument.Parse(body);
-        return (json.RootElement.GetProperty("sequence").GetUInt64(), json.RootElement.GetProperty("generation").GetString()!,
-            json.RootElement.GetProperty("digest").GetString()!);
-    }
+    private RegistryStatus Status(ClusterProcess registry) => Client.Status(registry);
 
     [Test]
     [CancelAfter(180_000)]
     public void Either_registry_process_takes_pushes_and_after_kill_9_of_one_the_other_takes_the_next()
     {
-        string stream = "IT" + Guid.NewGuid().ToString("N")[..12];
-        ClusterProcess r1 = StartRegistry("registry-1", stream);
-        ClusterProcess r2 = StartRegistry("registry-2", stream);
+        ClusterProcess r1 = StartRegistry("registry-1");
+        ClusterProcess r2 = StartRegistry("registry-2");
 
         PushResult first = Client.Push(r1.RegistryUrl, Deltas.Batch(block: 1, count: 100));
         Assert.That((first.Status, first.Applied, first.LastSequence), Is.EqualTo((HttpStatusCode.OK, 100L, 100UL)), first.Body);
@@ -67,7 +47,7 @@ public sealed class JetStreamRegistryClusterTests : ClusterFixture
 
         // The killed one restarts on its directory and catches up from its log and the stream.
         Release(r1);
-        ClusterProcess back = StartRegistry("registry-1", stream);
+        ClusterProcess back = StartRegistry("registry-1");
         Eventually.Until(() => Status(back).Sequence == 160, Settle, "the restarted process at change 160");
         Assert.That(Status(back), Is.EqualTo(Status(r2)));
     }

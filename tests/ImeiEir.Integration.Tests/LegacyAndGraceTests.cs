@@ -9,9 +9,10 @@ namespace ImeiEir.Integration.Tests;
 /// <c>eirctl legacy import</c> and <c>eirctl grace extend</c> against a registry and an EIR node as real processes:
 /// the registry writes the changes, the node's Diameter answers and check-before-purchase lookup follow.
 /// </summary>
-[TestFixture]
+[TestFixture(RegistryLog.Local)]
+[TestFixture(RegistryLog.JetStream)]
 [NonParallelizable]
-public sealed class LegacyAndGraceTests : ClusterFixture
+public sealed class LegacyAndGraceTests(RegistryLog log) : ClusterFixture(log)
 {
     private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(30);
 
@@ -19,9 +20,8 @@ public sealed class LegacyAndGraceTests : ClusterFixture
 
     private (ClusterProcess Registry, ClusterProcess Node) StartCluster()
     {
-        ClusterProcess registry = Track(ClusterProcess.StartRegistry("registry", Path.Combine(Root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken));
-        ClusterProcess node = Track(ClusterProcess.StartEir("node-a", Path.Combine(Root, "node-a"), registry.RegistryUrl, ClusterClient.ReaderToken, true,
-            "--Sync:MaxBackoff=00:00:01"));
+        ClusterProcess registry = StartRegistry("registry", Path.Combine(Root, "registry"));
+        ClusterProcess node = StartNode("node-a", Path.Combine(Root, "node-a"), registry, true, "--Sync:MaxBackoff=00:00:01");
         return (registry, node);
     }
 

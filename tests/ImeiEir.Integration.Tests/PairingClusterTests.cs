@@ -10,9 +10,11 @@ namespace ImeiEir.Integration.Tests;
 /// Erlang/OTP MME attaches the paired IMEI with its IMSI, two other home IMSIs, a roamer and no IMSI; N5g-eir is
 /// asked the same; both nodes' digests equal the registry's, pairs included.
 /// </summary>
-[TestFixture]
+/// <remarks>Runs twice: on one Local registry, and on two JetStream registry processes (see <see cref="ClusterFixture"/>).</remarks>
+[TestFixture(RegistryLog.Local)]
+[TestFixture(RegistryLog.JetStream)]
 [NonParallelizable]
-public sealed class PairingClusterTests : ClusterFixture
+public sealed class PairingClusterTests(RegistryLog log) : ClusterFixture(log)
 {
     private const string Paired = "35000011111111";   // grey until 2099: the list answer is GREYLISTED, distinct from the rest
     private const string ImsiA = "401011111111111";   // the rightful subscriber
@@ -25,15 +27,13 @@ public sealed class PairingClusterTests : ClusterFixture
     [CancelAfter(240_000)]
     public void A_paired_IMEI_is_answered_by_its_list_for_its_IMSI_and_blacklisted_as_cloned_for_other_home_IMSIs_on_two_nodes()
     {
-        ClusterProcess registry = Track(ClusterProcess.StartRegistry("registry", Path.Combine(Root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken));
-        ClusterProcess early = Track(ClusterProcess.StartEir("early", Path.Combine(Root, "early"), registry.RegistryUrl, ClusterClient.ReaderToken, true,
-            "--Sync:MaxBackoff=00:00:01"));
+        ClusterProcess registry = StartRegistry("registry", Path.Combine(Root, "registry"));
+        ClusterProcess early = StartNode("early", Path.Combine(Root, "early"), registry, true, "--Sync:MaxBackoff=00:00:01");
 
         PushResult push = Client.Push(registry.RegistryUrl, $"op,imei,list,reason,deadline,imsi\nset,{Paired},grey,unverified,2099-01-01,\npair,{Paired},,,,{ImsiA}\n");
         Assert.That((push.Status, push.Applied), Is.EqualTo((HttpStatusCode.OK, 2L)), push.Body);
 
-        ClusterProcess late = Track(ClusterProcess.StartEir("late", Path.Combine(Root, "late"), registry.RegistryUrl, ClusterClient.ReaderToken, true,
-            "--Sync:MaxBackoff=00:00:01"));
+        ClusterProcess late = StartNode("late", Path.Combine(Root, "late"), registry, true, "--Sync:MaxBackoff=00:00:01");
 
         S13Case[] cases =
         [

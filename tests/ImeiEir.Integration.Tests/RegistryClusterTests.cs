@@ -7,20 +7,20 @@ namespace ImeiEir.Integration.Tests;
 /// a push reaches the nodes' Diameter answers; a stopped registry leaves the nodes answering, and they catch up by
 /// themselves when it is back.
 /// </summary>
-[TestFixture]
+/// <remarks>Each test runs twice: on one Local registry, and on two JetStream registry processes (see <see cref="ClusterFixture"/>).</remarks>
+[TestFixture(RegistryLog.Local)]
+[TestFixture(RegistryLog.JetStream)]
 [NonParallelizable]
-public sealed class RegistryClusterTests : ClusterFixture
+public sealed class RegistryClusterTests(RegistryLog log) : ClusterFixture(log)
 {
     private static readonly TimeSpan VisibleWithin = TimeSpan.FromSeconds(30);
 
     protected override string Name => "cluster";
 
-    private ClusterProcess StartRegistry(int port = 0) =>
-        Track(ClusterProcess.StartRegistry("registry", Path.Combine(Root, "registry"), ClusterClient.AdminToken, ClusterClient.ReaderToken, port));
+    private ClusterProcess StartRegistry(int port = 0) => StartRegistry("registry", Path.Combine(Root, "registry"), port);
 
     private ClusterProcess StartNode(string name, ClusterProcess registry, params string[] extra) =>
-        Track(ClusterProcess.StartEir(name, Path.Combine(Root, name), registry.RegistryUrl, ClusterClient.ReaderToken, true,
-            ["--Sync:MaxBackoff=00:00:01", .. extra]));
+        StartNode(name, Path.Combine(Root, name), registry, true, ["--Sync:MaxBackoff=00:00:01", .. extra]);
 
     [Test]
     [CancelAfter(120_000)]
@@ -109,7 +109,8 @@ public sealed class RegistryClusterTests : ClusterFixture
         string black = Deltas.ImeiOf(3, 1), white = Deltas.ImeiOf(3, 0), grey = Deltas.ImeiOf(3, 2);
         int registryPort = registry.RegistryPort;
 
-        Assert.That(registry.Stop(), Is.Zero, "the registry's exit code after SIGTERM");
+        // With JetStream, both registry processes: the registry is gone, NATS is not.
+        Assert.That(StopRegistry(registry), Is.Zero, "the registry's exit code after SIGTERM");
         Release(registry);
 
         // The node lost its feed and keeps reconnecting (MaxBackoff 1 s); meanwhile it answers from its last state.

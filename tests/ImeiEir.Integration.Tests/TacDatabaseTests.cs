@@ -8,6 +8,7 @@ namespace ImeiEir.Integration.Tests;
 /// node fetches it and answers by it over Diameter S13 (Policy:RequireKnownTac and Policy:ExemptDeviceTypes) and in
 /// the check before purchase (manufacturer and model).
 /// </summary>
+/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): the TAC database is kept by each registry process, not in the change log (docs/ARCHITECTURE.md, "The TAC database"), so a node following the peer of a JetStream registry would never see it.</remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed class TacDatabaseTests : ClusterFixture

@@ -13,6 +13,9 @@ public class FailoverTests
     private const int GenerationChangedEvent = 3013;
     private const int RegistrySwitchedEvent = 3015;
     private const int FollowingRegistryEvent = 3016;
+    private const int StoreClearedEvent = 3008;
+    private const int RegistryLaggingEvent = 3030;
+    private const int RegistryBehindEvent = 3007;
 
     /// <summary>Where the link logs its switches (the host gives it a logger of its own); new for every test.</summary>
     private TestLogger<RegistryLink> _switches = new();
@@ -56,23 +59,10 @@ public class FailoverTests
     public async Task A_node_resumes_from_its_sequence_on_another_registry_of_the_same_generation_without_a_snapshot()
     {
         List<Change> history = Model.Changes(1000, 300, seed: 41);
-        FakeRegistry first = await FakeRegistry.StartAsync();
-        await using FakeRegistry second = await FakeRegistry.StartAsync();
         // Two processes of one registry: the same generation, the same changes; the second is further along.
-        second.Generation = first.Generation;
-        first.Append(history.Take(600));
-        second.Append(history);
+        await using FakeRegistry second = await FakeRegistry.StartAsync();
         using var directory = new TempDirectory();
-        await using Node node = await Node.StartAsync(Options(first.Url, second.Url), directory.Path);
-        try
-        {
-            await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.That(node.Agent.LastApplied, Is.EqualTo(600UL));
-        }
-        finally
-        {
-            await first.DisposeAsync();
-        }
+        await using Node node = await FollowTheFirstUntilItDiesAsync(history, firstHolds: 600, second, secondHolds: 1000, directory);
 
         await Wait.UntilAsync(() => node.Agent.Status is { LastApplied: 1000, State: SyncState.Following },
             "caught up on the second registry", state: () => node.Agent.Status.ToString());
@@ -120,5 +110,70 @@ public class FailoverTests
             Assert.That(line, Does.Contain("(at sequence 600)"), line);
             Assert.That(_switches.Count(RegistrySwitchedEvent), Is.EqualTo(1));
         });
+    }
+
+    [Test, CancelAfter(40_000)]
+    public async Task A_node_ahead_of_a_lagging_registry_of_its_generation_moves_on_and_waits_for_it_never_bootstrapping()
+    {
+        List<Change> history = Model.Changes(1100, 300, seed: 44);
+        // Two processes of one registry; the second has not yet tailed the stream past 600 (its 409 "Ahead of the registry").
+        await using FakeRegistry lagging = await FakeRegistry.StartAsync();
+        using var directory = new TempDirectory();
+        await using Node node = await FollowTheFirstUntilItDiesAsync(history, firstHolds: 1000, lagging, secondHolds: 600, directory);
+
+        // The node asks the lagging one (409), then the dead first one, then the lagging one again...
+        await Wait.UntilAsync(() => lagging.Count("feed after=1000") >= 3, "three 409s from the lagging registry",
+            state: () => string.Join(", ", lagging.Requests));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lagging.Count("snapshot"), Is.Zero, "no bootstrap for a lag");
+            Assert.That(node.Agent.LastApplied, Is.EqualTo(1000UL), "the node keeps what it applied");
+            Assert.That(node.Store.IsComplete, Is.True, "the node keeps answering");
+            Assert.That(node.Log.Count(StoreClearedEvent), Is.Zero);
+        });
+
+        // The lagging process catches up (and further changes come): the node resumes after 1000 there.
+        lagging.Append(history.Skip(600));
+        await Wait.UntilAsync(() => node.Agent.Status is { LastApplied: 1100, State: SyncState.Following },
+            "resumed on the registry that caught up", state: () => node.Agent.Status.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(lagging.Count("snapshot"), Is.Zero, "still no bootstrap");
+            Assert.That(Model.Digest(node.Store), Is.EqualTo(Model.Digest(lagging.State())));
+            Assert.That(node.Log.Count(RegistryLaggingEvent), Is.GreaterThanOrEqualTo(1), "the lag is logged as a lag");
+            Assert.That(node.Log.Count(RegistryBehindEvent), Is.Zero, "and not as a registry that lost history");
+        });
+    }
+
+    /// <summary>
+    /// A node following a first registry and then <paramref name="second"/>, two processes of one generation holding
+    /// the first <paramref name="firstHolds"/> and <paramref name="secondHolds"/> changes of <paramref name="history"/>:
+    /// returned once it caught up on the first, which is then gone.
+    /// </summary>
+    private async Task<Node> FollowTheFirstUntilItDiesAsync(List<Change> history, int firstHolds, FakeRegistry second, int secondHolds, TempDirectory directory)
+    {
+        FakeRegistry first = await FakeRegistry.StartAsync();
+        try
+        {
+            second.Generation = first.Generation;
+            first.Append(history.Take(firstHolds));
+            second.Append(history.Take(secondHolds));
+            Node node = await Node.StartAsync(Options(first.Url, second.Url), directory.Path);
+            try
+            {
+                await node.Agent.FirstCatchUp.WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.That(node.Agent.LastApplied, Is.EqualTo((ulong)firstHolds));
+                return node;
+            }
+            catch
+            {
+                await node.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
     }
 }

@@ -103,6 +103,41 @@ public sealed class NatsCluster : IDisposable
         await WaitUntilReadyAsync();
     }
 
+    /// <summary>
+    /// The index of the server leading stream <paramref name="stream"/> (its Raft group's leader, which takes every
+    /// publish), as the running, unpaused servers' monitoring endpoint (<c>/jsz</c>) names it; -1 while none does.
+    /// </summary>
+    public async Task<int> StreamLeaderAsync(string stream)
+    {
+        for (int i = 0; i < Size; i++)
+        {
+            if (_servers[i] is null || _paused[i]) continue;
+            try
+            {
+                using JsonDocument jsz = JsonDocument.Parse(await _http.GetStringAsync(
+                    new Uri($"http://127.0.0.1:{_ports[i].Monitor}/jsz?accounts=true&streams=true")));
+                if (!jsz.RootElement.TryGetProperty("account_details", out JsonElement accounts)) continue;
+                foreach (JsonElement account in accounts.EnumerateArray())
+                {
+                    if (!account.TryGetProperty("stream_detail", out JsonElement streams) || streams.ValueKind != JsonValueKind.Array) continue;
+                    foreach (JsonElement detail in streams.EnumerateArray())
+                    {
+                        if (detail.GetProperty("name").GetString() != stream) continue;
+                        if (detail.TryGetProperty("cluster", out JsonElement cluster) && cluster.TryGetProperty("leader", out JsonElement leader)
+                            && leader.GetString() is { Length: > 1 } name && name[0] == 'n'
+                            && int.TryParse(name.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < Size)
+                            return index;
+                    }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+            {
+                // that server does not answer now: ask the next
+            }
+        }
+        return -1;
+    }
+
     /// <summary>Whether server <paramref name="index"/> runs (paused or not).</summary>
     public bool IsRunning(int index) => _servers[index] is { HasExited: false };
 
