@@ -93,7 +93,10 @@ public sealed class RegistryOptions
     /// <summary>
     /// A backup file (<c>eirctl backup --out FILE</c>) to restore into the registry's directory before it opens, which
     /// must hold no registry yet (a new, empty data directory). The restored registry gets a new generation, so nodes
-    /// that followed the old one bootstrap afresh. Default null: none. Leave it out of later starts.
+    /// that followed the old one bootstrap afresh. With <c>Registry:Log=JetStream</c> the stream must hold no change
+    /// (deleted, or a new <c>Registry:Nats:Stream</c>): it is created and the backup's changes published to it; start
+    /// one registry process with the key, the others on empty directories without it. Default null: none. Leave it out
+    /// of later starts.
     /// </summary>
     public string? RestoreFrom { get; set; }
 
@@ -183,8 +186,6 @@ public sealed class RegistryOptions
         if (UsesJetStream)
         {
             foreach (string problem in Nats?.Validate() ?? [$"{JetStream.NatsOptions.Section}:Url: missing"]) yield return problem;
-            if (RestoreFrom is not null)
-                yield return $"{Section}:RestoreFrom: not supported with Registry:Log=JetStream yet (restore into a Local registry)";
         }
     }
 

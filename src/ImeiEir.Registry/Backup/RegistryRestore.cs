@@ -22,9 +22,20 @@ internal static class RegistryRestore
     private const ulong CommitEvery = 128 * 1024;
 
     /// <summary>Restores <paramref name="backupFile"/> into <paramref name="directory"/>; returns the sequence it holds.</summary>
+    /// <param name="backupFile">The backup (<see cref="BackupFormat"/>).</param>
+    /// <param name="options">The registry's options (the view's sizing).</param>
+    /// <param name="directory">The registry's data directory, holding no registry yet.</param>
+    /// <param name="logger">Where the restore is logged.</param>
+    /// <param name="ct">Cancels the restore, leaving the directory marked incomplete.</param>
+    /// <param name="publish">
+    /// Called with each batch of changes (with their back-links) once appended locally, before the local commit: the
+    /// JetStream restore (<see cref="JetStream.StreamRestore"/>) puts them in the stream there. The directory keeps
+    /// <see cref="IncompleteMarker"/> until the last batch is published, so a restore cut short there is never opened.
+    /// </param>
     /// <exception cref="InvalidOperationException">The directory already holds a registry.</exception>
     /// <exception cref="InvalidDataException">The file is not a whole backup; nothing usable is left in the directory.</exception>
-    public static async Task<ulong> RestoreAsync(string backupFile, RegistryOptions options, string directory, ILogger logger, CancellationToken ct)
+    public static async Task<ulong> RestoreAsync(string backupFile, RegistryOptions options, string directory, ILogger logger, CancellationToken ct,
+        Func<IReadOnlyList<JetStream.LoggedChange>, CancellationToken, Task>? publish = null)
     {
         directory = Path.GetFullPath(directory);
         string logDirectory = Path.Combine(directory, "log"), viewDirectory = Path.Combine(directory, "view");
@@ -39,7 +50,7 @@ internal static class RegistryRestore
         DeleteIfExists(viewDirectory);
         try
         {
-            (ulong sequence, RegistryGeneration source) = await CopyAsync(backupFile, options, logDirectory, viewDirectory, ct).ConfigureAwait(false);
+            (ulong sequence, RegistryGeneration source) = await CopyAsync(backupFile, options, logDirectory, viewDirectory, publish, ct).ConfigureAwait(false);
             File.Delete(marker);
             RegistryLog.Restored(logger, backupFile, sequence, source.ToString(), stopwatch.ElapsedMilliseconds);
             return sequence;
@@ -53,7 +64,7 @@ internal static class RegistryRestore
     }
 
     private static async Task<(ulong Sequence, RegistryGeneration Source)> CopyAsync(string backupFile, RegistryOptions options,
-        string logDirectory, string viewDirectory, CancellationToken ct)
+        string logDirectory, string viewDirectory, Func<IReadOnlyList<JetStream.LoggedChange>, CancellationToken, Task>? publish, CancellationToken ct)
     {
         await using var input = new FileStream(backupFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var headerBytes = new byte[Math.Min(BackupFormat.MaxHeaderSize, input.Length)];
@@ -86,7 +97,9 @@ internal static class RegistryRestore
             {
                 int count = (int)Math.Min((ulong)Batch, sequence - next + 1);
                 await ReadAsync(input, bytes.AsMemory(0, count * BackupFormat.ChangeSize), ct).ConfigureAwait(false);
-                Append(log, view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), ref next, backupFile);
+                var published = publish is null ? null : new List<JetStream.LoggedChange>(count);
+                Append(log, view, bytes.AsSpan(0, count * BackupFormat.ChangeSize), ref next, backupFile, published);
+                if (published is not null) await publish!(published, ct).ConfigureAwait(false);
                 if ((uncommitted += (ulong)count) >= CommitEvery)
                 {
                     await log.CommitAsync().ConfigureAwait(false);
@@ -138,7 +151,8 @@ internal static class RegistryRestore
     }
 
     /// <summary>Appends and applies one batch of encoded changes, each with the back-link to its IMEI's previous change.</summary>
-    private static void Append(ChangeLog log, RegistryView view, ReadOnlySpan<byte> changes, ref ulong next, string backupFile)
+    private static void Append(ChangeLog log, RegistryView view, ReadOnlySpan<byte> changes, ref ulong next, string backupFile,
+        List<JetStream.LoggedChange>? published)
     {
         using ImeiStoreSession session = view.NewSession();
         for (int offset = 0; offset < changes.Length; offset += BackupFormat.ChangeSize)
@@ -148,6 +162,7 @@ internal static class RegistryRestore
             // As the write path links them (PlannedWrite): the view's record, tombstones included, is the previous change.
             ulong previous = session.TryGet(change.Imei, out ImeiRecord current) ? current.Sequence : 0;
             log.Append(change, previous);
+            published?.Add(new JetStream.LoggedChange(change, previous));
             ChangeApplier.Apply(session, change);
             next++;
         }

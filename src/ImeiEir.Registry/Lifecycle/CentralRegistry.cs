@@ -94,13 +94,18 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <exception cref="InitialListsException">The initial lists had bad lines; nothing of them was loaded.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="InvalidDataException">The change log is damaged, or the backup to restore is not a whole one.</exception>
-    /// <exception cref="InvalidOperationException">A restore was asked into a directory that holds a registry.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A restore was asked into a directory that holds a registry, or onto a change stream that holds changes.
+    /// </exception>
     public async Task StartAsync(CancellationToken ct)
     {
         if (_service is not null) throw new InvalidOperationException("The registry has already been started.");
         if (_options.RestoreFrom is string backup)
         {
-            await RegistryRestore.RestoreAsync(backup, _options, _directory, _logger, ct).ConfigureAwait(false);
+            // On a change stream the backup's changes go to a new stream as well as to this process's replica.
+            await (_options.UsesJetStream
+                ? JetStream.StreamRestore.RestoreAsync(backup, _options, _directory, _logger, ct)
+                : RegistryRestore.RestoreAsync(backup, _options, _directory, _logger, ct)).ConfigureAwait(false);
             // The state beside the log (version 3): the TAC database is the registry's; the host restores the notifier's.
             TacBackup.Restore(TacDocument.In(_directory), BackupFormat.ReadSections(backup), backup);
         }
