@@ -11,7 +11,10 @@ namespace ImeiEir.Integration.Tests;
 /// Registry generations, backup and restore with real processes: a node never mixes two registries' histories, an
 /// online backup restores the registry as of its sequence, and the old registry's nodes follow the restored one.
 /// </summary>
-/// <remarks>Runs on a Local registry only (see <see cref="ClusterFixture"/>): Registry:RestoreFrom is refused in JetStream mode (docs/ARCHITECTURE.md, "A registry on several machines").</remarks>
+/// <remarks>
+/// A Local fixture (see <see cref="ClusterFixture"/>): the JetStream restore (BackupRestoreTests.JetStream.cs) starts its
+/// own NATS cluster and registry processes, as it needs two streams and no peer.
+/// </remarks>
 [TestFixture]
 [NonParallelizable]
 public sealed partial class BackupRestoreTests : ClusterFixture
@@ -59,36 +62,7 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Client.Push(a.RegistryUrl, Deltas.Batch(block: 1, count: 2_000));
         ClusterProcess node = StartNode(a);
 
-        // Pushes go on while the backup is taken, until a few more have followed it: bounded in count and time. Each
-        // batch re-lists 300 IMEIs of block 1, black in even rounds and white in odd ones, so IMEIs gather histories.
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        int pushed = 0;
-        Task load = Task.Run(() =>
-        {
-            using var client = new ClusterClient();
-            for (int round = 0; round < 1_000 && !stop.IsCancellationRequested; round++)
-            {
-                string list = round % 2 == 0 ? "black,stolen" : "white,verified";
-                string csv = Deltas.Header + string.Concat(Enumerable.Range(0, 300).Select(i =>
-                    $"set,{Deltas.ImeiOf(1, (i + round * 300) % 2_000)},{list},,\n"));
-                PushResult result = client.Push(a.RegistryUrl, csv, stop.Token);
-                Assert.That(result.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), result.Body);
-                Interlocked.Increment(ref pushed);
-            }
-        });
-        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= 3 || load.IsCompleted, TimeSpan.FromSeconds(60));
-
-        string backup = Path.Combine(Root, "registry.backup");
-        (int exit, string stdout, string transcript) = EirctlTests.RunEirctl(
-            ["backup", "--out", backup, "--registry", a.RegistryUrl.ToString(), "--token", ClusterClient.AdminToken]);
-        Assert.That(exit, Is.Zero, transcript);
-        Match held = HeldSequence().Match(stdout);
-        Assert.That(held.Success, Is.True, transcript);
-        ulong sequence = ulong.Parse(held.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        int pushedAtBackup = Volatile.Read(ref pushed);
-        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= pushedAtBackup + 3 || load.IsCompleted, TimeSpan.FromSeconds(60));
-        stop.Cancel();
-        try { load.Wait(TimeSpan.FromSeconds(60)); } catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
+        (string backup, ulong sequence) = BackupUnderPushes(a);
 
         (ulong aSequence, string aGeneration, _) = RegistryStatus(a);
         Assert.That(aSequence, Is.GreaterThan(sequence), "pushes went on past the backup");
@@ -118,6 +92,46 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Eventually.TryUntil(() => Client.Digest(node) == (restoredDigest, sequence), SyncWithin, TimeSpan.FromMilliseconds(200));
         Assert.That(Client.Digest(node), Is.EqualTo((restoredDigest, sequence)), "the node holds exactly the restored state");
         Client.AssertSameState(restored, node, SyncWithin);
+    }
+
+    /// <summary>
+    /// Backs <paramref name="registry"/> up with eirctl while pushes go on, until a few more have followed the backup;
+    /// returns the file and the sequence it holds. The pushes re-list 300 IMEIs of block 1 (2,000 pushed before) each.
+    /// </summary>
+    private (string Backup, ulong Sequence) BackupUnderPushes(ClusterProcess registry)
+    {
+        // Pushes go on while the backup is taken, until a few more have followed it: bounded in count and time. Each
+        // batch re-lists 300 IMEIs of block 1, black in even rounds and white in odd ones, so IMEIs gather histories.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        int pushed = 0;
+        Task load = Task.Run(() =>
+        {
+            using var client = new ClusterClient();
+            for (int round = 0; round < 1_000 && !stop.IsCancellationRequested; round++)
+            {
+                string list = round % 2 == 0 ? "black,stolen" : "white,verified";
+                string csv = Deltas.Header + string.Concat(Enumerable.Range(0, 300).Select(i =>
+                    $"set,{Deltas.ImeiOf(1, (i + round * 300) % 2_000)},{list},,\n"));
+                PushResult result = client.Push(registry.RegistryUrl, csv, stop.Token);
+                Assert.That(result.Status, Is.EqualTo(System.Net.HttpStatusCode.OK), result.Body);
+                Interlocked.Increment(ref pushed);
+            }
+        });
+        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= 3 || load.IsCompleted, TimeSpan.FromSeconds(60));
+
+        string backup = Path.Combine(Root, "registry.backup");
+        (int exit, string stdout, string transcript) = EirctlTests.RunEirctl(
+            ["backup", "--out", backup, "--registry", registry.RegistryUrl.ToString(), "--token", ClusterClient.AdminToken]);
+        Assert.That(exit, Is.Zero, transcript);
+        Match held = HeldSequence().Match(stdout);
+        Assert.That(held.Success, Is.True, transcript);
+        ulong sequence = ulong.Parse(held.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int pushedAtBackup = Volatile.Read(ref pushed);
+        Eventually.TryUntil(() => Volatile.Read(ref pushed) >= pushedAtBackup + 3 || load.IsCompleted, TimeSpan.FromSeconds(60));
+        stop.Cancel();
+        try { load.Wait(TimeSpan.FromSeconds(60)); } catch (AggregateException e) when (e.InnerException is OperationCanceledException) { }
+
+        return (backup, sequence);
     }
 
     [GeneratedRegex(@"as of sequence (\d+)")]

@@ -61,7 +61,15 @@ internal sealed partial class ClusterProcess : IDisposable
     public static ClusterProcess StartRegistry(string name, string dataDir, string adminToken, string readerToken,
         int registryPort = 0, params string[] extraArgs)
     {
-        ClusterProcess registry = Launch(name, dataDir,
+        ClusterProcess registry = LaunchRegistry(name, dataDir, adminToken, readerToken, registryPort, extraArgs);
+        registry.WaitUntilReady();
+        return registry;
+    }
+
+    /// <summary>As <see cref="StartRegistry"/> without waiting: for a start that is to be refused (<see cref="WaitForExit"/>).</summary>
+    public static ClusterProcess LaunchRegistry(string name, string dataDir, string adminToken, string readerToken,
+        int registryPort = 0, params string[] extraArgs) =>
+        Launch(name, dataDir,
         [
             "--Mode=registry",
             "--Http:Host=127.0.0.1",
@@ -73,9 +81,6 @@ internal sealed partial class ClusterProcess : IDisposable
             "--Registry:LoadDemoLists=false",
             .. extraArgs,
         ]);
-        registry.WaitUntilReady();
-        return registry;
-    }
 
     /// <summary>
     /// Starts a registry process on JetStream stream <paramref name="stream"/> of the NATS servers
@@ -83,8 +88,11 @@ internal sealed partial class ClusterProcess : IDisposable
     /// </summary>
     public static ClusterProcess StartJetStreamRegistry(string name, string dataDir, string natsUrls, string stream, int registryPort = 0,
         params string[] extraArgs) =>
-        StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, registryPort,
-            ["--Registry:Log=JetStream", $"--Registry:Nats:Url={natsUrls}", $"--Registry:Nats:Stream={stream}", .. extraArgs]);
+        StartRegistry(name, dataDir, ClusterClient.AdminToken, ClusterClient.ReaderToken, registryPort, [.. JetStreamArgs(natsUrls, stream), .. extraArgs]);
+
+    /// <summary>The arguments that put a registry process on JetStream stream <paramref name="stream"/> of <paramref name="natsUrls"/>.</summary>
+    public static string[] JetStreamArgs(string natsUrls, string stream) =>
+        ["--Registry:Log=JetStream", $"--Registry:Nats:Url={natsUrls}", $"--Registry:Nats:Stream={stream}"];
 
     /// <summary>
     /// Starts an EIR node following <paramref name="registryUrl"/>. With <paramref name="waitForReady"/> it returns once
@@ -217,6 +225,9 @@ internal sealed partial class ClusterProcess : IDisposable
     /// <summary>Waits for a stdout line matching <paramref name="match"/> (earlier lines count).</summary>
     public bool WaitForOutput(Func<string, bool> match, TimeSpan timeout, out string line) =>
         _process.WaitForLine(match, timeout, out line);
+
+    /// <summary>Waits for the process to end by itself; its exit code, or null when it still runs after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout) ? _process.ExitCode : null;
 
     /// <summary>SIGKILL: no shutdown, no checkpoint, no flush; waits until the process is gone.</summary>
     public void Kill9()
