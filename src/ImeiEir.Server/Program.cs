@@ -59,6 +59,11 @@ catch (Exception e) when (Unwrap(e) is ListenException listen)
     Console.Error.WriteLine($"imeieir: {listen.Message}");
     return 2;
 }
+catch (Exception e) when (Unwrap(e) is RestoreRefusedException restore)
+{
+    Console.Error.WriteLine($"imeieir: {restore.Message}");
+    return 2;
+}
 catch (Exception e) when (Unwrap(e) is InitialListsException lists)
 {
     Console.Error.WriteLine($"imeieir: {lists.Message}");

@@ -30,7 +30,7 @@ public sealed partial class BackupRestoreTests
         // The old stream still holds its changes: a restore onto it is refused with one line naming it, nothing started.
         ClusterProcess refused = Track(ClusterProcess.LaunchRegistry("registry-refused", Path.Combine(Root, "registry-refused"),
             ClusterClient.AdminToken, ClusterClient.ReaderToken, 0, [.. ClusterProcess.JetStreamArgs(nats.Urls, oldStream), $"--Registry:RestoreFrom={backup}"]));
-        Assert.That(refused.WaitForExit(TimeSpan.FromSeconds(60)), Is.Not.Null.And.Not.Zero, refused.Output);
+        Assert.That(refused.WaitForExit(TimeSpan.FromSeconds(60)), Is.EqualTo(2), refused.Output);
         Assert.That(refused.Output.Split('\n').Count(l => l.Contains($"stream {oldStream} holds changes 1..", StringComparison.Ordinal)), Is.EqualTo(1),
             refused.Output);
 

@@ -16,28 +16,28 @@ namespace ImeiEir.Registry.JetStream;
 internal static class StreamRestore
 {
     /// <summary>Restores <paramref name="backupFile"/> into the stream and <paramref name="directory"/>; returns the last change.</summary>
-    /// <exception cref="InvalidOperationException">The stream holds changes, or the backup begins after change 1; one line.</exception>
+    /// <exception cref="RestoreRefusedException">The stream holds changes, or the backup begins after change 1, or another process wrote.</exception>
     /// <exception cref="InvalidDataException">The file is not a whole backup.</exception>
     /// <exception cref="ChangeStreamUnavailableException">No NATS server answered.</exception>
     public static async Task<ulong> RestoreAsync(string backupFile, RegistryOptions options, string directory, ILogger logger, CancellationToken ct)
     {
         BackupFormat.Header header = ReadHeader(backupFile);
         if (header.FirstChange > 1)
-            throw new InvalidOperationException($"{RegistryOptions.Section}:RestoreFrom: {backupFile} begins at change {header.FirstChange} (retention truncated the log it was taken from); a change stream begins at change 1, so restore it with Registry:Log=Local");
+            throw new RestoreRefusedException($"{RegistryOptions.Section}:RestoreFrom: {backupFile} begins at change {header.FirstChange} (retention truncated the log it was taken from); a change stream begins at change 1, so restore it with Registry:Log=Local");
 
         await using JetStreamChangeStream stream = await JetStreamChangeStream.OpenAsync(options.Nats, ct).ConfigureAwait(false);
         ulong last = await stream.LastSequenceAsync(ct).ConfigureAwait(false);
         if (last > 0)
-            throw new InvalidOperationException($"{RegistryOptions.Section}:RestoreFrom: stream {stream.Stream} holds changes 1..{last}; delete it (nats stream rm {stream.Stream}) or set {NatsOptions.Section}:Stream to a new stream name, then restore again into an empty data directory");
+            throw new RestoreRefusedException($"{RegistryOptions.Section}:RestoreFrom: stream {stream.Stream} holds changes 1..{last}; delete it (nats stream rm {stream.Stream}) or set {NatsOptions.Section}:Stream to a new stream name, then restore again into an empty data directory");
         if (stream.Generation == header.Generation)
-            throw new InvalidOperationException($"{RegistryOptions.Section}:RestoreFrom: stream {stream.Stream} is of the backup's own generation {header.Generation}; delete it (nats stream rm {stream.Stream}) or set {NatsOptions.Section}:Stream to a new stream name");
+            throw new RestoreRefusedException($"{RegistryOptions.Section}:RestoreFrom: stream {stream.Stream} is of the backup's own generation {header.Generation}; delete it (nats stream rm {stream.Stream}) or set {NatsOptions.Section}:Stream to a new stream name");
 
         return await RegistryRestore.RestoreAsync(backupFile, options, directory, logger, ct, async (batch, token) =>
         {
             AppendResult result = await stream.AppendAsync(batch, token).ConfigureAwait(false);
             // Another registry process of the stream wrote meanwhile (it was started during the restore).
             if (result.Outcome != AppendOutcome.Appended)
-                throw new InvalidOperationException($"{RegistryOptions.Section}:RestoreFrom: another registry process wrote to stream {stream.Stream} during the restore ({result}); stop it, delete the stream and this data directory, and restore again");
+                throw new RestoreRefusedException($"{RegistryOptions.Section}:RestoreFrom: another registry process wrote to stream {stream.Stream} during the restore ({result}); stop it, delete the stream and this data directory, and restore again");
         }).ConfigureAwait(false);
     }
 

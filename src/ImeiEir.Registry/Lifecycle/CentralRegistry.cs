@@ -94,9 +94,8 @@ public sealed class CentralRegistry : IAsyncDisposable
     /// <exception cref="InitialListsException">The initial lists had bad lines; nothing of them was loaded.</exception>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="InvalidDataException">The change log is damaged, or the backup to restore is not a whole one.</exception>
-    /// <exception cref="InvalidOperationException">
-    /// A restore was asked into a directory that holds a registry, or onto a change stream that holds changes.
-    /// </exception>
+    /// <exception cref="InvalidOperationException">A restore was asked into a directory that holds a registry.</exception>
+    /// <exception cref="RestoreRefusedException">A restore onto a change stream that holds changes (JetStream.StreamRestore).</exception>
     public async Task StartAsync(CancellationToken ct)
     {
         if (_service is not null) throw new InvalidOperationException("The registry has already been started.");

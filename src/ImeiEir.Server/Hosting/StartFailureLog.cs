@@ -12,7 +12,8 @@ namespace ImeiEir.Server.Hosting;
 /// stack trace (its category's event 11), before the exception reaches Program.cs. Two such failures are ours to
 /// say: a stop asked for during start-up (SIGTERM while the store or the registry opens: their StartAsync throws
 /// the <see cref="OperationCanceledException"/> of the cancelled start, dropped only while the host is stopping), and
-/// a start on a full disk (an ENOSPC <see cref="IOException"/>, which Program.cs names with the file in one line).
+/// a start on a full disk (an ENOSPC <see cref="IOException"/>, which Program.cs names with the file in one line), and
+/// a refused restore (<see cref="Registry.RestoreRefusedException"/>, whose message is that line).
 /// Any other exception, and every other entry, is logged as before. The host's logger cannot be filtered by
 /// exception through logging rules (they see category and level only), hence a factory that hands the host a
 /// filtering logger.
@@ -69,6 +70,12 @@ internal sealed class StartFailureLog : ILoggerFactory
         _ => DiskFull.Is(e),
     };
 
+    private static bool IsRestoreRefused(Exception? e) => e switch
+    {
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsRestoreRefused),
+        _ => e is Registry.RestoreRefusedException,
+    };
+
     private sealed class HostLogger(ILogger inner, Func<bool> stopping) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
@@ -77,7 +84,7 @@ internal sealed class StartFailureLog : ILoggerFactory
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (eventId.Id == HostedServiceStartupFaulted && (IsDiskFull(exception) || IsCancellation(exception) && stopping()))
+            if (eventId.Id == HostedServiceStartupFaulted && (IsDiskFull(exception) || IsRestoreRefused(exception) || IsCancellation(exception) && stopping()))
                 return;
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
