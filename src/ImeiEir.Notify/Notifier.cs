@@ -96,6 +96,12 @@ public sealed class Notifier : IDisposable
             {
                 ILogger sharingLogger = loggers.CreateLogger("ImeiEir.Notify.Sharing");
                 shared = await SharedNotices.OpenAsync(sharing, sharingLogger, ct);
+                string restored = Path.Combine(options.DataDirectory, NoticeOutbox.RestoredFileName);
+                if (File.Exists(restored))
+                {
+                    RestoreLog.Published(sharingLogger, shared.Bucket, outbox.PublishRestored(shared));
+                    File.Delete(restored);
+                }
                 await outbox.ShareAsync(shared, sharingLogger, ct);
             }
             pairs = SightingPairs.Open(options.DataDirectory, time, loggers.CreateLogger("ImeiEir.Notify.Pairs"));

@@ -33,6 +33,12 @@ public sealed class NoticeOutbox : IDisposable
 {
     public const string JournalFileName = "outbox.journal";
 
+    /// <summary>
+    /// Beside the journal after a restore in JetStream mode: the journal is the backup's, and the first share puts its
+    /// notices in the bucket (<see cref="PublishRestored"/>), then removes the file.
+    /// </summary>
+    public const string RestoredFileName = "outbox.restored";
+
     private readonly object _gate = new();
     private readonly JournalFile _journal;
     private readonly SubscriberDirectory _directory;
@@ -436,6 +442,24 @@ public sealed class NoticeOutbox : IDisposable
         SharingLog.Synced(logger, shared.Bucket, held, Volatile.Read(ref applied));
         ReleaseParked();
         return held;
+    }
+
+    /// <summary>
+    /// Creates every notice of the journal in <paramref name="shared"/>'s bucket, where none of its key is yet: after a
+    /// restore (<see cref="RestoredFileName"/>), before <see cref="ShareAsync"/>, so the restored notices are the
+    /// stream's, not this process's alone (a notice the bucket lacks cannot be sent). Returns how many it made.
+    /// </summary>
+    internal int PublishRestored(SharedNotices shared)
+    {
+        lock (_gate)
+        {
+            int made = 0;
+            foreach (NoticeRecord record in _notices.All)
+            {
+                if (shared.TryCreate(record)) made++;
+            }
+            return made;
+        }
     }
 
     /// <summary>A write seen in the bucket: held and journaled here when newer than what this process holds.</summary>
