@@ -1,3 +1,4 @@
+using ImeiEir.Core;
 using ImeiEir.Notify.Notices;
 using ImeiEir.Notify.Outbox;
 using ImeiEir.Notify.Sharing;
@@ -68,5 +69,35 @@ public class SharedOutboxTests
         Assert.That(a.Outbox.Prune(TestData.Day.AddDays(400), retainDays: 1), Is.EqualTo(1));
         using Notifier c = await OpenAsync("c");
         Assert.That(c.Outbox.Count, Is.Zero, "notices a process opened after the prune holds");
+    }
+
+    [Test]
+    public async Task Notices_restored_in_JetStream_mode_go_to_the_bucket_at_the_first_share_and_the_restoring_process_sends_them()
+    {
+        NoticeRequest request = TestData.Grey();
+        IReadOnlyList<BackupSection> sections;
+        using (Notifier old = await TestData.OpenAsync(Path.Combine(_dir.Path, "old"), TimeProvider.System))
+        {
+            await TestData.ImportAsync(old, TestData.DirectoryCsv);
+            Assert.That(old.Outbox.Enqueue(request), Is.True);
+            sections = NotifierBackup.Capture(old);
+        }
+        // As NotifierRestore leaves a JetStream registry's notifier directory.
+        string restored = Path.Combine(_dir.Path, "restored"), marker = Path.Combine(restored, NoticeOutbox.RestoredFileName);
+        NotifierBackup.Restore(sections, restored);
+        File.WriteAllText(marker, "restored from a test\n");
+
+        using Notifier a = await OpenAsync("restored");
+        using Notifier b = await OpenAsync("b");
+        Assert.Multiple(() =>
+        {
+            Assert.That(b.Outbox.TryGet(request.Key, out NoticeView held) ? held.State : (NoticeState?)null, Is.EqualTo(NoticeState.Pending),
+                "the other process of the stream holds the restored notice");
+            Assert.That(File.Exists(marker), Is.False, "put in the bucket once");
+        });
+        // Sending needs the notice in the bucket: a notice the bucket lacks was refused ("not in the shared outbox").
+        Assert.That(a.Outbox.TryStartNext(DateTimeOffset.UtcNow, out OutgoingSms sms, out _), Is.True);
+        a.Outbox.MarkAccepted(sms.Key, "0: Accepted for delivery");
+        await Wait.UntilAsync(() => b.Outbox.TryGet(request.Key, out NoticeView v) && v.State == NoticeState.Sent, "the other process's replica holds it sent");
     }
 }
