@@ -25,8 +25,8 @@ public enum RegistryLog
 /// reach those nodes only through the other process's tail of the stream.
 /// Not every cluster test can run so: the TAC database and the clone watch's observed pairs are kept by each
 /// registry process, not in the change log (docs/ARCHITECTURE.md, "The TAC database", "Cloned IMEIs"); a restore
-/// (Registry:RestoreFrom) is refused in JetStream mode; and the crash, incomplete-store and credentials tests are about
-/// one process's own files. Those fixtures run Local only.
+/// onto a stream needs two streams and no peer (BackupRestoreTests.JetStream.cs starts its own); and the crash,
+/// incomplete-store and credentials tests are about one process's own files. Those fixtures run Local only.
 /// </remarks>
 public abstract class ClusterFixture
 {
