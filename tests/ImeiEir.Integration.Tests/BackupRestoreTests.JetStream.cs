@@ -16,16 +16,8 @@ public sealed partial class BackupRestoreTests
         Client.Push(old.RegistryUrl, Deltas.Batch(block: 1, count: 2_000));
         ClusterProcess node = StartNode(old);
 
-        (string backup, ulong sequence) = BackupUnderPushes(old);
-        (ulong oldSequence, string oldGeneration, _) = RegistryStatus(old);
-        Assert.That(oldSequence, Is.GreaterThan(sequence), "pushes went on past the backup");
-        Client.WaitApplied(node, oldSequence, SyncWithin);
-        string expectedDigest = DigestOfChanges(old.RegistryUrl, sequence);
-        string[] sample = [.. Deltas.ImeisOf(1, 2_000).Where((_, i) => i % 157 == 0)];
-        Dictionary<string, string> expectedHistories = sample.ToDictionary(imei => imei, imei => History(old.RegistryUrl, imei, sequence));
-        int port = old.RegistryPort;
-        Assert.That(old.Stop(), Is.Zero);
-        Release(old);
+        (string backup, ulong sequence, string oldGeneration, string expectedDigest, Dictionary<string, string> expectedHistories, int port) =
+            BackUpUnderPushesAndStop(old, node);
 
         // The old stream still holds its changes: a restore onto it is refused with one line naming it, nothing started.
         ClusterProcess refused = Track(ClusterProcess.LaunchRegistry("registry-refused", Path.Combine(Root, "registry-refused"),
@@ -46,7 +38,7 @@ public sealed partial class BackupRestoreTests
             Assert.That((bSequence, bDigest), Is.EqualTo((sequence, expectedDigest)), "the joining process holds it from the stream");
             Assert.That(aGeneration, Is.Not.EqualTo(oldGeneration), "a new generation");
             Assert.That(bGeneration, Is.EqualTo(aGeneration), "one generation, the stream's");
-            foreach (string imei in sample)
+            foreach (string imei in expectedHistories.Keys)
             {
                 Assert.That(History(a.RegistryUrl, imei, sequence), Is.EqualTo(expectedHistories[imei]), $"history of {imei} on the restoring process");
                 // The stream carries changes, not who made them: the joining process shows them as another process's.

@@ -62,17 +62,8 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Client.Push(a.RegistryUrl, Deltas.Batch(block: 1, count: 2_000));
         ClusterProcess node = StartNode(a);
 
-        (string backup, ulong sequence) = BackupUnderPushes(a);
-
-        (ulong aSequence, string aGeneration, _) = RegistryStatus(a);
-        Assert.That(aSequence, Is.GreaterThan(sequence), "pushes went on past the backup");
-        Client.WaitApplied(node, aSequence, SyncWithin);
-        string expectedDigest = DigestOfChanges(a.RegistryUrl, sequence);
-        string[] sample = [.. Deltas.ImeisOf(1, 2_000).Where((_, i) => i % 157 == 0)];
-        Dictionary<string, string> expectedHistories = sample.ToDictionary(imei => imei, imei => History(a.RegistryUrl, imei, sequence));
-        int port = a.RegistryPort;
-        Assert.That(a.Stop(), Is.Zero);
-        Release(a);
+        (string backup, ulong sequence, string aGeneration, string expectedDigest, Dictionary<string, string> expectedHistories, int port) =
+            BackUpUnderPushesAndStop(a, node);
 
         ClusterProcess restored = StartRegistry("registry-restored", port, $"--Registry:RestoreFrom={backup}");
         (ulong restoredSequence, string restoredGeneration, string restoredDigest) = RegistryStatus(restored);
@@ -81,7 +72,7 @@ public sealed partial class BackupRestoreTests : ClusterFixture
             Assert.That(restoredSequence, Is.EqualTo(sequence));
             Assert.That(restoredDigest, Is.EqualTo(expectedDigest), "the state as of the backup's sequence");
             Assert.That(restoredGeneration, Is.Not.EqualTo(aGeneration));
-            foreach (string imei in sample)
+            foreach (string imei in expectedHistories.Keys)
                 Assert.That(History(restored.RegistryUrl, imei, sequence), Is.EqualTo(expectedHistories[imei]), $"history of {imei}");
         });
 
@@ -92,6 +83,26 @@ public sealed partial class BackupRestoreTests : ClusterFixture
         Eventually.TryUntil(() => Client.Digest(node) == (restoredDigest, sequence), SyncWithin, TimeSpan.FromMilliseconds(200));
         Assert.That(Client.Digest(node), Is.EqualTo((restoredDigest, sequence)), "the node holds exactly the restored state");
         Client.AssertSameState(restored, node, SyncWithin);
+    }
+
+    /// <summary>
+    /// <see cref="BackupUnderPushes"/>, then, once <paramref name="node"/> caught up with the pushes that followed, what
+    /// the restored registry must show as of the backup's sequence (digest, sampled histories), and the registry stopped.
+    /// </summary>
+    private (string Backup, ulong Sequence, string Generation, string Digest, Dictionary<string, string> Histories, int Port) BackUpUnderPushesAndStop(
+        ClusterProcess registry, ClusterProcess node)
+    {
+        (string backup, ulong sequence) = BackupUnderPushes(registry);
+        (ulong last, string generation, _) = RegistryStatus(registry);
+        Assert.That(last, Is.GreaterThan(sequence), "pushes went on past the backup");
+        Client.WaitApplied(node, last, SyncWithin);
+        string digest = DigestOfChanges(registry.RegistryUrl, sequence);
+        string[] sample = [.. Deltas.ImeisOf(1, 2_000).Where((_, i) => i % 157 == 0)];
+        Dictionary<string, string> histories = sample.ToDictionary(imei => imei, imei => History(registry.RegistryUrl, imei, sequence));
+        int port = registry.RegistryPort;
+        Assert.That(registry.Stop(), Is.Zero);
+        Release(registry);
+        return (backup, sequence, generation, digest, histories, port);
     }
 
     /// <summary>
