@@ -24,7 +24,10 @@ internal static class NotifierRestore
             NotifierBackup.Restore(BackupFormat.ReadSections(backup), settings.Notify.DataDirectory);
             // JetStream mode: the outbox is the stream's bucket, not this journal; the first share puts the notices there.
             if (string.Equals(settings.Registry.Log?.Trim(), RegistryOptions.JetStreamLog, StringComparison.OrdinalIgnoreCase))
+            {
+                Directory.CreateDirectory(settings.Notify.DataDirectory); // a version-2 backup restores no notifier file
                 File.WriteAllText(Path.Combine(settings.Notify.DataDirectory, NoticeOutbox.RestoredFileName), $"restored from {backup}\n");
+            }
         }
         catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException)
         {
