@@ -38,6 +38,8 @@ public sealed partial class BackupRestoreTests
             Assert.That((bSequence, bDigest), Is.EqualTo((sequence, expectedDigest)), "the joining process holds it from the stream");
             Assert.That(aGeneration, Is.Not.EqualTo(oldGeneration), "a new generation");
             Assert.That(bGeneration, Is.EqualTo(aGeneration), "one generation, the stream's");
+            Assert.That(a.OutputLines.Count(l => l.Contains($"put in JetStream bucket {newStream}_NOTICES", StringComparison.Ordinal)), Is.EqualTo(1),
+                "the restored outbox went to the new stream's bucket, once");
             foreach (string imei in expectedHistories.Keys)
             {
                 Assert.That(History(a.RegistryUrl, imei, sequence), Is.EqualTo(expectedHistories[imei]), $"history of {imei} on the restoring process");
