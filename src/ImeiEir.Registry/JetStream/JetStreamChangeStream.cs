@@ -33,8 +33,11 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private readonly MessagePositions _positions = new();
     private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
 
-    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, INatsJSStream stream, RegistryGeneration generation)
+    private readonly TimeSpan _answerTimeout;
+
+    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, INatsJSStream stream, RegistryGeneration generation, TimeSpan answerTimeout)
     {
+        _answerTimeout = answerTimeout;
         _connection = connection;
         _js = js;
         _stream = stream;
@@ -75,7 +78,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                     ? $"stream {options.Stream} holds an ImeiEir change log in format {format}, this registry reads format {StreamDescription.Format}: give Registry:Nats:Stream a new stream and start every registry process of it on an empty directory"
                     : $"stream {options.Stream} is not an ImeiEir change log (its description is '{description}')");
             }
-            return new JetStreamChangeStream(connection, js, stream, generation);
+            return new JetStreamChangeStream(connection, js, stream, generation, options.CommitTimeout);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
         {
@@ -238,10 +241,11 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private async Task<int> PublishWindowAsync(Publication messages, int start, int end, CancellationToken ct)
     {
         var acks = new Task<PubAckResponse>[end - start];
-        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(messages, i, ct);
+        using var bounded = Bounded(ct);
+        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(messages, i, bounded.Token);
         try
         {
-            await Task.WhenAll(acks);
+            await Task.WhenAll(acks).WaitAsync(_answerTimeout, ct);
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -274,7 +278,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         PubAckResponse ack;
         try
         {
-            ack = await PublishAsync(messages, message, ct);
+            using var bounded = Bounded(ct);
+            ack = await PublishAsync(messages, message, bounded.Token).WaitAsync(_answerTimeout, ct);
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -288,6 +293,16 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             throw new InvalidOperationException($"stream {Stream}: changes {messages.FirstChange(message)}-{messages.LastChange(message)} were stored as message {ack.Seq}, not {expected}: the log forked");
         _positions.Record(messages.LastChange(message), ack.Seq);
         return false;
+    }
+
+    // Every wait for the stream is bounded (Registry:Nats:CommitTimeout): with every server down the client keeps
+    // the publish or read pending while it reconnects, and the push that waited for it was never answered. The token
+    // also cancels the client's request; WaitAsync ends the wait even where the client does not honour it.
+    private CancellationTokenSource Bounded(CancellationToken ct)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_answerTimeout);
+        return bounded;
     }
 
     private Task<PubAckResponse> PublishAsync(Publication messages, int message, CancellationToken ct)
@@ -370,16 +385,17 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     {
         try
         {
-            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
+            using var bounded = Bounded(ct);
+            StreamMsgGetResponse response = await _stream.GetAsync(request, bounded.Token).AsTask().WaitAsync(_answerTimeout, ct);
             return Measure(response.Message.Seq, response.Message.Data.ToArray(), null);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound && request.LastBySubj is not null)
         {
             return default;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException)
+        catch (Exception e) when (e is NatsException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+            throw new ChangeStreamUnavailableException($"stream {Stream}: no answer within {_answerTimeout.TotalSeconds:0.#} s: {e.Message}", e);
         }
     }
 

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace ImeiEir.Integration.Tests;
+
+/// <summary>
+/// A JetStream registry process whose whole NATS cluster is down (all three servers killed): a push is answered 503
+/// naming the stream (it was not answered at all), nothing of it is applied, reads keep being served, and once the
+/// servers are back the same push is applied and a registry process started afresh on the stream agrees with it.
+/// Not a timing test: the bound asserted is loose, the point is "answered, not hung".
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class JetStreamNatsDownTests : ClusterFixture
+{
+    private const int LinesPerPush = 10;
+    private static readonly TimeSpan Answered = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
+
+    private NatsCluster _nats = null!;
+
+    protected override string Name => "jetstream-nats-down";
+
+    [SetUp]
+    public async Task StartNats() => _nats = await NatsCluster.StartAsync(3);
+
+    [TearDown]
+    public void StopNats()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            TestContext.Out.WriteLine(_nats?.Transcripts());
+        _nats?.Dispose();
+    }
+
+    [Test]
+    [CancelAfter(300_000)]
+    public async Task With_every_NATS_server_killed_a_push_is_answered_503_and_applied_once_they_are_back()
+    {
+        string stream = "ND" + Guid.NewGuid().ToString("N")[..12];
+        ClusterProcess registry = Track(ClusterProcess.StartJetStreamRegistry("registry", Path.Combine(Root, "registry"), _nats.Urls, stream));
+        PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: LinesPerPush));
+        Assert.That(first.Status, Is.EqualTo(HttpStatusCode.OK), first.Body);
+
+        for (int i = 0; i < _nats.Size; i++) _nats.Kill(i);
+        string batch = Deltas.Batch(block: 2, count: LinesPerPush);
+        var clock = Stopwatch.StartNew();
+        PushResult refused;
+        using (var noAnswer = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+            refused = Client.Push(registry.RegistryUrl, batch, noAnswer.Token);
+        TestContext.Progress.WriteLine($"push with every NATS server down answered {(int)refused.Status} after {clock.Elapsed.TotalSeconds:0.0} s: {refused.Body}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), refused.Body);
+            Assert.That(refused.Body, Does.Contain(stream), "the answer names the stream");
+            Assert.That(clock.Elapsed, Is.LessThan(Answered), "answered, not hung");
+            Assert.That(Client.Status(registry).Sequence, Is.EqualTo(first.LastSequence), "nothing of it applied; /v1/status still answers");
+            Assert.That(Client.GetImei(registry.RegistryUrl, Deltas.ImeiOf(2, 0)), Is.Null, "nothing of it applied");
+            Assert.That(Client.GetImei(registry.RegistryUrl, Deltas.ImeiOf(1, 0)), Is.Not.Null, "reads are served");
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, _nats.Size).Select(i => Task.Run(() => _nats.RestartAsync(i))));
+        PushResult applied = PushUntilAcknowledged(registry, batch);
+        ulong expected = first.LastSequence + LinesPerPush;
+        ClusterProcess fresh = Track(ClusterProcess.StartJetStreamRegistry("fresh", Path.Combine(Root, "fresh"), _nats.Urls, stream));
+        Eventually.Until(() => Client.Status(fresh).Sequence == expected, Settle, "a registry process started afresh replays the stream");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Client.Status(registry).Sequence, Is.EqualTo(expected), $"the push applied once: {applied.Body}");
+            Assert.That(Deltas.ImeisOf(2, LinesPerPush).Count(imei => Client.GetImei(registry.RegistryUrl, imei) is not null), Is.EqualTo(LinesPerPush));
+            Assert.That(Client.Status(registry).Digest, Is.EqualTo(Client.Status(fresh).Digest), "the same state as the stream's replay");
+        });
+    }
+
+    /// <summary>Pushes <paramref name="batch"/> until acknowledged (503 while the stream has no leader yet), at most 30 times in 90 s.</summary>
+    private PushResult PushUntilAcknowledged(ClusterProcess registry, string batch)
+    {
+        var clock = Stopwatch.StartNew();
+        PushResult? result = null;
+        for (int attempt = 0; attempt < 30 && clock.Elapsed < TimeSpan.FromSeconds(90); attempt++)
+        {
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+                result = Client.Push(registry.RegistryUrl, batch, cts.Token);
+                if (result.Status == HttpStatusCode.OK)
+                {
+                    TestContext.Progress.WriteLine($"push acknowledged {clock.Elapsed.TotalSeconds:0.0} s after the servers were back, attempt {attempt + 1}");
+                    return result;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                TestContext.Progress.WriteLine($"push to {registry.Name}: {e.Message}");
+            }
+            Thread.Sleep(1000);
+        }
+        Assert.Fail($"{registry.Name} acknowledged the push within 90 s: {result?.Body}");
+        return null!;
+    }
+}
