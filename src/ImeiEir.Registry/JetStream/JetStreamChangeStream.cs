@@ -106,7 +106,14 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// <exception cref="ChangeStreamUnavailableException">
     /// No quorum acknowledged in time: the outcome is not known; appending the same batch again is safe.
     /// </exception>
-    public async Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+    public Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) => AppendAsync(batch, null, ct);
+
+    /// <summary>
+    /// <see cref="AppendAsync(IReadOnlyList{LoggedChange}, CancellationToken)"/>, each message carrying
+    /// <paramref name="by"/> (who wrote the batch) in its headers, which <see cref="ReadMessagesAsync"/> and
+    /// <see cref="ReadAsync"/> give back with each change.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, Attribution? by, CancellationToken ct)
     {
         if (batch.Count == 0) throw new ArgumentException("an empty batch", nameof(batch));
         ulong first = batch[0].Change.Sequence;
@@ -122,7 +129,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         if (await MessageEndingAtAsync(first - 1, ct) is not { } after)
             return new AppendResult(AppendOutcome.LostRace, 0, await LastSequenceAsync(ct));
 
-        var messages = new Publication(batch, after, _writer);
+        var messages = new Publication(batch, after, _writer, by);
         int written = 0;
         while (written < messages.Count)
         {
@@ -195,7 +202,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                 throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
             _positions.Record(span.LastChange, sequence);
             var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
-            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i);
+            Attribution? by = ChangeMessage.AttributionOf(message.Headers);
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i, by);
             yield return changes;
             next = span.LastChange + 1;
             expected++;
@@ -207,7 +215,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>A batch cut into messages, encoded one window at a time (a 1M-change batch is 48 MB of payload).</summary>
-    private sealed class Publication(IReadOnlyList<LoggedChange> batch, ulong after, string writer)
+    private sealed class Publication(IReadOnlyList<LoggedChange> batch, ulong after, string writer, Attribution? by)
     {
         private readonly string?[] _ids = new string?[ChangeMessage.MessagesFor(batch.Count)];
 
@@ -233,6 +241,9 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             _ids[message] = ChangeMessage.MessageId(writer, FirstChange(message), data);
             return data;
         }
+
+        /// <summary>Who wrote the batch (null: not said).</summary>
+        public Attribution? By => by;
 
         public string Id(int message) => _ids[message] ?? throw new InvalidOperationException($"message {message} not encoded yet");
     }
@@ -318,7 +329,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             // stream could otherwise end at the sequence a later message of ours expects, and that one would be stored.
             ExpectedLastMsgId = message > 0 ? messages.Id(message - 1) : null,
         };
-        return _js.PublishAsync(Subject, data, opts: options, headers: ChangeMessage.Headers(messages.FirstChange(message), messages.ChangesIn(message)),
+        return _js.PublishAsync(Subject, data, opts: options, headers: ChangeMessage.Headers(messages.FirstChange(message), messages.ChangesIn(message), messages.By),
             cancellationToken: ct).AsTask();
     }
 

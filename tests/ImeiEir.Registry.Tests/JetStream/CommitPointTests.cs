@@ -13,7 +13,7 @@ public class CommitPointTests
     {
         public int Commits;
 
-        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct)
         {
             Commits++;
             return Task.FromResult(new AppendResult(AppendOutcome.LostRace, 0, 5));
@@ -66,7 +66,7 @@ public class CommitPointTests
     {
         private readonly List<LoggedChange> _stream = [];
 
-        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct)
         {
             if (_stream.Count == 0)
             {
