@@ -38,8 +38,11 @@ public sealed class JetStreamNatsDownTests : ClusterFixture
     {
         string stream = "ND" + Guid.NewGuid().ToString("N")[..12];
         ClusterProcess registry = Track(ClusterProcess.StartJetStreamRegistry("registry", Path.Combine(Root, "registry"), _nats.Urls, stream));
+        // A second process that only tails: how soon it follows again after the servers are back is printed, not asserted.
+        ClusterProcess peer = Track(ClusterProcess.StartJetStreamRegistry("peer", Path.Combine(Root, "peer"), _nats.Urls, stream));
         PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: LinesPerPush));
         Assert.That(first.Status, Is.EqualTo(HttpStatusCode.OK), first.Body);
+        Eventually.Until(() => Client.Status(peer).Sequence == first.LastSequence, Settle, "the peer tails the first push");
 
         for (int i = 0; i < _nats.Size; i++) _nats.Kill(i);
         string batch = Deltas.Batch(block: 2, count: LinesPerPush);
@@ -59,8 +62,12 @@ public sealed class JetStreamNatsDownTests : ClusterFixture
         });
 
         await Task.WhenAll(Enumerable.Range(0, _nats.Size).Select(i => Task.Run(() => _nats.RestartAsync(i))));
+        var back = Stopwatch.StartNew();
         PushResult applied = PushUntilAcknowledged(registry, batch);
+        TimeSpan acknowledged = back.Elapsed;
         ulong expected = first.LastSequence + LinesPerPush;
+        Eventually.Until(() => Client.Status(peer).Sequence == expected, Settle, "the peer tails the push made once the servers were back");
+        TestContext.Progress.WriteLine($"servers back: push acknowledged after {acknowledged.TotalSeconds:0.0} s, the peer had it after {back.Elapsed.TotalSeconds:0.0} s");
         ClusterProcess fresh = Track(ClusterProcess.StartJetStreamRegistry("fresh", Path.Combine(Root, "fresh"), _nats.Urls, stream));
         Eventually.Until(() => Client.Status(fresh).Sequence == expected, Settle, "a registry process started afresh replays the stream");
         Assert.Multiple(() =>
@@ -68,6 +75,7 @@ public sealed class JetStreamNatsDownTests : ClusterFixture
             Assert.That(Client.Status(registry).Sequence, Is.EqualTo(expected), $"the push applied once: {applied.Body}");
             Assert.That(Deltas.ImeisOf(2, LinesPerPush).Count(imei => Client.GetImei(registry.RegistryUrl, imei) is not null), Is.EqualTo(LinesPerPush));
             Assert.That(Client.Status(registry).Digest, Is.EqualTo(Client.Status(fresh).Digest), "the same state as the stream's replay");
+            Assert.That(Client.Status(peer).Digest, Is.EqualTo(Client.Status(fresh).Digest), "the peer too");
         });
     }
 

@@ -32,6 +32,7 @@ internal sealed class RegistryWriter
     private readonly ICommitPoint _commitPoint;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Exception? _fault;
+    private bool _streamDown;   // under the gate: the last commit found the stream unavailable
     private bool _closed;
     private int _closing;
 
@@ -165,11 +166,20 @@ internal sealed class RegistryWriter
         for (int i = 0; i < batch.Length; i++) batch[i] = new LoggedChange(planned[i].Change, planned[i].Previous);
         try
         {
-            return await _commitPoint.CommitAsync(batch, attribution, ct).ConfigureAwait(false);
+            AppendResult result = await _commitPoint.CommitAsync(batch, attribution, ct).ConfigureAwait(false);
+            if (_streamDown)
+            {
+                _streamDown = false;
+                RegistryLog.StreamAvailableAgain(_logger);
+            }
+            return result;
         }
         catch (ChangeStreamUnavailableException e)
         {
-            RegistryLog.StreamUnavailable(_logger, e);
+            // Once per outage: with every NATS server down each retried write (a node's sightings, grey expiry) fails.
+            if (_streamDown) RegistryLog.StreamStillUnavailable(_logger, e);
+            else RegistryLog.StreamUnavailable(_logger, e);
+            _streamDown = true;
             throw new CommitUnavailableException($"{e.Message}; the batch was not acknowledged: retry (the same push again is safe)", e);
         }
     }

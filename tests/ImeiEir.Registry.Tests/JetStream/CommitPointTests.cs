@@ -61,6 +61,62 @@ public class CommitPointTests
         });
     }
 
+    /// <summary>Refuses every commit while <see cref="Down"/> (every NATS server gone), takes them otherwise.</summary>
+    private sealed class UnavailableStream : ICommitPoint
+    {
+        public bool Down = true;
+
+        public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct) => Down
+            ? throw new ChangeStreamUnavailableException("stream S: no acknowledgement for changes: The operation has timed out.")
+            : Task.FromResult(new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence));
+
+        public Task<ulong> LastSequenceAsync(CancellationToken ct) => Task.FromResult(0UL);
+
+        public async IAsyncEnumerable<LoggedChange> ReadAsync(ulong from, ulong through, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+
+        public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> FollowAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+    }
+
+    [Test, CancelAfter(30_000)]
+    public async Task Writes_refused_while_the_stream_is_down_are_logged_as_a_warning_once_per_outage_and_later_writes_go_through(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        using ChangeLog log = ChangeLog.Open(Path.Combine(dir.Path, "log"));
+        log.Scan(0, (_, _) => { });
+        using AttributionLog attribution = AttributionLog.Open(dir.Path, 0);
+        using RegistryView view = RegistryView.Open(TestData.Options(), Path.Combine(dir.Path, "view"));
+        var stream = new UnavailableStream();
+        var logger = new RecordingLogger();
+        var writer = new RegistryWriter(log, attribution, view, new PublishedSequence(0), TimeProvider.System, logger, "test", commitPoint: stream);
+        int n = 0;
+        Task<IReadOnlyList<Change>> Write() => writer.WriteAsync(write => write.Append(new Change
+        {
+            ImeiKey = TestData.Imei(++n).Key, Op = ChangeOp.Set, List = ListKind.Black, Reason = Reason.Stolen, Origin = ChangeOrigin.Admin,
+        }), "failed", new Attribution("admin", null), ct);
+
+        for (int i = 0; i < 3; i++) Assert.ThrowsAsync<CommitUnavailableException>(() => Write());
+        stream.Down = false;
+        IReadOnlyList<Change> written = await Write();
+        stream.Down = true;
+        Assert.ThrowsAsync<CommitUnavailableException>(() => Write());
+
+        int[] ids = [.. logger.Lines.Select(l => l.Id.Id).Where(id => id is 370 or 384 or 385)];
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Is.EqualTo(new[] { 370, 384, 384, 385, 370 }), "a warning per outage, debug lines between, one line when it is back");
+            Assert.That(written.Select(c => c.Sequence), Is.EqualTo(new[] { 1UL }), "nothing of a refused write was applied: the next one is change 1");
+            Assert.That(writer.Faulted, Is.False);
+        });
+    }
+
     /// <summary>Takes the first change of a batch, then another writer's change comes in before the rest.</summary>
     private sealed class InterleavedStream : ICommitPoint
     {
