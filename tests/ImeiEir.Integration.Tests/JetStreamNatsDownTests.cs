@@ -6,7 +6,8 @@ namespace ImeiEir.Integration.Tests;
 /// <summary>
 /// A JetStream registry process whose whole NATS cluster is down (all three servers killed): a push is answered 503
 /// naming the stream (it was not answered at all), nothing of it is applied, reads keep being served, and once the
-/// servers are back the same push is applied and a registry process started afresh on the stream agrees with it.
+/// servers are back the same push is applied and a registry process started afresh on the stream agrees with it,
+/// down to who made the push.
 /// Not a timing test: the bound asserted is loose, the point is "answered, not hung".
 /// </summary>
 [TestFixture]
@@ -76,8 +77,13 @@ public sealed class JetStreamNatsDownTests : ClusterFixture
             Assert.That(Deltas.ImeisOf(2, LinesPerPush).Count(imei => Client.GetImei(registry.RegistryUrl, imei) is not null), Is.EqualTo(LinesPerPush));
             Assert.That(Client.Status(registry).Digest, Is.EqualTo(Client.Status(fresh).Digest), "the same state as the stream's replay");
             Assert.That(Client.Status(peer).Digest, Is.EqualTo(Client.Status(fresh).Digest), "the peer too");
+            // The stream carries who pushed: the peer (following) and the fresh process (catching up) show the same actor.
+            Assert.That(new[] { peer, fresh }.Select(p => ActorOf(p, Deltas.ImeiOf(2, 0))), Is.All.EqualTo(ActorOf(registry, Deltas.ImeiOf(2, 0))).And.All.Not.EqualTo("registry-peer"));
         });
     }
+
+    private string? ActorOf(ClusterProcess registry, string imei) =>
+        Client.GetImei(registry.RegistryUrl, imei)?.GetProperty("history").EnumerateArray().Last().GetProperty("actor").GetString();
 
     /// <summary>Pushes <paramref name="batch"/> until acknowledged (503 while the stream has no leader yet), at most 30 times in 90 s.</summary>
     private PushResult PushUntilAcknowledged(ClusterProcess registry, string batch)
