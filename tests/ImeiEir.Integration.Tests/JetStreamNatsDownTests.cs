@@ -12,40 +12,28 @@ namespace ImeiEir.Integration.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class JetStreamNatsDownTests : ClusterFixture
+public sealed class JetStreamNatsDownTests() : ClusterFixture(RegistryLog.JetStream)
 {
     private const int LinesPerPush = 10;
     private static readonly TimeSpan Answered = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
-    private NatsCluster _nats = null!;
-
     protected override string Name => "jetstream-nats-down";
-
-    [SetUp]
-    public async Task StartNats() => _nats = await NatsCluster.StartAsync(3);
-
-    [TearDown]
-    public void StopNats()
-    {
-        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            TestContext.Out.WriteLine(_nats?.Transcripts());
-        _nats?.Dispose();
-    }
 
     [Test]
     [CancelAfter(300_000)]
     public async Task With_every_NATS_server_killed_a_push_is_answered_503_and_applied_once_they_are_back()
     {
-        string stream = "ND" + Guid.NewGuid().ToString("N")[..12];
-        ClusterProcess registry = Track(ClusterProcess.StartJetStreamRegistry("registry", Path.Combine(Root, "registry"), _nats.Urls, stream));
+        // The fixture's cluster (every server is restarted before the test ends) and the test's own stream.
+        string stream = Stream;
+        ClusterProcess registry = Track(ClusterProcess.StartJetStreamRegistry("registry", Path.Combine(Root, "registry"), Nats.Urls, stream));
         // A second process that only tails: how soon it follows again after the servers are back is printed, not asserted.
-        ClusterProcess peer = Track(ClusterProcess.StartJetStreamRegistry("peer", Path.Combine(Root, "peer"), _nats.Urls, stream));
+        ClusterProcess peer = Track(ClusterProcess.StartJetStreamRegistry("peer", Path.Combine(Root, "peer"), Nats.Urls, stream));
         PushResult first = Client.Push(registry.RegistryUrl, Deltas.Batch(block: 1, count: LinesPerPush));
         Assert.That(first.Status, Is.EqualTo(HttpStatusCode.OK), first.Body);
         Eventually.Until(() => Client.Status(peer).Sequence == first.LastSequence, Settle, "the peer tails the first push");
 
-        for (int i = 0; i < _nats.Size; i++) _nats.Kill(i);
+        for (int i = 0; i < Nats.Size; i++) Nats.Kill(i);
         string batch = Deltas.Batch(block: 2, count: LinesPerPush);
         var clock = Stopwatch.StartNew();
         PushResult refused;
@@ -62,14 +50,14 @@ public sealed class JetStreamNatsDownTests : ClusterFixture
             Assert.That(Client.GetImei(registry.RegistryUrl, Deltas.ImeiOf(1, 0)), Is.Not.Null, "reads are served");
         });
 
-        await Task.WhenAll(Enumerable.Range(0, _nats.Size).Select(i => Task.Run(() => _nats.RestartAsync(i))));
+        await Task.WhenAll(Enumerable.Range(0, Nats.Size).Select(i => Task.Run(() => Nats.RestartAsync(i))));
         var back = Stopwatch.StartNew();
         PushResult applied = PushUntilAcknowledged(registry, batch);
         TimeSpan acknowledged = back.Elapsed;
         ulong expected = first.LastSequence + LinesPerPush;
         Eventually.Until(() => Client.Status(peer).Sequence == expected, Settle, "the peer tails the push made once the servers were back");
         TestContext.Progress.WriteLine($"servers back: push acknowledged after {acknowledged.TotalSeconds:0.0} s, the peer had it after {back.Elapsed.TotalSeconds:0.0} s");
-        ClusterProcess fresh = Track(ClusterProcess.StartJetStreamRegistry("fresh", Path.Combine(Root, "fresh"), _nats.Urls, stream));
+        ClusterProcess fresh = Track(ClusterProcess.StartJetStreamRegistry("fresh", Path.Combine(Root, "fresh"), Nats.Urls, stream));
         Eventually.Until(() => Client.Status(fresh).Sequence == expected, Settle, "a registry process started afresh replays the stream");
         Assert.Multiple(() =>
         {

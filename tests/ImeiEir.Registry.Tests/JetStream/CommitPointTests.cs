@@ -61,6 +61,38 @@ public class CommitPointTests
         });
     }
 
+    /// <summary>A writer over <paramref name="commitPoint"/>, with a log, attribution log and view in a directory of its own.</summary>
+    private sealed class WriterOn : IDisposable
+    {
+        private readonly TempDirectory _dir = new();
+
+        public WriterOn(ICommitPoint commitPoint, Microsoft.Extensions.Logging.ILogger? logger = null)
+        {
+            Log = ChangeLog.Open(Path.Combine(_dir.Path, "log"));
+            Log.Scan(0, (_, _) => { });
+            Attribution = AttributionLog.Open(_dir.Path, 0);
+            View = RegistryView.Open(TestData.Options(), Path.Combine(_dir.Path, "view"));
+            Writer = new RegistryWriter(Log, Attribution, View, new PublishedSequence(0), TimeProvider.System, logger ?? NullLogger.Instance, "test",
+                commitPoint: commitPoint);
+        }
+
+        public ChangeLog Log { get; }
+
+        public AttributionLog Attribution { get; }
+
+        public RegistryView View { get; }
+
+        public RegistryWriter Writer { get; }
+
+        public void Dispose()
+        {
+            View.Dispose();
+            Attribution.Dispose();
+            Log.Dispose();
+            _dir.Dispose();
+        }
+    }
+
     /// <summary>Refuses every commit while <see cref="Down"/> (every NATS server gone), takes them otherwise.</summary>
     private sealed class UnavailableStream : ICommitPoint
     {
@@ -88,14 +120,10 @@ public class CommitPointTests
     [Test, CancelAfter(30_000)]
     public async Task Writes_refused_while_the_stream_is_down_are_logged_as_a_warning_once_per_outage_and_later_writes_go_through(CancellationToken ct)
     {
-        using var dir = new TempDirectory();
-        using ChangeLog log = ChangeLog.Open(Path.Combine(dir.Path, "log"));
-        log.Scan(0, (_, _) => { });
-        using AttributionLog attribution = AttributionLog.Open(dir.Path, 0);
-        using RegistryView view = RegistryView.Open(TestData.Options(), Path.Combine(dir.Path, "view"));
         var stream = new UnavailableStream();
         var logger = new RecordingLogger();
-        var writer = new RegistryWriter(log, attribution, view, new PublishedSequence(0), TimeProvider.System, logger, "test", commitPoint: stream);
+        using var on = new WriterOn(stream, logger);
+        RegistryWriter writer = on.Writer;
         int n = 0;
         Task<IReadOnlyList<Change>> Write() => writer.WriteAsync(write => write.Append(new Change
         {
@@ -155,13 +183,10 @@ public class CommitPointTests
     [Test, CancelAfter(30_000)]
     public async Task The_part_of_a_batch_the_stream_took_before_losing_the_race_keeps_its_own_attribution(CancellationToken ct)
     {
-        using var dir = new TempDirectory();
-        using ChangeLog log = ChangeLog.Open(Path.Combine(dir.Path, "log"));
-        log.Scan(0, (_, _) => { });
-        using AttributionLog attribution = AttributionLog.Open(dir.Path, 0);
-        using RegistryView view = RegistryView.Open(TestData.Options(), Path.Combine(dir.Path, "view"));
-        var writer = new RegistryWriter(log, attribution, view, new PublishedSequence(0), TimeProvider.System, NullLogger.Instance, "test",
-            commitPoint: new InterleavedStream());
+        using var on = new WriterOn(new InterleavedStream());
+        RegistryWriter writer = on.Writer;
+        AttributionLog attribution = on.Attribution;
+        ChangeLog log = on.Log;
         Action<PlannedWrite> plan = write =>
         {
             foreach (long serial in new long[] { 1, 2 })
