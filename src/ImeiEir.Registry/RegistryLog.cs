@@ -100,6 +100,15 @@ internal static partial class RegistryLog
     [LoggerMessage(370, LogLevel.Warning, "Registry change stream did not acknowledge a batch; nothing of it was acknowledged and the same write may be retried")]
     public static partial void StreamUnavailable(ILogger logger, Exception exception);
 
+    [LoggerMessage(384, LogLevel.Debug, "Registry change stream still did not acknowledge a batch; nothing of it was acknowledged")]
+    public static partial void StreamStillUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(385, LogLevel.Information, "Registry change stream acknowledges again")]
+    public static partial void StreamAvailableAgain(ILogger logger);
+
+    [LoggerMessage(386, LogLevel.Warning, "Grey expiry waits for the change stream; retrying every {Seconds} s, logged again once it went through")]
+    public static partial void ExpiryWaitsForStream(ILogger logger, Exception exception, double seconds);
+
     [LoggerMessage(371, LogLevel.Warning, "Registry change stream tail failed; other registry processes' changes wait until it answers again")]
     public static partial void TailFailed(ILogger logger, Exception exception);
 

@@ -51,9 +51,14 @@ public sealed class ServerSettingsTests
     {
         Assert.That(Load("--Mode=registry").Registry.Log, Is.EqualTo("Local"));
         ServerSettings settings = Load("--Mode=registry", "--Registry:Log=JetStream",
-            "--Registry:Nats:Url=nats://127.0.0.1:4222,nats://127.0.0.1:4223", "--Registry:Nats:Stream=CHANGES", "--Registry:Nats:Replicas=1");
-        Assert.That((settings.Registry.Log, settings.Registry.Nats.Urls.Count, settings.Registry.Nats.Stream, settings.Registry.Nats.Replicas),
-            Is.EqualTo(("JetStream", 2, "CHANGES", 1)));
+            "--Registry:Nats:Url=nats://127.0.0.1:4222,nats://127.0.0.1:4223", "--Registry:Nats:Stream=CHANGES", "--Registry:Nats:Replicas=1",
+            "--Registry:Nats:CommitTimeout=00:00:02");
+        Assert.That((settings.Registry.Log, settings.Registry.Nats.Urls.Count, settings.Registry.Nats.Stream, settings.Registry.Nats.Replicas,
+                settings.Registry.Nats.CommitTimeout),
+            Is.EqualTo(("JetStream", 2, "CHANGES", 1, TimeSpan.FromSeconds(2))));
+        Assert.That(Load("--Mode=registry").Registry.Nats.CommitTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)), "the default");
+        Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=JetStream", "--Registry:Nats:Url=nats://127.0.0.1:4222", "--Registry:Nats:CommitTimeout=00:00:00"),
+            Does.StartWith("Registry:Nats:CommitTimeout:").And.Not.Contain("\n"));
         Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=Kafka"), Is.EqualTo("Registry:Log: 'Kafka' must be Local or JetStream"));
         Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=JetStream"), Does.StartWith("Registry:Nats:Url: missing").And.Not.Contain("\n"));
         Assert.That(ErrorOf("--Mode=registry", "--Registry:Log=JetStream", "--Registry:Nats:Url=nats://127.0.0.1:4222", "--Registry:Nats:Replicas=9"),

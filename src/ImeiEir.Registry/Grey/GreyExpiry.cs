@@ -27,6 +27,7 @@ public sealed class GreyExpiry : IAsyncDisposable
     private long _sleepingUntil = long.MaxValue;
     private long _expired;
     private int _disposed;
+    private bool _waitingForStream;   // the loop's own: the last attempt found the change stream unavailable
     private Task _loop = Task.CompletedTask;
 
     public GreyExpiry(RegistryService registry, RegimeClock clock, ILogger logger)
@@ -162,6 +163,7 @@ public sealed class GreyExpiry : IAsyncDisposable
             try
             {
                 await ExpireDueAsync(stopping).ConfigureAwait(false);
+                _waitingForStream = false;
                 long now = _clock.NowUnixSeconds;
                 sleep = _index.TryPeek(out uint next) ? TimeSpan.FromSeconds(Math.Max(0, next - now)) : MaxSleep;
                 if (sleep > MaxSleep) sleep = MaxSleep;
@@ -174,6 +176,14 @@ public sealed class GreyExpiry : IAsyncDisposable
             catch (ObjectDisposedException)
             {
                 return; // the registry is closing
+            }
+            catch (CommitUnavailableException e)
+            {
+                // The change stream is down (every NATS server): nothing was written, the records stay due and are
+                // tried again; said once per outage, not every 5 s.
+                sleep = TimeSpan.FromSeconds(5);
+                if (!_waitingForStream) RegistryLog.ExpiryWaitsForStream(_logger, e, sleep.TotalSeconds);
+                _waitingForStream = true;
             }
             catch (Exception e)
             {

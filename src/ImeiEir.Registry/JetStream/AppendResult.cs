@@ -14,7 +14,7 @@ internal enum AppendOutcome
     LostRace,
 }
 
-/// <summary>The outcome of <see cref="JetStreamChangeStream.AppendAsync"/>.</summary>
+/// <summary>The outcome of <see cref="JetStreamChangeStream.AppendAsync(IReadOnlyList{LoggedChange}, Attribution?, CancellationToken)"/>.</summary>
 /// <param name="Outcome">Appended, or lost the race to another writer.</param>
 /// <param name="Written">How many changes of the batch, from its first, are in the stream (all when appended).</param>
 /// <param name="StreamLastSequence">The stream's last sequence when the append ended (for a lost race, where to catch up to).</param>

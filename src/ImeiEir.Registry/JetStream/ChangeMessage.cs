@@ -38,11 +38,107 @@ internal static class ChangeMessage
         return data;
     }
 
-    public static NatsHeaders Headers(ulong firstChange, int count) => new()
+    /// <summary>Header: the credential name of the push the message's changes belong to (percent-encoded UTF-8).</summary>
+    public const string ActorHeader = "Imeieir-Actor";
+
+    /// <summary>Header: the push's comment (percent-encoded UTF-8); absent when it had none.</summary>
+    public const string CommentHeader = "Imeieir-Comment";
+
+    /// <summary>
+    /// The headers of a message; with <paramref name="by"/>, who wrote it, so every registry process records the same
+    /// actor and comment in its history, not <c>registry-peer</c>. Percent-encoded: a header value is one line of
+    /// ASCII, and a comment may hold any character. Bounded by <see cref="Attribution"/>'s own limits (255 bytes of
+    /// actor, 500 characters of comment: at most 6 KB once encoded).
+    /// </summary>
+    public static NatsHeaders Headers(ulong firstChange, int count, Attribution? by = null)
     {
-        [FirstChangeHeader] = firstChange.ToString(CultureInfo.InvariantCulture),
-        [ChangesHeader] = count.ToString(CultureInfo.InvariantCulture),
-    };
+        var headers = new NatsHeaders
+        {
+            [FirstChangeHeader] = firstChange.ToString(CultureInfo.InvariantCulture),
+            [ChangesHeader] = count.ToString(CultureInfo.InvariantCulture),
+        };
+        if (by is { } attribution)
+        {
+            headers[ActorHeader] = Uri.EscapeDataString(Bounded(attribution.Actor, Attribution.MaxActorBytes));
+            if (attribution.Comment is { } comment) headers[CommentHeader] = Uri.EscapeDataString(Bounded(comment, MaxCommentBytes));
+        }
+        return headers;
+    }
+
+    /// <summary>Longest comment carried, in UTF-8 bytes: <see cref="Attribution.MaxCommentLength"/> characters of up to 4 bytes.</summary>
+    private const int MaxCommentBytes = Attribution.MaxCommentLength * 4;
+
+    /// <summary>
+    /// Who wrote the message, as its headers say; null when they do not (a message of an older writer, which history
+    /// shows as <c>registry-peer</c>) or say it badly (not percent-encoded UTF-8, empty, too long).
+    /// </summary>
+    public static Attribution? AttributionOf(NatsHeaders? headers)
+    {
+        if (headers is null || !headers.TryGetValue(ActorHeader, out var actorValue) || !TryDecode(actorValue.ToString(), Attribution.MaxActorBytes, out string? actor)
+            || actor.Length == 0)
+            return null;
+        string? comment = null;
+        if (headers.TryGetValue(CommentHeader, out var commentValue) && !TryDecode(commentValue.ToString(), MaxCommentBytes, out comment)) return null;
+        return new Attribution(actor, comment);
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // Percent-decoding by hand: Uri.UnescapeDataString leaves an escape that is not UTF-8 as it is, so "%FF" would
+    // come back as the three characters. Anything but printable ASCII and whole escapes of valid UTF-8 is refused.
+    private static bool TryDecode(string encoded, int maxBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        value = null;
+        // Each byte is at most three characters encoded; anything longer was not written by this code.
+        if (encoded.Length > maxBytes * 3) return false;
+        var bytes = new byte[encoded.Length];
+        int length = 0;
+        for (int i = 0; i < encoded.Length; i++)
+        {
+            char c = encoded[i];
+            if (c == '%')
+            {
+                if (i + 2 >= encoded.Length || !byte.TryParse(encoded.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte b))
+                    return false;
+                bytes[length++] = b;
+                i += 2;
+            }
+            else if (c is >= ' ' and <= '~')
+            {
+                bytes[length++] = (byte)c;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        if (length > maxBytes) return false;
+        try
+        {
+            value = StrictUtf8.GetString(bytes, 0, length);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    // Cut at a character boundary to at most maxBytes of UTF-8 (a surrogate pair is never split).
+    private static string Bounded(string value, int maxBytes)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(value) <= maxBytes) return value;
+        int bytes = 0, end = 0;
+        while (end < value.Length)
+        {
+            int width = char.IsHighSurrogate(value[end]) && end + 1 < value.Length ? 2 : 1;
+            int size = System.Text.Encoding.UTF8.GetByteCount(value.AsSpan(end, width));
+            if (bytes + size > maxBytes) break;
+            bytes += size;
+            end += width;
+        }
+        return value[..end];
+    }
 
     /// <summary>
     /// The message id: the writer (this connection), the first change and a hash of the exact bytes. Deterministic for
@@ -69,11 +165,11 @@ internal static class ChangeMessage
         return true;
     }
 
-    /// <summary>The changes of a payload that <see cref="TryMeasure"/> accepted.</summary>
-    public static LoggedChange Read(ReadOnlySpan<byte> data, int index)
+    /// <summary>The changes of a payload that <see cref="TryMeasure"/> accepted, written by <paramref name="by"/>.</summary>
+    public static LoggedChange Read(ReadOnlySpan<byte> data, int index, Attribution? by = null)
     {
         LogEntry.TryRead(data.Slice(index * LogEntry.Size, LogEntry.Size), out Change change, out ulong previous);
-        return new LoggedChange(change, previous);
+        return new LoggedChange(change, previous, by);
     }
 
     /// <summary>

@@ -33,8 +33,11 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private readonly MessagePositions _positions = new();
     private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
 
-    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, INatsJSStream stream, RegistryGeneration generation)
+    private readonly TimeSpan _answerTimeout;
+
+    private JetStreamChangeStream(NatsConnection connection, NatsJSContext js, INatsJSStream stream, RegistryGeneration generation, TimeSpan answerTimeout)
     {
+        _answerTimeout = answerTimeout;
         _connection = connection;
         _js = js;
         _stream = stream;
@@ -75,7 +78,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                     ? $"stream {options.Stream} holds an ImeiEir change log in format {format}, this registry reads format {StreamDescription.Format}: give Registry:Nats:Stream a new stream and start every registry process of it on an empty directory"
                     : $"stream {options.Stream} is not an ImeiEir change log (its description is '{description}')");
             }
-            return new JetStreamChangeStream(connection, js, stream, generation);
+            return new JetStreamChangeStream(connection, js, stream, generation, options.CommitTimeout);
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
         {
@@ -103,7 +106,14 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// <exception cref="ChangeStreamUnavailableException">
     /// No quorum acknowledged in time: the outcome is not known; appending the same batch again is safe.
     /// </exception>
-    public async Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct)
+    public Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) => AppendAsync(batch, null, ct);
+
+    /// <summary>
+    /// <see cref="AppendAsync(IReadOnlyList{LoggedChange}, CancellationToken)"/>, each message carrying
+    /// <paramref name="by"/> (who wrote the batch) in its headers, which <see cref="ReadMessagesAsync"/> and
+    /// <see cref="ReadAsync"/> give back with each change.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, Attribution? by, CancellationToken ct)
     {
         if (batch.Count == 0) throw new ArgumentException("an empty batch", nameof(batch));
         ulong first = batch[0].Change.Sequence;
@@ -119,7 +129,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         if (await MessageEndingAtAsync(first - 1, ct) is not { } after)
             return new AppendResult(AppendOutcome.LostRace, 0, await LastSequenceAsync(ct));
 
-        var messages = new Publication(batch, after, _writer);
+        var messages = new Publication(batch, after, _writer, by);
         int written = 0;
         while (written < messages.Count)
         {
@@ -192,7 +202,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                 throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
             _positions.Record(span.LastChange, sequence);
             var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
-            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i);
+            Attribution? by = ChangeMessage.AttributionOf(message.Headers);
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i, by);
             yield return changes;
             next = span.LastChange + 1;
             expected++;
@@ -204,7 +215,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>A batch cut into messages, encoded one window at a time (a 1M-change batch is 48 MB of payload).</summary>
-    private sealed class Publication(IReadOnlyList<LoggedChange> batch, ulong after, string writer)
+    private sealed class Publication(IReadOnlyList<LoggedChange> batch, ulong after, string writer, Attribution? by)
     {
         private readonly string?[] _ids = new string?[ChangeMessage.MessagesFor(batch.Count)];
 
@@ -231,6 +242,9 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             return data;
         }
 
+        /// <summary>Who wrote the batch (null: not said).</summary>
+        public Attribution? By => by;
+
         public string Id(int message) => _ids[message] ?? throw new InvalidOperationException($"message {message} not encoded yet");
     }
 
@@ -238,10 +252,11 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private async Task<int> PublishWindowAsync(Publication messages, int start, int end, CancellationToken ct)
     {
         var acks = new Task<PubAckResponse>[end - start];
-        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(messages, i, ct);
+        using var bounded = Bounded(ct);
+        for (int i = start; i < end; i++) acks[i - start] = PublishAsync(messages, i, bounded.Token);
         try
         {
-            await Task.WhenAll(acks);
+            await Task.WhenAll(acks).WaitAsync(_answerTimeout, ct);
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -274,7 +289,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         PubAckResponse ack;
         try
         {
-            ack = await PublishAsync(messages, message, ct);
+            using var bounded = Bounded(ct);
+            ack = await PublishAsync(messages, message, bounded.Token).WaitAsync(_answerTimeout, ct);
         }
         catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -290,6 +306,16 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         return false;
     }
 
+    // Every wait for the stream is bounded (Registry:Nats:CommitTimeout): with every server down the client keeps
+    // the publish or read pending while it reconnects, and the push that waited for it was never answered. The token
+    // also cancels the client's request; WaitAsync ends the wait even where the client does not honour it.
+    private CancellationTokenSource Bounded(CancellationToken ct)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(_answerTimeout);
+        return bounded;
+    }
+
     private Task<PubAckResponse> PublishAsync(Publication messages, int message, CancellationToken ct)
     {
         byte[] data = messages.Encode(message);
@@ -303,7 +329,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             // stream could otherwise end at the sequence a later message of ours expects, and that one would be stored.
             ExpectedLastMsgId = message > 0 ? messages.Id(message - 1) : null,
         };
-        return _js.PublishAsync(Subject, data, opts: options, headers: ChangeMessage.Headers(messages.FirstChange(message), messages.ChangesIn(message)),
+        return _js.PublishAsync(Subject, data, opts: options, headers: ChangeMessage.Headers(messages.FirstChange(message), messages.ChangesIn(message), messages.By),
             cancellationToken: ct).AsTask();
     }
 
@@ -370,16 +396,17 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     {
         try
         {
-            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
+            using var bounded = Bounded(ct);
+            StreamMsgGetResponse response = await _stream.GetAsync(request, bounded.Token).AsTask().WaitAsync(_answerTimeout, ct);
             return Measure(response.Message.Seq, response.Message.Data.ToArray(), null);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound && request.LastBySubj is not null)
         {
             return default;
         }
-        catch (Exception e) when (e is NatsException or TimeoutException)
+        catch (Exception e) when (e is NatsException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+            throw new ChangeStreamUnavailableException($"stream {Stream}: no answer within {_answerTimeout.TotalSeconds:0.#} s: {e.Message}", e);
         }
     }
 

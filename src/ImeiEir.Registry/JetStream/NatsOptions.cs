@@ -41,6 +41,15 @@ public sealed class NatsOptions
     /// </summary>
     public string? TlsCaFile { get; set; }
 
+    /// <summary>
+    /// Longest wait for one answer of the stream while committing (the acknowledgements of a window of messages, a
+    /// read of the stream's end): past it the write is answered 503 naming the stream, nothing is applied locally and
+    /// the same write again is safe. It bounds each wait, not a whole push, so a large push that keeps being
+    /// acknowledged is not cut. Without it a push made while every NATS server is down was not answered at all.
+    /// Default 5 s; 100 ms to 10 min.
+    /// </summary>
+    public TimeSpan CommitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The URLs of <see cref="Url"/>, split and trimmed.</summary>
     public IReadOnlyList<string> Urls =>
         Url is null ? [] : Url.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -67,6 +76,8 @@ public sealed class NatsOptions
             yield return $"{Section}:Stream: '{Stream}' must be 1 to 64 letters, digits, '-' or '_'";
         if (Replicas is < 1 or > 5)
             yield return $"{Section}:Replicas: {Replicas} must be between 1 and 5";
+        if (CommitTimeout < TimeSpan.FromMilliseconds(100) || CommitTimeout > TimeSpan.FromMinutes(10))
+            yield return $"{Section}:CommitTimeout: {CommitTimeout} must be between 00:00:00.1 and 00:10:00";
         if (CredentialsFile is not null && !File.Exists(CredentialsFile))
             yield return $"{Section}:CredentialsFile: file '{CredentialsFile}' does not exist";
         if (TlsCaFile is not null && !File.Exists(TlsCaFile))

@@ -16,8 +16,11 @@ internal interface ICommitPoint
     /// <see cref="AppendResult.Written"/> changes are in, the rest not): the caller catches up to
     /// <see cref="AppendResult.StreamLastSequence"/> (<see cref="ReadAsync"/>) and plans the batch again.
     /// </summary>
+    /// <param name="batch">The changes.</param>
+    /// <param name="by">Who wrote them: carried with them, so the other registry processes record the same.</param>
+    /// <param name="ct">Cancels the commit (its outcome is then not known).</param>
     /// <exception cref="ChangeStreamUnavailableException">The outcome is not known; committing again is safe.</exception>
-    Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct);
+    Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct);
 
     /// <summary>The last committed sequence (another writer's changes included); 0 when the local log is the commit point.</summary>
     Task<ulong> LastSequenceAsync(CancellationToken ct);

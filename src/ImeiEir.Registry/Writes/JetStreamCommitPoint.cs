@@ -11,7 +11,7 @@ internal sealed class JetStreamCommitPoint(JetStreamChangeStream stream) : IComm
 {
     public JetStreamChangeStream Stream { get; } = stream;
 
-    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) => Stream.AppendAsync(batch, ct);
+    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct) => Stream.AppendAsync(batch, by, ct);
 
     public Task<ulong> LastSequenceAsync(CancellationToken ct) => Stream.LastSequenceAsync(ct);
 

@@ -14,7 +14,7 @@ internal sealed class LocalCommitPoint : ICommitPoint
     {
     }
 
-    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, CancellationToken ct) =>
+    public Task<AppendResult> CommitAsync(IReadOnlyList<LoggedChange> batch, Attribution by, CancellationToken ct) =>
         Task.FromResult(new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence));
 
     public Task<ulong> LastSequenceAsync(CancellationToken ct) => Task.FromResult(0UL);

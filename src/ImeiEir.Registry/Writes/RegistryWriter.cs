@@ -32,6 +32,7 @@ internal sealed class RegistryWriter
     private readonly ICommitPoint _commitPoint;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Exception? _fault;
+    private bool _streamDown;   // under the gate: the last commit found the stream unavailable
     private bool _closed;
     private int _closing;
 
@@ -101,7 +102,7 @@ internal sealed class RegistryWriter
                     throw new RegistryDiskFullException($"{shortage}; nothing was written. Free space on that disk and retry; no restart is needed.");
                 }
                 long committing = Stopwatch.GetTimestamp();
-                AppendResult committed = await CommitAtCommitPointAsync(planned, commitFailed, ct).ConfigureAwait(false);
+                AppendResult committed = await CommitAtCommitPointAsync(planned, attribution, ct).ConfigureAwait(false);
                 commitMs += Stopwatch.GetElapsedTime(committing).TotalMilliseconds;
                 if (committed.Outcome == AppendOutcome.LostRace)
                 {
@@ -133,7 +134,10 @@ internal sealed class RegistryWriter
     /// <summary>Times a write plans again after losing the race before it gives up.</summary>
     private const int MaxAttempts = 20;
 
-    /// <summary>The attribution of changes another registry process wrote (the stream carries changes, not who made them).</summary>
+    /// <summary>
+    /// The attribution of changes another registry process wrote when the stream does not say who (a message of a
+    /// writer that did not carry it); otherwise the stream's own is recorded.
+    /// </summary>
     internal static readonly Attribution OtherProcess = new("registry-peer", null);
 
     private void ThrowIfUnwritable()
@@ -155,18 +159,27 @@ internal sealed class RegistryWriter
 
     // An unknown outcome leaves the local log untouched: the
     // next write plans at the same numbers, and loses the race to this batch if it did get in.
-    private async Task<AppendResult> CommitAtCommitPointAsync(List<(Change Change, ulong Previous)> planned, string commitFailed, CancellationToken ct)
+    private async Task<AppendResult> CommitAtCommitPointAsync(List<(Change Change, ulong Previous)> planned, Attribution attribution, CancellationToken ct)
     {
         if (_commitPoint is LocalCommitPoint) return new AppendResult(AppendOutcome.Appended, planned.Count, planned[^1].Change.Sequence);
         var batch = new LoggedChange[planned.Count];
         for (int i = 0; i < batch.Length; i++) batch[i] = new LoggedChange(planned[i].Change, planned[i].Previous);
         try
         {
-            return await _commitPoint.CommitAsync(batch, ct).ConfigureAwait(false);
+            AppendResult result = await _commitPoint.CommitAsync(batch, attribution, ct).ConfigureAwait(false);
+            if (_streamDown)
+            {
+                _streamDown = false;
+                RegistryLog.StreamAvailableAgain(_logger);
+            }
+            return result;
         }
         catch (ChangeStreamUnavailableException e)
         {
-            RegistryLog.StreamUnavailable(_logger, e);
+            // Once per outage: with every NATS server down each retried write (a node's sightings, grey expiry) fails.
+            if (_streamDown) RegistryLog.StreamStillUnavailable(_logger, e);
+            else RegistryLog.StreamUnavailable(_logger, e);
+            _streamDown = true;
             throw new CommitUnavailableException($"{e.Message}; the batch was not acknowledged: retry (the same push again is safe)", e);
         }
     }
@@ -210,14 +223,11 @@ internal sealed class RegistryWriter
         Task reading = ReadAheadAsync(_commitPoint.FollowAsync(_published.Value + 1, stop.Token), ready.Writer, stop.Token);
         try
         {
-            var fresh = new List<(Change Change, ulong Previous)>();
+            var fresh = new List<LoggedChange>();
             while (await ready.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 fresh.Clear();
-                while (fresh.Count < CatchUpChunk && ready.Reader.TryRead(out IReadOnlyList<LoggedChange>? batch))
-                {
-                    foreach (LoggedChange entry in batch) fresh.Add((entry.Change, entry.Previous));
-                }
+                while (fresh.Count < CatchUpChunk && ready.Reader.TryRead(out IReadOnlyList<LoggedChange>? batch)) fresh.AddRange(batch);
                 if (!await TakeFollowedAsync(fresh, ct).ConfigureAwait(false)) return;
             }
         }
@@ -244,7 +254,7 @@ internal sealed class RegistryWriter
 
     // Under the gate: the followed changes after the published one, when they follow it; this process's own writes
     // come by too and are skipped (they are published before the gate is released). False on a gap.
-    private async Task<bool> TakeFollowedAsync(List<(Change Change, ulong Previous)> followed, CancellationToken ct)
+    private async Task<bool> TakeFollowedAsync(List<LoggedChange> followed, CancellationToken ct)
     {
         if (followed.Count == 0 || followed[^1].Change.Sequence <= _published.Value) return true;
         await _gate.WaitAsync(ct).ConfigureAwait(false);
@@ -252,10 +262,10 @@ internal sealed class RegistryWriter
         {
             ThrowIfUnwritable();
             ulong published = _published.Value;
-            List<(Change Change, ulong Previous)> fresh = followed[0].Change.Sequence > published ? followed : [.. followed.Where(c => c.Change.Sequence > published)];
+            List<LoggedChange> fresh = followed[0].Change.Sequence > published ? followed : [.. followed.Where(c => c.Change.Sequence > published)];
             if (fresh.Count == 0) return true;
             if (fresh[0].Change.Sequence != published + 1) return false;
-            await AppendLocallyAsync(fresh, OtherProcess, CommitFailed).ConfigureAwait(false);
+            await AppendLocallyAsync([.. fresh.Select(c => (c.Change, c.Previous))], OtherProcess, CommitFailed, [.. fresh.Select(c => c.By)]).ConfigureAwait(false);
             Publish([.. fresh.Select(c => c.Change)]);
             return true;
         }
@@ -297,14 +307,17 @@ internal sealed class RegistryWriter
     {
         int taken = 0;
         var chunk = new List<(Change Change, ulong Previous)>(Math.Min(CatchUpChunk, (int)Math.Min(int.MaxValue, through - Math.Min(through, _published.Value))));
+        var carried = new List<Attribution?>(chunk.Capacity);
         await foreach (LoggedChange entry in _commitPoint.ReadAsync(_published.Value + 1, through, ct).ConfigureAwait(false))
         {
             chunk.Add((entry.Change, entry.Previous));
+            carried.Add(entry.By);
             if (chunk.Count == CatchUpChunk || entry.Change.Sequence == through || entry.Change.Sequence == oursThrough)
             {
                 await TakeAsync(chunk).ConfigureAwait(false);
                 taken += chunk.Count;
                 chunk.Clear();
+                carried.Clear();
             }
         }
         if (chunk.Count > 0)
@@ -317,20 +330,36 @@ internal sealed class RegistryWriter
         async Task TakeAsync(List<(Change Change, ulong Previous)> changes)
         {
             // A chunk ends where this write's own part ends, so each chunk is wholly ours or wholly another's.
-            await AppendLocallyAsync(changes, changes[^1].Change.Sequence <= oursThrough ? ours : OtherProcess, CommitFailed).ConfigureAwait(false);
+            if (changes[^1].Change.Sequence <= oursThrough) await AppendLocallyAsync(changes, ours, CommitFailed).ConfigureAwait(false);
+            else await AppendLocallyAsync(changes, OtherProcess, CommitFailed, carried).ConfigureAwait(false);
             Publish([.. changes.Select(c => c.Change)]);
         }
     }
 
     // Appends a committed (or, for the local commit point, about to be committed) batch to the local log and commits it.
-    private async Task AppendLocallyAsync(List<(Change Change, ulong Previous)> planned, Attribution attribution, string commitFailed)
+    // `carried`: who wrote each change, as the stream said (null where it did not: `attribution`), one record per run.
+    private async Task AppendLocallyAsync(List<(Change Change, ulong Previous)> planned, Attribution attribution, string commitFailed,
+        IReadOnlyList<Attribution?>? carried = null)
     {
         try
         {
             foreach ((Change change, ulong previous) in planned) _log.Append(change, previous);
             // Durable before the commit, so no committed change lacks its actor; a record whose commit never
             // happens is past the log's end and dropped at the next open.
-            _attribution.Append(planned[0].Change.Sequence, planned[^1].Change.Sequence, attribution);
+            if (carried is null)
+            {
+                _attribution.Append(planned[0].Change.Sequence, planned[^1].Change.Sequence, attribution);
+            }
+            else
+            {
+                int start = 0;
+                for (int i = 1; i <= planned.Count; i++)
+                {
+                    if (i < planned.Count && carried[i] == carried[start]) continue;
+                    _attribution.Append(planned[start].Change.Sequence, planned[i - 1].Change.Sequence, carried[start] ?? attribution);
+                    start = i;
+                }
+            }
             await _log.CommitAsync().ConfigureAwait(false);
         }
         catch (Exception e)

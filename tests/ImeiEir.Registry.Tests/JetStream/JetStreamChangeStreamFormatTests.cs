@@ -12,6 +12,24 @@ public partial class JetStreamChangeStreamTests
 {
     private const int PerMessage = ChangeMessage.MaxChanges;
 
+    [Test]
+    public void A_message_s_actor_and_comment_survive_its_headers_as_one_line_each_and_bad_ones_are_not_taken()
+    {
+        var by = new Attribution("ops-ä", "line one\r\nline two: ✓ 🚓 " + new string('x', 400));
+        NATS.Client.Core.NatsHeaders headers = ChangeMessage.Headers(1, 1, by);
+        var tooLong = new Attribution(new string('é', 300), null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ChangeMessage.AttributionOf(headers), Is.EqualTo(by));
+            Assert.That(headers.Values.SelectMany(v => v.ToArray()).All(v => v!.All(c => c is >= ' ' and <= '~')), Is.True, "printable ASCII only");
+            Assert.That(ChangeMessage.AttributionOf(ChangeMessage.Headers(1, 1, tooLong))?.Actor, Is.EqualTo(new string('é', 127)), "cut to 255 bytes");
+            Assert.That(ChangeMessage.AttributionOf(ChangeMessage.Headers(1, 1)), Is.Null, "no actor: not said");
+            Assert.That(ChangeMessage.AttributionOf(new() { [ChangeMessage.ActorHeader] = "%FF%FE" }), Is.Null, "not UTF-8");
+            Assert.That(ChangeMessage.AttributionOf(new() { [ChangeMessage.ActorHeader] = new string('a', 2000) }), Is.Null, "too long");
+        });
+    }
+
     [Test, CancelAfter(60_000)]
     public async Task A_batch_larger_than_a_message_is_stored_in_several_messages_and_reads_back_whole(CancellationToken ct)
     {

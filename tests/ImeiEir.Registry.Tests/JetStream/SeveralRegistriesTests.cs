@@ -162,6 +162,30 @@ public class SeveralRegistriesTests
     }
 
     [Test, CancelAfter(120_000)]
+    public async Task A_push_s_actor_and_comment_show_in_the_history_of_every_process_following_or_catching_up(CancellationToken ct)
+    {
+        await using TwoProcesses both = await TwoProcesses.OpenAsync(this);
+        RegistryService a = both.A, b = both.B;
+        const string Comment = "ticket 42: naïve ✓ 🚓\r\nsecond line";
+
+        DeltaBatch batch = await TestData.Csv($"{Header}{TestData.Text(1)},black,stolen,\n{TestData.Text(2)},black,stolen,\n");
+        await a.ApplyAsync(batch, partial: false, "alice-ops", Comment, ct);
+        await BothAtAsync(a, b, 2);
+        // A third process opened afterwards takes the push by catching up at start, not by following.
+        using var dirC = new TempDirectory();
+        await using RegistryService c = await TestData.OpenAsync(dirC.Path, Options(both.Stream));
+
+        Assert.Multiple(async () =>
+        {
+            foreach (RegistryService registry in new[] { a, b, c })
+            {
+                await foreach (Change change in registry.GetHistoryAsync(TestData.Imei(2), ct))
+                    Assert.That(registry.GetAttribution(change), Is.EqualTo(("alice-ops", (string?)Comment)), $"change {change.Sequence}");
+            }
+        });
+    }
+
+    [Test, CancelAfter(120_000)]
     public async Task A_restarted_process_resumes_from_its_checkpoint_and_the_stream_s_tail(CancellationToken ct)
     {
         string stream = NewStream();
