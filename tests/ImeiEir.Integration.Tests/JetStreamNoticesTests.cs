@@ -8,7 +8,8 @@ namespace ImeiEir.Integration.Tests;
 /// The notifier of two registry processes (<c>--Registry:Log=JetStream</c>) on one stream of a real three-server NATS
 /// cluster: a grey-start notice made by the process that took the sighting is held by the other too (the outbox is
 /// the stream's <c>_NOTICES</c> bucket, each journal a replica), and survives kill -9 of the process that made it.
-/// Sending, the lease and the take-over are tested with real Kannel in ImeiEir.Notify.Tests (SharedOutboxCrashTests).
+/// Sending, the lease and the take-over are tested with real Kannel in ImeiEir.Notify.Tests (SharedOutboxCrashTests) and
+/// with real registry processes in JetStreamSmsTakeOverTests.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
