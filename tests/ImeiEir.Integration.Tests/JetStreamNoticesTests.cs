@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
-
 namespace ImeiEir.Integration.Tests;
 
 /// <summary>
@@ -31,16 +27,8 @@ public sealed class JetStreamNoticesTests : ClusterFixture
             "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
 
     /// <summary>The keys and states of the notices about <paramref name="imei"/> a registry process holds.</summary>
-    private List<string> Notices(ClusterProcess registry, string imei)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, $"/v1/notices?imei={imei}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.AdminToken);
-        using HttpResponseMessage response = Client.Http.Send(request);
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/notices on {registry.Name}: {body}");
-        using JsonDocument json = JsonDocument.Parse(body);
-        return [.. json.RootElement.GetProperty("notices").EnumerateArray().Select(n => $"{n.GetProperty("key").GetString()} {n.GetProperty("state").GetString()}")];
-    }
+    private List<string> Notices(ClusterProcess registry, string imei) =>
+        [.. Client.Notices(registry, $"imei={imei}").Select(n => $"{n.GetProperty("key").GetString()} {n.GetProperty("state").GetString()}")];
 
     [Test]
     [CancelAfter(180_000)]

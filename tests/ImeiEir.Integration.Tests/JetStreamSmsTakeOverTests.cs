@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using ImeiEir.Notify.Tests.Kannel;
 
 namespace ImeiEir.Integration.Tests;
@@ -65,16 +64,7 @@ public sealed class JetStreamSmsTakeOverTests : ClusterFixture
     }
 
     /// <summary>The states of the notices to <see cref="Msisdn"/> a registry process holds.</summary>
-    private List<string> States(ClusterProcess registry)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, $"/v1/notices?msisdn={Msisdn}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.AdminToken);
-        using HttpResponseMessage response = Client.Http.Send(request);
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/notices on {registry.Name}: {body}");
-        using JsonDocument json = JsonDocument.Parse(body);
-        return [.. json.RootElement.GetProperty("notices").EnumerateArray().Select(n => n.GetProperty("state").GetString()!)];
-    }
+    private List<string> States(ClusterProcess registry) => [.. Client.Notices(registry, $"msisdn={Msisdn}").Select(n => n.GetProperty("state").GetString()!)];
 
     private static int FreePort()
     {

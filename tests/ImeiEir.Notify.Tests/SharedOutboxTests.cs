@@ -117,14 +117,21 @@ public class SharedOutboxTests
         return release;
     }
 
+    /// <summary>A notice made on <paramref name="a"/>, once <paramref name="b"/>'s replica holds it pending.</summary>
+    private static async Task<NoticeRequest> MadeOnAHeldByBAsync(Notifier a, Notifier b)
+    {
+        NoticeRequest request = TestData.Grey();
+        Assert.That(a.Outbox.Enqueue(request), Is.True);
+        await Wait.UntilAsync(() => b.Outbox.TryGet(request.Key, out NoticeView v) && v.State == NoticeState.Pending, "b's replica holds it pending");
+        return request;
+    }
+
     [Test]
     public async Task A_notice_picked_on_a_stale_copy_is_not_sent_when_another_process_changed_it_meanwhile()
     {
         using Notifier a = await OpenAsync("a");
         using Notifier b = await OpenAsync("b");
-        NoticeRequest request = TestData.Grey();
-        Assert.That(a.Outbox.Enqueue(request), Is.True);
-        await Wait.UntilAsync(() => b.Outbox.TryGet(request.Key, out NoticeView v) && v.State == NoticeState.Pending, "b's replica holds it pending");
+        NoticeRequest request = await MadeOnAHeldByBAsync(a, b);
         TaskCompletionSource release = HoldWatch(b);
         try
         {
@@ -153,9 +160,7 @@ public class SharedOutboxTests
         using var http = new HttpClient(gateway);
         using Notifier a = await OpenAsync("a");
         using Notifier b = await OpenAsync("b", new HeldLease(), Sending);
-        NoticeRequest request = TestData.Grey();
-        Assert.That(a.Outbox.Enqueue(request), Is.True);
-        await Wait.UntilAsync(() => b.Outbox.TryGet(request.Key, out NoticeView v) && v.State == NoticeState.Pending, "b's replica holds it pending");
+        NoticeRequest request = await MadeOnAHeldByBAsync(a, b);
 
         // a marks it Sending and dies before the HTTP call; b's watch has not brought that yet when b takes the lease.
         TaskCompletionSource release = HoldWatch(b);
