@@ -219,7 +219,10 @@ public sealed class NotifierService : BackgroundService
                 // then stay Sending with nobody to resend it.
                 try
                 {
-                    await _outbox.CatchUpAsync(stoppingToken);
+                    // Bounded: a watch that cannot catch up (its journal failing) must not stop the renewals for good.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    bounded.CancelAfter(lease.TimeToLive);
+                    await _outbox.CatchUpAsync(bounded.Token);
                     SendingCheck check = NewCheck(_time.GetUtcNow(), takeOver: true);
                     SharingLog.LeaseTaken(_logger, check.Keys.Count, (long)_sharing!.DlrWait.TotalMilliseconds);
                     _ready = true;
@@ -230,7 +233,7 @@ public sealed class NotifierService : BackgroundService
                     _held = true; // released by the stop
                     break;
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or OperationCanceledException)
                 {
                     SharingLog.CatchUpFailed(_logger, e);
                     held = false; // not ready to send: taken again at the next round

@@ -23,6 +23,6 @@ internal static partial class SharingLog
     [LoggerMessage(EventId = 5050, Level = LogLevel.Warning, Message = "Notifier: {Count} notices this process left Sending (its write of the next state failed, though the servers stored the Sending) got no delivery report within {WaitMilliseconds} ms: sent again (a subscriber may get one duplicate if Kannel had taken it)")]
     public static partial void ResendingOwnOrphans(ILogger logger, int count, long waitMilliseconds);
 
-    [LoggerMessage(EventId = 5051, Level = LogLevel.Error, Message = "Notifier: took the sender lease but could not bring this process's copy of the outbox up to the shared bucket; not sending, trying again at the next renewal")]
+    [LoggerMessage(EventId = 5051, Level = LogLevel.Error, Message = "Notifier: took the sender lease but could not bring this process's copy of the outbox up to the shared bucket within the lease's time to live; not sending, trying again at the next renewal")]
     public static partial void CatchUpFailed(ILogger logger, Exception exception);
 }
