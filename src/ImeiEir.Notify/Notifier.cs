@@ -38,6 +38,9 @@ public sealed class Notifier : IDisposable
 
     private SharedNotices? _shared;
 
+    /// <summary>The shared bucket's client in JetStream mode (tests hold its watch back through it), else null.</summary>
+    internal SharedNotices? Shared => _shared;
+
     /// <summary>
     /// The secret every delivery report carries: <see cref="NotifyOptions.DlrToken"/>, else the one generated into
     /// <c>dlr.token</c> in the data directory at the first start. Never log it.

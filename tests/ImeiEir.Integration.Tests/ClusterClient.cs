@@ -37,6 +37,18 @@ internal sealed class ClusterClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    /// <summary>The notices a registry process holds, from <c>GET /v1/notices?</c><paramref name="query"/> with the admin token.</summary>
+    public List<JsonElement> Notices(ClusterProcess registry, string query)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, $"/v1/notices?{query}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        using HttpResponseMessage response = _http.Send(request);
+        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/notices on {registry.Name}: {body}");
+        using JsonDocument json = JsonDocument.Parse(body);
+        return [.. json.RootElement.GetProperty("notices").EnumerateArray().Select(n => n.Clone())];
+    }
+
     // ---------------------------------------------------------------- registry
 
     /// <summary>POSTs a CSV delta with the admin token and reads the whole reply.</summary>

@@ -1,14 +1,11 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json;
-
 namespace ImeiEir.Integration.Tests;
 
 /// <summary>
 /// The notifier of two registry processes (<c>--Registry:Log=JetStream</c>) on one stream of a real three-server NATS
 /// cluster: a grey-start notice made by the process that took the sighting is held by the other too (the outbox is
 /// the stream's <c>_NOTICES</c> bucket, each journal a replica), and survives kill -9 of the process that made it.
-/// Sending, the lease and the take-over are tested with real Kannel in ImeiEir.Notify.Tests (SharedOutboxCrashTests).
+/// Sending, the lease and the take-over are tested with real Kannel in ImeiEir.Notify.Tests (SharedOutboxCrashTests) and
+/// with real registry processes in JetStreamSmsTakeOverTests.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -30,16 +27,8 @@ public sealed class JetStreamNoticesTests : ClusterFixture
             "--Registry:Log=JetStream", $"--Registry:Nats:Url={_nats.Urls}", $"--Registry:Nats:Stream={stream}"));
 
     /// <summary>The keys and states of the notices about <paramref name="imei"/> a registry process holds.</summary>
-    private List<string> Notices(ClusterProcess registry, string imei)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.RegistryUrl, $"/v1/notices?imei={imei}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.AdminToken);
-        using HttpResponseMessage response = Client.Http.Send(request);
-        string body = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"GET /v1/notices on {registry.Name}: {body}");
-        using JsonDocument json = JsonDocument.Parse(body);
-        return [.. json.RootElement.GetProperty("notices").EnumerateArray().Select(n => $"{n.GetProperty("key").GetString()} {n.GetProperty("state").GetString()}")];
-    }
+    private List<string> Notices(ClusterProcess registry, string imei) =>
+        [.. Client.Notices(registry, $"imei={imei}").Select(n => $"{n.GetProperty("key").GetString()} {n.GetProperty("state").GetString()}")];
 
     [Test]
     [CancelAfter(180_000)]

@@ -24,7 +24,8 @@ namespace ImeiEir.Notify.Delivery;
 /// take) it every third of its time to live; on taking it, the notices the previous holder left Sending are resent
 /// only if still Sending after <see cref="NoticeSharing.DlrWait"/> (Kannel's report type 8 or 1, coming to any
 /// process, marks a notice it took as Sent or Delivered), so a notice Kannel took before its sender died is not
-/// sent twice and one it never got is not lost (docs/ARCHITECTURE.md, "Notices").
+/// sent twice and one it never got is not lost (docs/ARCHITECTURE.md, "Notices"). The holder checks its own Sending
+/// notices the same way every DlrWait: one whose next state it failed to write stays Sending no longer than that.
 /// </para>
 /// </summary>
 public sealed class NotifierService : BackgroundService
@@ -39,11 +40,16 @@ public sealed class NotifierService : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private long _waitsBegun;
     private readonly NoticeSharing? _sharing;
-    private TakeOver? _takeOver;
+    private SendingCheck? _check;
     private bool _held;
+    private volatile bool _ready;
 
-    /// <summary>The notices the previous lease holder was sending, and when to resend those still Sending.</summary>
-    private sealed record TakeOver(List<string> Keys, DateTimeOffset ResendAt);
+    /// <summary>
+    /// Notices Sending (with their attempt) when the check was made, and when to resend those still Sending at that
+    /// attempt: at a take-over, those the previous holder left; after that, every <see cref="NoticeSharing.DlrWait"/>,
+    /// those this process left Sending when its write of the next state failed although the servers had stored it.
+    /// </summary>
+    private sealed record SendingCheck(List<(string Key, int Attempts)> Keys, DateTimeOffset ResendAt, bool TakeOver);
 
     /// <exception cref="ArgumentException">The options are not valid (one line per problem).</exception>
     public NotifierService(NotifyOptions options, NoticeOutbox outbox, SubscriberDirectory directory, NoticeCalendar calendar,
@@ -115,24 +121,20 @@ public sealed class NotifierService : BackgroundService
                 DateTimeOffset? resendAt = null;
                 if (_sharing is not null)
                 {
-                    if (!_sharing.Lease.IsHeld)
+                    if (!_sharing.Lease.IsHeld || !_ready)
                     {
-                        await WaitAsync(null, stoppingToken); // the lease loop wakes us when it takes the lease
+                        await WaitAsync(null, stoppingToken); // the lease loop wakes us when it took the lease and caught up
                         continue;
                     }
-                    if (Volatile.Read(ref _takeOver) is { } takeOver)
+                    SendingCheck check = Volatile.Read(ref _check)!; // made by the take-over, before _ready
+                    if (now >= check.ResendAt)
                     {
-                        if (now >= takeOver.ResendAt)
-                        {
-                            int resent = _outbox.RequeueStillSending(takeOver.Keys);
-                            if (resent > 0) SharingLog.ResendingOrphans(_logger, resent, (long)_sharing.DlrWait.TotalMilliseconds);
-                            Interlocked.CompareExchange(ref _takeOver, null, takeOver);
-                        }
-                        else
-                        {
-                            resendAt = takeOver.ResendAt;
-                        }
+                        int resent = _outbox.RequeueStillSending(check.Keys);
+                        if (resent > 0 && check.TakeOver) SharingLog.ResendingOrphans(_logger, resent, (long)_sharing.DlrWait.TotalMilliseconds);
+                        else if (resent > 0) SharingLog.ResendingOwnOrphans(_logger, resent, (long)_sharing.DlrWait.TotalMilliseconds);
+                        check = NewCheck(now, takeOver: false); // of the notices Sending now, due one DlrWait later
                     }
+                    resendAt = check.ResendAt;
                 }
                 if (!_outbox.TryStartNext(now, out OutgoingSms sms, out DateTimeOffset? nextDue))
                 {
@@ -193,7 +195,8 @@ public sealed class NotifierService : BackgroundService
 
     /// <summary>
     /// Keeps the sender lease (or tries to take it) every third of its time to live until the host stops. On taking
-    /// it, notes the notices the previous holder left Sending (<see cref="TakeOver"/>).
+    /// it, first brings the replica up to the bucket, then notes the notices the previous holder left Sending
+    /// (<see cref="SendingCheck"/>); only then may the send loop send.
     /// </summary>
     private async Task KeepLeaseAsync(INotifierLease lease, CancellationToken stoppingToken)
     {
@@ -211,13 +214,34 @@ public sealed class NotifierService : BackgroundService
             }
             if (held && !_held)
             {
-                List<string> inFlight = _outbox.SendingKeys();
-                Volatile.Write(ref _takeOver, inFlight.Count == 0 ? null : new TakeOver(inFlight, _time.GetUtcNow() + _sharing!.DlrWait));
-                SharingLog.LeaseTaken(_logger, inFlight.Count, (long)_sharing!.DlrWait.TotalMilliseconds);
-                Wake();
+                // What the previous holder left Sending is decided on a replica as new as the bucket: one the watch has
+                // not brought yet would look Pending here, be skipped when picked (another process changed it) and
+                // then stay Sending with nobody to resend it.
+                try
+                {
+                    // Bounded: a watch that cannot catch up (its journal failing) must not stop the renewals for good.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    bounded.CancelAfter(lease.TimeToLive);
+                    await _outbox.CatchUpAsync(bounded.Token);
+                    SendingCheck check = NewCheck(_time.GetUtcNow(), takeOver: true);
+                    SharingLog.LeaseTaken(_logger, check.Keys.Count, (long)_sharing!.DlrWait.TotalMilliseconds);
+                    _ready = true;
+                    Wake();
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    _held = true; // released by the stop
+                    break;
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException)
+                {
+                    SharingLog.CatchUpFailed(_logger, e);
+                    held = false; // not ready to send: taken again at the next round
+                }
             }
             else if (!held && _held)
             {
+                _ready = false;
                 SharingLog.LeaseLost(_logger);
             }
             _held = held;
@@ -230,6 +254,14 @@ public sealed class NotifierService : BackgroundService
                 break;
             }
         }
+    }
+
+    /// <summary>A check of the notices Sending now, due <see cref="NoticeSharing.DlrWait"/> from <paramref name="now"/>.</summary>
+    private SendingCheck NewCheck(DateTimeOffset now, bool takeOver)
+    {
+        var check = new SendingCheck(_outbox.SendingKeys(), now + _sharing!.DlrWait, takeOver);
+        Volatile.Write(ref _check, check);
+        return check;
     }
 
     public override void Dispose()

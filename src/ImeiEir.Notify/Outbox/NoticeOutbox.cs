@@ -362,7 +362,9 @@ public sealed class NoticeOutbox : IDisposable
                 NoticeRecord? sending;
                 try
                 {
-                    sending = Change(record, r => r.State == NoticeState.Pending ? r with { State = NoticeState.Sending, Attempts = r.Attempts + 1, UpdatedMs = nowMs } : null);
+                    // Only onto the record as picked: shared, a conflict means another process changed it since (marked it
+                    // Sending, sent, failed with a later due time), and its record, held from now on, says what is due.
+                    sending = Change(record, r => r == record ? r with { State = NoticeState.Sending, Attempts = r.Attempts + 1, UpdatedMs = nowMs } : null);
                 }
                 catch
                 {
@@ -475,27 +477,32 @@ public sealed class NoticeOutbox : IDisposable
         return true;
     }
 
-    /// <summary>The notices being sent now (by this process or, shared, by another).</summary>
-    internal List<string> SendingKeys()
+    /// <summary>Shared: until this process's replica holds every write the bucket held when called (at once when not shared).</summary>
+    /// <exception cref="IOException">No NATS server answered.</exception>
+    internal Task CatchUpAsync(CancellationToken ct) => _shared?.CatchUpAsync(ct) ?? Task.CompletedTask;
+
+    /// <summary>The notices being sent now (by this process or, shared, by another), with their attempt.</summary>
+    internal List<(string Key, int Attempts)> SendingKeys()
     {
-        lock (_gate) return [.. _notices.All.Where(r => r.State == NoticeState.Sending).Select(r => r.Key)];
+        lock (_gate) return [.. _notices.All.Where(r => r.State == NoticeState.Sending).Select(r => (r.Key, r.Attempts))];
     }
 
     /// <summary>
-    /// Puts back to Pending, due at once, those of <paramref name="keys"/> still Sending: the previous sender died with
-    /// them and no delivery report said Kannel took them. Returns how many.
+    /// Puts back to Pending, due at once, those of <paramref name="keys"/> still Sending at the same attempt: their
+    /// sender died with them (or its write of the next state failed) and no delivery report said Kannel took them.
+    /// Returns how many.
     /// </summary>
-    internal int RequeueStillSending(IEnumerable<string> keys)
+    internal int RequeueStillSending(IEnumerable<(string Key, int Attempts)> keys)
     {
         int requeued = 0;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             long now = NowMs();
-            foreach (string key in keys)
+            foreach ((string key, int attempts) in keys)
             {
                 if (!_notices.TryGet(key, out NoticeRecord? record)) continue;
-                if (Change(record, r => r.State == NoticeState.Sending ? r with { State = NoticeState.Pending, NextAttemptMs = 0, UpdatedMs = now } : null) is not null)
+                if (Change(record, r => r.State == NoticeState.Sending && r.Attempts == attempts ? r with { State = NoticeState.Pending, NextAttemptMs = 0, UpdatedMs = now } : null) is not null)
                     requeued++;
             }
             _resent += requeued;

@@ -32,6 +32,7 @@ internal sealed class SharedNotices : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ulong> _revisions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task _watch = Task.CompletedTask;
+    private long _watched;
 
     private SharedNotices(INatsKVStore bucket, ILogger logger)
     {
@@ -75,6 +76,36 @@ internal sealed class SharedNotices : IAsyncDisposable
         _watch = Task.Run(() => WatchAsync(apply, synced, _stop.Token), CancellationToken.None);
         using CancellationTokenRegistration _ = ct.Register(() => synced.TrySetCanceled(ct));
         return await synced.Task;
+    }
+
+    /// <summary>Test hook: awaited by the watch before it applies an entry (a test holds a replica behind the bucket with it).</summary>
+    internal Func<CancellationToken, Task>? BeforeApply { get; set; }
+
+    /// <summary>Test hook: asked after each stored update; true makes the caller see a failure although the servers stored it (a lost acknowledgement).</summary>
+    internal Func<NoticeRecord, bool>? LoseAcknowledgement { get; set; }
+
+    /// <summary>
+    /// Waits until the watch has applied every write the bucket held when called (its stream's last sequence), so that
+    /// this process's replica is at least as new as the bucket was: a new sender decides what its predecessor left
+    /// Sending from it (docs/ARCHITECTURE.md, "Notices").
+    /// </summary>
+    /// <exception cref="IOException">No server answered.</exception>
+    public async Task CatchUpAsync(CancellationToken ct)
+    {
+        ulong last;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            timeout.CancelAfter(CallTimeout);
+            try
+            {
+                last = (await _bucket.GetStatusAsync(timeout.Token)).Info.State.LastSeq;
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                throw new IOException($"the shared outbox (JetStream bucket {Bucket}) did not answer: {e.Message}", e);
+            }
+        }
+        while ((ulong)Interlocked.Read(ref _watched) < last) await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
     }
 
     /// <summary>Whether <paramref name="revision"/> of <paramref name="key"/> is newer than any this process wrote or saw (and remembers it).</summary>
@@ -143,6 +174,8 @@ internal sealed class SharedNotices : IAsyncDisposable
                 NatsResult<ulong> result = Call(ct => _bucket.TryUpdateAsync(NatsKey(key), NoticeRecordCodec.Encode(next), revision, cancellationToken: ct));
                 if (result.Success)
                 {
+                    if (LoseAcknowledgement?.Invoke(next) == true)
+                        throw new IOException($"the shared outbox (JetStream bucket {Bucket}): the acknowledgement of notice {key} was lost (test hook)");
                     IsNew(key, result.Value);
                     changed = true;
                     return next;
@@ -205,7 +238,8 @@ internal sealed class SharedNotices : IAsyncDisposable
             {
                 var opts = new NatsKVWatchOpts
                 {
-                    IgnoreDeletes = true,
+                    // Deletes (purges of pruned notices) too, so that the revision watched reaches the stream's last sequence.
+                    IgnoreDeletes = false,
                     OnNoData = _ =>
                     {
                         synced.TrySetResult(initial);
@@ -214,11 +248,13 @@ internal sealed class SharedNotices : IAsyncDisposable
                 };
                 await foreach (NatsKVEntry<byte[]> entry in _bucket.WatchAsync<byte[]>(opts: opts, cancellationToken: ct))
                 {
+                    if (BeforeApply is { } hook) await hook(ct);
                     if (entry.Operation == NatsKVOperation.Put && entry.Value is byte[] value)
                     {
                         apply(NoticeRecordCodec.Decode(value), entry.Revision);
                         initial++;
                     }
+                    if ((long)entry.Revision > Interlocked.Read(ref _watched)) Interlocked.Exchange(ref _watched, (long)entry.Revision);
                     if (entry.Delta == 0) synced.TrySetResult(initial);
                 }
             }

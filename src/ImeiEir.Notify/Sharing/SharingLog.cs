@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ImeiEir.Notify.Sharing;
 
-/// <summary>The shared outbox's and the sender lease's log lines (docs/ARCHITECTURE.md, convention 13); event ids 5030-5049.</summary>
+/// <summary>The shared outbox's and the sender lease's log lines (docs/ARCHITECTURE.md, convention 13); event ids 5030-5059.</summary>
 internal static partial class SharingLog
 {
     [LoggerMessage(EventId = 5030, Level = LogLevel.Information, Message = "Outbox shared through JetStream bucket {Bucket}: {Notices} notices there, {Applied} of them new or changed for this process's journal")]
@@ -19,4 +19,10 @@ internal static partial class SharingLog
 
     [LoggerMessage(EventId = 5034, Level = LogLevel.Error, Message = "Shared outbox: watching bucket {Bucket} failed; watching again in 1 s")]
     public static partial void WatchFailed(ILogger logger, string bucket, Exception exception);
+
+    [LoggerMessage(EventId = 5050, Level = LogLevel.Warning, Message = "Notifier: {Count} notices this process left Sending (its write of the next state failed, though the servers stored the Sending) got no delivery report within {WaitMilliseconds} ms: sent again (a subscriber may get one duplicate if Kannel had taken it)")]
+    public static partial void ResendingOwnOrphans(ILogger logger, int count, long waitMilliseconds);
+
+    [LoggerMessage(EventId = 5051, Level = LogLevel.Error, Message = "Notifier: took the sender lease but could not bring this process's copy of the outbox up to the shared bucket within the lease's time to live; not sending, trying again at the next renewal")]
+    public static partial void CatchUpFailed(ILogger logger, Exception exception);
 }
