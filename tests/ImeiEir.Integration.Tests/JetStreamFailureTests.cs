@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using ImeiEir.Core;
 
 namespace ImeiEir.Integration.Tests;
 
@@ -280,7 +282,7 @@ public sealed class JetStreamFailureTests : ClusterFixture
             return statuses.All(s => s is not null && s == statuses[0]);
         }, Settle);
         Assert.That(statuses, Has.All.EqualTo(statuses[0]).And.All.Not.Null,
-            "every registry process at one sequence, generation and digest (no fork)");
+            "every registry process at one sequence, generation and digest (no fork)" + (statuses.All(s => s is not null) ? FirstDifference(registries, statuses.Min(s => s!.Sequence)) : ""));
 
         var problems = new List<string>();
         long present = LinesPerPush; // the first push, before the stream
@@ -306,6 +308,49 @@ public sealed class JetStreamFailureTests : ClusterFixture
         });
         TestContext.Progress.WriteLine($"{attempts.Count(a => a.Acknowledged)} of {attempts.Count} pushes acknowledged; " +
             $"{present} lines in both registry processes at sequence {statuses[0]!.Sequence}, digest {statuses[0]!.Digest}");
+    }
+
+    /// <summary>
+    /// On a fork: the first change, in order of sequence, that two registry processes' feeds hold differently, both
+    /// versions (empty when their feeds agree through <paramref name="through"/>, e.g. a view differing from its log).
+    /// </summary>
+    private string FirstDifference(ClusterProcess[] registries, ulong through)
+    {
+        List<Change>[] feeds = [.. registries.Select(r => FeedThrough(r.RegistryUrl, through))];
+        for (int i = 0; i < feeds[0].Count; i++)
+        {
+            for (int r = 1; r < feeds.Length; r++)
+            {
+                if (i >= feeds[r].Count || feeds[r][i] == feeds[0][i]) continue;
+                int first = i;
+                string Around(List<Change> feed) => string.Join("\n    ", feed.Skip(first).Take(12).Select(c => c.ToString()));
+                return $"\nfirst differing change: sequence {feeds[0][i].Sequence}\n  {registries[0].Name}:\n    {Around(feeds[0])}\n  {registries[r].Name}:\n    {Around(feeds[r])}";
+            }
+        }
+        return $"\nthe feeds agree through change {through}: the views differ from the logs";
+    }
+
+    /// <summary>Changes 1..<paramref name="through"/> of the registry's <c>/v1/feed</c>, in order.</summary>
+    private List<Change> FeedThrough(Uri registry, ulong through)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/v1/feed?after=0"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using HttpResponseMessage response = Client.Http.Send(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using Stream stream = response.Content.ReadAsStream(cts.Token);
+        var changes = new List<Change>();
+        var frame = new byte[FeedFormat.ChangeFrameSize];
+        while (changes.Count == 0 || changes[^1].Sequence < through)
+        {
+            stream.ReadExactly(frame, 0, 1);
+            int size = FeedFormat.FrameSize(frame[0]);
+            Assert.That(size, Is.Not.Zero, "a feed frame of known kind");
+            stream.ReadExactly(frame, 1, size - 1);
+            if (frame[0] != FeedFormat.ChangeKind) continue;
+            Assert.That(ChangeCodec.TryRead(frame.AsSpan(1), out Change change), Is.True);
+            changes.Add(change);
+        }
+        return changes;
     }
 
     private void AssertNodesHoldEveryRegistrysDigest(ClusterProcess[] nodes, ClusterProcess[] registries)
