@@ -167,37 +167,85 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// process follows the others' writes with it, woken by each message rather than by polling.
     /// </summary>
     /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
-    public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, CancellationToken ct) =>
+        ReadMessagesAsync(from, ConsumeAsync, ct);
+
+    /// <summary>
+    /// <see cref="ReadMessagesAsync(ulong, CancellationToken)"/> on the messages <paramref name="delivered"/> yields
+    /// from a stream sequence on (the ordered consumer; a test substitutes a replica that diverged).
+    /// </summary>
+    internal async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, Func<ulong, CancellationToken, IAsyncEnumerable<DeliveredMessage>> delivered,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
         ulong startMessage = await MessageHoldingAsync(from, ct);
-        INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
-        {
-            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = startMessage,
-        }, ct);
         ulong expected = startMessage, next = from;
-        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
-        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
+        await foreach (DeliveredMessage message in delivered(startMessage, ct))
         {
-            ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
+            ulong sequence = message.Sequence;
             // Earlier messages come again when the consumer is recreated (a server failed) or sits on a server still
-            // catching up (seen after a SIGSTOP of the leader): a stored message is committed, the same on every
-            // replica, so skipping one already read is safe. A later one than expected is a real gap.
+            // catching up (seen after a SIGSTOP of the leader); each was checked against the leader's when first read.
             if (sequence != 0 && sequence < expected) continue;
             if (sequence != expected)
                 throw new InvalidDataException($"stream {Stream}: expected message {expected}, got message {sequence} (a gap: was the stream purged?)");
-            MessageSpan span = Measure(sequence, message.Data, message.Headers);
+            byte[] data = await CommittedAsync(sequence, message.Data ?? [], ct);
+            MessageSpan span = Measure(sequence, data, ReferenceEquals(data, message.Data) ? message.Headers : null);
             if (span.FirstChange > next || span.LastChange < next)
                 throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
             _positions.Record(span.LastChange, sequence);
             var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
-            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i);
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(data, (int)(next - span.FirstChange) + i);
             yield return changes;
             next = span.LastChange + 1;
             expected++;
         }
     }
+
+    /// <summary>One message as a consumer delivered it.</summary>
+    internal readonly record struct DeliveredMessage(ulong Sequence, byte[]? Data, NatsHeaders? Headers);
+
+    // The ordered consumer from `startMessage` on. It is an R1 consumer on whichever server of the stream holds it,
+    // not necessarily the leader.
+    private async IAsyncEnumerable<DeliveredMessage> ConsumeAsync(ulong startMessage, [EnumeratorCancellation] CancellationToken ct)
+    {
+        INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
+        {
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = startMessage,
+        }, ct);
+        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
+        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
+            yield return new DeliveredMessage(message.Metadata?.Sequence.Stream ?? 0, message.Data, message.Headers);
+    }
+
+    /// <summary>
+    /// The stream leader's bytes of message <paramref name="sequence"/>, which a consumer delivered as
+    /// <paramref name="delivered"/>. A consumer reads the replica it sits on, and under NATS 2.9 a replica can hold a
+    /// message the stream never committed (seen after SIGSTOP/SIGCONT of the stream's leader: the registry following
+    /// through it took a batch whose publish had timed out, in place of the committed one, and forked from the other
+    /// processes). The leader's copy is the committed one; a difference is logged and the leader's copy taken.
+    /// </summary>
+    private async Task<byte[]> CommittedAsync(ulong sequence, byte[] delivered, CancellationToken ct)
+    {
+        byte[] committed;
+        try
+        {
+            (_, committed) = await GetRawAsync(new StreamMsgGetRequest { Seq = sequence }, ct);
+        }
+        catch (NatsJSApiException e)
+        {
+            throw new ChangeStreamUnavailableException($"stream {Stream}: the leader did not give message {sequence}, which a consumer delivered: {e.Error.Description} ({e.Error.ErrCode})", e);
+        }
+        if (committed.AsSpan().SequenceEqual(delivered)) return delivered;
+        ReplicaDiverged?.Invoke(sequence, delivered, committed);
+        return committed;
+    }
+
+    /// <summary>
+    /// Raised when a consumer delivered a message that differs from the stream leader's at that sequence (the leader's
+    /// was taken): stream sequence, the delivered bytes, the leader's.
+    /// </summary>
+    public event Action<ulong, byte[], byte[]>? ReplicaDiverged;
 
     private static readonly NatsJSConsumeOpts PullAhead = new() { MaxMsgs = 64 };
 
@@ -370,14 +418,28 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     {
         try
         {
-            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
-            return Measure(response.Message.Seq, response.Message.Data.ToArray(), null);
+            (ulong sequence, byte[] data) = await GetRawAsync(request, ct);
+            return Measure(sequence, data, null);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound && request.LastBySubj is not null)
         {
             return default;
         }
         catch (Exception e) when (e is NatsException or TimeoutException)
+        {
+            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+        }
+    }
+
+    // The same, raw; a NatsJSApiException (no such message) is left to the caller.
+    private async Task<(ulong Sequence, byte[] Data)> GetRawAsync(StreamMsgGetRequest request, CancellationToken ct)
+    {
+        try
+        {
+            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
+            return (response.Message.Seq, response.Message.Data.ToArray());
+        }
+        catch (Exception e) when (e is NatsException and not NatsJSApiException or TimeoutException)
         {
             throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
         }
