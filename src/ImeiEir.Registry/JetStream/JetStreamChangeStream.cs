@@ -138,6 +138,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                 return new AppendResult(AppendOutcome.LostRace, messages.ChangesBefore(written), await LastSequenceAsync(ct));
             written++;
         }
+        await ConfirmLastAsync(messages, ct);
         return new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence);
     }
 
@@ -237,6 +238,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             throw new ChangeStreamUnavailableException($"stream {Stream}: the leader did not give message {sequence}, which a consumer delivered: {e.Error.Description} ({e.Error.ErrCode})", e);
         }
         if (committed.AsSpan().SequenceEqual(delivered)) return delivered;
+        _positions.Clear();   // what this process learnt from that replica may be wrong too
         ReplicaDiverged?.Invoke(sequence, delivered, committed);
         return committed;
     }
@@ -314,6 +316,26 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             stored++;
         }
         return stored;
+    }
+
+    // An acknowledgement comes from the server that believed itself the stream's leader, and a replica can hold what
+    // the stream never committed (CommittedAsync): the batch counts as stored once the leader holds its last message
+    // (each message was stored only after the one before it, by its id). Else the outcome is unknown, as for a timeout.
+    private async Task ConfirmLastAsync(Publication messages, CancellationToken ct)
+    {
+        int last = messages.Count - 1;
+        ulong sequence = messages.After + (ulong)last + 1;
+        byte[]? held = null;
+        try
+        {
+            (_, held) = await GetRawAsync(new StreamMsgGetRequest { Seq = sequence }, ct);
+        }
+        catch (NatsJSApiException)
+        {
+        }
+        if (held is not null && ChangeMessage.MessageId(_writer, messages.FirstChange(last), held) == messages.Id(last)) return;
+        _positions.Clear();
+        throw new ChangeStreamUnavailableException($"stream {Stream}: changes {messages.FirstChange(last)}-{messages.LastChange(last)} were acknowledged as message {sequence}, but the stream leader holds {(held is null ? "no message" : ChangeMessage.Describe(held))} there (a replica diverged)");
     }
 
     // The first message of a resend is refused again: the refusal was a race after all.
