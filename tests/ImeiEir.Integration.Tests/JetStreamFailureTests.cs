@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using ImeiEir.Core;
 
@@ -316,7 +315,7 @@ public sealed class JetStreamFailureTests : ClusterFixture
     /// </summary>
     private string FirstDifference(ClusterProcess[] registries, ulong through)
     {
-        List<Change>[] feeds = [.. registries.Select(r => FeedThrough(r.RegistryUrl, through))];
+        List<Change>[] feeds = [.. registries.Select(r => Client.FeedThrough(r.RegistryUrl, through))];
         for (int i = 0; i < feeds[0].Count; i++)
         {
             for (int r = 1; r < feeds.Length; r++)
@@ -328,29 +327,6 @@ public sealed class JetStreamFailureTests : ClusterFixture
             }
         }
         return $"\nthe feeds agree through change {through}: the views differ from the logs";
-    }
-
-    /// <summary>Changes 1..<paramref name="through"/> of the registry's <c>/v1/feed</c>, in order.</summary>
-    private List<Change> FeedThrough(Uri registry, ulong through)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/v1/feed?after=0"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using HttpResponseMessage response = Client.Http.Send(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-        using Stream stream = response.Content.ReadAsStream(cts.Token);
-        var changes = new List<Change>();
-        var frame = new byte[FeedFormat.ChangeFrameSize];
-        while (changes.Count == 0 || changes[^1].Sequence < through)
-        {
-            stream.ReadExactly(frame, 0, 1);
-            int size = FeedFormat.FrameSize(frame[0]);
-            Assert.That(size, Is.Not.Zero, "a feed frame of known kind");
-            stream.ReadExactly(frame, 1, size - 1);
-            if (frame[0] != FeedFormat.ChangeKind) continue;
-            Assert.That(ChangeCodec.TryRead(frame.AsSpan(1), out Change change), Is.True);
-            changes.Add(change);
-        }
-        return changes;
     }
 
     private void AssertNodesHoldEveryRegistrysDigest(ClusterProcess[] nodes, ClusterProcess[] registries)

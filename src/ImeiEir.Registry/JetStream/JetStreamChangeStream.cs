@@ -21,6 +21,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private const int Window = 32;
 
     // JetStream API error codes (nats-server errors.json).
+    private const int ClusterNotAvailable = 10008;
     private const int NoMessageFound = 10037;
     private const int StreamNameInUse = 10058;
     private const int StreamNotFound = 10059;
@@ -453,19 +454,32 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
         }
     }
 
-    // The same, raw; a NatsJSApiException (no such message) is left to the caller.
+    // The same, raw; a NatsJSApiException (no such message) is left to the caller. "Temporarily unavailable" is asked
+    // again for a while: a server resumed after SIGSTOP answers so for seconds, first (JetStreamFailureTests' SIGSTOP
+    // test saw ten pushes in a row refused by it, once every delivered message cost a leader read).
     private async Task<(ulong Sequence, byte[] Data)> GetRawAsync(StreamMsgGetRequest request, CancellationToken ct)
     {
-        try
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
         {
-            StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
-            return (response.Message.Seq, response.Message.Data.ToArray());
-        }
-        catch (Exception e) when (e is NatsException and not NatsJSApiException or TimeoutException)
-        {
-            throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+            try
+            {
+                StreamMsgGetResponse response = await _stream.GetAsync(request, ct);
+                return (response.Message.Seq, response.Message.Data.ToArray());
+            }
+            catch (NatsJSApiException e) when (e.Error.ErrCode == ClusterNotAvailable && System.Diagnostics.Stopwatch.GetElapsedTime(start) < LeaderReadPatience)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+            }
+            catch (Exception e) when (e is NatsException and not NatsJSApiException or TimeoutException)
+            {
+                throw new ChangeStreamUnavailableException($"stream {Stream}: {e.Message}", e);
+            }
         }
     }
+
+    /// <summary>How long a leader read is asked again while the answer is "temporarily unavailable".</summary>
+    private static readonly TimeSpan LeaderReadPatience = TimeSpan.FromSeconds(10);
 
     private MessageSpan Measure(ulong sequence, byte[]? data, NatsHeaders? headers)
     {
