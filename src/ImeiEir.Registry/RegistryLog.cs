@@ -115,6 +115,9 @@ internal static partial class RegistryLog
     [LoggerMessage(372, LogLevel.Information, "Registry change stream tail works again; caught up to change {Sequence}")]
     public static partial void TailRecovered(ILogger logger, ulong sequence);
 
+    [LoggerMessage(396, LogLevel.Warning, "Registry change stream {Stream}: a consumer delivered message {Message} with changes {Delivered}, the stream leader holds changes {Committed} there (a replica diverged); the leader's were taken")]
+    public static partial void ReplicaDiverged(ILogger logger, string stream, ulong message, string delivered, string committed);
+
     [LoggerMessage(373, LogLevel.Information, "Registry joined change stream {Stream} (generation {Generation}): local log at change {Local}, caught up to change {Last}")]
     public static partial void StreamJoined(ILogger logger, string stream, string generation, ulong local, ulong last);
 

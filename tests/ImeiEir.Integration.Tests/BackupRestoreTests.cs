@@ -177,24 +177,8 @@ public sealed partial class BackupRestoreTests : ClusterFixture
     /// <summary>The digest of the state changes 1..<paramref name="sequence"/> of the registry's feed make, as a node computes it.</summary>
     private string DigestOfChanges(Uri registry, ulong sequence)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/v1/feed?after=0"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
-        using HttpResponseMessage response = Client.Http.Send(request, HttpCompletionOption.ResponseHeadersRead);
-        using Stream stream = response.Content.ReadAsStream();
         var records = new Dictionary<ulong, ImeiRecord>();
-        var frame = new byte[FeedFormat.ChangeFrameSize];
-        ulong seen = 0;
-        while (seen < sequence)
-        {
-            stream.ReadExactly(frame, 0, 1);
-            int size = FeedFormat.FrameSize(frame[0]);
-            Assert.That(size, Is.Not.Zero, "a feed frame of known kind");
-            stream.ReadExactly(frame, 1, size - 1);
-            if (frame[0] != FeedFormat.ChangeKind) continue;
-            Assert.That(ChangeCodec.TryRead(frame.AsSpan(1), out Change change), Is.True);
-            records[change.ImeiKey] = change.ToRecord();
-            seen = change.Sequence;
-        }
+        foreach (Change change in Client.FeedThrough(registry, sequence)) records[change.ImeiKey] = change.ToRecord();
         return StateDigest.Compute(records.Select(r => (Imei.FromKey(r.Key), r.Value))).ToString();
     }
 }

@@ -88,6 +88,29 @@ internal sealed class ClusterClient : IDisposable
         return new PushResult(status, last, applied, sequences, body.Length > 2000 ? body[..2000] + "…" : body);
     }
 
+    /// <summary>Changes 1..<paramref name="through"/> of the registry's <c>/v1/feed</c>, in order.</summary>
+    public List<Change> FeedThrough(Uri registry, ulong through)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/v1/feed?after=0"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ClusterClient.ReaderToken);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using HttpResponseMessage response = _http.Send(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        using Stream stream = response.Content.ReadAsStream(cts.Token);
+        var changes = new List<Change>();
+        var frame = new byte[FeedFormat.ChangeFrameSize];
+        while (changes.Count == 0 ? through > 0 : changes[^1].Sequence < through)
+        {
+            stream.ReadExactly(frame, 0, 1);
+            int size = FeedFormat.FrameSize(frame[0]);
+            Assert.That(size, Is.Not.Zero, "a feed frame of known kind");
+            stream.ReadExactly(frame, 1, size - 1);
+            if (frame[0] != FeedFormat.ChangeKind) continue;
+            Assert.That(ChangeCodec.TryRead(frame.AsSpan(1), out Change change), Is.True);
+            changes.Add(change);
+        }
+        return changes;
+    }
+
     /// <summary>GET /v1/imei/{imei}: null on 404, else the JSON (list, reason, sequence, history).</summary>
     public JsonElement? GetImei(Uri registry, string imei)
     {

@@ -165,6 +165,11 @@ internal static class ChangeMessage
         return true;
     }
 
+    /// <summary>For a log line: the changes a payload holds and a hash of its bytes, or that it holds none.</summary>
+    public static string Describe(ReadOnlySpan<byte> data) => TryMeasure(data, out ulong first, out int count)
+        ? string.Create(CultureInfo.InvariantCulture, $"{first}..{first + (ulong)count - 1} (xxh3 {XxHash3.HashToUInt64(data):x16})")
+        : string.Create(CultureInfo.InvariantCulture, $"none ({data.Length} bytes)");
+
     /// <summary>The changes of a payload that <see cref="TryMeasure"/> accepted, written by <paramref name="by"/>.</summary>
     public static LoggedChange Read(ReadOnlySpan<byte> data, int index, Attribution? by = null)
     {

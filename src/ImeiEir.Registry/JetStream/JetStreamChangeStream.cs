@@ -21,6 +21,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     private const int Window = 32;
 
     // JetStream API error codes (nats-server errors.json).
+    private const int ClusterNotAvailable = 10008;
     private const int NoMessageFound = 10037;
     private const int StreamNameInUse = 10058;
     private const int StreamNotFound = 10059;
@@ -110,7 +111,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
 
     /// <summary>
     /// <see cref="AppendAsync(IReadOnlyList{LoggedChange}, CancellationToken)"/>, each message carrying
-    /// <paramref name="by"/> (who wrote the batch) in its headers, which <see cref="ReadMessagesAsync"/> and
+    /// <paramref name="by"/> (who wrote the batch) in its headers, which <see cref="ReadMessagesAsync(ulong, CancellationToken)"/> and
     /// <see cref="ReadAsync"/> give back with each change.
     /// </summary>
     public async Task<AppendResult> AppendAsync(IReadOnlyList<LoggedChange> batch, Attribution? by, CancellationToken ct)
@@ -148,6 +149,7 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
                 return new AppendResult(AppendOutcome.LostRace, messages.ChangesBefore(written), await LastSequenceAsync(ct));
             written++;
         }
+        await ConfirmLastAsync(messages, ct);
         return new AppendResult(AppendOutcome.Appended, batch.Count, batch[^1].Change.Sequence);
     }
 
@@ -177,38 +179,89 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     /// process follows the others' writes with it, woken by each message rather than by polling.
     /// </summary>
     /// <exception cref="InvalidDataException">A message is not changes, or they do not follow each other (a gap, a purge).</exception>
-    public async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, CancellationToken ct) =>
+        ReadMessagesAsync(from, ConsumeAsync, ct);
+
+    /// <summary>
+    /// <see cref="ReadMessagesAsync(ulong, CancellationToken)"/> on the messages <paramref name="delivered"/> yields
+    /// from a stream sequence on (the ordered consumer; a test substitutes a replica that diverged).
+    /// </summary>
+    internal async IAsyncEnumerable<IReadOnlyList<LoggedChange>> ReadMessagesAsync(ulong from, Func<ulong, CancellationToken, IAsyncEnumerable<DeliveredMessage>> delivered,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         if (from == 0) throw new ArgumentOutOfRangeException(nameof(from), "change sequences start at 1");
         ulong startMessage = await MessageHoldingAsync(from, ct);
-        INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
-        {
-            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
-            OptStartSeq = startMessage,
-        }, ct);
         ulong expected = startMessage, next = from;
-        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
-        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
+        await foreach (DeliveredMessage message in delivered(startMessage, ct))
         {
-            ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
+            ulong sequence = message.Sequence;
             // Earlier messages come again when the consumer is recreated (a server failed) or sits on a server still
-            // catching up (seen after a SIGSTOP of the leader): a stored message is committed, the same on every
-            // replica, so skipping one already read is safe. A later one than expected is a real gap.
+            // catching up (seen after a SIGSTOP of the leader); each was checked against the leader's when first read.
             if (sequence != 0 && sequence < expected) continue;
             if (sequence != expected)
                 throw new InvalidDataException($"stream {Stream}: expected message {expected}, got message {sequence} (a gap: was the stream purged?)");
-            MessageSpan span = Measure(sequence, message.Data, message.Headers);
+            byte[] data = await CommittedAsync(sequence, message.Data ?? [], ct);
+            MessageSpan span = Measure(sequence, data, ReferenceEquals(data, message.Data) ? message.Headers : null);
             if (span.FirstChange > next || span.LastChange < next)
                 throw new InvalidDataException($"stream {Stream}: message {sequence} holds changes {span.FirstChange}..{span.LastChange}, expected change {next} in it");
             _positions.Record(span.LastChange, sequence);
             var changes = new LoggedChange[span.Count - (int)(next - span.FirstChange)];
-            Attribution? by = ChangeMessage.AttributionOf(message.Headers);
-            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(message.Data, (int)(next - span.FirstChange) + i, by);
+            // A message taken from the leader in place of the delivered one has no headers here: its changes stay
+            // attributed to registry-peer (rare: a replica that diverged).
+            Attribution? by = ReferenceEquals(data, message.Data) ? ChangeMessage.AttributionOf(message.Headers) : null;
+            for (int i = 0; i < changes.Length; i++) changes[i] = ChangeMessage.Read(data, (int)(next - span.FirstChange) + i, by);
             yield return changes;
             next = span.LastChange + 1;
             expected++;
         }
     }
+
+    /// <summary>One message as a consumer delivered it.</summary>
+    internal readonly record struct DeliveredMessage(ulong Sequence, byte[]? Data, NatsHeaders? Headers);
+
+    // The ordered consumer from `startMessage` on. It is an R1 consumer on whichever server of the stream holds it,
+    // not necessarily the leader.
+    private async IAsyncEnumerable<DeliveredMessage> ConsumeAsync(ulong startMessage, [EnumeratorCancellation] CancellationToken ct)
+    {
+        INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(Stream, new NatsJSOrderedConsumerOpts
+        {
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = startMessage,
+        }, ct);
+        // At most 64 messages (3 MiB) pulled ahead: the client's default, 1000, would be 48 MiB per reader at 48 KiB each.
+        await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: PullAhead, cancellationToken: ct))
+            yield return new DeliveredMessage(message.Metadata?.Sequence.Stream ?? 0, message.Data, message.Headers);
+    }
+
+    /// <summary>
+    /// The stream leader's bytes of message <paramref name="sequence"/>, which a consumer delivered as
+    /// <paramref name="delivered"/>. A consumer reads the replica it sits on, and under NATS 2.9 a replica can hold a
+    /// message the stream never committed (seen after SIGSTOP/SIGCONT of the stream's leader: the registry following
+    /// through it took a batch whose publish had timed out, in place of the committed one, and forked from the other
+    /// processes). The leader's copy is the committed one; a difference is logged and the leader's copy taken.
+    /// </summary>
+    private async Task<byte[]> CommittedAsync(ulong sequence, byte[] delivered, CancellationToken ct)
+    {
+        byte[] committed;
+        try
+        {
+            (_, committed) = await GetRawAsync(new StreamMsgGetRequest { Seq = sequence }, ct);
+        }
+        catch (NatsJSApiException e)
+        {
+            throw new ChangeStreamUnavailableException($"stream {Stream}: the leader did not give message {sequence}, which a consumer delivered: {e.Error.Description} ({e.Error.ErrCode})", e);
+        }
+        if (committed.AsSpan().SequenceEqual(delivered)) return delivered;
+        _positions.Clear();   // what this process learnt from that replica may be wrong too
+        ReplicaDiverged?.Invoke(sequence, delivered, committed);
+        return committed;
+    }
+
+    /// <summary>
+    /// Raised when a consumer delivered a message that differs from the stream leader's at that sequence (the leader's
+    /// was taken): stream sequence, the delivered bytes, the leader's.
+    /// </summary>
+    public event Action<ulong, byte[], byte[]>? ReplicaDiverged;
 
     private static readonly NatsJSConsumeOpts PullAhead = new() { MaxMsgs = 64 };
 
@@ -281,6 +334,26 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             stored++;
         }
         return stored;
+    }
+
+    // An acknowledgement comes from the server that believed itself the stream's leader, and a replica can hold what
+    // the stream never committed (CommittedAsync): the batch counts as stored once the leader holds its last message
+    // (each message was stored only after the one before it, by its id). Else the outcome is unknown, as for a timeout.
+    private async Task ConfirmLastAsync(Publication messages, CancellationToken ct)
+    {
+        int last = messages.Count - 1;
+        ulong sequence = messages.After + (ulong)last + 1;
+        byte[]? held = null;
+        try
+        {
+            (_, held) = await GetRawAsync(new StreamMsgGetRequest { Seq = sequence }, ct);
+        }
+        catch (NatsJSApiException)
+        {
+        }
+        if (held is not null && ChangeMessage.MessageId(_writer, messages.FirstChange(last), held) == messages.Id(last)) return;
+        _positions.Clear();
+        throw new ChangeStreamUnavailableException($"stream {Stream}: changes {messages.FirstChange(last)}-{messages.LastChange(last)} were acknowledged as message {sequence}, but the stream leader holds {(held is null ? "no message" : ChangeMessage.Describe(held))} there (a replica diverged)");
     }
 
     // The first message of a resend is refused again: the refusal was a race after all.
@@ -396,9 +469,8 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
     {
         try
         {
-            using var bounded = Bounded(ct);
-            StreamMsgGetResponse response = await _stream.GetAsync(request, bounded.Token).AsTask().WaitAsync(_answerTimeout, ct);
-            return Measure(response.Message.Seq, response.Message.Data.ToArray(), null);
+            (ulong sequence, byte[] data) = await GetRawAsync(request, ct);
+            return Measure(sequence, data, null);
         }
         catch (NatsJSApiException e) when (e.Error.ErrCode == NoMessageFound && request.LastBySubj is not null)
         {
@@ -409,6 +481,34 @@ internal sealed class JetStreamChangeStream : IAsyncDisposable
             throw new ChangeStreamUnavailableException($"stream {Stream}: no answer within {_answerTimeout.TotalSeconds:0.#} s: {e.Message}", e);
         }
     }
+
+    // The same, raw; a NatsJSApiException (no such message) is left to the caller. "Temporarily unavailable" is asked
+    // again for a while: a server resumed after SIGSTOP answers so for seconds, first (JetStreamFailureTests' SIGSTOP
+    // test saw ten pushes in a row refused by it, once every delivered message cost a leader read).
+    private async Task<(ulong Sequence, byte[] Data)> GetRawAsync(StreamMsgGetRequest request, CancellationToken ct)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                using var bounded = Bounded(ct);
+                StreamMsgGetResponse response = await _stream.GetAsync(request, bounded.Token).AsTask().WaitAsync(_answerTimeout, ct);
+                return (response.Message.Seq, response.Message.Data.ToArray());
+            }
+            catch (NatsJSApiException e) when (e.Error.ErrCode == ClusterNotAvailable && System.Diagnostics.Stopwatch.GetElapsedTime(start) < LeaderReadPatience)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+            }
+            catch (Exception e) when (e is NatsException and not NatsJSApiException or TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                throw new ChangeStreamUnavailableException($"stream {Stream}: no answer within {_answerTimeout.TotalSeconds:0.#} s: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>How long a leader read is asked again while the answer is "temporarily unavailable".</summary>
+    private static readonly TimeSpan LeaderReadPatience = TimeSpan.FromSeconds(10);
 
     private MessageSpan Measure(ulong sequence, byte[]? data, NatsHeaders? headers)
     {

@@ -26,6 +26,16 @@ internal sealed class MessagePositions
         }
     }
 
+    /// <summary>Forgets every fact: some came from a replica that diverged from the stream (JetStreamChangeStream.CommittedAsync).</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _messageEndingAt.Clear();
+            _order.Clear();
+        }
+    }
+
     /// <summary>The message ending at change <paramref name="lastChange"/>, when known (change 0: "message 0", the empty stream's end).</summary>
     public bool TryGetMessageEndingAt(ulong lastChange, out ulong message)
     {

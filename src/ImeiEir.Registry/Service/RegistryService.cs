@@ -65,6 +65,11 @@ public sealed class RegistryService : IAsyncDisposable
         string owner = GetType().FullName!;
         var space = new DiskSpace(directory, options.MinFreeBytes);
         _attribution = attribution;
+        if (stream is not null)
+        {
+            stream.ReplicaDiverged += (message, delivered, committed) =>
+                RegistryLog.ReplicaDiverged(logger, stream.Stream, message, ChangeMessage.Describe(delivered), ChangeMessage.Describe(committed));
+        }
         _writer = new RegistryWriter(_log, _attribution, _view, _published, time, logger, owner, space,
             stream is null ? null : new JetStreamCommitPoint(stream));
         _changes = new ChangeReader(_log, _published, time);
