@@ -54,10 +54,7 @@ internal static class GetClonesEndpoint
 
         IReadOnlyList<SuspectedClone> page = clones.List(after, limit);
 
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using Utf8JsonWriter json = ApiJson.Begin(context);
         json.WriteStartObject();
         json.WriteNumber("threshold", clones.Options.Threshold);
         json.WriteString("window", clones.Options.Window.ToString("c", CultureInfo.InvariantCulture));

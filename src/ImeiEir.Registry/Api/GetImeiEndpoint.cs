@@ -38,10 +38,7 @@ internal static class GetImeiEndpoint
         var history = new List<Change>();
         await foreach (Change change in registry.GetHistoryAsync(imei, context.RequestAborted)) history.Add(change);
 
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using Utf8JsonWriter json = ApiJson.Begin(context);
         json.WriteStartObject();
         json.WriteString("imei", imei.ToString());
         json.WriteString("list", record.List.ToName());

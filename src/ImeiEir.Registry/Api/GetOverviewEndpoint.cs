@@ -47,11 +47,7 @@ internal static class GetOverviewEndpoint
         long suspected = context.RequestServices.GetService<CloneWatch>()?.Suspected ?? 0;
         IReadOnlyList<FeedFollower> followers = context.RequestServices.GetService<FeedFollowers>()?.List(now.ToUnixTimeMilliseconds()) ?? [];
 
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using Utf8JsonWriter json = ApiJson.Begin(context);
         json.WriteStartObject();
         json.WriteNumber("sequence", sequence);
         json.WriteString("generation", registry.Generation.ToString());

@@ -22,11 +22,7 @@ internal static class GetStatusEndpoint
 
         // The scan holds a store session for its whole run: on a thread of its own, never across an await.
         RegistryStatus status = await Task.Run(registry.GetStatus, context.RequestAborted);
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using Utf8JsonWriter json = ApiJson.Begin(context);
         json.WriteStartObject();
         json.WriteNumber("sequence", status.Sequence);
         json.WriteString("generation", status.Generation.ToString());

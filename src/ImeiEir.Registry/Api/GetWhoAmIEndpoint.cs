@@ -22,11 +22,7 @@ internal static class GetWhoAmIEndpoint
             return;
         }
 
-        HttpResponse response = context.Response;
-        response.StatusCode = 200;
-        response.ContentType = "application/json";
-        response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(response.BodyWriter);
+        await using Utf8JsonWriter json = ApiJson.Begin(context);
         json.WriteStartObject();
         json.WriteString("name", caller.Name);
         json.WriteString("role", CredentialsFile.RoleName(caller.Role));
