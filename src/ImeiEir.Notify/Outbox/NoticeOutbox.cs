@@ -371,7 +371,15 @@ public sealed class NoticeOutbox : IDisposable
                     _notices.RequeuePending(key, slot);
                     throw;
                 }
-                if (sending is null) continue; // shared: another process changed it meanwhile (its record is held now)
+                if (sending is null)
+                {
+                    // Shared: another process changed it meanwhile and its record is held now. A change that left it Pending
+                    // at the same due time did not queue it again (the held slot is unchanged), but this pick took the
+                    // slot: give it back, or the notice stays Pending and is never sent.
+                    if (_notices.TryGet(key, out NoticeRecord? held) && held.State == NoticeState.Pending && held.NextAttemptMs == slot.DueMs)
+                        _notices.RequeuePending(key, slot);
+                    continue;
+                }
                 sms = new OutgoingSms(key, sending.Msisdn!, sending.Text!, sending.Attempts);
                 nextDue = null;
                 return true;
