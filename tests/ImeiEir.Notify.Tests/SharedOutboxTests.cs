@@ -183,6 +183,37 @@ public class SharedOutboxTests
     }
 
     [Test]
+    public async Task A_pick_that_conflicts_with_a_write_leaving_the_notice_pending_at_the_same_due_time_still_sends_it()
+    {
+        using Notifier a = await OpenAsync("a");
+        using Notifier b = await OpenAsync("b");
+        NoticeRequest request = await MadeOnAHeldByBAsync(a, b);
+        TaskCompletionSource release = HoldWatch(b);
+        try
+        {
+            // a tried it and put it back as its sender died with it: Pending, due at once, as b's stale copy says
+            // too, but one attempt on. b's pick conflicts and holds a's record; its pending slot is unchanged.
+            Assert.That(a.Outbox.TryStartNext(DateTimeOffset.UtcNow, out OutgoingSms first, out _), Is.True);
+            Assert.That(a.Outbox.RequeueStillSending([(first.Key, first.Attempt)]), Is.EqualTo(1));
+
+            bool picked = b.Outbox.TryStartNext(DateTimeOffset.UtcNow, out OutgoingSms sms, out _);
+            if (!picked)
+            {
+                // Not sent on the conflicting pick: then at least on the next one, once b's watch is level again.
+                release.SetResult();
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                picked = b.Outbox.TryStartNext(DateTimeOffset.UtcNow, out sms, out _);
+            }
+            Assert.That(picked ? (sms.Key, sms.Attempt) : default, Is.EqualTo((request.Key, 2)),
+                "b sends a's notice, on its second attempt (a notice left Pending with no slot to pick it is never sent)");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Test]
     public async Task A_new_lease_holder_first_catches_up_then_resends_what_its_predecessor_left_sending_after_one_dlr_wait()
     {
         var time = new FakeTimeProvider(TestData.Start);
