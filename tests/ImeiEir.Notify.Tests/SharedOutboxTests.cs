@@ -54,6 +54,41 @@ public class SharedOutboxTests
         public Task ReleaseAsync(CancellationToken ct) => Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A lease renewed every time, which reads as not held from <see cref="LapseUntilRenewal"/> until the next renewal:
+    /// a renewal come late (the machine loaded) lets the time to live run out for a moment, then succeeds.
+    /// </summary>
+    private sealed class LaggingLease : INotifierLease
+    {
+        private int _lapsed;
+        private int _lapsedReads;
+
+        public TimeSpan TimeToLive => TimeSpan.FromSeconds(3);
+
+        public bool IsHeld
+        {
+            get
+            {
+                if (Volatile.Read(ref _lapsed) == 0) return true;
+                Interlocked.Increment(ref _lapsedReads);
+                return false;
+            }
+        }
+
+        /// <summary>How often the lease was read as not held.</summary>
+        public int LapsedReads => Volatile.Read(ref _lapsedReads);
+
+        public void LapseUntilRenewal() => Volatile.Write(ref _lapsed, 1);
+
+        public Task<bool> TryAcquireOrRenewAsync(CancellationToken ct)
+        {
+            Volatile.Write(ref _lapsed, 0);
+            return Task.FromResult(true);
+        }
+
+        public Task ReleaseAsync(CancellationToken ct) => Task.CompletedTask;
+    }
+
     private async Task<Notifier> OpenAsync(string name, INotifierLease? heldLease = null, Action<NotifyOptions>? configure = null)
     {
         INotifierLease notifierLease;
@@ -210,6 +245,42 @@ public class SharedOutboxTests
         finally
         {
             release.TrySetResult();
+        }
+    }
+
+    [Test]
+    public async Task A_sender_whose_lease_lapsed_for_a_moment_sends_again_after_the_next_renewal()
+    {
+        var time = new FakeTimeProvider(TestData.Start);
+        var clock = new WatchedClock(time);
+        var gateway = new FakeGateway(time);
+        using var http = new HttpClient(gateway);
+        var lease = new LaggingLease();
+        using Notifier b = await OpenAsync("b", lease, Sending);
+        using NotifierService service = b.CreateService(http, clock);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await Wait.UntilAsync(() => service.WaitsBegun >= 2, "the sender took the lease and waits for work", diagnostics: clock.Describe);
+
+            // The lease reads as not held when the notice comes; the renewal a second later succeeds, which changes
+            // nothing for the lease loop (held before, held after).
+            lease.LapseUntilRenewal();
+            NoticeRequest request = TestData.Grey();
+            Assert.That(b.Outbox.Enqueue(request), Is.True);
+            await Wait.UntilAsync(() => lease.LapsedReads > 0, "the sender saw the lease lapsed");
+            for (int second = 0; second < 5 && gateway.Count == 0; second++)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+            }
+            await Wait.UntilAsync(() => b.Outbox.TryGet(request.Key, out NoticeView v) && v.State == NoticeState.Sent,
+                "sent once the lease was renewed (a sender waiting only for a take-over never sends again)", diagnostics: clock.Describe);
+            Assert.That(gateway.Count, Is.EqualTo(1), "SMS handed to the gateway");
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
         }
     }
 

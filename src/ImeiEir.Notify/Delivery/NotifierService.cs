@@ -123,7 +123,10 @@ public sealed class NotifierService : BackgroundService
                 {
                     if (!_sharing.Lease.IsHeld || !_ready)
                     {
-                        await WaitAsync(null, stoppingToken); // the lease loop wakes us when it took the lease and caught up
+                        // The lease loop wakes us when it took the lease and caught up. Bounded all the same: a renewal come
+                        // late reads as not held for a moment, and when it then succeeds the lease loop sees no change to
+                        // wake us for (held before, held after), so an unbounded wait would stop this sender for good.
+                        await WaitAsync(_sharing.Lease.TimeToLive / 3, stoppingToken);
                         continue;
                     }
                     SendingCheck check = Volatile.Read(ref _check)!; // made by the take-over, before _ready
