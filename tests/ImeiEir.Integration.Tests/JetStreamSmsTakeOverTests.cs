@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using ImeiEir.Notify.Tests.Kannel;
 
 namespace ImeiEir.Integration.Tests;
@@ -66,6 +67,14 @@ public sealed class JetStreamSmsTakeOverTests : ClusterFixture
     /// <summary>The states of the notices to <see cref="Msisdn"/> a registry process holds.</summary>
     private List<string> States(ClusterProcess registry) => [.. Client.Notices(registry, $"msisdn={Msisdn}").Select(n => n.GetProperty("state").GetString()!)];
 
+    /// <summary>The registry process's <c>imeieir_notice_sender</c> gauge; -1 when it exports none.</summary>
+    private double Sender(ClusterProcess registry)
+    {
+        string text = Client.Http.GetStringAsync(new Uri(registry.HttpUrl, "/metrics")).GetAwaiter().GetResult();
+        Match m = Regex.Match(text, @"^imeieir_notice_sender (\S+)$", RegexOptions.Multiline);
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
+    }
+
     private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -102,11 +111,13 @@ public sealed class JetStreamSmsTakeOverTests : ClusterFixture
         foreach (string imei in imeis) ClusterClient.Check(node, imei);
         await Eventually.UntilAsync(() => _kannel.ReceivedBy(Msisdn).Count >= 2, TimeSpan.FromSeconds(60),
             "registry-a's round under way at the fake SMSC", () => a.Output + _kannel.Logs());
+        Assert.That((Sender(a), Sender(b)), Is.EqualTo((1.0, 0.0)), "imeieir_notice_sender of registry-a and registry-b: a sends");
         a.Kill9();
         int beforeKill = _kannel.ReceivedBy(Msisdn).Count;
 
         Assert.That(b.WaitForOutput(l => l.Contains(LeaseTaken, StringComparison.Ordinal), TimeSpan.FromSeconds(30), out _), Is.True,
             "registry-b takes the lease over\n" + b.Output);
+        Assert.That(Sender(b), Is.EqualTo(1), "imeieir_notice_sender of registry-b after the take-over");
         List<string> states = [];
         await Eventually.UntilAsync(() => (states = States(b)).Count == Notices && states.All(s => s is "sent" or "delivered"), TimeSpan.FromSeconds(90),
             "every notice sent, as registry-b's outbox says", () => string.Join(", ", states) + "\n" + b.Output);

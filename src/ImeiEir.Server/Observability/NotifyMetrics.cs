@@ -9,7 +9,8 @@ namespace ImeiEir.Server.Observability;
 
 /// <summary>
 /// The notifier's side, for the SMS-gateway operator: notices by state now, notices made by kind, the gateway's
-/// answers, the pairs reminders go to. Read at scrape time from the outbox's and the triggers' counters.
+/// answers, the pairs reminders go to, and whether this process is the one sending. Read at scrape time from the
+/// outbox's and the triggers' counters and the sender lease.
 /// </summary>
 internal sealed class NotifyMetrics
 {
@@ -24,6 +25,7 @@ internal sealed class NotifyMetrics
     private readonly Counter _failedAttempts;
     private readonly Counter _deliveryReports;
     private readonly Gauge _pairs;
+    private readonly Gauge _sender;
 
     public NotifyMetrics(NodeMetrics metrics, Notifier notifier, RegistryNotices notices)
     {
@@ -38,6 +40,8 @@ internal sealed class NotifyMetrics
         _failedAttempts = f.CreateCounter("imeieir_notice_attempts_failed_total", "sendsms attempts that failed (gateway down, or an error answer); each is retried with back-off.");
         _deliveryReports = f.CreateCounter("imeieir_notice_delivery_reports_total", "Delivery reports received from the gateway.");
         _pairs = f.CreateGauge("imeieir_notice_pairs", "(IMEI, IMSI) pairs of grey devices the daily reminder goes to.");
+        _sender = f.CreateGauge("imeieir_notice_sender",
+            "1 while this process is the one sending the SMS notices: a gateway is configured and, with several registry processes (JetStream), it holds the sender lease; else 0.");
         metrics.Registry.AddBeforeCollectCallback(Collect);
     }
 
@@ -56,5 +60,6 @@ internal sealed class NotifyMetrics
         _failedAttempts.IncTo(c.Retries);
         _deliveryReports.IncTo(c.DeliveryReports);
         _pairs.Set(_notifier.Pairs.Count);
+        _sender.Set(_notifier.Options.DeliveryEnabled && (_notifier.Sharing is null || _notifier.Sharing.Lease.IsHeld) ? 1 : 0);
     }
 }

@@ -63,6 +63,14 @@ public sealed class MetricNamesTests
     }
 
     [Test]
+    public async Task The_sms_sender_gauge_is_0_without_a_gateway()
+    {
+        string text = await _http.GetStringAsync(new Uri(_server.Http, "metrics"));
+        Assert.That(text, Does.Contain("# TYPE imeieir_notice_sender gauge"));
+        Assert.That(MetricsText.Value(text, "imeieir_notice_sender"), Is.Zero, "no Notify:SendSmsUrl: nothing is sent");
+    }
+
+    [Test]
     public void The_name_extraction_sees_metrics_and_skips_functions_labels_and_durations()
     {
         string[] names = [.. PromQlNames.Of(

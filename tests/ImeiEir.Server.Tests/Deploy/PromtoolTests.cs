@@ -15,7 +15,7 @@ public sealed class PromtoolTests
     {
         var (exit, stdout, stderr) = DeployKit.Run(Promtool, Prometheus, "check", "rules", "alerts.yml");
         Assert.That(exit, Is.Zero, stdout + stderr);
-        Assert.That(stdout, Does.Contain("SUCCESS: 7 rules found"));
+        Assert.That(stdout, Does.Contain($"SUCCESS: {AlertNames().Count()} rules found"), "promtool read every alert of the file");
     }
 
     [Test]

@@ -116,6 +116,7 @@ public sealed class NoticeLifecycleSmsTests
             Assert.That(MetricsText.Value(metrics, "imeieir_notices_accepted_total"), Is.EqualTo(10), "every one of them reached Kannel");
             Assert.That(MetricsText.Value(metrics, "imeieir_notices{state=\"sent\"}"), Is.EqualTo(10));
             Assert.That(MetricsText.Value(metrics, "imeieir_notice_pairs"), Is.Zero, "the expired device's pairs are forgotten, the verified one's too");
+            Assert.That(MetricsText.Value(metrics, "imeieir_notice_sender"), Is.EqualTo(1), "the one registry process, with a gateway, sends");
         });
     }
 }
