@@ -52,9 +52,6 @@ internal sealed class NoticeIndexes
 
     public void DequeuePending() => _pending.Dequeue();
 
-    /// <summary>Puts a slot taken by <see cref="DequeuePending"/> back (its transition failed to reach the journal).</summary>
-    public void RequeuePending(string key, (long DueMs, long Order) slot) => _pending.Enqueue(key, slot);
-
     /// <summary>Holds <paramref name="record"/> as its notice's state: a new notice, or a transition of a held one.</summary>
     public void Put(NoticeRecord record)
     {

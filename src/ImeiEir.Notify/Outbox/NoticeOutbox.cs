@@ -260,13 +260,13 @@ public sealed class NoticeOutbox : IDisposable
                 Commit([shared]);
                 record = shared;
             }
-            _deliveryReports++;
-            if (record.Attempts == 0 && _shared?.TryGet(key) is NoticeRecord newest && newest != record)
+            else if (record.Attempts == 0 && _shared?.TryGet(key) is NoticeRecord newest && newest != record)
             {
                 // Shared: the report can overtake the watch bringing another process's Sending here.
                 Commit([newest]);
                 record = newest;
             }
+            _deliveryReports++;
             if (record.Attempts == 0) return true; // never handed to Kannel: a stray or forged report, nothing to record
             long now = NowMs();
             Change(record, r => WithReport(r, type, now));
@@ -358,28 +358,14 @@ public sealed class NoticeOutbox : IDisposable
                     sms = default;
                     return false;
                 }
-                _notices.DequeuePending();
-                NoticeRecord? sending;
-                try
-                {
-                    // Only onto the record as picked: shared, a conflict means another process changed it since (marked it
-                    // Sending, sent, failed with a later due time), and its record, held from now on, says what is due.
-                    sending = Change(record, r => r == record ? r with { State = NoticeState.Sending, Attempts = r.Attempts + 1, UpdatedMs = nowMs } : null);
-                }
-                catch
-                {
-                    _notices.RequeuePending(key, slot);
-                    throw;
-                }
-                if (sending is null)
-                {
-                    // Shared: another process changed it meanwhile and its record is held now. A change that left it Pending
-                    // at the same due time did not queue it again (the held slot is unchanged), but this pick took the
-                    // slot: give it back, or the notice stays Pending and is never sent.
-                    if (_notices.TryGet(key, out NoticeRecord? held) && held.State == NoticeState.Pending && held.NextAttemptMs == slot.DueMs)
-                        _notices.RequeuePending(key, slot);
-                    continue;
-                }
+                // Only onto the record as picked: shared, a conflict means another process changed it since (marked it
+                // Sending, sent, failed with a later due time, put it back), and its record, held from now on, says
+                // what is due. The slot leaves the queue only once the write succeeded: a failed write changed
+                // nothing, and after a conflict the slot is the held record's when it is still Pending at the same due
+                // time (no new slot is queued for an unchanged state and due time), else stale and dropped above.
+                NoticeRecord? sending = Change(record, r => r == record ? r with { State = NoticeState.Sending, Attempts = r.Attempts + 1, UpdatedMs = nowMs } : null);
+                if (sending is null) continue;
+                _notices.DequeuePending(); // still this slot: a record turned Sending queues nothing
                 sms = new OutgoingSms(key, sending.Msisdn!, sending.Text!, sending.Attempts);
                 nextDue = null;
                 return true;
